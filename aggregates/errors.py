@@ -1,0 +1,29 @@
+"""Domain errors: every refusal names the rule that refused and what to change, in Chinese and English."""
+
+from __future__ import annotations
+
+
+class RuleViolation(Exception):
+    """A command was refused by a business rule.
+
+    ``rule`` is a short, stable reference to the rule: a rulebook clause such as ``"001 §4.6.2"``
+    or a ledger rule such as ``"ledger: one score per item"``. ``message_zh`` and ``message_en``
+    say what is wrong and what to change. ``str()`` is the Chinese text: the working language of
+    the records.
+    """
+
+    def __init__(self, rule: str, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.rule = rule
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message_zh
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+class NotFound(RuleViolation):
+    """The thing a command refers to does not exist (a client, an audit, an entry...)."""

@@ -1,0 +1,94 @@
+"""Closed vocabularies of the certification lifecycle, with their Chinese and English words.
+
+Only words the client's own history needs live here; rulebook-specific codes (suspension and
+withdrawal reasons, scheme items) live in ledger/, which knows the rulebooks.
+"""
+
+from __future__ import annotations
+
+AUDIT_KINDS: dict[str, tuple[str, str]] = {
+    "stage1": ("初次认证第一阶段", "initial audit, stage 1"),
+    "stage2": ("初次认证第二阶段", "initial audit, stage 2"),
+    "surveillance": ("监督审核", "surveillance audit"),
+    "unscheduled": ("非例行监督", "unscheduled surveillance"),
+    "recertification": ("再认证审核", "recertification audit"),
+    "transfer": ("转换审核", "transfer audit"),
+}
+# Audits whose scores can carry a certification decision (stage 1 is a document review).
+DECIDABLE_AUDIT_KINDS = ("stage2", "surveillance", "unscheduled", "recertification", "transfer")
+
+APPLICATION_KINDS: dict[str, tuple[str, str]] = {
+    "initial": ("初次认证", "initial certification"),
+    "recertification": ("再认证", "recertification"),
+    "transfer": ("认证转换", "transfer"),
+    "upgrade": ("等级提升", "grade upgrade"),
+}
+
+NC_SEVERITIES: dict[str, tuple[str, str]] = {
+    "major": ("严重不符合", "major nonconformity"),
+    "minor": ("一般不符合", "minor nonconformity"),
+}
+
+# Notified changes: 001 §4.2.2 c ①-⑤ and 004 §15 (numbered 14.1 and 14.2 in the document).
+CHANGE_KINDS: dict[str, tuple[str, str]] = {
+    "legal_status": ("法律地位、组织状态或所有权变更", "legal status, organisation or ownership"),
+    "operations": ("生产经营状况变更", "business operations"),
+    "licence": ("行政许可、强制性认证或资质证书变更", "licences, compulsory certification or qualifications"),
+    "representative": ("法定代表人、最高管理者变更", "legal representative or top management"),
+    "contact": ("认证联系人变更", "certification contact"),
+    "headcount": ("认证范围覆盖的人数变更", "headcount within the scope"),
+    "address": ("经营场所变更", "business sites or address"),
+    "scope": ("认证范围变更", "scope of certification"),
+    "process": ("经营或服务过程重大变更", "major change of business or service processes"),
+    "complaint": ("客户及相关方重大投诉", "major complaint by customers or interested parties"),
+    "nonconforming_product": ("产品或服务被市场监管部门认定不合格", "product or service found nonconforming by market regulators"),
+    "incident": ("质量、安全或环境事故", "quality, safety or environmental incident"),
+    "other": ("影响认证的其他重要情况", "other significant matter affecting certification"),
+}
+# 004 §15 (document's 14.2): incidents are reported within 10 days of occurrence; the others
+# within 10 days of the decision to change. Both are "10 days"; the kind decides which date counts.
+INCIDENT_CHANGE_KINDS = ("complaint", "nonconforming_product", "incident")
+
+SCOPE_CHANGE_KINDS: dict[str, tuple[str, str]] = {
+    "reduce": ("缩小认证范围", "reduction of scope"),
+    "extend": ("扩大认证范围", "extension of scope"),
+}
+
+APPEAL_OUTCOMES: dict[str, tuple[str, str]] = {
+    "upheld": ("申诉成立", "appeal upheld"),
+    "dismissed": ("申诉不成立（维持原决定）", "appeal dismissed (decision stands)"),
+}
+
+# Certificate status words: CNCA Chinese and IAF CertSearch English.
+CERTIFICATE_STATUSES: dict[str, tuple[str, str]] = {
+    "valid": ("有效", "Active"),
+    "suspended": ("暂停", "Suspended"),
+    "withdrawn": ("撤销", "Withdrawn"),
+    "cancelled": ("注销", "Cancelled"),
+    "expired": ("过期", "Expired"),
+}
+
+# Lifecycle stages of the client as a whole.
+STAGES: dict[str, tuple[str, str]] = {
+    "registered": ("已登记", "registered"),
+    "applied": ("已申请（待评审）", "applied (under review)"),
+    "refused": ("不予受理", "refused"),
+    "accepted": ("已受理", "accepted"),
+    "contracted": ("已签合同", "contract signed"),
+    "auditing": ("审核中", "audit in progress"),
+    "audited": ("审核完成", "audited"),
+    "decided": ("已作出认证决定", "decided"),
+    "not_granted": ("未通过认证", "certification not granted"),
+    "valid": ("证书有效", "certificate active"),
+    "suspended": ("证书暂停", "certificate suspended"),
+    "withdrawn": ("证书撤销", "certificate withdrawn"),
+    "cancelled": ("证书注销", "certificate cancelled"),
+    "expired": ("证书过期", "certificate expired"),
+}
+
+
+def word(table: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:
+    pair = table.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]

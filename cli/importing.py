@@ -1,0 +1,38 @@
+"""``certledger import FILE``: a JSON Lines batch of commands."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import common_options, emit, settings
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--atomic", is_flag=True, help="All or nothing: any bad line means nothing is written.")
+@common_options
+def import_(file: str, atomic: bool) -> None:
+    """Run a JSON Lines batch: one command per line, same names and fields as the CLI.
+
+    Example line: {"command": "nc raise", "client": "91330100716105852F", "audit": "A2",
+    "severity": "minor", "clause": "5.1.2", "description": "..."}. Errors are reported as
+    FILE:LINE: message; a failed line writes nothing and the batch goes on, unless --atomic.
+    """
+    from ledger.importer import run_import
+
+    s = settings()
+    with click.open_file(file, "rb") as fh:
+        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic)
+    for e in report.errors:
+        click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
+    summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,
+               "errors": [{"line": e.line, "rule": e.rule, "message_zh": e.message_zh, "message_en": e.message_en} for e in report.errors]}
+    if atomic and report.errors:
+        text = s.t(f"{file}：{len(report.errors)} 行有错，按 --atomic 未写入任何记录。",
+                   f"{file}: {len(report.errors)} bad lines; --atomic, so nothing was written.")
+    else:
+        text = s.t(f"{file}：{report.lines} 行，写入 {report.written} 行，失败 {len(report.errors)} 行。",
+                   f"{file}: {report.lines} lines, {report.written} written, {len(report.errors)} failed.")
+    emit(summary, lambda _s: text)
+    if report.errors:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,92 @@
+"""The ``certledger`` command. Subcommands are imported only when they run, so ``--help`` is fast
+and never imports the database stack."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from cli.output import Settings, common_options, env_settings, fail, settings
+
+# Commands that are not built from the write catalogue: name -> (module, attribute, short help).
+EXTRA: dict[str, tuple[str, str, str]] = {
+    "show": ("cli.reads", "show", "What a user wants to know about a client now."),
+    "history": ("cli.reads", "history", "The client's events in order, with actor and both dates."),
+    "clients": ("cli.reads", "clients", "List the clients in the ledger."),
+    "import": ("cli.importing", "import_", "Run a JSON Lines batch of commands."),
+    "demo": ("cli.demo", "demo", "Play a year of a certification body's work on a fresh ledger."),
+}
+
+
+class Root(click.Group):
+    def _catalogue_groups(self) -> dict[str, str]:
+        from ledger.commands import COMMANDS
+
+        groups: dict[str, str] = {}
+        for c in COMMANDS:
+            groups.setdefault(c.group, c.help)
+        return groups
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._catalogue_groups()) | set(EXTRA))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in EXTRA:
+            module, attr, _ = EXTRA[name]
+            return getattr(importlib.import_module(module), attr)
+        if name in self._catalogue_groups():
+            from cli.writes import build
+
+            return build(name)
+        return None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from cli.writes import GROUP_HELP
+
+        rows = []
+        for name in self.list_commands(ctx):
+            short = EXTRA[name][2] if name in EXTRA else GROUP_HELP.get(name, "")
+            rows.append((name, short))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from aggregates.errors import RuleViolation
+
+        try:
+            return super().invoke(ctx)
+        except RuleViolation as e:
+            s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
+            fail(e.rule, e.message(s.lang), s.lang)
+            raise click.exceptions.Exit(1) from None
+        except Exception as e:  # a value error from a library that names the problem (calendar files...)
+            message_zh = getattr(e, "message_zh", None)
+            if message_zh is None:
+                raise
+            s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
+            fail(type(e).__name__, e.message_en if s.lang == "en" else message_zh, s.lang)  # type: ignore[attr-defined]
+            raise click.exceptions.Exit(1) from None
+
+
+@click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@common_options
+@click.version_option(package_name="certledger")
+@click.pass_context
+def root(ctx: click.Context) -> None:
+    """certledger: the system of record of a certification body (认证机构).
+
+    Every action on a client organisation is an immutable event; grades, certificate status and
+    the register are computed from the events. Chinese text by default, English with --lang en.
+    """
+    settings()
+
+
+def main() -> None:
+    root(prog_name="certledger", obj=env_settings())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

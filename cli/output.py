@@ -1,0 +1,106 @@
+"""One output helper for every command: text (Chinese or English) or ``--json`` on stdout; errors
+on stderr, naming the rule, with exit code 1."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+from uuid import UUID
+
+import click
+
+
+@dataclass
+class Settings:
+    db: str | None = None
+    actor: str | None = None
+    lang: str = "zh"
+    json: bool = False
+    _app: Any = None
+
+    def app(self) -> Any:
+        if self._app is None:
+            from ledger.bootstrap import bootstrap
+
+            self._app = bootstrap(self.db)
+        return self._app
+
+    def t(self, zh: str, en: str) -> str:
+        return en if self.lang == "en" else zh
+
+
+def settings() -> Settings:
+    """The settings of this invocation, kept on the root context (defaults from the environment)."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = env_settings()
+    return root.obj
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, datetime):
+        return o.isoformat()
+    if isinstance(o, date):
+        return o.isoformat()
+    if isinstance(o, UUID):
+        return str(o)
+    if isinstance(o, (set, tuple)):
+        return list(o)
+    if hasattr(o, "to_dict"):
+        return o.to_dict()
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+
+
+def emit(data: Any, render: Callable[[Settings], str] | None = None) -> None:
+    s = settings()
+    if s.json or render is None:
+        click.echo(to_json(data))
+    else:
+        click.echo(render(s))
+
+
+def fail(rule: str, message: str, lang: str) -> None:
+    label = "Refused" if lang == "en" else "拒绝"
+    rule_label = "rule" if lang == "en" else "规则"
+    click.echo(f"{label}: {message}\n  ({rule_label}: {rule})", err=True)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, --json and --db on every command, as well as on the root."""
+
+    def set_lang(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            settings().lang = value
+
+    def set_json(ctx: click.Context, _p: click.Parameter, value: bool) -> None:
+        if value:
+            settings().json = True
+
+    def set_db(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            settings().db = value
+
+    def set_actor(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            settings().actor = value
+
+    func = click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, callback=set_lang, help="Language of the output: zh (default) or en.")(func)
+    func = click.option("--json", "as_json", is_flag=True, expose_value=False, callback=set_json, help="JSON on stdout instead of text.")(func)
+    func = click.option("--db", expose_value=False, callback=set_db, metavar="URL", help="Ledger database: a SQLite path or postgresql://… (default: $CERTLEDGER_DB or the default SQLite file).")(func)
+    func = click.option("--actor", expose_value=False, callback=set_actor, metavar="NAME", help="Who records this (default: $CERTLEDGER_ACTOR).")(func)
+    return func
+
+
+def env_settings() -> Settings:
+    lang = os.environ.get("CERTLEDGER_LANG", "zh")
+    return Settings(db=None, actor=os.environ.get("CERTLEDGER_ACTOR"), lang=lang if lang in ("zh", "en") else "zh")

@@ -1,0 +1,103 @@
+"""Write commands, built from the catalogue in ledger.commands: parse, call one application
+method, render. One click group per catalogue group (application, audit, score, nc, certificate,
+change, complaint, appeal) and the single command ``decide``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.output import common_options, emit, settings
+from ledger.commands import COMMANDS, Command, Param
+
+GROUP_HELP = {
+    "application": "Applications: submit, review, contract, transfer (申请、评审、合同、转换).",
+    "audit": "Audits: plan, complete (审核策划、审核完成).",
+    "score": "Scores: enter, correct, exclude (评分、更正、删减).",
+    "nc": "Nonconformities: raise, respond, verify (不符合项).",
+    "decide": "Record the certification decision; score and grade are computed (认证决定).",
+    "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope (证书).",
+    "change": "Changes notified by the client (信息通报).",
+    "complaint": "Complaints: receive, resolve (投诉).",
+    "appeal": "Appeals: lodge, admit, hear, decide (申诉).",
+}
+
+RECORDED = {
+    "application submit": ("申请已记录", "Application recorded"),
+    "application review": ("申请评审已记录", "Application review recorded"),
+    "application contract": ("认证合同已记录", "Contract recorded"),
+    "application transfer": ("转换请求已记录", "Transfer request recorded"),
+    "audit plan": ("审核已策划", "Audit planned"),
+    "audit complete": ("审核已完成", "Audit completed"),
+    "score enter": ("评分已录入", "Score entered"),
+    "score correct": ("更正已录入", "Correction entered"),
+    "score exclude": ("删减已记录", "Exclusion recorded"),
+    "nc raise": ("不符合项已开具", "Nonconformity raised"),
+    "nc respond": ("纠正和纠正措施已记录", "Correction recorded"),
+    "nc verify": ("不符合项已验证关闭", "Nonconformity verified and closed"),
+    "decide": ("认证决定已记录", "Decision recorded"),
+    "certificate issue": ("证书已颁发", "Certificate issued"),
+    "certificate report": ("报送认监委已记录", "Report to the CNCA recorded"),
+    "certificate suspend": ("证书已暂停", "Certificate suspended"),
+    "certificate restore": ("证书已恢复", "Certificate restored"),
+    "certificate withdraw": ("证书已撤销", "Certificate withdrawn"),
+    "certificate cancel": ("证书已注销", "Certificate cancelled"),
+    "certificate expire": ("证书已过期", "Certificate expired"),
+    "certificate scope": ("认证范围变更已记录", "Scope change recorded"),
+    "change notify": ("信息通报已记录", "Notified change recorded"),
+    "complaint receive": ("投诉已记录", "Complaint recorded"),
+    "complaint resolve": ("投诉处理结果已记录", "Complaint result recorded"),
+    "appeal lodge": ("申诉已记录", "Appeal recorded"),
+    "appeal admit": ("申诉受理决定已记录", "Appeal admission recorded"),
+    "appeal hear": ("申诉听证已记录", "Appeal hearing recorded"),
+    "appeal decide": ("申诉裁定已记录", "Appeal decision recorded"),
+}
+
+
+def render_result(command: str, client: str, result: Any, lang: str) -> str:
+    zh, en = RECORDED.get(command, ("已记录", "Recorded"))
+    head = f"{en}: {client}" if lang == "en" else f"{zh}：{client}"
+    if result is None:
+        return head
+    if isinstance(result, dict):
+        lines = [head] + [f"  {k}: {v}" for k, v in result.items()]
+        return "\n".join(lines)
+    return f"{head} → {result}"
+
+
+METAVARS = {"date": "YYYY-MM-DD", "decimal": "NUMBER", "int": "N", "json": "JSON", "site": "NAME=ADDRESS"}
+
+
+def _option(p: Param) -> Any:
+    flag = f"--{p.name}"
+    help_text = p.help
+    if p.type == "bool":
+        return click.option(flag, p.key, is_flag=True, default=None, help=help_text)
+    return click.option(flag, p.key, multiple=p.multiple, required=p.required, default=None,
+                        metavar=METAVARS.get(p.type, "TEXT"), help=help_text)
+
+
+def _make(cmd: Command) -> click.Command:
+    def callback(**kwargs: Any) -> None:
+        s = settings()
+        raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
+        bound = cmd.bind(raw)
+        result = getattr(s.app(), cmd.method)(**bound, actor=s.actor)
+        emit({"ok": True, "command": cmd.name, "client": bound["client"], "result": result},
+             lambda st: render_result(cmd.name, bound["client"], result, st.lang))
+
+    command = click.Command(cmd.verb or cmd.name, callback=callback, help=cmd.help, short_help=cmd.help.split(" (")[0])
+    for p in cmd.params:
+        command = _option(p)(command)
+    return common_options(command)
+
+
+def build(group: str) -> click.Command:
+    commands = [c for c in COMMANDS if c.group == group]
+    if len(commands) == 1 and not commands[0].verb:
+        return _make(commands[0])
+    g = click.Group(group, help=GROUP_HELP.get(group, ""))
+    for c in commands:
+        g.add_command(_make(c))
+    return g

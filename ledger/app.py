@@ -1,0 +1,534 @@
+"""The certledger application: one method per command, ids and primitives in, domain errors out.
+
+A command method reads the clock and the rulebooks, loads the client, calls one aggregate command
+(which checks the client's own history before it records an event) and saves. Nothing is written
+when a rule refuses: the aggregate checks before it records, and only a command that succeeded is
+saved. Rules that need a scheme, the calendar or the clock live here; rules that need only the
+client's history live in ``aggregates.client``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Iterator
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from aggregates.client import Client
+from aggregates.errors import NotFound, RuleViolation
+from aggregates.uscc import client_id_for, normalise_uscc
+from ledger import clock
+from ledger.procedures import procedure_for
+
+log = structlog.get_logger("certledger")
+
+REGISTERED_TOPIC = f"{Client.__module__}:{Client.__qualname__}.Registered"
+
+
+class DateAsISO(Transcoding):
+    """Business dates (``datetime.date``) as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass
+class _UnitOfWork:
+    """Clients changed by a batch and not yet saved: one transaction at the end."""
+
+    clients: dict[UUID, Client]
+
+
+class CertLedger(Application[UUID]):
+    name = "certledger"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._uow: _UnitOfWork | None = None
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ------------------------------------------------------------------ plumbing
+
+    @staticmethod
+    def _actor(actor: str | None) -> str:
+        actor = (actor or "").strip()
+        if not actor:
+            raise RuleViolation(
+                "ledger: every record names its actor",
+                "写入操作必须指明操作人：请使用 --actor 姓名 或设置环境变量 CERTLEDGER_ACTOR。",
+                "A write must name its actor: pass --actor NAME or set CERTLEDGER_ACTOR.",
+            )
+        return actor
+
+    @staticmethod
+    def _business_date(on: date | None, what_zh: str = "业务日期", what_en: str = "The business date") -> date:
+        today = clock.today()
+        if on is None:
+            return today
+        if on > today:
+            raise RuleViolation(
+                "ledger: no future dates for things that happened",
+                f"{what_zh} {on} 晚于今天（{today}，北京时间）；已发生的事项不能记在将来的日期。",
+                f"{what_en} {on} is after today ({today}, Asia/Shanghai); what happened cannot be dated in the future.",
+            )
+        return on
+
+    def _load(self, uscc: str) -> Client:
+        client_id = client_id_for(uscc)
+        if self._uow is not None and client_id in self._uow.clients:
+            return self._uow.clients[client_id]
+        try:
+            return self.repository.get(client_id)
+        except AggregateNotFoundError:
+            raise NotFound(
+                "ledger: reference exists",
+                f"账本中没有统一社会信用代码为 {normalise_uscc(uscc)} 的组织；请先提交申请（application submit）。",
+                f"The ledger has no client with USCC {normalise_uscc(uscc)}; submit an application first.",
+            ) from None
+
+    def _exists(self, uscc: str) -> bool:
+        client_id = client_id_for(uscc)
+        if self._uow is not None and client_id in self._uow.clients:
+            return True
+        return self.recorder.select_events(client_id, limit=1) != []
+
+    def _commit(self, client: Client) -> None:
+        if self._uow is not None:
+            self._uow.clients[client.id] = client
+        else:
+            self.save(client)
+
+    def _run(self, uscc: str, action: str, fn: Any) -> Any:
+        """Load, act, save; retry a concurrent-write conflict on the same client twice."""
+        bound = structlog.contextvars.bound_contextvars(client=normalise_uscc(uscc))
+        with bound:
+            for attempt in range(3):
+                client = self._load(uscc)
+                result = fn(client)
+                try:
+                    self._commit(client)
+                except IntegrityError:
+                    if attempt == 2 or self._uow is not None:
+                        raise RuleViolation(
+                            "ledger: concurrent writes",
+                            f"另一位用户同时修改了该组织的记录；{action} 未写入，请重试。",
+                            f"Someone else changed this client at the same time; {action} was not written; try again.",
+                        ) from None
+                    log.info("retrying after a concurrent write", attempt=attempt + 1)
+                    continue
+                log.info("recorded", action=action, version=client.version)
+                return result
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Collect every change made inside the block and save them in one transaction at the end
+        (all or nothing). An exception inside the block discards everything."""
+        if self._uow is not None:
+            raise RuntimeError("batches do not nest")
+        self._uow = _UnitOfWork(clients={})
+        try:
+            yield
+            pending = list(self._uow.clients.values())
+            self._uow = None
+            if pending:
+                self.save(*pending)
+        finally:
+            self._uow = None
+
+    # ------------------------------------------------------------------ rulebooks
+
+    def _scheme(self, scheme_id: str, version: str | None = None) -> Any:
+        from ledger.scoring import SchemeNotFound, load_scheme
+
+        try:
+            return load_scheme(scheme_id, version)
+        except SchemeNotFound as e:
+            raise RuleViolation(getattr(e, "rule", "ledger: known schemes"), e.message_zh, e.message_en) from None
+
+    @staticmethod
+    def _scoring(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        from ledger.scoring import ScoringError
+
+        try:
+            return fn(*args, **kwargs)
+        except ScoringError as e:
+            raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
+
+    def _audit_scheme(self, client: Client, audit_id: str) -> Any:
+        """The scheme (and version) under which an audit is scored: the client's scheme, in the
+        version recorded on its certificate for surveillance, else the latest (001 §13.1)."""
+        audit = client._get(client.audits, audit_id, "审核", "audit")
+        cert = client.certificate
+        if audit["application_id"] is None and cert is not None:
+            return self._scheme(cert["scheme_id"], cert["scheme_version"])
+        app = client.applications[audit["application_id"]] if audit["application_id"] else list(client.applications.values())[-1]
+        return self._scheme(app["scheme_id"])
+
+    # ------------------------------------------------------------------ commands: application
+
+    def submit_application(
+        self, *, client: str, scheme: str, scope: str, site: list[dict[str, str]], headcount: int,
+        kind: str = "initial", evidence: str = "", name: str | None = None, address: str | None = None,
+        actor: str | None = None, on: date | None = None,
+    ) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        uscc = normalise_uscc(client)
+        scheme_obj = self._scheme(scheme)
+        if self._exists(uscc):
+            def act(c: Client) -> str:
+                return c.submit_application(
+                    scheme_id=scheme_obj.id, scope=scope, sites=site, headcount=headcount, kind=kind,
+                    evidence=evidence, actor=actor, occurred_on=occurred_on,
+                )
+            return self._run(uscc, "application submit", act)
+        new = Client.register(uscc=uscc, name=name or "", address=address or "", actor=actor, occurred_on=occurred_on)
+        application_id = new.submit_application(
+            scheme_id=scheme_obj.id, scope=scope, sites=site, headcount=headcount, kind=kind,
+            evidence=evidence, actor=actor, occurred_on=occurred_on,
+        )
+        try:
+            self._commit(new)
+        except IntegrityError:
+            raise RuleViolation(
+                "ledger: concurrent writes",
+                f"组织 {uscc} 刚被另一位用户登记；请重新提交申请。",
+                f"Client {uscc} was just registered by someone else; submit the application again.",
+            ) from None
+        log.info("recorded", action="application submit", client=uscc)
+        return application_id
+
+    def review_application(self, *, client: str, application: str, accept: bool = False, refuse: bool = False,
+                           reason: str = "", actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        if accept == refuse:
+            raise RuleViolation(
+                "001 §4.2.1",
+                "请选择 --accept（受理）或 --refuse（不予受理）之一。",
+                "Choose exactly one of --accept or --refuse.",
+            )
+        self._run(client, "application review", lambda c: c.review_application(
+            application_id=application, accepted=accept, reason=reason, actor=actor, occurred_on=occurred_on))
+
+    def sign_contract(self, *, client: str, contract_no: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "application contract", lambda c: c.sign_contract(contract_no=contract_no, actor=actor, occurred_on=occurred_on))
+
+    def request_transfer(self, *, client: str, from_body: str, certificate_no: str, certificate_status: str,
+                         reason: str, actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "application transfer", lambda c: c.request_transfer(
+            from_body=from_body, certificate_no=certificate_no, certificate_status=certificate_status,
+            reason=reason, actor=actor, occurred_on=occurred_on))
+
+    # ------------------------------------------------------------------ commands: audits and scores
+
+    def plan_audit(self, *, client: str, kind: str, member: list[str], man_days: Decimal, start: date,
+                   leader: str = "", site: list[str] | None = None, actor: str | None = None,
+                   on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "audit plan", lambda c: c.plan_audit(
+            kind=kind, team=member, leader=leader, man_days=man_days, sites=site or [], start_on=start,
+            actor=actor, occurred_on=occurred_on))
+
+    def complete_audit(self, *, client: str, audit: str, conclusion: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "audit complete", lambda c: c.complete_audit(audit_id=audit, conclusion=conclusion, actor=actor, occurred_on=occurred_on))
+
+    def enter_score(self, *, client: str, audit: str, item: str, value: dict[str, Any], facet: str | None = None,
+                    actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> str:
+            scheme = self._audit_scheme(c, audit)
+            entry = self._scoring(scheme.validate_entry, item, facet or None, value)
+            return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "score enter", act)
+
+    def correct_score(self, *, client: str, entry: str, value: dict[str, Any], reason: str,
+                      actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> str:
+            old = c.entry(entry)
+            scheme = self._audit_scheme(c, old["audit_id"])
+            checked = self._scoring(scheme.validate_entry, old["item"], old["facet"], value)
+            return c.correct_score(entry_id=entry, value=checked.value, reason=reason, actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "score correct", act)
+
+    def exclude_item(self, *, client: str, audit: str, item: str, reason: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> None:
+            scheme = self._audit_scheme(c, audit)
+            item_id = self._scoring(scheme.validate_exclusion, item, reason)
+            c.exclude_item(audit_id=audit, item=item_id, reason=reason, actor=actor, occurred_on=occurred_on)
+
+        self._run(client, "score exclude", act)
+
+    def raise_nonconformity(self, *, client: str, audit: str, severity: str, clause: str, description: str,
+                            actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "nc raise", lambda c: c.raise_nonconformity(
+            audit_id=audit, severity=severity, clause=clause, description=description, actor=actor, occurred_on=occurred_on))
+
+    def submit_correction(self, *, client: str, nc: str, correction: str, corrective_action: str,
+                          actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "nc respond", lambda c: c.submit_correction(
+            nc_id=nc, correction=correction, corrective_action=corrective_action, actor=actor, occurred_on=occurred_on))
+
+    def verify_nonconformity(self, *, client: str, nc: str, verification: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "nc verify", lambda c: c.verify_nonconformity(nc_id=nc, verification=verification, actor=actor, occurred_on=occurred_on))
+
+    # ------------------------------------------------------------------ commands: decision and certificate
+
+    def evaluate_audit(self, client: Client, audit_id: str) -> tuple[Any, Any]:
+        """Score an audit from its recorded entries and exclusions under its scheme version."""
+        from ledger.scoring import Entry, evaluate
+
+        scheme = self._audit_scheme(client, audit_id)
+        entries = [Entry(item=e["item"], facet=e["facet"], value=e["value"]) for e in client.effective_entries(audit_id)]
+        exclusions = {item: x["reason"] for item, x in client.exclusions.get(audit_id, {}).items()}
+        audit = client.audits[audit_id]
+        app = client.applications.get(audit["application_id"] or "") or list(client.applications.values())[-1]
+        context = {"application_date": app["submitted_on"], "review_passed": True}
+        evaluation = self._scoring(evaluate, scheme, entries, exclusions, context)
+        return scheme, evaluation
+
+    def decide(self, *, client: str, audit: str, decider: str, reason: str, refuse: bool = False,
+               actor: str | None = None, on: date | None = None) -> dict[str, Any]:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> dict[str, Any]:
+            c.check_decidable(audit_id=audit, decider=decider, occurred_on=occurred_on)
+            scheme, evaluation = self.evaluate_audit(c, audit)
+            if evaluation.missing_items:
+                missing = ", ".join(evaluation.missing_items)
+                raise RuleViolation(
+                    "ledger: every item scored or excluded",
+                    f"以下指标既未评分也未删减，不能作出认证决定：{missing}。请先评分或删减（并说明理由）。",
+                    f"These items are neither scored nor excluded, so no decision can be made: {missing}. Score or exclude them first.",
+                )
+            granted = evaluation.grade is not None and not refuse
+            decision_id = c.decide(
+                audit_id=audit, decider=decider, scheme_id=scheme.id, scheme_version=scheme.version,
+                score=evaluation.total, max_score=evaluation.max_total, percent=evaluation.percent,
+                grade=evaluation.grade, granted=granted, reason=reason, evaluation=evaluation.to_dict(),
+                actor=actor, occurred_on=occurred_on,
+            )
+            return {"decision": decision_id, "granted": granted, "score": evaluation.total,
+                    "max_score": evaluation.max_total, "percent": evaluation.percent, "grade": evaluation.grade,
+                    "scheme": scheme.id, "scheme_version": scheme.version}
+
+        return self._run(client, "decide", act)
+
+    def issue_certificate(self, *, client: str, decision: str, number: str | None = None,
+                          valid_from: date | None = None, actor: str | None = None, on: date | None = None) -> str:
+        from ledger.calendar import Calendar
+
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        start = valid_from or occurred_on
+
+        def act(c: Client) -> str:
+            d = c._get(c.decisions, decision, "认证决定", "certification decision")
+            scheme = self._scheme(d["scheme_id"], d["scheme_version"])
+            cert_no = (number or "").strip() or f"CL-{occurred_on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
+            # Valid three years (001 §8.2, 004 §5.8): through the day before the same date three years on.
+            until = Calendar().add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
+            standard = getattr(scheme, "standard", None) or f"{scheme.title_zh} {scheme.version}"
+            c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
+                                standard=standard, actor=actor, occurred_on=occurred_on)
+            return cert_no
+
+        return self._run(client, "certificate issue", act)
+
+    def report_to_regulator(self, *, client: str, reference: str = "", actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "certificate report", lambda c: c.report_to_regulator(reference=reference, actor=actor, occurred_on=occurred_on))
+
+    def suspend(self, *, client: str, reason_code: str, reason: str, start: date | None = None,
+                months: int | None = None, actor: str | None = None, on: date | None = None) -> str:
+        from ledger.calendar import Calendar
+
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> str:
+            procedure = procedure_for(c.scheme_id)
+            why = procedure.reason("suspension", reason_code)
+            begin = start or occurred_on
+            limit = procedure.max_suspension_months
+            if why.until_licensing_decision and months is None:
+                until = None  # 001 §7.2.2: until the licensing decision
+            else:
+                length = limit if months is None else months
+                if length < 1 or (length > limit and not why.until_licensing_decision):
+                    raise RuleViolation(
+                        "001 §7.2.2",
+                        f"暂停期为 1 至 {limit} 个月（001 §7.2.2；仅 7.2.1 e 情形可至许可决定之日）；给出的是 {length} 个月。",
+                        f"A suspension lasts 1 to {limit} months (001 §7.2.2; only reason 7.2.1 e may run to the licensing decision); got {length}.",
+                    )
+                until = Calendar().add_months(begin, length, extend_to_working_day=False).due
+            return c.suspend(reason_code=why.code, reason=reason, start=begin, until=until, actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "certificate suspend", act)
+
+    def restore(self, *, client: str, reason: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "certificate restore", lambda c: c.restore(reason=reason, actor=actor, occurred_on=occurred_on))
+
+    def withdraw(self, *, client: str, reason_code: str, reason: str, actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+
+        def act(c: Client) -> str:
+            why = procedure_for(c.scheme_id).reason("withdrawal", reason_code)
+            return c.withdraw(reason_code=why.code, reason=reason, actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "certificate withdraw", act)
+
+    def cancel(self, *, client: str, reason: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "certificate cancel", lambda c: c.cancel(reason=reason, actor=actor, occurred_on=occurred_on))
+
+    def expire(self, *, client: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "certificate expire", lambda c: c.expire(actor=actor, occurred_on=occurred_on))
+
+    def change_scope(self, *, client: str, kind: str, scope: str, reason: str, site: list[dict[str, str]] | None = None,
+                     actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "certificate scope", lambda c: c.change_scope(
+            kind=kind, scope=scope, sites=site or None, reason=reason, actor=actor, occurred_on=occurred_on))
+
+    # ------------------------------------------------------------------ commands: changes, complaints, appeals
+
+    def notify_change(self, *, client: str, kind: str, changed_on: date, description: str,
+                      actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        changed_on = self._business_date(changed_on, "变更发生日期", "The date of the change")
+        return self._run(client, "change notify", lambda c: c.notify_change(
+            kind=kind, changed_on=changed_on, description=description, actor=actor, occurred_on=occurred_on))
+
+    def receive_complaint(self, *, client: str, complainant: str, subject: str, actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "complaint receive", lambda c: c.receive_complaint(
+            complainant=complainant, subject=subject, actor=actor, occurred_on=occurred_on))
+
+    def resolve_complaint(self, *, client: str, complaint: str, result: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "complaint resolve", lambda c: c.resolve_complaint(
+            complaint_id=complaint, result=result, actor=actor, occurred_on=occurred_on))
+
+    def lodge_appeal(self, *, client: str, against: str, grounds: str, late_override: str = "",
+                     actor: str | None = None, on: date | None = None) -> str:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        return self._run(client, "appeal lodge", lambda c: c.lodge_appeal(
+            against=against, grounds=grounds, late_override=late_override, actor=actor, occurred_on=occurred_on))
+
+    def admit_appeal(self, *, client: str, appeal: str, accept: bool = False, refuse: bool = False, reason: str = "",
+                     actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        if accept == refuse:
+            raise RuleViolation("004 §14.1.2", "请选择 --accept（受理）或 --refuse（不予受理）之一。", "Choose exactly one of --accept or --refuse.")
+        self._run(client, "appeal admit", lambda c: c.admit_appeal(
+            appeal_id=appeal, accepted=accept, reason=reason, actor=actor, occurred_on=occurred_on))
+
+    def hear_appeal(self, *, client: str, appeal: str, hearing_on: date, notice_on: date, panel: list[str],
+                    actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "appeal hear", lambda c: c.hear_appeal(
+            appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, actor=actor, occurred_on=occurred_on))
+
+    def decide_appeal(self, *, client: str, appeal: str, outcome: str, result: str, decider: list[str],
+                      actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "appeal decide", lambda c: c.decide_appeal(
+            appeal_id=appeal, outcome=outcome, result=result, deciders=decider, actor=actor, occurred_on=occurred_on))
+
+    # ------------------------------------------------------------------ queries
+
+    def client(self, uscc: str) -> Client:
+        return self._load(uscc)
+
+    def history(self, uscc: str) -> list[dict[str, Any]]:
+        """The client's events in order: version, type, recorded time, business date, actor, fields."""
+        client_id = client_id_for(uscc)
+        self._load(uscc)  # a clear error for an unknown client
+        rows = []
+        for ev in self.events.get(client_id):
+            fields = {k: v for k, v in ev.__dict__.items() if k not in ("originator_id", "originator_version", "timestamp", "actor", "occurred_on", "originator_topic")}
+            rows.append({
+                "version": ev.originator_version,
+                "type": type(ev).__name__,
+                "recorded_at": ev.timestamp,
+                "occurred_on": getattr(ev, "occurred_on", None),
+                "actor": getattr(ev, "actor", None),
+                "fields": fields,
+            })
+        return rows
+
+    def clients(self) -> list[Client]:
+        """Every registered client, in registration order (a scan of the notification log)."""
+        out = []
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=[REGISTERED_TOPIC])
+            if not batch:
+                break
+            for n in batch:
+                out.append(self.repository.get(n.originator_id))
+            start = batch[-1].id + 1
+        return out
+
+    def event_count(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+def event_time(ev_time: datetime) -> str:
+    return ev_time.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")

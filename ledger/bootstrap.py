@@ -1,0 +1,40 @@
+"""One place where the application meets its database: ``bootstrap(db) -> CertLedger``."""
+
+from __future__ import annotations
+
+from aggregates.errors import RuleViolation
+from ledger.config import Database, resolve_database
+
+
+class DatabaseUnavailable(RuleViolation):
+    """The database could not be opened or reached."""
+
+
+def bootstrap(db: str | None = None, *, database: Database | None = None):  # -> CertLedger
+    """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms)."""
+    from ledger import logs
+
+    logs.configure()
+    database = database or resolve_database(db)
+    if database.kind == "sqlite":
+        assert database.sqlite_path is not None
+        try:
+            database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseUnavailable(
+                "ledger: database",
+                f"无法创建账本目录 {database.sqlite_path.parent}：{e.strerror}；请用 --db 或 CERTLEDGER_DB 指定可写的位置。",
+                f"Cannot create the ledger's folder {database.sqlite_path.parent}: {e.strerror}; choose a writable place with --db or CERTLEDGER_DB.",
+            ) from None
+    from eventsourcing.persistence import PersistenceError
+
+    from ledger.app import CertLedger
+
+    try:
+        return CertLedger(env=database.eventsourcing_env())
+    except (PersistenceError, OSError) as e:
+        raise DatabaseUnavailable(
+            "ledger: database",
+            f"无法打开账本数据库 {database.display()}：{e}",
+            f"Cannot open the ledger database {database.display()}: {e}",
+        ) from None

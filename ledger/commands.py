@@ -1,0 +1,348 @@
+"""The catalogue of write commands: one entry per action, shared by the CLI and by ``import``.
+
+Each command names the application method it calls and its parameters with their types. The CLI
+builds one click command per entry (``certledger audit plan --client ... --kind ...``) and the
+JSON Lines import reads the same names (``{"command": "audit plan", "client": "...", ...}``), so
+the two can never drift apart. Stdlib only: the CLI imports this to print ``--help`` quickly.
+
+Every write also takes ``client`` (the USCC), ``on`` (the business date, default today in
+Asia/Shanghai) and the actor (``--actor`` / ``CERTLEDGER_ACTOR``, or ``actor`` in an import line).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from aggregates.errors import RuleViolation
+
+
+def _bad(name: str, value: Any, zh: str, en: str) -> RuleViolation:
+    return RuleViolation("ledger: input format", f"参数 {name} 的值“{value}”无效：{zh}", f"Invalid value '{value}' for {name}: {en}")
+
+
+def to_str(name: str, value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise _bad(name, value, "应为文本。", "expected text.")
+    return str(value)
+
+
+def to_int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise _bad(name, value, "应为整数。", "expected a whole number.")
+    try:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError):
+        raise _bad(name, value, "应为整数。", "expected a whole number.") from None
+
+
+def to_decimal(name: str, value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise _bad(name, value, "应为数字。", "expected a number.")
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise _bad(name, value, "应为数字，例如 2.5。", "expected a number such as 2.5.") from None
+    if not d.is_finite():
+        raise _bad(name, value, "应为有限的数字。", "expected a finite number.")
+    return d
+
+
+def to_date(name: str, value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _bad(name, value, "应为日期 YYYY-MM-DD，例如 2026-03-15。", "expected a date YYYY-MM-DD such as 2026-03-15.") from None
+
+
+def to_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "y"):
+        return True
+    if text in ("0", "false", "no", "n", ""):
+        return False
+    raise _bad(name, value, "应为 true 或 false。", "expected true or false.")
+
+
+def to_json_object(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value, parse_float=Decimal)
+        except json.JSONDecodeError as e:
+            raise _bad(name, value, f"不是有效的 JSON（{e.msg}，第 {e.pos + 1} 个字符）。", f"not valid JSON ({e.msg} at character {e.pos + 1}).") from None
+    if not isinstance(value, dict):
+        raise _bad(name, value, '应为 JSON 对象，例如 {"percent": 75}。', 'expected a JSON object such as {"percent": 75}.')
+    return value
+
+
+def to_site(name: str, value: Any) -> dict[str, str]:
+    """A site is ``NAME=ADDRESS`` on the command line or ``{"name": ..., "address": ...}`` in JSON."""
+    if isinstance(value, dict):
+        return {"name": str(value.get("name", "")).strip(), "address": str(value.get("address", "")).strip()}
+    text = str(value)
+    if "=" not in text:
+        raise _bad(name, value, "场所应写作“名称=地址”。", "a site is written NAME=ADDRESS.")
+    site_name, _, address = text.partition("=")
+    return {"name": site_name.strip(), "address": address.strip()}
+
+
+CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+    "str": to_str, "int": to_int, "decimal": to_decimal, "date": to_date, "bool": to_bool,
+    "json": to_json_object, "site": to_site,
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "str"
+    required: bool = True
+    multiple: bool = False
+    help: str = ""
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.name.replace("-", "_")
+
+    def convert(self, value: Any) -> Any:
+        if self.multiple:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            return [CONVERTERS[self.type](self.name, v) for v in values]
+        return CONVERTERS[self.type](self.name, value)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # "group verb", as typed on the command line and in import lines
+    method: str  # the CertLedger method it calls
+    help: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    @property
+    def group(self) -> str:
+        return self.name.split(" ")[0]
+
+    @property
+    def verb(self) -> str:
+        return self.name.split(" ", 1)[1] if " " in self.name else ""
+
+    def bind(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Convert raw values (CLI strings or JSON values) to keyword arguments for the method.
+
+        Unknown fields and missing required ones are refused by name.
+        """
+        known = {p.key: p for p in self.params}
+        given = {k.replace("-", "_"): v for k, v in raw.items()}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise RuleViolation(
+                "ledger: input format",
+                f"命令“{self.name}”没有参数 {', '.join(unknown)}；可用参数：{', '.join(p.name for p in self.params)}。",
+                f"Command '{self.name}' has no parameter {', '.join(unknown)}; its parameters: {', '.join(p.name for p in self.params)}.",
+            )
+        out: dict[str, Any] = {}
+        for key, p in known.items():
+            value = given.get(key)
+            if value is None or value == [] or value == ():
+                if p.required:
+                    raise RuleViolation(
+                        "ledger: input format",
+                        f"命令“{self.name}”缺少必填参数 {p.name}（{p.help}）。",
+                        f"Command '{self.name}' needs parameter {p.name} ({p.help}).",
+                    )
+                out[key] = p.default if not p.multiple else list(p.default or [])
+                continue
+            converted = p.convert(value)
+            if p.choices:
+                for v in converted if p.multiple else [converted]:
+                    if v not in p.choices:
+                        raise RuleViolation(
+                            "ledger: vocabulary",
+                            f"参数 {p.name} 的值“{v}”无效；可选：{', '.join(p.choices)}。",
+                            f"Invalid value '{v}' for {p.name}; choose one of: {', '.join(p.choices)}.",
+                        )
+            out[key] = converted
+        return out
+
+
+CLIENT = Param("client", help="the client's USCC (统一社会信用代码, 18 characters)")
+ON = Param("on", "date", required=False, help="business date YYYY-MM-DD on which it happened (default: today, Asia/Shanghai)")
+REASON = Param("reason", help="the reason, as it should stand in the record")
+
+COMMANDS: tuple[Command, ...] = (
+    Command("application submit", "submit_application", "Record an application for certification (申请); registers the client on its first application.", (
+        CLIENT,
+        Param("name", required=False, help="the organisation's registered name (required on the first application)"),
+        Param("address", required=False, help="the registered address (required on the first application)"),
+        Param("scheme", help="the scheme applied for, e.g. zgc-ru015 (see `certledger schemes list`)"),
+        Param("scope", help="the scope of certification applied for"),
+        Param("site", "site", multiple=True, help="a site as NAME=ADDRESS; repeat for each site"),
+        Param("headcount", "int", help="people within the scope"),
+        Param("kind", required=False, default="initial", choices=("initial", "recertification", "transfer", "upgrade"), help="initial, recertification, transfer or upgrade"),
+        Param("evidence", required=False, default="", help="documents received (营业执照, 许可证...)"),
+        ON,
+    )),
+    Command("application review", "review_application", "Accept or refuse an application after review (申请评审, 001 §4.2.1).", (
+        CLIENT,
+        Param("application", help="the application id, e.g. AP1"),
+        Param("accept", "bool", required=False, default=False, help="accept the application"),
+        Param("refuse", "bool", required=False, default=False, help="refuse the application (a reason is required)"),
+        Param("reason", required=False, default="", help="the reason (required when refusing)"),
+        ON,
+    )),
+    Command("application contract", "sign_contract", "Record the signed certification contract (认证合同, 001 §4.2.2).", (
+        CLIENT, Param("contract-no", help="the contract number"), ON,
+    )),
+    Command("application transfer", "request_transfer", "Record a request to transfer a certificate from another body (001 §10).", (
+        CLIENT,
+        Param("from-body", help="the body that issued the certificate"),
+        Param("certificate-no", help="the certificate's number"),
+        Param("certificate-status", choices=("valid", "suspended", "withdrawn", "cancelled", "expired", "under_suspension", "under_withdrawal"), help="the certificate's status as verified with the issuing body"),
+        REASON, ON,
+    )),
+    Command("audit plan", "plan_audit", "Plan an audit (审核策划): kind, team, man-days, sites.", (
+        CLIENT,
+        Param("kind", choices=("stage1", "stage2", "surveillance", "unscheduled", "recertification", "transfer"), help="stage1, stage2, surveillance, unscheduled, recertification or transfer"),
+        Param("member", multiple=True, help="an audit team member; repeat for each"),
+        Param("leader", required=False, default="", help="the team leader (default: the first member)"),
+        Param("man-days", "decimal", help="planned audit man-days (004 §16.2)"),
+        Param("site", multiple=True, required=False, help="a site to visit; repeat for each"),
+        Param("start", "date", help="first day of the audit"),
+        ON,
+    )),
+    Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores (001 §4.4.5).", (
+        CLIENT, Param("audit", help="the audit id, e.g. A2"), Param("conclusion", help="the audit conclusion"), ON,
+    )),
+    Command("score enter", "enter_score", "Enter an auditor's score for one indicator (评分).", (
+        CLIENT,
+        Param("audit", help="the audit id"),
+        Param("item", help="the indicator, by id or by its exact Chinese name"),
+        Param("value", "json", help='the score as JSON, shaped by the item\'s rule, e.g. {"percent": 75}'),
+        Param("facet", required=False, help="the respondent (002) or business line (004) the score is for"),
+        ON,
+    )),
+    Command("score correct", "correct_score", "Correct a score entry: a new entry replaces it, with a reason (更正).", (
+        CLIENT, Param("entry", help="the entry id to correct, e.g. S4"), Param("value", "json", help="the corrected score as JSON"), REASON, ON,
+    )),
+    Command("score exclude", "exclude_item", "Exclude an indicator that does not apply (删减, 001 Appendix A b).", (
+        CLIENT, Param("audit", help="the audit id"), Param("item", help="the indicator, by id or Chinese name"), REASON, ON,
+    )),
+    Command("nc raise", "raise_nonconformity", "Raise a nonconformity found in an audit (不符合项).", (
+        CLIENT,
+        Param("audit", help="the audit id"),
+        Param("severity", choices=("major", "minor"), help="major or minor"),
+        Param("clause", help="the requirement not met"),
+        Param("description", help="what was found"),
+        ON,
+    )),
+    Command("nc respond", "submit_correction", "Record the client's correction and corrective action for a nonconformity (纠正和纠正措施).", (
+        CLIENT, Param("nc", help="the nonconformity id, e.g. NC1"), Param("correction", help="the correction"),
+        Param("corrective-action", help="the corrective action and its cause analysis"), ON,
+    )),
+    Command("nc verify", "verify_nonconformity", "Verify the correction and corrective action and close the nonconformity (验证关闭, 001 §4.5.2).", (
+        CLIENT, Param("nc", help="the nonconformity id"), Param("verification", help="what was verified and found"), ON,
+    )),
+    Command("decide", "decide", "Record the certification decision for an audit: score and grade are computed from the recorded scores (认证决定).", (
+        CLIENT,
+        Param("audit", help="the audit whose scores carry the decision"),
+        Param("decider", help="the person deciding: never a member of that audit's team (001 §4.6.2)"),
+        REASON,
+        Param("refuse", "bool", required=False, default=False, help="refuse certification although the score reaches a grade (001 §4.6.5)"),
+        ON,
+    )),
+    Command("certificate issue", "issue_certificate", "Issue the certificate of a positive decision (颁发证书, 001 §8).", (
+        CLIENT,
+        Param("decision", help="the decision id, e.g. D1"),
+        Param("number", required=False, help="the certificate number (default: generated)"),
+        Param("valid-from", "date", required=False, help="first day of validity (default: the issue date)"),
+        ON,
+    )),
+    Command("certificate report", "report_to_regulator", "Record that the certificate was reported to the CNCA (报送认监委, 001 §4.6.6).", (
+        CLIENT, Param("reference", required=False, default="", help="the submission's reference"), ON,
+    )),
+    Command("certificate suspend", "suspend", "Suspend the certificate (暂停, 001 §7.2 / 004 §8.1).", (
+        CLIENT,
+        Param("reason-code", help="the rulebook's reason code, e.g. 7.2.1a (001) or 8.1a (004)"),
+        REASON,
+        Param("start", "date", required=False, help="first day of the suspension (default: the business date)"),
+        Param("months", "int", required=False, help="length in months (at most 6, 001 §7.2.2; default 6)"),
+        ON,
+    )),
+    Command("certificate restore", "restore", "Restore a suspended certificate once the cause is cleared (恢复, 004 §8.2).", (CLIENT, REASON, ON)),
+    Command("certificate withdraw", "withdraw", "Withdraw the certificate (撤销, 001 §7.3 / 004 §8.3).", (
+        CLIENT, Param("reason-code", help="the rulebook's reason code, e.g. 7.3.1e (001) or 8.3c (004)"), REASON, ON,
+    )),
+    Command("certificate cancel", "cancel", "Cancel the certificate at the client's request (注销).", (CLIENT, REASON, ON)),
+    Command("certificate expire", "expire", "Record that the certificate expired at the end of its validity (过期).", (CLIENT, ON)),
+    Command("certificate scope", "change_scope", "Reduce or extend the scope of the certificate (缩小/扩大认证范围).", (
+        CLIENT,
+        Param("kind", choices=("reduce", "extend"), help="reduce or extend"),
+        Param("scope", help="the new scope"),
+        Param("site", "site", multiple=True, required=False, help="the sites after the change, NAME=ADDRESS (default: unchanged)"),
+        REASON, ON,
+    )),
+    Command("change notify", "notify_change", "Record a change notified by the client (信息通报, 004 §15, 001 §4.2.2 c).", (
+        CLIENT,
+        Param("kind", choices=("legal_status", "operations", "licence", "representative", "contact", "headcount", "address", "scope", "process", "complaint", "nonconforming_product", "incident", "other"), help="what changed"),
+        Param("changed-on", "date", help="the date of the change or incident"),
+        Param("description", help="what changed"),
+        ON,
+    )),
+    Command("complaint receive", "receive_complaint", "Record a complaint about the client (投诉).", (
+        CLIENT, Param("complainant", help="who complains"), Param("subject", help="what the complaint is about"), ON,
+    )),
+    Command("complaint resolve", "resolve_complaint", "Record the written result of a complaint (004 §14.2.3).", (
+        CLIENT, Param("complaint", help="the complaint id, e.g. C1"), Param("result", help="the result sent in writing"), ON,
+    )),
+    Command("appeal lodge", "lodge_appeal", "Record an appeal against a decision (申诉, 001 §11, 004 §14.1).", (
+        CLIENT,
+        Param("against", help="the id of the decision appealed: D1 (certification), AP1 (refused application), SU1 (suspension), W1 (withdrawal), SC1 (scope reduction)"),
+        Param("grounds", help="the appellant's written grounds"),
+        Param("late-override", required=False, default="", help="reason to admit an appeal lodged after the deadline"),
+        ON,
+    )),
+    Command("appeal admit", "admit_appeal", "Accept or refuse an appeal (受理, 004 §14.1.2).", (
+        CLIENT, Param("appeal", help="the appeal id, e.g. AL1"),
+        Param("accept", "bool", required=False, default=False, help="accept the appeal"),
+        Param("refuse", "bool", required=False, default=False, help="refuse the appeal (a reason is required)"),
+        Param("reason", required=False, default="", help="the reason (required when refusing)"), ON,
+    )),
+    Command("appeal hear", "hear_appeal", "Record the appeal hearing (004 §14.1.3 (2)).", (
+        CLIENT, Param("appeal", help="the appeal id"),
+        Param("hearing-on", "date", help="the date of the hearing"),
+        Param("notice-on", "date", help="the date the appellant was notified"),
+        Param("panel", multiple=True, help="a person on the panel; repeat for each (none involved in the decision appealed)"),
+        ON,
+    )),
+    Command("appeal decide", "decide_appeal", "Record the appeal's decision and written result (001 §11, 004 §14.1.3).", (
+        CLIENT, Param("appeal", help="the appeal id"),
+        Param("outcome", choices=("upheld", "dismissed"), help="upheld or dismissed"),
+        Param("result", help="the written result sent to the appellant"),
+        Param("decider", multiple=True, help="a person deciding; repeat for each (none involved in the decision appealed)"),
+        ON,
+    )),
+)
+
+BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
+
+
+def find(name: str) -> Command:
+    try:
+        return BY_NAME[" ".join(str(name).split())]
+    except KeyError:
+        raise RuleViolation(
+            "ledger: input format",
+            f"未知命令“{name}”；可用命令：{', '.join(BY_NAME)}。",
+            f"Unknown command '{name}'; known commands: {', '.join(BY_NAME)}.",
+        ) from None

@@ -1,0 +1,48 @@
+"""Plain, JSON-shaped views of a client's state for the read commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aggregates.client import Client
+
+
+def client_summary(c: Client) -> dict[str, Any]:
+    cert = c.certificate
+    cert_view = None
+    if cert:
+        cert_view = {k: cert[k] for k in ("number", "status", "grade", "scheme_id", "scheme_version", "scope", "sites",
+                                          "standard", "issued_on", "valid_from", "valid_until", "original_issue_on",
+                                          "status_changed_on", "reported_on")}
+        cert_view["suspension"] = c.suspensions.get(cert["suspension_id"]) if cert.get("suspension_id") else None
+    decisions = list(c.decisions.values())
+    latest = None
+    if decisions:
+        d = decisions[-1]
+        latest = {k: d[k] for k in ("id", "audit_id", "on", "granted", "score", "max_score", "percent", "grade", "decider", "scheme_id", "scheme_version")}
+    return {
+        "uscc": c.uscc,
+        "name": c.name,
+        "address": c.address,
+        "stage": c.stage,
+        "scheme": c.scheme_id,
+        "certificate": cert_view,
+        "latest_decision": latest,
+        "applications": list(c.applications.values()),
+        "open_audits": [a for a in c.audits.values() if a["status"] == "planned"],
+        "open_nonconformities": [n for n in c.nonconformities.values() if n["status"] != "closed"],
+        "open_complaints": [x for x in c.complaints.values() if x["status"] == "open"],
+        "open_appeals": [a for a in c.appeals.values() if a["status"] not in ("decided", "refused")],
+        "recent_changes": list(c.changes.values())[-5:],
+        "events": c.version,
+    }
+
+
+def client_row(c: Client) -> dict[str, Any]:
+    cert = c.certificate
+    return {
+        "uscc": c.uscc, "name": c.name, "stage": c.stage, "scheme": c.scheme_id,
+        "certificate": cert["number"] if cert else None,
+        "certificate_status": cert["status"] if cert else None,
+        "grade": cert["grade"] if cert else None,
+    }
