@@ -26,6 +26,8 @@ def bootstrap(db: str | None = None, *, database: Database | None = None):  # ->
                 f"无法创建账本目录 {database.sqlite_path.parent}：{e.strerror}；请用 --db 或 CERTLEDGER_DB 指定可写的位置。",
                 f"Cannot create the ledger's folder {database.sqlite_path.parent}: {e.strerror}; choose a writable place with --db or CERTLEDGER_DB.",
             ) from None
+    elif database.pg and database.pg.get("schema"):
+        _ensure_schema(database)
     from eventsourcing.persistence import PersistenceError
 
     from ledger.app import CertLedger
@@ -37,4 +39,22 @@ def bootstrap(db: str | None = None, *, database: Database | None = None):  # ->
             "ledger: database",
             f"无法打开账本数据库 {database.display()}：{e}",
             f"Cannot open the ledger database {database.display()}: {e}",
+        ) from None
+
+
+def _ensure_schema(database: Database) -> None:
+    """Create the PostgreSQL schema named in the URL if it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    pg = database.pg or {}
+    try:
+        with psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
+                             password=pg.get("password") or None, connect_timeout=5, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg["schema"])))
+    except psycopg.Error as e:
+        raise DatabaseUnavailable(
+            "ledger: database",
+            f"无法连接 PostgreSQL {database.display()} 或创建模式 {pg['schema']}：{str(e).strip()}",
+            f"Cannot reach PostgreSQL {database.display()} or create schema {pg['schema']}: {str(e).strip()}",
         ) from None
