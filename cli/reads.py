@@ -98,7 +98,9 @@ def history(client: str) -> None:
 
 
 def _short(v: Any) -> str:
-    text = str(v)
+    from cli.output import to_json
+
+    text = v if isinstance(v, str) else to_json(v).replace("\n", "").replace("  ", "")
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -153,13 +153,16 @@ class CertLedger(Application[UUID]):
 
     # ------------------------------------------------------------------ rulebooks
 
-    def _scheme(self, scheme_id: str, version: str | None = None) -> Any:
-        from ledger.scoring import SchemeNotFound, load_scheme
+    def _scheme(self, scheme_id: str, version: str | None = None, on: date | None = None) -> Any:
+        """A scheme by id: a given version, or the version in force on a date (001 §13.1)."""
+        from ledger.scoring import SchemeNotFound, load_scheme, scheme_in_force
 
         try:
+            if on is not None and version is None:
+                return scheme_in_force(scheme_id, on)
             return load_scheme(scheme_id, version)
         except SchemeNotFound as e:
-            raise RuleViolation(getattr(e, "rule", "ledger: known schemes"), e.message_zh, e.message_en) from None
+            raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
 
     @staticmethod
     def _scoring(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -171,14 +174,14 @@ class CertLedger(Application[UUID]):
             raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
 
     def _audit_scheme(self, client: Client, audit_id: str) -> Any:
-        """The scheme (and version) under which an audit is scored: the client's scheme, in the
-        version recorded on its certificate for surveillance, else the latest (001 §13.1)."""
+        """The scheme version an audit is scored under: that of the client's current certification
+        for surveillance, else the version in force on the audit's first day (001 §13.1)."""
         audit = client._get(client.audits, audit_id, "审核", "audit")
         cert = client.certificate
         if audit["application_id"] is None and cert is not None:
-            return self._scheme(cert["scheme_id"], cert["scheme_version"])
+            return self._scheme(cert["scheme_id"], on=audit["start_on"])
         app = client.applications[audit["application_id"]] if audit["application_id"] else list(client.applications.values())[-1]
-        return self._scheme(app["scheme_id"])
+        return self._scheme(app["scheme_id"], on=audit["start_on"])
 
     # ------------------------------------------------------------------ commands: application
 
@@ -190,7 +193,7 @@ class CertLedger(Application[UUID]):
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
         uscc = normalise_uscc(client)
-        scheme_obj = self._scheme(scheme)
+        scheme_obj = self._scheme(scheme, on=occurred_on)
         if self._exists(uscc):
             def act(c: Client) -> str:
                 return c.submit_application(
@@ -322,7 +325,7 @@ class CertLedger(Application[UUID]):
         exclusions = {item: x["reason"] for item, x in client.exclusions.get(audit_id, {}).items()}
         audit = client.audits[audit_id]
         app = client.applications.get(audit["application_id"] or "") or list(client.applications.values())[-1]
-        context = {"application_date": app["submitted_on"], "review_passed": True}
+        context = {"application_date": app["submitted_on"]}
         evaluation = self._scoring(evaluate, scheme, entries, exclusions, context)
         return scheme, evaluation
 
@@ -340,6 +343,13 @@ class CertLedger(Application[UUID]):
                     "ledger: every item scored or excluded",
                     f"以下指标既未评分也未删减，不能作出认证决定：{missing}。请先评分或删减（并说明理由）。",
                     f"These items are neither scored nor excluded, so no decision can be made: {missing}. Score or exclude them first.",
+                )
+            if evaluation.unchecked_conditions:
+                unchecked = ", ".join(evaluation.unchecked_conditions)
+                raise RuleViolation(
+                    "ledger: every prerequisite checked",
+                    f"以下前提条件或否决项尚未核查，不能作出认证决定：{unchecked}。请用 score enter 录入核查结果。",
+                    f"These prerequisites or veto items are not checked yet, so no decision can be made: {unchecked}. Record them with score enter.",
                 )
             granted = evaluation.grade is not None and not refuse
             decision_id = c.decide(
@@ -368,7 +378,7 @@ class CertLedger(Application[UUID]):
             cert_no = (number or "").strip() or f"CL-{occurred_on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
             # Valid three years (001 §8.2, 004 §5.8): through the day before the same date three years on.
             until = Calendar().add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
-            standard = getattr(scheme, "standard", None) or f"{scheme.title_zh} {scheme.version}"
+            standard = " ".join(x for x in (scheme.document_number, scheme.title_zh, f"（{scheme.version}）") if x)
             c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
                                 standard=standard, actor=actor, occurred_on=occurred_on)
             return cert_no

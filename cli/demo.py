@@ -1,0 +1,52 @@
+"""``certledger demo``: a fresh ledger with a year of a body's work, then what a user wants to see."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from aggregates.vocabulary import CERTIFICATE_STATUSES, STAGES, word
+from cli.output import common_options, emit, settings
+
+
+@click.command()
+@common_options
+def demo() -> None:
+    """Play a realistic year of a certification body's work on a fresh ledger: applications
+    through certificates under the five schemes, nonconformities, a suspension and a restoration,
+    a notified change, a complaint, an appeal, a refused application. Then print the clients.
+
+    The ledger is a new SQLite file in a temporary folder, or the new file given with --db."""
+    from ledger.bootstrap import bootstrap
+    from ledger.demo import play
+    from ledger.views import client_row
+
+    s = settings()
+    path = Path(s.db) if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
+    if path.exists():
+        raise click.UsageError(s.t(f"{path} 已存在；演示需要一个新的账本文件。", f"{path} exists; the demo needs a new ledger file."))
+    app = bootstrap(str(path))
+    codes = play(app)
+    rows = [client_row(app.client(code)) for code in codes]
+    summary = {"db": str(path), "events": app.event_count(), "clients": rows}
+
+    def render(st) -> str:
+        t = st.t
+        lines = [t(f"演示账本：{path}（{summary['events']} 个事件，{len(rows)} 个组织）",
+                   f"Demo ledger: {path} ({summary['events']} events, {len(rows)} clients)"), ""]
+        for r in rows:
+            cert = f"{r['certificate']} {word(CERTIFICATE_STATUSES, r['certificate_status'], st.lang)} {r['grade'] or ''}" if r["certificate"] else "—"
+            lines.append(f"  {r['uscc']}  {r['name']}")
+            lines.append(f"      {t('方案', 'scheme')} {r['scheme']:<12} {t('阶段', 'stage')} {word(STAGES, r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
+        from cli.reads import render_summary
+        from ledger.views import client_summary
+
+        lines += ["", t("其中一个组织的详情：", "One client in detail:"), render_summary(client_summary(app.client(codes[1])), st.lang), ""]
+        lines.append(t("继续查看：", "Explore further:"))
+        for cmd in ("clients", f"show {codes[0]}", f"history {codes[1]}", f"show {codes[3]} --lang en --json"):
+            lines.append(f"  certledger --db {path} {cmd}")
+        return "\n".join(lines)
+
+    emit(summary, render)

@@ -1,0 +1,203 @@
+"""``certledger demo``: a year of a certification body's work, played through the application's
+commands on a fresh ledger, so every record in it was checked by the same rules as a user's.
+
+Six clients under the five schemes: initial certifications with stage 1 and stage 2 audits,
+nonconformities (minor and major), decisions computed from the recorded scores, certificates
+reported to the CNCA, a notified change, a complaint and an unscheduled surveillance, a suspension
+and its restoration, an appeal heard and decided, a refused application, and an application still
+being audited.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ledger.planning import audit_man_days
+
+ADMIN = "张伟"  # the body's administrator who records most actions
+DECIDER = "赵敏"  # technical committee: never on an audit team
+AUDITORS = ("王芳", "李强", "陈静", "刘洋", "杨帆", "黄磊")
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    uscc: str
+    name: str
+    address: str
+    scheme: str
+    scope: str
+    sites: tuple[tuple[str, str], ...]
+    headcount: int
+    quality: float  # 0..1: how well the client performs, which drives its scores
+
+
+def _q(x: float, places: str = "0.01") -> Decimal:
+    return Decimal(str(x)).quantize(Decimal(places))
+
+
+def score_sheet(scheme: Any, quality: float, seed: int = 0) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """A plausible full score sheet for a scheme: one value per item (per respondent where the
+    scheme asks for respondents) and every prerequisite checked and met. ``quality`` in 0..1."""
+    rng = random.Random(seed)
+
+    def jitter(spread: float = 0.06) -> float:
+        return min(1.0, max(0.0, quality + rng.uniform(-spread, spread)))
+
+    sheet: list[tuple[str, str | None, dict[str, Any]]] = []
+    for item in scheme.items:
+        rule = item.rule
+        if rule in ("banded-percent", "percent-or-deduction"):
+            sheet.append((item.id, None, {"percent": _q(jitter() * 100, "1")}))
+        elif rule == "likert-alpha":
+            for respondent in ("R1", "R2", "R3"):
+                alpha = jitter(0.1)
+                likert = min(5, max(1, int(alpha * 5 - 1e-9) + 1))
+                low, high = Decimal(likert - 1) / 5, Decimal(likert) / 5
+                a = max(low + Decimal("0.01"), min(high, _q(alpha)))
+                sheet.append((item.id, respondent, {"likert": likert, "alpha": a}))
+        elif rule == "maturity-level":
+            sheet.append((item.id, None, {"level": min(5, max(1, round(jitter(0.1) * 5)))}))
+        elif rule == "points-range":
+            sheet.append((item.id, None, {"points": _q(float(item.points) * jitter(), "1")}))
+        elif rule == "check":
+            sheet.append((item.id, None, {"met": rng.random() < quality}))
+        elif rule == "base-plus-increment":
+            sheet.append((item.id, None, {"count": rng.randint(1, 4)}))
+        elif rule == "highest-of":
+            options = item.params.get("options", [])
+            sheet.append((item.id, None, {"awards": [options[-1]["key"]] if options and rng.random() < quality else []}))
+        elif rule == "cumulative-capped":
+            kinds = item.params.get("kinds", [])
+            sheet.append((item.id, None, {"counts": {kinds[-1]["key"]: rng.randint(0, 3)} if kinds else {}}))
+        else:  # pragma: no cover - a new rule needs a line here
+            raise ValueError(f"demo has no sample value for rule {rule}")
+    for cond in scheme.conditions:
+        if cond.rule == "attest":
+            sheet.append((cond.id, None, {"met": True}))
+        elif cond.rule == "lookback":
+            sheet.append((cond.id, None, {"occurrences": []}))
+        elif cond.rule == "threshold":
+            sheet.append((cond.id, None, {"value": (cond.minimum or Decimal(0)) + 10}))
+    return sheet
+
+
+CLIENTS = (
+    DemoClient("91330100716105852F", "杭州云栖质量科技有限公司", "浙江省杭州市西湖区云栖小镇88号", "zgc-ru015",
+               "企业质量信用管理：软件开发与信息技术服务", (("总部", "浙江省杭州市西湖区云栖小镇88号"),), 120, 0.86),
+    DemoClient("914403001922038216", "深圳鹏城商贸股份有限公司", "广东省深圳市南山区科技园南路16号", "hzx-mr0118",
+               "商业信誉评价：日用百货批发与零售", (("总部", "广东省深圳市南山区科技园南路16号"), ("龙华仓储中心", "广东省深圳市龙华区民治大道200号")), 260, 0.72),
+    DemoClient("91360100MA35XYW12", "南昌赣江物业服务有限公司", "江西省南昌市红谷滩区赣江中大道1号", "tbsc94",
+               "物业管理服务", (("总部", "江西省南昌市红谷滩区赣江中大道1号"),), 85, 0.86),
+    DemoClient("91110108MA01ABCD3", "北京中关村精工制造有限公司", "北京市海淀区中关村大街27号", "zdrz-69",
+               "精密机械零部件的生产和服务", (("总部", "北京市海淀区中关村大街27号"),), 45, 0.91),
+    DemoClient("91320500MA1MXQ7P1", "苏州工业园区明德电子有限公司", "江苏省苏州市工业园区星湖街328号", "jx-qci-2023",
+               "电子元器件的制造", (("总部", "江苏省苏州市工业园区星湖街328号"),), 300, 0.8),
+    DemoClient("91420100MA4KTR8E2", "武汉长江食品有限公司", "湖北省武汉市江汉区解放大道688号", "zgc-ru015",
+               "食品生产企业质量信用管理", (("总部", "湖北省武汉市江汉区解放大道688号"),), 60, 0.7),
+)
+
+
+def _uscc(body: str) -> str:
+    from aggregates.uscc import check_character
+
+    body17 = body[:17]
+    return body17 + check_character(body17)
+
+
+def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, str], seed: int,
+             ncs: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
+    """Application through certificate and report to the CNCA, starting on ``day0``."""
+    d = lambda n: day0 + timedelta(days=n)  # noqa: E731
+    sites = [{"name": n, "address": a} for n, a in c.sites]
+    app.submit_application(client=uscc, name=c.name, address=c.address, scheme=c.scheme, scope=c.scope, site=sites,
+                           headcount=c.headcount, evidence="营业执照、组织机构图、质量信用管理手册", actor=ADMIN, on=d(0))
+    app.review_application(client=uscc, application="AP1", accept=True, reason="资料齐全，具备受理能力", actor=ADMIN, on=d(2))
+    app.sign_contract(client=uscc, contract_no=f"HT-{day0.year}-{seed:03d}", actor=ADMIN, on=d(4))
+    app.plan_audit(client=uscc, kind="stage1", member=[team[0]], man_days=Decimal("0.5"), start=d(10), actor=ADMIN, on=d(5))
+    app.complete_audit(client=uscc, audit="A1", conclusion="文件评价符合要求，可安排第二阶段审核", actor=team[0], on=d(10))
+    man_days = audit_man_days("stage2", c.headcount, len(c.sites))["man_days"]
+    app.plan_audit(client=uscc, kind="stage2", member=list(team), leader=team[0], man_days=man_days,
+                   site=[n for n, _ in c.sites], start=d(20), actor=ADMIN, on=d(12))
+    scheme = app._audit_scheme(app.client(uscc), "A2")
+    for item, facet, value in score_sheet(scheme, c.quality, seed):
+        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor=team[seed % 2], on=d(21))
+    nc_ids = []
+    for severity, clause, description in ncs:
+        nc_ids.append((severity, app.raise_nonconformity(client=uscc, audit="A2", severity=severity, clause=clause,
+                                                         description=description, actor=team[0], on=d(21))))
+    app.complete_audit(client=uscc, audit="A2", conclusion="推荐认证", actor=team[0], on=d(22))
+    for severity, nc in nc_ids:
+        app.submit_correction(client=uscc, nc=nc, correction="已立即纠正并举一反三排查",
+                              corrective_action="分析根本原因，修订相关制度并组织培训", actor=ADMIN, on=d(30))
+        if severity == "major":
+            app.verify_nonconformity(client=uscc, nc=nc, verification="现场复核：纠正措施已实施并有效", actor=team[0], on=d(36))
+    result = app.decide(client=uscc, audit="A2", decider=DECIDER, reason="审核报告信息充分，不符合项已按 4.6.3 处理",
+                        actor=ADMIN, on=d(40))
+    if result["granted"]:
+        app.issue_certificate(client=uscc, decision=result["decision"], actor=ADMIN, on=d(42))
+        app.report_to_regulator(client=uscc, reference=f"CNCA-{d(50):%Y%m%d}-{seed:03d}", actor=ADMIN, on=d(50))
+    return result
+
+
+def play(app: Any, today: date | None = None) -> list[str]:
+    """Play the year ending shortly before ``today``; returns the clients' USCCs."""
+    from ledger import clock
+
+    end = today or clock.today()
+    start = end - timedelta(days=360)
+    d = lambda n: start + timedelta(days=n)  # noqa: E731
+    codes = [_uscc(c.uscc) for c in CLIENTS]
+    hz, sz, nc, bj, su, wh = codes
+    c_hz, c_sz, c_nc, c_bj, c_su, c_wh = CLIENTS
+
+    # 1. Hangzhou (001): certified with a minor nonconformity; later an address change and a complaint
+    #    lead to an unscheduled surveillance.
+    _certify(app, c_hz, hz, d(0), ("王芳", "李强"), 1,
+             ncs=(("minor", "附录A 人员资质管理", "部分检验人员的资质培训记录不完整"),))
+    app.notify_change(client=hz, kind="address", changed_on=d(150), description="生产经营场所迁至杭州市余杭区仓前街道", actor=ADMIN, on=d(156))
+    app.receive_complaint(client=hz, complainant="消费者 王某", subject="售后服务承诺未兑现", actor=ADMIN, on=d(170))
+    app.plan_audit(client=hz, kind="unscheduled", member=["陈静"], man_days=Decimal(1), start=d(180), actor=ADMIN, on=d(175))
+    app.resolve_complaint(client=hz, complaint="C1", result="经非例行监督核实，投诉部分属实，已要求组织整改并书面答复投诉人", actor=ADMIN, on=d(190))
+
+    # 2. Shenzhen (004): a major nonconformity verified before the decision; later a serious safety
+    #    incident suspends the certificate (004 §8.1 e) and the verified clearance restores it.
+    _certify(app, c_sz, sz, d(20), ("刘洋", "杨帆"), 2,
+             ncs=(("major", "附录2 诚信管理制度", "未建立诚信风险识别与应对制度"), ("minor", "附录2 顾客满意", "顾客满意度调查样本不足")))
+    app.notify_change(client=sz, kind="incident", changed_on=d(200), description="龙华仓储中心发生叉车伤人安全事故", actor=ADMIN, on=d(205))
+    app.suspend(client=sz, reason_code="8.1e", reason="发生严重安全事故，经调查核实", months=3, actor=ADMIN, on=d(210))
+    app.restore(client=sz, reason="事故原因已查明，整改经现场验证有效", actor=ADMIN, on=d(270))
+
+    # 3. Nanchang (002): service score from three respondents plus management maturity.
+    _certify(app, c_nc, nc, d(70), ("黄磊", "陈静"), 3)
+
+    # 4. Beijing (000): certified; appeals the grade; the appeal is heard and dismissed by people
+    #    not involved in the decision.
+    _certify(app, c_bj, bj, d(45), ("李强", "杨帆"), 4)
+    app.lodge_appeal(client=bj, against="D1", grounds="认为“履行质量承诺能力”评分偏低，请求复核", actor=ADMIN, on=d(90))
+    app.admit_appeal(client=bj, appeal="AL1", accept=True, actor=ADMIN, on=d(94))
+    app.hear_appeal(client=bj, appeal="AL1", hearing_on=d(112), notice_on=d(102), panel=["孙丽", "周强"], actor=ADMIN, on=d(112))
+    app.decide_appeal(client=bj, appeal="AL1", outcome="dismissed", result="经复核，评分依据充分，维持原认证决定", decider=["孙丽", "周强"], actor=ADMIN, on=d(130))
+
+    # 5. Suzhou (003): applied and audited; scores entered, the decision not yet taken.
+    app.submit_application(client=su, name=c_su.name, address=c_su.address, scheme=c_su.scheme, scope=c_su.scope,
+                           site=[{"name": n, "address": a} for n, a in c_su.sites], headcount=c_su.headcount, actor=ADMIN, on=d(300))
+    app.review_application(client=su, application="AP1", accept=True, actor=ADMIN, on=d(302))
+    app.sign_contract(client=su, contract_no=f"HT-{d(303).year}-005", actor=ADMIN, on=d(303))
+    app.plan_audit(client=su, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=d(310), actor=ADMIN, on=d(304))
+    app.complete_audit(client=su, audit="A1", conclusion="文件评价符合要求", actor="王芳", on=d(310))
+    app.plan_audit(client=su, kind="stage2", member=["王芳", "刘洋"], man_days=Decimal(4), start=d(330), actor=ADMIN, on=d(312))
+    scheme = app._audit_scheme(app.client(su), "A2")
+    for item, facet, value in score_sheet(scheme, c_su.quality, 5)[:20]:
+        app.enter_score(client=su, audit="A2", item=item, facet=facet, value=value, actor="刘洋", on=d(331))
+
+    # 6. Wuhan (001): refused on review (listed for serious violations, 001 §4.2.1) and appeals the refusal.
+    app.submit_application(client=wh, name=c_wh.name, address=c_wh.address, scheme=c_wh.scheme, scope=c_wh.scope,
+                           site=[{"name": n, "address": a} for n, a in c_wh.sites], headcount=c_wh.headcount, actor=ADMIN, on=d(320))
+    app.review_application(client=wh, application="AP1", refuse=True,
+                           reason="在国家企业信用信息公示系统中被列入严重违法失信名单（001 §4.2.1）", actor=ADMIN, on=d(323))
+    app.lodge_appeal(client=wh, against="AP1", grounds="名单已于上月移出，请求重新评审", actor=ADMIN, on=d(330))
+    return codes

@@ -1,0 +1,12 @@
+"""The scoring engine: schemes as versioned data files and pure functions over them.
+
+No database, no click, no structlog: stdlib and Decimal only. See docs/scoring.md.
+"""
+
+from .catalogue import SCHEME_DIR, list_schemes, load_scheme, scheme_in_force
+from .engine import Entry, Evaluation, evaluate
+from .errors import SchemeNotFound, ScoringError
+from .model import Condition, Item, Scheme
+
+__all__ = ["Condition", "Entry", "Evaluation", "Item", "SCHEME_DIR", "Scheme", "SchemeNotFound",
+           "ScoringError", "evaluate", "list_schemes", "load_scheme", "scheme_in_force"]

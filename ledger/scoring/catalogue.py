@@ -1,0 +1,80 @@
+"""Scheme files on disk: every version of every scheme, the latest by effective date."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import SchemeNotFound, ScoringError
+from .model import Scheme, parse_scheme
+
+SCHEME_DIR = Path(__file__).resolve().parent.parent / "schemes"
+
+
+def _scan(directory: Path) -> dict[str, tuple[Scheme, ...]]:
+    found: dict[str, list[Scheme]] = {}
+    for path in sorted(directory.glob("*.toml")):
+        s = parse_scheme(path)
+        found.setdefault(s.id, []).append(s)
+    out = {}
+    for sid, versions in found.items():
+        versions.sort(key=lambda s: (s.effective_from, s.version))
+        names = [s.version for s in versions]
+        dupes = {v for v in names if names.count(v) > 1}
+        if dupes:
+            raise ScoringError("invalid-scheme", f"方案 {sid} 的版本 {sorted(dupes)} 有多个文件",
+                               f"scheme {sid} has several files for version(s) {sorted(dupes)}")
+        out[sid] = tuple(s.__class__(**{**s.__dict__, "versions": tuple(names)}) for s in versions)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _default() -> dict[str, tuple[Scheme, ...]]:
+    return _scan(SCHEME_DIR)
+
+
+def _catalogue(directory: str | Path | None) -> dict[str, tuple[Scheme, ...]]:
+    """The shipped directory is read once; any other directory is read on every call."""
+    return _default() if directory is None else _scan(Path(directory))
+
+
+def list_schemes(directory: str | Path | None = None) -> list[Scheme]:
+    """The latest version of each scheme (all versions in ``Scheme.versions``), by source document."""
+    latest = [versions[-1] for versions in _catalogue(directory).values()]
+    return sorted(latest, key=lambda s: (s.source_document, s.id))
+
+
+def load_scheme(scheme_id: str, version: str | None = None, directory: str | Path | None = None) -> Scheme:
+    """One scheme; ``version=None`` gives the latest (by effective date)."""
+    cat = _catalogue(directory)
+    if scheme_id not in cat:
+        known = "、".join(f"{sid}（{'、'.join(s.version for s in v)}）" for sid, v in sorted(cat.items()))
+        known_en = "; ".join(f"{sid} ({', '.join(s.version for s in v)})" for sid, v in sorted(cat.items()))
+        raise SchemeNotFound("unknown-scheme", f"没有方案“{scheme_id}”。已有方案：{known}",
+                             f"no scheme {scheme_id!r}; known schemes: {known_en}")
+    versions = cat[scheme_id]
+    if version is None:
+        return versions[-1]
+    for s in versions:
+        if s.version == version:
+            return s
+    raise SchemeNotFound("unknown-version",
+                         f"方案 {scheme_id} 没有版本“{version}”。已有版本：{'、'.join(s.version for s in versions)}",
+                         f"scheme {scheme_id} has no version {version!r}; versions: {', '.join(s.version for s in versions)}")
+
+
+def scheme_in_force(scheme_id: str, on, directory: str | Path | None = None) -> Scheme:
+    """The version of a scheme in force on a date: the newest whose effective date is not after it
+    (001 §13.1: the version in force at the time of the activity applies)."""
+    load_scheme(scheme_id, directory=directory)  # refuses an unknown id, listing the known ones
+    every = _catalogue(directory)[scheme_id]
+    in_force = [s for s in every if s.effective_from <= on]
+    if not in_force:
+        first = every[0]
+        raise SchemeNotFound(
+            "not-in-force: 001 §13.1",
+            f"方案 {scheme_id} 在 {on} 尚未生效（最早版本 {first.version} 自 {first.effective_from} 起实施）；请核对日期。",
+            f"scheme {scheme_id} was not in force on {on} (its first version, {first.version}, "
+            f"applies from {first.effective_from}); check the date.",
+        )
+    return in_force[-1]

@@ -1,0 +1,356 @@
+"""evaluate(): entries + exclusions + context -> Evaluation. Pure; Decimal only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .errors import ScoringError
+from .model import Band, Condition, Item, Scheme, fmt
+from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_condition
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One score entry: an item (or condition) id, an optional facet, a normalised value."""
+    item: str
+    facet: str | None
+    value: dict
+
+    def to_dict(self) -> dict:
+        return {"item": self.item, "facet": self.facet, "value": jsonable(self.value)}
+
+
+def jsonable(x):
+    if isinstance(x, Decimal):
+        return format(x, "f")
+    if isinstance(x, date):
+        return x.isoformat()
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if hasattr(x, "to_dict"):
+        return x.to_dict()
+    return x
+
+
+def validate_entry(scheme: Scheme, item_ref: str, facet: str | None, value: dict) -> Entry:
+    target = scheme.resolve_item(item_ref)
+    facet = facet.strip() if isinstance(facet, str) else facet
+    if facet == "":
+        facet = None
+    if isinstance(target, Condition):
+        if facet is not None:
+            raise bad(scheme, target, "facet-not-allowed", "条件项不分 facet", "a condition takes no facet")
+        return Entry(target.id, None, validate_condition(scheme, target, value))
+    part = scheme.part(target.part)
+    if part.facet == "none" and facet is not None:
+        raise bad(scheme, target, "facet-not-allowed", f"本部分不分测评对象/业务范围，收到 facet “{facet}”",
+                  f"this part takes no facet, got {facet!r}")
+    if part.facet == "required" and facet is None:
+        raise bad(scheme, target, "facet-required",
+                  f"须注明{part.facet_name_zh or 'facet'}（facet）", f"a facet ({part.facet_name_en}) is required")
+    return Entry(target.id, facet, RULES[target.rule].validate(scheme, target, value))
+
+
+def validate_exclusion(scheme: Scheme, item_ref: str, reason: str) -> str:
+    target = scheme.resolve_item(item_ref)
+    if not target.excludable:
+        raise ScoringError(
+            "not-excludable", f"指标 {target.id}（{target.name_zh}）不可删减：方案 {scheme.id} {scheme.version} 不允许删减该项",
+            f"item {target.id} ({target.name_en}) may not be excluded under {scheme.id} {scheme.version}",
+            item=target.id, clause=scheme.clause(scheme.rules.get(getattr(target, "rule", ""), {}).get("clause")))
+    if not isinstance(reason, str) or not reason.strip():
+        raise ScoringError("reason-required", f"删减指标 {target.id}（{target.name_zh}）须说明不适用的理由",
+                           f"excluding item {target.id} needs a reason why it does not apply",
+                           item=target.id, clause=scheme.clause("附录A 评分 b)"))
+    return target.id
+
+
+@dataclass
+class Evaluation:
+    scheme_id: str
+    scheme_version: str
+    total: Decimal
+    max_total: Decimal
+    percent: Decimal | None
+    grade: str | None
+    grade_name_zh: str | None
+    grade_name_en: str | None
+    band: str | None
+    complete: bool
+    missing_items: list[str]
+    excluded: dict[str, str]
+    items: list[dict]
+    subtotals: dict[str, dict]
+    parts: dict[str, dict]
+    conditions: list[dict]
+    vetoes: list[dict]
+    unchecked_conditions: list[str]
+    notes: list[dict]
+
+    def to_dict(self) -> dict:
+        return jsonable({k: getattr(self, k) for k in self.__dataclass_fields__})
+
+
+def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | None = None,
+             context: dict | None = None) -> Evaluation:
+    context = context or {}
+    app_date = context.get("application_date")
+    app_date = parse_date(app_date) if app_date else None
+    excluded = {scheme.validate_exclusion(ref, reason): reason.strip() for ref, reason in (exclusions or {}).items()}
+
+    by_item: dict[str, list[Entry]] = defaultdict(list)
+    cond_values: dict[str, dict] = {}
+    seen: set[tuple[str, str | None]] = set()
+    for raw in entries:
+        e = scheme.validate_entry(raw.item, raw.facet, raw.value)
+        target = scheme.resolve_item(e.item)
+        if (e.item, e.facet) in seen:
+            raise _duplicate(scheme, target, e.facet)
+        seen.add((e.item, e.facet))
+        if e.item in excluded:
+            raise bad(scheme, target, "excluded-item-scored", "该项已删减，不能同时评分", "the item is excluded and scored")
+        if isinstance(target, Condition):
+            cond_values[e.item] = e.value
+        else:
+            by_item[e.item].append(e)
+    facts = dict(context.get("facts") or {})
+    for c in scheme.conditions:
+        if c.context_key and context.get(c.context_key) is not None:
+            facts[c.id] = {"met": context[c.context_key]}
+    for ref, value in facts.items():
+        e = scheme.validate_entry(ref, None, value)
+        if e.item in cond_values:
+            raise _duplicate(scheme, scheme.resolve_item(e.item), None)
+        cond_values[e.item] = e.value
+
+    notes: list[dict] = [n.to_dict() for n in scheme.notes if n.in_evaluation]
+    missing: list[str] = []
+    items_out: list[dict] = []
+    parts_out: dict[str, dict] = {}
+    subtotals: dict[str, dict] = {}
+    for part in scheme.parts:
+        p_items = [i for i in scheme.items if i.part == part.id]
+        if part.aggregate == "mean-of-facet-totals":
+            res = _mean_of_facet_totals(scheme, part, p_items, by_item, excluded)
+        else:
+            res = _sum_of_item_means(scheme, part, p_items, by_item, excluded)
+        missing += res["missing"]
+        items_out += res["items"]
+        subtotals.update(res["groups"])
+        info = {"id": part.id, "name_zh": part.name_zh, "name_en": part.name_en, "total": res["total"],
+                "max": res["applicable"], "points": part.points, "in_total": part.in_total,
+                "complete": not res["missing"]}
+        if "facets" in res:
+            info["facets"] = res["facets"]
+        if part.levels:
+            lvl = part.level_of(res["total"]) if not res["missing"] else None
+            info["level"] = lvl.level if lvl else None
+            info["level_name_zh"] = lvl.name_zh if lvl else None
+            info["level_name_en"] = lvl.name_en if lvl else None
+            info["level_band"] = lvl.describe() if lvl else None
+        parts_out[part.id] = info
+
+    total = sum((p["total"] for p in parts_out.values() if p["in_total"]), ZERO)
+    max_total = sum((p["max"] for p in parts_out.values() if p["in_total"]), ZERO)
+    percent = quantize(scheme, total * HUNDRED / max_total) if max_total else None
+
+    cond_out, vetoes, unchecked = [], [], []
+    for c in scheme.conditions:
+        row = {"id": c.id, "kind": c.kind, "name_zh": c.name_zh, "name_en": c.name_en, "clause": c.clause}
+        if c.id not in cond_values:
+            row.update(status="unchecked", reason_zh="未记录", reason_en="not recorded")
+            unchecked.append(c.id)
+        else:
+            ok, zh, en = judge_condition(scheme, c, cond_values[c.id], app_date)
+            row.update(status="met" if ok else ("vetoed" if c.kind == "veto" else "failed"),
+                       value=cond_values[c.id], reason_zh=zh, reason_en=en)
+            if not ok:
+                vetoes.append(row)
+        cond_out.append(row)
+
+    grade_band, band_text = None, None
+    if missing:
+        notes.append(_note("incomplete", f"有 {len(missing)} 项既未评分也未删减，等级暂不给出。",
+                           f"{len(missing)} item(s) neither scored nor excluded: no grade yet."))
+    elif vetoes:
+        notes.append(_note("vetoed", "存在否决项或未满足的前提条件，不评级（无论得分）。",
+                           "a veto or an unmet prerequisite: no grade, whatever the score."))
+    elif unchecked:
+        notes.append(_note("unchecked", f"条件项 {', '.join(unchecked)} 未记录，等级暂不给出。",
+                           f"condition(s) {', '.join(unchecked)} not recorded: no grade yet."))
+    elif percent is None:
+        notes.append(_note("nothing-applicable", "全部指标均已删减，无法评价。", "every item is excluded: nothing to grade."))
+    elif not scheme.grading.bands:
+        notes.append(_note("no-bands", "本方案（文件）未规定等级区间，只给出总分。",
+                           "the scheme (document) defines no grade bands: total only."))
+    else:
+        measure = _measure(scheme, total, percent, parts_out)
+        grade_band, found, fallback = _grade(scheme, measure, parts_out)
+        symbol = "%" if scheme.grading.measure == "percent" else "X"
+        if grade_band is not None:
+            band_text = grade_band.describe(symbol)
+        if fallback:
+            notes.append(_note("fallback", f"得分所在区间 {found.name_zh} 的成熟度要求未满足，按较低一行判定。",
+                               f"the maturity minimum of the band {found.name_en} is not met; the next lower row applies."))
+        elif found is None:
+            notes.append(_note("below-bands", f"判级数值 {fmt(measure)} 不在任何等级区间内，不评级。",
+                               f"the graded value {fmt(measure)} is in no band: no grade."))
+        elif grade_band is None:
+            notes.append(_note("requirement-unmet", f"区间 {found.name_zh} 的成熟度要求未满足，且无可满足的较低一行，不评级。",
+                               f"the maturity minimum of {found.name_en} is not met and no lower row is: no grade."))
+    code = grade_band.code if grade_band else None
+    return Evaluation(
+        scheme_id=scheme.id, scheme_version=scheme.version, total=total, max_total=max_total,
+        percent=percent, grade=code, grade_name_zh=grade_band.name_zh if code else None,
+        grade_name_en=grade_band.name_en if code else None, band=band_text,
+        complete=not missing and not unchecked, missing_items=missing, excluded=excluded,
+        items=items_out, subtotals=subtotals, parts=parts_out, conditions=cond_out, vetoes=vetoes,
+        unchecked_conditions=unchecked, notes=notes)
+
+
+# -- parts ---------------------------------------------------------------------------------------
+
+def _item_row(item: Item, status: str, earned, inputs, zh: str, en: str, excluded_reason=None) -> dict:
+    return {"id": item.id, "label": item.label, "name_zh": item.name_zh, "name_en": item.name_en,
+            "group": item.group, "path_zh": list(item.path_zh), "part": item.part, "points": item.points,
+            "rule": item.rule, "status": status, "earned": earned, "inputs": inputs,
+            "reason_zh": zh, "reason_en": en, "exclusion_reason": excluded_reason}
+
+
+def _group_rows(scheme, part, earned_of, excluded) -> dict:
+    rows = {}
+    for g in scheme.groups:
+        if g.part != part.id:
+            continue
+        members = [i for i in scheme.items if g.id in i.path]
+        rows[g.id] = {"name_zh": g.name_zh, "name_en": g.name_en, "points": g.points,
+                      "applicable": sum((i.points for i in members if i.id not in excluded), ZERO),
+                      "earned": earned_of(members)}
+    return rows
+
+
+def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
+    """Each item's score is its entry's points, or the mean over facets (004 4.18.2); the part sums them."""
+    rows, missing, earned = [], [], {}
+    for item in items:
+        if item.id in excluded:
+            rows.append(_item_row(item, "excluded", ZERO, [], f"删减：{excluded[item.id]}",
+                                  f"excluded: {excluded[item.id]}", excluded[item.id]))
+            continue
+        entries = by_item.get(item.id, [])
+        if not entries:
+            missing.append(item.id)
+            rows.append(_item_row(item, "missing", ZERO, [], "未评分", "not scored"))
+            continue
+        if len(entries) > 1 and any(e.facet is None for e in entries):
+            raise bad(scheme, item, "mixed-facets", "同一指标不得混用有/无业务范围（facet）的评分",
+                      "one item may not mix entries with and without a facet")
+        inputs = []
+        for e in sorted(entries, key=lambda e: e.facet or ""):
+            pts, zh, en = RULES[item.rule].earn(scheme, item, e.value)
+            inputs.append({"facet": e.facet, "value": e.value, "earned": pts, "reason_zh": zh, "reason_en": en})
+        if len(inputs) == 1:
+            value, zh, en = inputs[0]["earned"], inputs[0]["reason_zh"], inputs[0]["reason_en"]
+        else:
+            s = sum((i["earned"] for i in inputs), ZERO)
+            value = quantize(scheme, s / len(inputs))
+            zh = f"{len(inputs)} 个业务范围分别计分，取平均值：{fmt(s)} / {len(inputs)} = {fmt(value)} 分"
+            en = f"scored per business line ({len(inputs)}), mean: {fmt(s)} / {len(inputs)} = {fmt(value)}"
+        earned[item.id] = value
+        rows.append(_item_row(item, "scored", value, inputs, zh, en))
+    return {"items": rows, "missing": missing, "total": sum(earned.values(), ZERO),
+            "applicable": sum((i.points for i in items if i.id not in excluded), ZERO),
+            "groups": _group_rows(scheme, part, lambda ms: sum((earned.get(i.id, ZERO) for i in ms), ZERO), excluded)}
+
+
+def _mean_of_facet_totals(scheme, part, items, by_item, excluded) -> dict:
+    """002 5.1.2: each respondent's (facet's) total, then the mean over respondents."""
+    facets = sorted({e.facet for i in items for e in by_item.get(i.id, [])})
+    cell: dict[tuple[str, str], tuple] = {}
+    for item in items:
+        for e in by_item.get(item.id, []):
+            cell[(item.id, e.facet)] = (e, *RULES[item.rule].earn(scheme, item, e.value))
+    n = len(facets)
+
+    def mean(members) -> Decimal:
+        if not n:
+            return ZERO
+        s = sum((cell[(i.id, f)][1] for i in members for f in facets if (i.id, f) in cell), ZERO)
+        return quantize(scheme, s / n)
+
+    rows, missing = [], []
+    for item in items:
+        if item.id in excluded:
+            rows.append(_item_row(item, "excluded", ZERO, [], f"删减：{excluded[item.id]}",
+                                  f"excluded: {excluded[item.id]}", excluded[item.id]))
+            continue
+        absent = [f for f in facets if (item.id, f) not in cell]
+        if not facets:
+            missing.append(item.id)
+        else:
+            missing += [f"{item.id}@{f}" for f in absent]
+        inputs = [{"facet": f, "value": cell[(item.id, f)][0].value, "earned": cell[(item.id, f)][1],
+                   "reason_zh": cell[(item.id, f)][2], "reason_en": cell[(item.id, f)][3]}
+                  for f in facets if (item.id, f) in cell]
+        m = mean([item])
+        status = "missing" if not inputs else ("partial" if absent else "scored")
+        rows.append(_item_row(item, status, m, inputs,
+                              f"{n} 位测评人/次的平均：{fmt(m)} 分" if n else "未评分",
+                              f"mean over {n} respondent(s): {fmt(m)}" if n else "not scored"))
+    return {"items": rows, "missing": missing, "total": mean(items), "facets": facets,
+            "applicable": sum((i.points for i in items if i.id not in excluded), ZERO),
+            "groups": _group_rows(scheme, part, mean, excluded)}
+
+
+# -- grade ---------------------------------------------------------------------------------------
+
+def _measure(scheme, total, percent, parts) -> Decimal:
+    m = scheme.grading.measure
+    if m == "percent":
+        return percent
+    if m.startswith("part:"):
+        return parts[m[5:]]["total"]
+    return total
+
+
+def _requirements_met(band: Band, parts) -> bool:
+    if not band.requires_part:
+        return True
+    level = parts[band.requires_part].get("level")
+    return level is not None and level >= band.requires_min_level
+
+
+def _grade(scheme, value: Decimal, parts) -> tuple[Band | None, Band | None, bool]:
+    """(band given, band containing the value, whether a lower band was taken)."""
+    bands = scheme.grading.bands
+    idx = next((k for k, b in enumerate(bands) if b.contains(value)), None)
+    if idx is None:
+        return None, None, False
+    if _requirements_met(bands[idx], parts):
+        return bands[idx], bands[idx], False
+    if scheme.grading.when_requirement_unmet == "next-lower-band":
+        for k in range(idx - 1, -1, -1):
+            if _requirements_met(bands[k], parts):
+                return bands[k], bands[idx], True
+    return None, bands[idx], False
+
+
+def _note(note_id: str, zh: str, en: str) -> dict:
+    return {"id": note_id, "clause": None, "zh": zh, "en": en}
+
+
+def _duplicate(scheme, target, facet) -> ScoringError:
+    f_zh = f"（facet “{facet}”）" if facet else ""
+    f_en = f" (facet {facet!r})" if facet else ""
+    return ScoringError("duplicate-entry",
+                        f"指标 {target.id}（{target.name_zh}）{f_zh}重复评分；更正须作为更正记录，不能再评一次",
+                        f"item {target.id} ({target.name_en}){f_en} is scored twice; a change must be a correction",
+                        item=target.id, clause=scheme.clause(None))

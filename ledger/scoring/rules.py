@@ -1,0 +1,412 @@
+"""The scoring rules: each validates one value shape and computes the points it earns.
+
+A rule lives here and nowhere else. ``validate`` normalises a value (Decimal numbers,
+canonical keys) or raises ScoringError naming the item and the document clause;
+``earn`` turns a normalised value into (points, reason_zh, reason_en).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .errors import ScoringError
+from .model import Band, fmt, to_decimal, _band
+
+HUNDRED = Decimal(100)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _clause(scheme, item, rule_name: str | None = None) -> str:
+    rule = scheme.rules.get(rule_name or getattr(item, "rule", ""), {})
+    return scheme.clause(rule.get("clause") or item.clause)
+
+
+def bad(scheme, item, code: str, zh: str, en: str, rule_name: str | None = None) -> ScoringError:
+    return ScoringError(code, f"指标 {item.id}（{item.name_zh}）：{zh}", f"item {item.id} ({item.name_en}): {en}",
+                        item=item.id, clause=_clause(scheme, item, rule_name))
+
+
+def shape(scheme, item, value, *shapes: tuple[str, ...], rule_name: str | None = None) -> tuple[str, ...]:
+    """The one shape (tuple of keys) that ``value`` has, or a wrong-shape error."""
+    if isinstance(value, dict):
+        keys = set(value)
+        for s in shapes:
+            if keys == set(s):
+                return s
+    wanted = " 或 ".join("{" + ", ".join(s) + "}" for s in shapes)
+    wanted_en = " or ".join("{" + ", ".join(s) + "}" for s in shapes)
+    raise bad(scheme, item, "wrong-shape", f"取值应为 {wanted}，收到 {value!r}",
+              f"value must be {wanted_en}, got {value!r}", rule_name)
+
+
+def number(scheme, item, value, key: str, rule_name: str | None = None) -> Decimal:
+    x = value[key]
+    try:
+        if isinstance(x, bool) or x is None:
+            raise TypeError
+        d = to_decimal(x) if isinstance(x, (int, float, Decimal)) else Decimal(str(x).strip())
+        if not d.is_finite():
+            raise ValueError
+    except (TypeError, ValueError, InvalidOperation):
+        raise bad(scheme, item, "wrong-shape", f"{key} 应为数字，收到 {x!r}",
+                  f"{key} must be a number, got {x!r}", rule_name) from None
+    return d
+
+
+def integer(scheme, item, value, key: str, minimum: int = 0, rule_name: str | None = None) -> int:
+    d = number(scheme, item, value, key, rule_name)
+    if d != d.to_integral_value() or d < minimum:
+        raise bad(scheme, item, "out-of-range", f"{key} 应为不小于 {minimum} 的整数，收到 {value[key]!r}",
+                  f"{key} must be a whole number >= {minimum}, got {value[key]!r}", rule_name)
+    return int(d)
+
+
+def boolean(scheme, item, value, key: str, rule_name: str | None = None) -> bool:
+    x = value[key]
+    if not isinstance(x, bool):
+        raise bad(scheme, item, "wrong-shape", f"{key} 应为 true/false，收到 {x!r}",
+                  f"{key} must be true or false, got {x!r}", rule_name)
+    return x
+
+
+def in_range(scheme, item, x: Decimal, lo: Decimal, hi: Decimal, key: str, rule_name=None) -> None:
+    if not lo <= x <= hi:
+        raise bad(scheme, item, "out-of-range", f"{key} = {fmt(x)} 超出范围 {fmt(lo)}–{fmt(hi)}",
+                  f"{key} = {fmt(x)} is outside {fmt(lo)}-{fmt(hi)}", rule_name)
+
+
+def quantize(scheme, x: Decimal) -> Decimal:
+    return x.quantize(scheme.quantum, rounding=scheme.rounding)
+
+
+def bands(scheme, rule_name: str, key: str = "bands") -> tuple[Band, ...]:
+    return tuple(_band(b) for b in scheme.rules.get(rule_name, {}).get(key, ()))
+
+
+def band_for(scheme, rule_name: str, x: Decimal, key: str = "bands") -> Band | None:
+    return next((b for b in bands(scheme, rule_name, key) if b.contains(x)), None)
+
+
+def _percent(scheme, item, value, rule_name):
+    p = number(scheme, item, value, "percent", rule_name)
+    in_range(scheme, item, p, Decimal(0), HUNDRED, "percent", rule_name)
+    return {"percent": p}
+
+
+def _earn_percent(scheme, item, value, rule_name):
+    p = value["percent"]
+    earned = item.points * p / HUNDRED
+    band = band_for(scheme, rule_name, p)
+    bz = f"（{band.name_zh}）" if band else ""
+    be = f" ({band.name_en})" if band else ""
+    return (earned, f"评分比例 {fmt(p)}%{bz} × {fmt(item.points)} 分 = {fmt(earned)} 分",
+            f"{fmt(p)} %{be} x {fmt(item.points)} = {fmt(earned)}")
+
+
+# -- item rules -----------------------------------------------------------------------------------
+
+class Rule:
+    name = ""
+
+    def check(self, scheme, item) -> None:
+        """Load-time check of the item's parameters."""
+
+    def validate(self, scheme, item, value) -> dict:
+        raise NotImplementedError
+
+    def earn(self, scheme, item, value) -> tuple[Decimal, str, str]:
+        raise NotImplementedError
+
+
+class BandedPercent(Rule):
+    """000 6.2.1, 004 brand: {"percent": p}, p in 0..100; points = p % x item points."""
+    name = "banded-percent"
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("percent",))
+        return _percent(scheme, item, value, self.name)
+
+    def earn(self, scheme, item, value):
+        return _earn_percent(scheme, item, value, self.name)
+
+
+class PercentOrDeduction(Rule):
+    """001 附录A 评分 a) c): {"percent": p} | {"conforms": bool} | {"samples": n, "nonconforming": k}."""
+    name = "percent-or-deduction"
+
+    def validate(self, scheme, item, value):
+        s = shape(scheme, item, value, ("percent",), ("conforms",), ("samples", "nonconforming"))
+        if s == ("percent",):
+            return _percent(scheme, item, value, self.name)
+        if s == ("conforms",):
+            return {"conforms": boolean(scheme, item, value, "conforms")}
+        n = integer(scheme, item, value, "samples", 1)
+        k = integer(scheme, item, value, "nonconforming", 0)
+        if k > n:
+            raise bad(scheme, item, "out-of-range", f"不符合样本数 {k} 大于样本数 {n}",
+                      f"nonconforming {k} exceeds samples {n}")
+        return {"samples": n, "nonconforming": k}
+
+    def earn(self, scheme, item, value):
+        if "percent" in value:
+            return _earn_percent(scheme, item, value, self.name)
+        if "conforms" in value:
+            if value["conforms"]:
+                return item.points, f"定性指标符合，得全部 {fmt(item.points)} 分", f"conforms: all {fmt(item.points)}"
+            return Decimal(0), "定性指标不符合，扣除全部分值，得 0 分", "does not conform: all points lost, 0"
+        n, k = value["samples"], value["nonconforming"]
+        earned = quantize(scheme, item.points * (n - k) / n)
+        return (earned, f"抽样 {n} 个，不符合 {k} 个，按比例扣分：{fmt(item.points)} × {n - k}/{n} = {fmt(earned)} 分",
+                f"{k} of {n} samples nonconforming, proportional deduction: "
+                f"{fmt(item.points)} x {n - k}/{n} = {fmt(earned)}")
+
+
+class LikertAlpha(Rule):
+    """002 5.1.1: {"likert": 1..5, "alpha": a}, a inside the answer's band; points x a."""
+    name = "likert-alpha"
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("likert", "alpha"))
+        answers = bands(scheme, self.name, "answers")
+        n = integer(scheme, item, value, "likert", 1)
+        if not 1 <= n <= len(answers):
+            raise bad(scheme, item, "out-of-range", f"李克特答案应为 1–{len(answers)}，收到 {n}",
+                      f"likert answer must be 1-{len(answers)}, got {n}")
+        a = number(scheme, item, value, "alpha")
+        band = answers[n - 1]
+        if not band.contains(a):
+            raise bad(scheme, item, "alpha-outside-band",
+                      f"体验系数 α = {fmt(a)} 不在答案 {band.name_zh} 的区间 {band.range.text('α')} 内",
+                      f"alpha = {fmt(a)} is outside the band of answer {n} ({band.name_en}): {band.range.text('a')}")
+        return {"likert": n, "alpha": a}
+
+    def earn(self, scheme, item, value):
+        band = bands(scheme, self.name, "answers")[value["likert"] - 1]
+        earned = item.points * value["alpha"]
+        return (earned, f"{band.name_zh}，α = {fmt(value['alpha'])}：{fmt(item.points)} × α = {fmt(earned)} 分",
+                f"answer {value['likert']} ({band.name_en}), alpha = {fmt(value['alpha'])}: "
+                f"{fmt(item.points)} x alpha = {fmt(earned)}")
+
+
+class MaturityLevel(Rule):
+    """002 附录3: {"level": 1..5}; points = level x (item points / 5)."""
+    name = "maturity-level"
+
+    def check(self, scheme, item):
+        if item.points % 5:
+            raise ValueError(f"maturity item {item.id} points must be a multiple of 5")
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("level",))
+        n = number(scheme, item, value, "level")
+        if n != n.to_integral_value() or not 1 <= n <= 5:
+            raise bad(scheme, item, "level-out-of-range", f"成熟度等级应为 1–5 的整数，收到 {value['level']!r}",
+                      f"maturity level must be a whole number 1-5, got {value['level']!r}")
+        return {"level": int(n)}
+
+    def earn(self, scheme, item, value):
+        per = item.points / 5
+        earned = per * value["level"]
+        return (earned, f"成熟度 {value['level']} 级 × {fmt(per)} = {fmt(earned)} 分",
+                f"maturity level {value['level']} x {fmt(per)} = {fmt(earned)}")
+
+
+class Check(Rule):
+    """003 check points: {"met": bool}; all or nothing."""
+    name = "check"
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("met",))
+        return {"met": boolean(scheme, item, value, "met")}
+
+    def earn(self, scheme, item, value):
+        if value["met"]:
+            return item.points, f"满足，得 {fmt(item.points)} 分", f"met: {fmt(item.points)}"
+        return Decimal(0), "不满足，得 0 分", "not met: 0"
+
+
+class BasePlusIncrement(Rule):
+    """003 三①: {"count": n}; 0 if none, else base + increment x (n - 1), at most cap."""
+    name = "base-plus-increment"
+
+    def check(self, scheme, item):
+        if to_decimal(item.params["cap"]) != item.points:
+            raise ValueError(f"item {item.id}: cap must equal points")
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("count",))
+        return {"count": integer(scheme, item, value, "count", 0)}
+
+    def earn(self, scheme, item, value):
+        n = value["count"]
+        base, inc, cap = (to_decimal(item.params[k]) for k in ("base", "increment", "cap"))
+        if n == 0:
+            return Decimal(0), "无有效证书，得 0 分", "no valid certificate: 0"
+        raw = base + inc * (n - 1)
+        earned = min(raw, cap)
+        capped_zh = f"，封顶 {fmt(cap)} 分" if raw > cap else ""
+        capped_en = f", capped at {fmt(cap)}" if raw > cap else ""
+        return (earned, f"{n} 个：基础分 {fmt(base)} + {fmt(inc)} × {n - 1} = {fmt(raw)}{capped_zh}，得 {fmt(earned)} 分",
+                f"{n}: base {fmt(base)} + {fmt(inc)} x {n - 1} = {fmt(raw)}{capped_en}; {fmt(earned)}")
+
+
+def _lookup(scheme, item, table: list[dict], ref, what_zh: str, what_en: str) -> dict:
+    for opt in table:
+        if ref == opt["key"] or ref == opt["name_zh"] or ref in opt.get("aliases", ()):
+            return opt
+    known = "、".join(f"{o['key']}（{o['name_zh']}）" for o in table)
+    raise bad(scheme, item, "unknown-kind", f"未知的{what_zh}“{ref}”，可选：{known}",
+              f"unknown {what_en} {ref!r}; known: {', '.join(o['key'] for o in table)}")
+
+
+class HighestOf(Rule):
+    """003 取单项最高分: {"awards": [key or Chinese name, ...]}; the highest counts, none = 0."""
+    name = "highest-of"
+
+    def check(self, scheme, item):
+        if max(to_decimal(o["points"]) for o in item.params["options"]) != item.points:
+            raise ValueError(f"item {item.id}: highest option must equal points")
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("awards",))
+        awards = value["awards"]
+        if not isinstance(awards, (list, tuple)):
+            raise bad(scheme, item, "wrong-shape", "awards 应为列表", "awards must be a list")
+        keys = [_lookup(scheme, item, item.params["options"], a, "级别", "level")["key"] for a in awards]
+        return {"awards": sorted(set(keys), key=[o["key"] for o in item.params["options"]].index)}
+
+    def earn(self, scheme, item, value):
+        opts = {o["key"]: o for o in item.params["options"]}
+        if not value["awards"]:
+            return Decimal(0), "未获得，得 0 分", "none held: 0"
+        best = max((opts[k] for k in value["awards"]), key=lambda o: to_decimal(o["points"]))
+        listed = "、".join(opts[k]["name_zh"] for k in value["awards"])
+        earned = to_decimal(best["points"])
+        return (earned, f"{listed}；取单项最高分：{best['name_zh']} {fmt(earned)} 分",
+                f"{', '.join(value['awards'])}; highest counts: {best['key']} {fmt(earned)}")
+
+
+class CumulativeCapped(Rule):
+    """003 得分可累计: {"counts": {kind: n}}; sum of points x n, at most cap."""
+    name = "cumulative-capped"
+
+    def check(self, scheme, item):
+        if to_decimal(item.params["cap"]) != item.points:
+            raise ValueError(f"item {item.id}: cap must equal points")
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("counts",))
+        counts = value["counts"]
+        if not isinstance(counts, dict):
+            raise bad(scheme, item, "wrong-shape", "counts 应为 {类别: 数量}", "counts must be {kind: number}")
+        out: dict[str, int] = {}
+        for ref, n in counts.items():
+            key = _lookup(scheme, item, item.params["kinds"], ref, "类别", "kind")["key"]
+            if key in out:
+                raise bad(scheme, item, "wrong-shape", f"类别 {key} 重复", f"kind {key} given twice")
+            out[key] = integer(scheme, item, counts, ref, 0)
+        order = [k["key"] for k in item.params["kinds"]]
+        return {"counts": {k: out[k] for k in sorted(out, key=order.index) if out[k]}}
+
+    def earn(self, scheme, item, value):
+        kinds = {k["key"]: k for k in item.params["kinds"]}
+        cap = to_decimal(item.params["cap"])
+        parts = [(kinds[k], n, to_decimal(kinds[k]["points"]) * n) for k, n in value["counts"].items()]
+        raw = sum((p for *_, p in parts), Decimal(0))
+        earned = min(raw, cap)
+        zh = " + ".join(f"{k['name_zh']} {n} × {fmt(to_decimal(k['points']))}" for k, n, _ in parts) or "无"
+        en = " + ".join(f"{k['key']} {n} x {fmt(to_decimal(k['points']))}" for k, n, _ in parts) or "none"
+        cz = f"，封顶 {fmt(cap)} 分" if raw > cap else ""
+        ce = f", capped at {fmt(cap)}" if raw > cap else ""
+        return earned, f"{zh} = {fmt(raw)}{cz}，得 {fmt(earned)} 分", f"{en} = {fmt(raw)}{ce}; {fmt(earned)}"
+
+
+class PointsRange(Rule):
+    """004 4.18.1: {"points": x}, 0..max; a mandatory item only 0 or max."""
+    name = "points-range"
+
+    def validate(self, scheme, item, value):
+        shape(scheme, item, value, ("points",))
+        x = number(scheme, item, value, "points")
+        in_range(scheme, item, x, Decimal(0), item.points, "points")
+        if item.mandatory and x not in (0, item.points):
+            raise bad(scheme, item, "mandatory-all-or-nothing",
+                      f"必须满足的指标项只能得 0 或 {fmt(item.points)} 分，收到 {fmt(x)}",
+                      f"a mandatory item scores 0 or {fmt(item.points)} only, got {fmt(x)}")
+        return {"points": x}
+
+    def earn(self, scheme, item, value):
+        x = value["points"]
+        if item.mandatory:
+            return x, f"必须满足项：{'满足' if x else '不满足'}，得 {fmt(x)} 分", f"mandatory: {fmt(x)}"
+        return x, f"评分 {fmt(x)} / {fmt(item.points)} 分", f"scored {fmt(x)} of {fmt(item.points)}"
+
+
+RULES: dict[str, Rule] = {r.name: r for r in (
+    BandedPercent(), PercentOrDeduction(), LikertAlpha(), MaturityLevel(), Check(),
+    BasePlusIncrement(), HighestOf(), CumulativeCapped(), PointsRange())}
+
+
+# -- condition rules (prerequisites, requirements, vetoes) -----------------------------------------
+
+def parse_date(x) -> date:
+    if isinstance(x, date):
+        return x
+    return date.fromisoformat(str(x).strip())
+
+
+def years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:            # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def validate_condition(scheme, cond, value) -> dict:
+    if cond.rule == "attest":
+        shape(scheme, cond, value, ("met",))
+        return {"met": boolean(scheme, cond, value, "met")}
+    if cond.rule == "threshold":
+        shape(scheme, cond, value, ("value",))
+        return {"value": number(scheme, cond, value, "value")}
+    shape(scheme, cond, value, ("occurrences",))
+    occ = value["occurrences"]
+    if not isinstance(occ, (list, tuple)):
+        raise bad(scheme, cond, "wrong-shape", "occurrences 应为日期列表", "occurrences must be a list of dates")
+    try:
+        return {"occurrences": sorted({parse_date(x).isoformat() for x in occ})}
+    except (ValueError, TypeError):
+        raise bad(scheme, cond, "wrong-shape", f"occurrences 中有无效日期：{occ!r}（应为 YYYY-MM-DD）",
+                  f"occurrences has an invalid date: {occ!r} (YYYY-MM-DD)") from None
+
+
+def judge_condition(scheme, cond, value, application_date: date | None) -> tuple[bool, str, str]:
+    """(met, reason_zh, reason_en); for a veto, met means 'not triggered'."""
+    if cond.rule == "attest":
+        return (value["met"], "已确认满足" if value["met"] else "不满足",
+                "confirmed" if value["met"] else "not met")
+    if cond.rule == "threshold":
+        v, m = value["value"], cond.minimum
+        unit_zh, unit_en = cond.unit_zh or "", cond.unit_en or ""
+        ok = v >= m
+        return (ok, f"{fmt(v)} {unit_zh} {'≥' if ok else '<'} {fmt(m)} {unit_zh}",
+                f"{fmt(v)} {unit_en} {'>=' if ok else '<'} {fmt(m)} {unit_en}")
+    dates = [date.fromisoformat(x) for x in value["occurrences"]]
+    if not dates:
+        return True, "无记录", "none recorded"
+    if application_date is None:
+        raise bad(scheme, cond, "application-date-required",
+                  "有发生日期的追溯条件需要申请日期（context.application_date）",
+                  "a look-back condition with dates needs the application date (context application_date)")
+    start = years_before(application_date, cond.years)
+    inside = [d for d in dates if start <= d <= application_date]
+    window = f"{start.isoformat()}–{application_date.isoformat()}"
+    if inside:
+        listed = "、".join(d.isoformat() for d in inside)
+        return False, f"{listed} 在追溯期 {window} 内", f"{', '.join(d.isoformat() for d in inside)} within {window}"
+    return True, f"记录均不在追溯期 {window} 内", f"no record within {window}"
+
+
+CONDITION_RULES = ("attest", "lookback", "threshold")
