@@ -30,6 +30,12 @@ NC_SEVERITIES: dict[str, tuple[str, str]] = {
 }
 
 # Notified changes: 001 §4.2.2 c ①-⑤ and 004 §15 (numbered 14.1 and 14.2 in the document).
+NC_STATUSES: dict[str, tuple[str, str]] = {
+    "open": ("待纠正", "open"),
+    "responded": ("已提交纠正措施（计划已接受）", "correction submitted (plan accepted)"),
+    "closed": ("已验证关闭", "verified and closed"),
+}
+
 CHANGE_KINDS: dict[str, tuple[str, str]] = {
     "legal_status": ("法律地位、组织状态或所有权变更", "legal status, organisation or ownership"),
     "operations": ("生产经营状况变更", "business operations"),

@@ -60,7 +60,7 @@ class Root(click.Group):
             return super().invoke(ctx)
         except RuleViolation as e:
             s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-            fail(e.rule, e.message(s.lang), s.lang)
+            fail(e.rule, e.message(s.lang), s.lang, refused=not e.rule.startswith("ledger: database"))
             raise click.exceptions.Exit(1) from None
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
             message_zh = getattr(e, "message_zh", None)

@@ -69,8 +69,9 @@ def emit(data: Any, render: Callable[[Settings], str] | None = None) -> None:
         click.echo(render(s))
 
 
-def fail(rule: str, message: str, lang: str) -> None:
-    label = "Refused" if lang == "en" else "拒绝"
+def fail(rule: str, message: str, lang: str, refused: bool = True) -> None:
+    """A refusal (a rule said no) or an error (the database could not be reached...) on stderr."""
+    label = ("Refused" if lang == "en" else "拒绝") if refused else ("Error" if lang == "en" else "错误")
     rule_label = "rule" if lang == "en" else "规则"
     click.echo(f"{label}: {message}\n  ({rule_label}: {rule})", err=True)
 

@@ -11,6 +11,7 @@ from aggregates.vocabulary import (
     CERTIFICATE_STATUSES,
     CHANGE_KINDS,
     NC_SEVERITIES,
+    NC_STATUSES,
     STAGES,
     word,
 )
@@ -37,11 +38,16 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         f"  {t('阶段', 'Stage')}: {word(STAGES, d['stage'], lang)}",
         f"  {t('认证方案', 'Scheme')}: {d['scheme'] or '—'}",
     ]
+    def grade(code: str | None, names: dict[str, str] | None) -> str:
+        if not code:
+            return "—"
+        return f"{code}（{names['zh']}）" if names and not en else (f"{code} ({names['en']})" if names else code)
+
     cert = d["certificate"]
     if cert:
         lines += [
             f"  {t('证书', 'Certificate')}: {cert['number']}  {word(CERTIFICATE_STATUSES, cert['status'], lang)}"
-            f"  {t('等级', 'grade')} {cert['grade'] or '—'}",
+            f"  {t('等级', 'grade')} {grade(cert['grade'], cert.get('grade_name'))}",
             f"    {t('有效期', 'Valid')}: {cert['valid_from']} — {cert['valid_until']}"
             f"  ({t('初次获证', 'first certified')} {cert['original_issue_on']})",
             f"    {t('范围', 'Scope')}: {cert['scope']}",
@@ -56,8 +62,15 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         granted = t("通过", "granted") if dec["granted"] else t("未通过", "not granted")
         pct = f" ({dec['percent']}%)" if dec["percent"] is not None else ""
         lines.append(f"  {t('最近认证决定', 'Latest decision')}: {dec['id']} {dec['on']} {granted}, "
-                     f"{t('得分', 'score')} {dec['score']}/{dec['max_score']}{pct}, {t('等级', 'grade')} {dec['grade'] or '—'}, "
+                     f"{t('得分', 'score')} {dec['score']}/{dec['max_score']}{pct}, {t('等级', 'grade')} {grade(dec['grade'], dec.get('grade_name'))}, "
                      f"{t('决定人', 'decider')} {dec['decider']}")
+    past = [x for x in d["suspensions"] if x["restored_on"]]
+    if past:
+        lines.append(f"  {t('暂停记录', 'Past suspensions')}:")
+        for x in past:
+            lines.append(f"    {x['id']} [{x['reason_code']}] {x['start']} — {t('恢复于', 'restored')} {x['restored_on']}: {x['reason']}")
+    for w in d["withdrawals"]:
+        lines.append(f"  {t('撤销', 'Withdrawn')}: {w['on']} [{w['reason_code']}] {w['reason']}")
     if d["open_audits"]:
         lines.append(f"  {t('进行中的审核', 'Open audits')}:")
         for a in d["open_audits"]:
@@ -65,7 +78,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     if d["open_nonconformities"]:
         lines.append(f"  {t('未关闭的不符合项', 'Open nonconformities')}:")
         for n in d["open_nonconformities"]:
-            lines.append(f"    {n['id']} [{word(NC_SEVERITIES, n['severity'], lang)}] {n['clause']}: {n['description']} ({n['status']})")
+            lines.append(f"    {n['id']} [{word(NC_SEVERITIES, n['severity'], lang)}] {n['clause']}: {n['description']} ({word(NC_STATUSES, n['status'], lang)})")
     if d["open_complaints"]:
         lines.append(f"  {t('未处理的投诉', 'Open complaints')}:")
         for c in d["open_complaints"]:

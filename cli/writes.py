@@ -80,7 +80,10 @@ def _option(p: Param) -> Any:
 
 def _make(cmd: Command) -> click.Command:
     def callback(**kwargs: Any) -> None:
+        from ledger.logs import bind_command
+
         s = settings()
+        bind_command(cmd.name, s.actor)
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
         bound = cmd.bind(raw)
         result = getattr(s.app(), cmd.method)(**bound, actor=s.actor)

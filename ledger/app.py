@@ -173,7 +173,7 @@ class CertLedger(Application[UUID]):
         except ScoringError as e:
             raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
 
-    def _audit_scheme(self, client: Client, audit_id: str) -> Any:
+    def audit_scheme(self, client: Client, audit_id: str) -> Any:
         """The scheme version an audit is scored under: that of the client's current certification
         for surveillance, else the version in force on the audit's first day (001 §13.1)."""
         audit = client._get(client.audits, audit_id, "审核", "audit")
@@ -265,7 +265,7 @@ class CertLedger(Application[UUID]):
         occurred_on = self._business_date(on)
 
         def act(c: Client) -> str:
-            scheme = self._audit_scheme(c, audit)
+            scheme = self.audit_scheme(c, audit)
             entry = self._scoring(scheme.validate_entry, item, facet or None, value)
             return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, actor=actor, occurred_on=occurred_on)
 
@@ -278,7 +278,7 @@ class CertLedger(Application[UUID]):
 
         def act(c: Client) -> str:
             old = c.entry(entry)
-            scheme = self._audit_scheme(c, old["audit_id"])
+            scheme = self.audit_scheme(c, old["audit_id"])
             checked = self._scoring(scheme.validate_entry, old["item"], old["facet"], value)
             return c.correct_score(entry_id=entry, value=checked.value, reason=reason, actor=actor, occurred_on=occurred_on)
 
@@ -289,7 +289,7 @@ class CertLedger(Application[UUID]):
         occurred_on = self._business_date(on)
 
         def act(c: Client) -> None:
-            scheme = self._audit_scheme(c, audit)
+            scheme = self.audit_scheme(c, audit)
             item_id = self._scoring(scheme.validate_exclusion, item, reason)
             c.exclude_item(audit_id=audit, item=item_id, reason=reason, actor=actor, occurred_on=occurred_on)
 
@@ -320,7 +320,7 @@ class CertLedger(Application[UUID]):
         """Score an audit from its recorded entries and exclusions under its scheme version."""
         from ledger.scoring import Entry, evaluate
 
-        scheme = self._audit_scheme(client, audit_id)
+        scheme = self.audit_scheme(client, audit_id)
         entries = [Entry(item=e["item"], facet=e["facet"], value=e["value"]) for e in client.effective_entries(audit_id)]
         exclusions = {item: x["reason"] for item, x in client.exclusions.get(audit_id, {}).items()}
         audit = client.audits[audit_id]
@@ -378,7 +378,7 @@ class CertLedger(Application[UUID]):
             cert_no = (number or "").strip() or f"CL-{occurred_on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
             # Valid three years (001 §8.2, 004 §5.8): through the day before the same date three years on.
             until = Calendar().add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
-            standard = " ".join(x for x in (scheme.document_number, scheme.title_zh, f"（{scheme.version}）") if x)
+            standard = f"{scheme.document_number} {scheme.title_zh}（{scheme.version}）".strip()
             c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
                                 standard=standard, actor=actor, occurred_on=occurred_on)
             return cert_no

@@ -122,7 +122,7 @@ def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, st
     man_days = audit_man_days("stage2", c.headcount, len(c.sites))["man_days"]
     app.plan_audit(client=uscc, kind="stage2", member=list(team), leader=team[0], man_days=man_days,
                    site=[n for n, _ in c.sites], start=d(20), actor=ADMIN, on=d(12))
-    scheme = app._audit_scheme(app.client(uscc), "A2")
+    scheme = app.audit_scheme(app.client(uscc), "A2")
     for item, facet, value in score_sheet(scheme, c.quality, seed):
         app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor=team[seed % 2], on=d(21))
     nc_ids = []
@@ -190,7 +190,7 @@ def play(app: Any, today: date | None = None) -> list[str]:
     app.plan_audit(client=su, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=d(310), actor=ADMIN, on=d(304))
     app.complete_audit(client=su, audit="A1", conclusion="文件评价符合要求", actor="王芳", on=d(310))
     app.plan_audit(client=su, kind="stage2", member=["王芳", "刘洋"], man_days=Decimal(4), start=d(330), actor=ADMIN, on=d(312))
-    scheme = app._audit_scheme(app.client(su), "A2")
+    scheme = app.audit_scheme(app.client(su), "A2")
     for item, facet, value in score_sheet(scheme, c_su.quality, 5)[:20]:
         app.enter_score(client=su, audit="A2", item=item, facet=facet, value=value, actor="刘洋", on=d(331))
 

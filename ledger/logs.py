@@ -35,3 +35,12 @@ def configure(level: str | None = None) -> None:
         cache_logger_on_first_use=False,
     )
     _configured = True
+
+
+def bind_command(command: str, actor: str | None) -> None:
+    """Bind the command and actor to every log line of this invocation (the client is bound by the
+    application when it loads one)."""
+    import structlog
+
+    configure()
+    structlog.contextvars.bind_contextvars(command=command, actor=actor or "")

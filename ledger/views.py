@@ -7,6 +7,22 @@ from typing import Any
 from aggregates.client import Client
 
 
+def grade_names(scheme_id: str | None, version: str | None, code: str | None) -> dict[str, str] | None:
+    """The Chinese and English names of a grade code under the scheme version that gave it."""
+    if not (scheme_id and code):
+        return None
+    from ledger.scoring import ScoringError, load_scheme
+
+    try:
+        bands = load_scheme(scheme_id, version).grading.bands
+    except ScoringError:
+        return None
+    for band in bands:
+        if band.code == code:
+            return {"zh": band.name_zh, "en": band.name_en}
+    return None
+
+
 def client_summary(c: Client) -> dict[str, Any]:
     cert = c.certificate
     cert_view = None
@@ -15,11 +31,13 @@ def client_summary(c: Client) -> dict[str, Any]:
                                           "standard", "issued_on", "valid_from", "valid_until", "original_issue_on",
                                           "status_changed_on", "reported_on")}
         cert_view["suspension"] = c.suspensions.get(cert["suspension_id"]) if cert.get("suspension_id") else None
+        cert_view["grade_name"] = grade_names(cert["scheme_id"], cert["scheme_version"], cert["grade"])
     decisions = list(c.decisions.values())
     latest = None
     if decisions:
         d = decisions[-1]
         latest = {k: d[k] for k in ("id", "audit_id", "on", "granted", "score", "max_score", "percent", "grade", "decider", "scheme_id", "scheme_version")}
+        latest["grade_name"] = grade_names(d["scheme_id"], d["scheme_version"], d["grade"])
     return {
         "uscc": c.uscc,
         "name": c.name,
@@ -34,6 +52,8 @@ def client_summary(c: Client) -> dict[str, Any]:
         "open_complaints": [x for x in c.complaints.values() if x["status"] == "open"],
         "open_appeals": [a for a in c.appeals.values() if a["status"] not in ("decided", "refused")],
         "recent_changes": list(c.changes.values())[-5:],
+        "suspensions": list(c.suspensions.values()),
+        "withdrawals": list(c.withdrawals.values()),
         "events": c.version,
     }
 

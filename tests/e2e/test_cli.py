@@ -201,3 +201,16 @@ def test_the_installed_command_runs_the_demo_in_a_subprocess(tmp_path):
     assert shown.returncode == 0 and "Active" in shown.stdout
     again = subprocess.run([exe, "demo", "--db", str(db)], capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 2 and "exists" in again.stderr + again.stdout or "已存在" in again.stderr
+
+
+def test_logs_are_json_on_stderr_with_command_client_and_actor(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTLEDGER_")}
+    env.update(CERTLEDGER_LOG_LEVEL="INFO", CERTLEDGER_ACTOR="张伟", CERTLEDGER_DB=str(tmp_path / "l.sqlite"))
+    proc = subprocess.run([sys.executable, "-c", "from cli.main import main; main()", *APPLY, "--json"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["result"] == "AP1"  # stdout is only the command's JSON
+    logs = [json.loads(line) for line in proc.stderr.splitlines() if line.strip()]
+    recorded = [x for x in logs if x["event"] == "recorded"]
+    assert recorded and recorded[0]["command"] == "application submit" and recorded[0]["actor"] == "张伟"
+    assert recorded[0]["client"] == USCC and recorded[0]["level"] == "info"
