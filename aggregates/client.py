@@ -104,7 +104,6 @@ class Client(Aggregate):
         self.complaints: dict[str, dict[str, Any]] = {}
         self.appeals: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
-        self.last_occurred_on = occurred_on
 
     # ------------------------------------------------------------------ helpers (read-only)
 
@@ -287,7 +286,6 @@ class Client(Aggregate):
             "submitted_on": occurred_on, "actor": actor, "reviewed_on": None, "reviewed_by": None,
             "review_reason": None, "concluded": None,
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def review_application(
         self, *, application_id: str, accepted: bool, reason: str, actor: str, occurred_on: date
@@ -314,7 +312,6 @@ class Client(Aggregate):
         app["reviewed_on"] = occurred_on
         app["reviewed_by"] = actor
         app["review_reason"] = reason
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def sign_contract(self, *, contract_no: str, actor: str, occurred_on: date) -> None:
         app = self.open_application
@@ -338,7 +335,6 @@ class Client(Aggregate):
     @event("ContractSigned")
     def _contract_signed(self, contract_no: str, application_id: str, actor: str, occurred_on: date) -> None:
         self.contracts[contract_no] = {"no": contract_no, "application_id": application_id, "signed_on": occurred_on, "actor": actor}
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def request_transfer(
         self, *, from_body: str, certificate_no: str, certificate_status: str, reason: str,
@@ -373,7 +369,6 @@ class Client(Aggregate):
             "certificate_status": certificate_status, "reason": reason, "status": "requested",
             "on": occurred_on, "actor": actor,
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     # ------------------------------------------------------------------ audits
 
@@ -448,7 +443,6 @@ class Client(Aggregate):
             "completed_on": None, "conclusion": None, "actor": actor,
         }
         self.exclusions[audit_id] = {}
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def complete_audit(self, *, audit_id: str, conclusion: str, actor: str, occurred_on: date) -> None:
         audit = self._get(self.audits, audit_id, "审核", "audit")
@@ -463,7 +457,6 @@ class Client(Aggregate):
         audit["status"] = "completed"
         audit["completed_on"] = occurred_on
         audit["conclusion"] = conclusion
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     # ------------------------------------------------------------------ scores and exclusions
 
@@ -522,7 +515,6 @@ class Client(Aggregate):
             "id": entry_id, "audit_id": audit_id, "item": item, "facet": facet, "value": value,
             "actor": actor, "on": occurred_on, "corrects": None, "reason": None, "superseded_by": None,
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         return self._get(self.entries, entry_id, "评分记录", "score entry")
@@ -555,7 +547,6 @@ class Client(Aggregate):
             "id": entry_id, "audit_id": audit_id, "item": item, "facet": facet, "value": value,
             "actor": actor, "on": occurred_on, "corrects": corrects, "reason": reason, "superseded_by": None,
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def exclude_item(self, *, audit_id: str, item: str, reason: str, actor: str, occurred_on: date) -> None:
         audit = self._open_audit(audit_id)
@@ -579,7 +570,6 @@ class Client(Aggregate):
     @event("ItemExcluded")
     def _item_excluded(self, audit_id: str, item: str, reason: str, actor: str, occurred_on: date) -> None:
         self.exclusions[audit_id][item] = {"item": item, "reason": reason, "actor": actor, "on": occurred_on}
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     # ------------------------------------------------------------------ nonconformities
 
@@ -607,7 +597,6 @@ class Client(Aggregate):
             "correction": None, "corrective_action": None, "responded_on": None,
             "closed_on": None, "closed_by": None, "verification": None,
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def submit_correction(self, *, nc_id: str, correction: str, corrective_action: str, actor: str, occurred_on: date) -> None:
         nc = self._get(self.nonconformities, nc_id, "不符合项", "nonconformity")
@@ -624,7 +613,6 @@ class Client(Aggregate):
         nc["corrective_action"] = corrective_action
         nc["responded_on"] = occurred_on
         nc["status"] = "responded"
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def verify_nonconformity(self, *, nc_id: str, verification: str, actor: str, occurred_on: date) -> None:
         nc = self._get(self.nonconformities, nc_id, "不符合项", "nonconformity")
@@ -646,7 +634,6 @@ class Client(Aggregate):
         nc["closed_on"] = occurred_on
         nc["closed_by"] = actor
         nc["verification"] = verification
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     # ------------------------------------------------------------------ decision and certificate
 
@@ -745,7 +732,6 @@ class Client(Aggregate):
             # A surveillance decision re-grades the certificate in force (004 §6.9.2, §6.7).
             cert["grade"] = grade
             cert["decision_id"] = decision_id
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def issue_certificate(
         self, *, decision_id: str, number: str, valid_from: date, valid_until: date, standard: str,
@@ -818,7 +804,6 @@ class Client(Aggregate):
         decision["certificate_no"] = number
         if decision["application_id"]:
             self.applications[decision["application_id"]]["concluded"] = "certified"
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def _current(self, *statuses: str) -> dict[str, Any]:
         cert = self.certificate
@@ -849,7 +834,6 @@ class Client(Aggregate):
     def _reported(self, number: str, reference: str, actor: str, occurred_on: date) -> None:
         self.certificates[number]["reported_on"] = occurred_on
         self.certificates[number]["report_reference"] = reference
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def suspend(
         self, *, reason_code: str, reason: str, start: date, until: date | None, actor: str, occurred_on: date
@@ -876,7 +860,6 @@ class Client(Aggregate):
         cert["status"] = "suspended"
         cert["status_changed_on"] = start
         cert["suspension_id"] = suspension_id
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def restore(self, *, reason: str, actor: str, occurred_on: date) -> None:
         cert = self._current("suspended")
@@ -892,7 +875,6 @@ class Client(Aggregate):
         cert["status"] = "valid"
         cert["status_changed_on"] = occurred_on
         cert["suspension_id"] = None
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def withdraw(self, *, reason_code: str, reason: str, actor: str, occurred_on: date) -> str:
         cert = self._current("valid", "suspended")
@@ -908,7 +890,6 @@ class Client(Aggregate):
         cert = self.certificates[number]
         cert["status"] = "withdrawn"
         cert["status_changed_on"] = occurred_on
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def cancel(self, *, reason: str, actor: str, occurred_on: date) -> None:
         cert = self._current("valid", "suspended")
@@ -922,7 +903,6 @@ class Client(Aggregate):
         cert["status"] = "cancelled"
         cert["status_changed_on"] = occurred_on
         cert["cancel_reason"] = reason
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def expire(self, *, actor: str, occurred_on: date) -> None:
         cert = self._current("valid", "suspended")
@@ -939,7 +919,6 @@ class Client(Aggregate):
         cert = self.certificates[number]
         cert["status"] = "expired"
         cert["status_changed_on"] = occurred_on
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def change_scope(
         self, *, kind: str, scope: str, sites: list[dict[str, str]] | None, reason: str, actor: str, occurred_on: date
@@ -971,7 +950,6 @@ class Client(Aggregate):
         cert = self.certificates[number]
         cert["scope"] = scope
         cert["sites"] = sites
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     # ------------------------------------------------------------------ notified changes, complaints, appeals
 
@@ -992,7 +970,6 @@ class Client(Aggregate):
     @event("ChangeNotified")
     def _change_notified(self, change_id: str, kind: str, changed_on: date, description: str, actor: str, occurred_on: date) -> None:
         self.changes[change_id] = {"id": change_id, "kind": kind, "changed_on": changed_on, "notified_on": occurred_on, "description": description, "actor": actor}
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def receive_complaint(self, *, complainant: str, subject: str, actor: str, occurred_on: date) -> str:
         complainant = _require_text(complainant, "投诉人", "the complainant", "004 §14.2.1")
@@ -1005,7 +982,6 @@ class Client(Aggregate):
     @event("ComplaintReceived")
     def _complaint_received(self, complaint_id: str, complainant: str, subject: str, actor: str, occurred_on: date) -> None:
         self.complaints[complaint_id] = {"id": complaint_id, "complainant": complainant, "subject": subject, "received_on": occurred_on, "actor": actor, "status": "open", "result": None, "resolved_on": None, "resolved_by": None}
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def resolve_complaint(self, *, complaint_id: str, result: str, actor: str, occurred_on: date) -> None:
         complaint = self._get(self.complaints, complaint_id, "投诉", "complaint")
@@ -1021,7 +997,6 @@ class Client(Aggregate):
         complaint["result"] = result
         complaint["resolved_on"] = occurred_on
         complaint["resolved_by"] = actor
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def lodge_appeal(self, *, against: str, grounds: str, actor: str, occurred_on: date, late_override: str = "") -> str:
         appealable = self.appealable
@@ -1046,7 +1021,6 @@ class Client(Aggregate):
             "admission_reason": None, "admitted_on": None, "hearing_on": None, "notice_given_on": None,
             "panel": [], "outcome": None, "result": None, "decided_on": None, "deciders": [],
         }
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def admit_appeal(self, *, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date) -> None:
         appeal = self._get(self.appeals, appeal_id, "申诉", "appeal")
@@ -1063,7 +1037,6 @@ class Client(Aggregate):
         appeal["admitted"] = accepted
         appeal["admission_reason"] = reason
         appeal["admitted_on"] = occurred_on
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def _check_uninvolved(self, appeal: dict[str, Any], people: list[str], role_zh: str, role_en: str) -> None:
         involved = self._involved_in(self.appealable[appeal["against"]]) & set(people)
@@ -1101,7 +1074,6 @@ class Client(Aggregate):
         appeal["hearing_on"] = hearing_on
         appeal["notice_given_on"] = notice_given_on
         appeal["panel"] = panel
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)
 
     def decide_appeal(self, *, appeal_id: str, outcome: str, result: str, deciders: list[str], actor: str, occurred_on: date) -> None:
         appeal = self._get(self.appeals, appeal_id, "申诉", "appeal")
@@ -1127,4 +1099,3 @@ class Client(Aggregate):
         appeal["result"] = result
         appeal["deciders"] = deciders
         appeal["decided_on"] = occurred_on
-        self.last_occurred_on = max(self.last_occurred_on, occurred_on)

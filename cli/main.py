@@ -4,6 +4,7 @@ and never imports the database stack."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
@@ -18,7 +19,26 @@ EXTRA: dict[str, tuple[str, str, str]] = {
     "clients": ("cli.reads", "clients", "List the clients in the ledger."),
     "import": ("cli.importing", "import_", "Run a JSON Lines batch of commands."),
     "demo": ("cli.demo", "demo", "Play a year of a certification body's work on a fresh ledger."),
+    "schemes": ("cli.schemes", "schemes", "The rulebooks as versioned schemes: list, show."),
+    "explain": ("cli.explain", "explain", "Why a client's grade is what it is, item by item, as of any date."),
+    "due": ("cli.due", "due", "Every open deadline across all clients, overdue first."),
+    "rebuild": ("cli.projections", "rebuild", "Drop and rebuild read models from the events."),
+    "register": ("cli.projections", "register", "The certificate register (IAF CertSearch fields); export."),
+    "keys": ("cli.trail", "keys", "The body's signing key for checkpoints."),
+    "checkpoint": ("cli.trail", "checkpoint", "Sign and store the audit trail's tree head."),
+    "verify": ("cli.trail", "verify", "Recompute the audit trail and check it against checkpoints."),
+    "export": ("cli.trail", "export", "An inspection bundle: events, proofs, checkpoint, PDF report."),
+    "verify-bundle": ("cli.trail", "verify_bundle", "Check an inspection bundle offline."),
 }
+# Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
+GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {
+    "score": {"preview": ("cli.schemes", "preview")},
+}
+
+
+def available(module: str) -> bool:
+    """Whether a command module is present (without importing it)."""
+    return importlib.util.find_spec(module) is not None
 
 
 class Root(click.Group):
@@ -31,10 +51,10 @@ class Root(click.Group):
         return groups
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(self._catalogue_groups()) | set(EXTRA))
+        return sorted(set(self._catalogue_groups()) | {n for n, (m, _, _) in EXTRA.items() if available(m)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in EXTRA:
+        if name in EXTRA and available(EXTRA[name][0]):
             module, attr, _ = EXTRA[name]
             return getattr(importlib.import_module(module), attr)
         if name in self._catalogue_groups():

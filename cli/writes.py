@@ -4,6 +4,7 @@ change, complaint, appeal) and the single command ``decide``."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
@@ -103,4 +104,9 @@ def build(group: str) -> click.Command:
     g = click.Group(group, help=GROUP_HELP.get(group, ""))
     for c in commands:
         g.add_command(_make(c))
+    from cli.main import GROUP_EXTRA, available
+
+    for name, (module, attr) in GROUP_EXTRA.get(group, {}).items():
+        if available(module):
+            g.add_command(getattr(importlib.import_module(module), attr), name)
     return g

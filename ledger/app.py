@@ -503,8 +503,35 @@ class CertLedger(Application[UUID]):
 
     # ------------------------------------------------------------------ queries
 
-    def client(self, uscc: str) -> Client:
-        return self._load(uscc)
+    def client(self, uscc: str, as_of: date | None = None, as_recorded: datetime | None = None) -> Client:
+        """The client now, or as the events imply at a past moment.
+
+        ``as_of`` (a business date) replays the events that happened on or before that day, in the
+        order they were recorded, including those recorded late; ``as_recorded`` (a moment) replays
+        what the ledger itself knew then. Both may be combined.
+        """
+        if as_of is None and as_recorded is None:
+            return self._load(uscc)
+        self._load(uscc)  # a clear error for an unknown client
+        selected = [
+            e for e in self.events.get(client_id_for(uscc))
+            if (as_of is None or e.occurred_on <= as_of) and (as_recorded is None or e.timestamp <= as_recorded)
+        ]
+        if not selected or selected[0].originator_version != 1:
+            when_zh = "、".join(x for x in (f"业务日期 {as_of}" if as_of else "", f"记录时刻 {as_recorded}" if as_recorded else "") if x)
+            when_en = ", ".join(x for x in (f"business date {as_of}" if as_of else "", f"recorded by {as_recorded}" if as_recorded else "") if x)
+            raise NotFound(
+                "ledger: no such client then",
+                f"截至{when_zh}，账本中还没有统一社会信用代码为 {normalise_uscc(uscc)} 的组织。",
+                f"No client with USCC {normalise_uscc(uscc)} existed in the ledger as of {when_en}.",
+            )
+        client: Any = None
+        for e in selected:
+            if client is not None:
+                # Events left out (dated later) leave gaps in the version sequence; replay across them.
+                client.version = e.originator_version - 1
+            client = e.mutate(client)
+        return client
 
     def history(self, uscc: str) -> list[dict[str, Any]]:
         """The client's events in order: version, type, recorded time, business date, actor, fields."""
