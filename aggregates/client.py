@@ -130,6 +130,20 @@ class Client(Aggregate):
         return None
 
     @property
+    def sites(self) -> list[dict[str, str]]:
+        """The sites in scope now: the certificate's, else the latest application's."""
+        cert = self.certificate
+        if cert is not None and cert["status"] in ("valid", "suspended"):
+            return cert["sites"]
+        return list(self.applications.values())[-1]["sites"] if self.applications else []
+
+    @property
+    def headcount(self) -> int:
+        """People within the scope, as last stated: a notified headcount change does not carry a
+        number, so this is the latest application's figure."""
+        return list(self.applications.values())[-1]["headcount"] if self.applications else 0
+
+    @property
     def certificate(self) -> dict[str, Any] | None:
         return self.certificates.get(self.current_certificate) if self.current_certificate else None
 
@@ -430,7 +444,33 @@ class Client(Aggregate):
         )
         return audit_id
 
-    @event("AuditPlanned")
+    class AuditPlanned(Aggregate.Event):
+        """An audit was planned.
+
+        Version 2 records the team leader and the planning calculation (004 §16.2 man-days, 004 §11
+        multi-site sample); version 1 events, written before the planning calculators existed, had
+        neither and are upcast on load: the leader is the first team member, the calculation empty.
+        """
+
+        class_version = 2
+        audit_id: str
+        kind: str
+        application_id: str | None
+        team: list[str]
+        leader: str
+        man_days: Decimal
+        sites: list[str]
+        start_on: date
+        calculation: dict[str, Any]
+        actor: str
+        occurred_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("leader", (state.get("team") or [""])[0])
+            state.setdefault("calculation", {})
+
+    @event(AuditPlanned)
     def _audit_planned(
         self, audit_id: str, kind: str, application_id: str | None, team: list[str], leader: str,
         man_days: Decimal, sites: list[str], start_on: date, calculation: dict[str, Any],

@@ -245,14 +245,46 @@ class CertLedger(Application[UUID]):
 
     # ------------------------------------------------------------------ commands: audits and scores
 
-    def plan_audit(self, *, client: str, kind: str, member: list[str], man_days: Decimal, start: date,
-                   leader: str = "", site: list[str] | None = None, actor: str | None = None,
-                   on: date | None = None) -> str:
+    def plan_audit(self, *, client: str, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
+                   leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
+                   reduction: Decimal | None = None, actor: str | None = None, on: date | None = None) -> str:
+        """Plan an audit; man-days and the multi-site sample come from the planning calculators
+        (004 §16.2, §11) and are recorded with the plan."""
+        from ledger import planning
+
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
-        return self._run(client, "audit plan", lambda c: c.plan_audit(
-            kind=kind, team=member, leader=leader, man_days=man_days, sites=site or [], start_on=start,
-            actor=actor, occurred_on=occurred_on))
+
+        def act(c: Client) -> str:
+            in_scope = [x["name"] for x in c.sites]
+            if site:
+                visited = list(site)
+            elif kind in ("stage2", "transfer"):
+                visited = in_scope
+            elif kind == "stage1":
+                visited = []
+            else:
+                visited = in_scope[: planning.sample_size(len(in_scope))] if in_scope else []
+            planning.check_sites_visited(kind, in_scope, visited)
+            calculated = planning.audit_man_days(kind, c.headcount or 1, max(1, len(in_scope)), combined, reduction)
+            planned = man_days if man_days is not None else calculated["man_days"]
+            overridden = planned != calculated["man_days"]
+            if overridden and not (man_days_reason or "").strip():
+                raise RuleViolation(
+                    "001 §4.3.1.2",
+                    f"计划人日 {planned} 与按 004 §16.2 核算的 {calculated['man_days']} 人日不同；增减人日须说明合理理由并记录（--man-days-reason）。",
+                    f"Planned man-days {planned} differ from the {calculated['man_days']} computed under 004 §16.2; "
+                    "a change needs a recorded reason (--man-days-reason).",
+                )
+            calculation = {
+                "calculated_man_days": calculated["man_days"], "steps": calculated["steps"],
+                "sites_in_scope": len(in_scope), "sample_size": planning.sample_size(len(in_scope)) if in_scope else 0,
+                "overridden": overridden, "override_reason": (man_days_reason or "").strip() if overridden else "",
+            }
+            return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
+                                calculation=calculation, actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "audit plan", act)
 
     def complete_audit(self, *, client: str, audit: str, conclusion: str, actor: str | None = None, on: date | None = None) -> None:
         actor = self._actor(actor)

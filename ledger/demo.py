@@ -16,8 +16,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ledger.planning import audit_man_days
-
 ADMIN = "张伟"  # the body's administrator who records most actions
 DECIDER = "赵敏"  # technical committee: never on an audit team
 AUDITORS = ("王芳", "李强", "陈静", "刘洋", "杨帆", "黄磊")
@@ -117,11 +115,9 @@ def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, st
                            headcount=c.headcount, evidence="营业执照、组织机构图、质量信用管理手册", actor=ADMIN, on=d(0))
     app.review_application(client=uscc, application="AP1", accept=True, reason="资料齐全，具备受理能力", actor=ADMIN, on=d(2))
     app.sign_contract(client=uscc, contract_no=f"HT-{day0.year}-{seed:03d}", actor=ADMIN, on=d(4))
-    app.plan_audit(client=uscc, kind="stage1", member=[team[0]], man_days=Decimal("0.5"), start=d(10), actor=ADMIN, on=d(5))
+    app.plan_audit(client=uscc, kind="stage1", member=[team[0]], start=d(10), actor=ADMIN, on=d(5))
     app.complete_audit(client=uscc, audit="A1", conclusion="文件评价符合要求，可安排第二阶段审核", actor=team[0], on=d(10))
-    man_days = audit_man_days("stage2", c.headcount, len(c.sites))["man_days"]
-    app.plan_audit(client=uscc, kind="stage2", member=list(team), leader=team[0], man_days=man_days,
-                   site=[n for n, _ in c.sites], start=d(20), actor=ADMIN, on=d(12))
+    app.plan_audit(client=uscc, kind="stage2", member=list(team), leader=team[0], start=d(20), actor=ADMIN, on=d(12))
     scheme = app.audit_scheme(app.client(uscc), "A2")
     for item, facet, value in score_sheet(scheme, c.quality, seed):
         app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor=team[seed % 2], on=d(21))
@@ -160,7 +156,7 @@ def play(app: Any, today: date | None = None) -> list[str]:
              ncs=(("minor", "附录A 人员资质管理", "部分检验人员的资质培训记录不完整"),))
     app.notify_change(client=hz, kind="address", changed_on=d(150), description="生产经营场所迁至杭州市余杭区仓前街道", actor=ADMIN, on=d(156))
     app.receive_complaint(client=hz, complainant="消费者 王某", subject="售后服务承诺未兑现", actor=ADMIN, on=d(170))
-    app.plan_audit(client=hz, kind="unscheduled", member=["陈静"], man_days=Decimal(1), start=d(180), actor=ADMIN, on=d(175))
+    app.plan_audit(client=hz, kind="unscheduled", member=["陈静"], start=d(180), actor=ADMIN, on=d(175))
     app.resolve_complaint(client=hz, complaint="C1", result="经非例行监督核实，投诉部分属实，已要求组织整改并书面答复投诉人", actor=ADMIN, on=d(190))
 
     # 2. Shenzhen (004): a major nonconformity verified before the decision; later a serious safety
@@ -187,9 +183,9 @@ def play(app: Any, today: date | None = None) -> list[str]:
                            site=[{"name": n, "address": a} for n, a in c_su.sites], headcount=c_su.headcount, actor=ADMIN, on=d(300))
     app.review_application(client=su, application="AP1", accept=True, actor=ADMIN, on=d(302))
     app.sign_contract(client=su, contract_no=f"HT-{d(303).year}-005", actor=ADMIN, on=d(303))
-    app.plan_audit(client=su, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=d(310), actor=ADMIN, on=d(304))
+    app.plan_audit(client=su, kind="stage1", member=["王芳"], start=d(310), actor=ADMIN, on=d(304))
     app.complete_audit(client=su, audit="A1", conclusion="文件评价符合要求", actor="王芳", on=d(310))
-    app.plan_audit(client=su, kind="stage2", member=["王芳", "刘洋"], man_days=Decimal(4), start=d(330), actor=ADMIN, on=d(312))
+    app.plan_audit(client=su, kind="stage2", member=["王芳", "刘洋"], start=d(330), actor=ADMIN, on=d(312))
     scheme = app.audit_scheme(app.client(su), "A2")
     for item, facet, value in score_sheet(scheme, c_su.quality, 5)[:20]:
         app.enter_score(client=su, audit="A2", item=item, facet=facet, value=value, actor="刘洋", on=d(331))

@@ -6,12 +6,18 @@ Pure functions: the result is a figure and the reasoning behind it, recorded wit
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from aggregates.errors import RuleViolation
 
 HALF = Decimal("0.5")
+
+
+def _up_to_half_day(days: Decimal) -> Decimal:
+    """Audit time is planned in half days; a fraction is rounded up to the next half day (the
+    document gives no rounding; rounding up never plans less time than the rule asks)."""
+    return (days * 2).to_integral_value(rounding=ROUND_CEILING) / 2
 # 004 §16.2: a combined audit may reduce the man-days by up to 30 % (with a quality management
 # system audit) or 50 % (with a credit evaluation). The document gives the ceilings; the body
 # chooses the reduction within them.
@@ -40,10 +46,10 @@ def audit_man_days(kind: str, headcount: int, sites: int, combined: str | None =
         if kind in ("stage2", "transfer"):
             days = initial
         elif kind in ("surveillance", "unscheduled"):
-            days = max(Decimal(1), (initial / 3).quantize(HALF, rounding="ROUND_UP"))
+            days = max(Decimal(1), _up_to_half_day(initial / 3))
             steps.append(f"004 §16.2 c: 监督为初审的 1/3，最低 1 人日 → {days}")
         elif kind == "recertification":
-            days = max(Decimal(2), (initial * 2 / 3).quantize(HALF, rounding="ROUND_UP"))
+            days = max(Decimal(2), _up_to_half_day(initial * 2 / 3))
             steps.append(f"004 §16.2 d: 再认证为初审的 2/3，最低 2 人日 → {days}")
         else:
             raise RuleViolation("ledger: vocabulary", f"未知的审核类型“{kind}”。", f"Unknown audit kind '{kind}'.")
@@ -54,7 +60,7 @@ def audit_man_days(kind: str, headcount: int, sites: int, combined: str | None =
         cut = ceiling if reduction is None else reduction
         if not Decimal(0) <= cut <= ceiling:
             raise RuleViolation("004 §16.2", f"结合审核最多减少 {ceiling:%}；给出的是 {cut}。", f"A combined audit saves at most {ceiling:%}; got {cut}.")
-        days = (days * (1 - cut)).quantize(HALF, rounding="ROUND_UP")
+        days = _up_to_half_day(days * (1 - cut))
         steps.append(f"结合审核（{combined}）减少 {cut * 100:.0f}% → {days}")
     return {"man_days": days, "steps": steps}
 
@@ -65,3 +71,34 @@ def sample_size(sites: int) -> int:
     if sites < 1:
         raise RuleViolation("004 §11", "场所数必须至少为 1。", "The number of sites must be at least 1.")
     return math.isqrt(sites - 1) + 1
+
+
+def check_sites_visited(kind: str, sites_in_scope: list[str], visited: list[str]) -> None:
+    """Sites an audit visits: each must be in the scope; an initial (stage 2) or transfer audit visits
+    every site (004 §11.1); surveillance and recertification may sample, at least the square root of
+    the number of sites, rounded up (004 §11, note 2). Stage 1 is off-site."""
+    if kind == "stage1":
+        return
+    unknown = [v for v in visited if v not in sites_in_scope]
+    if unknown:
+        raise RuleViolation(
+            "004 §11",
+            f"审核场所 {', '.join(unknown)} 不在认证范围的场所中；范围内的场所：{', '.join(sites_in_scope)}。",
+            f"Sites {', '.join(unknown)} are not in the scope; the sites in scope: {', '.join(sites_in_scope)}.",
+        )
+    if kind in ("stage2", "transfer"):
+        missing = [s for s in sites_in_scope if s not in visited]
+        if missing:
+            raise RuleViolation(
+                "004 §11.1",
+                f"初次认证（或转换）审核需覆盖每个场所；未安排：{', '.join(missing)}。",
+                f"An initial (or transfer) audit visits every site; not planned: {', '.join(missing)}.",
+            )
+        return
+    need = sample_size(len(sites_in_scope))
+    if len(set(visited)) < need:
+        raise RuleViolation(
+            "004 §11",
+            f"{len(sites_in_scope)} 个场所的抽样至少应覆盖 {need} 个（场所数的平方根，向上取整）；已安排 {len(set(visited))} 个。",
+            f"Sampling {len(sites_in_scope)} sites visits at least {need} (the square root, rounded up); planned {len(set(visited))}.",
+        )

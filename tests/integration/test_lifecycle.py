@@ -32,9 +32,9 @@ def _to_stage2(app, uscc, scheme="zgc-ru015", headcount=30):
                            site=[{"name": "总部", "address": "某地"}], headcount=headcount, actor="admin", on=date(2026, 3, 2))
     app.review_application(client=uscc, application="AP1", accept=True, actor="admin", on=date(2026, 3, 3))
     app.sign_contract(client=uscc, contract_no="K1", actor="admin", on=date(2026, 3, 4))
-    app.plan_audit(client=uscc, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
+    app.plan_audit(client=uscc, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
     app.complete_audit(client=uscc, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5))
-    app.plan_audit(client=uscc, kind="stage2", member=["王芳", "李强"], man_days=Decimal(2), start=date(2026, 3, 10), actor="admin", on=date(2026, 3, 6))
+    app.plan_audit(client=uscc, kind="stage2", member=["王芳", "李强"], start=date(2026, 3, 10), actor="admin", on=date(2026, 3, 6))
 
 
 def test_a_decision_with_unscored_items_is_refused_naming_them(app):
