@@ -414,13 +414,16 @@ class Client(Aggregate):
                 "An initial or transfer audit is planned after the application is accepted and the contract signed.",
             )
             assert app is not None
+            _not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
             if kind == "stage2":
+                stage1 = [a for a in self.audits.values() if a["kind"] == "stage1" and a["status"] == "completed" and a["application_id"] == app["id"]]
                 _require(
-                    any(a["kind"] == "stage1" and a["status"] == "completed" and a["application_id"] == app["id"] for a in self.audits.values()),
+                    bool(stage1),
                     "004 §5.3",
                     "第二阶段审核需在第一阶段（文件评价）完成后策划。",
                     "A stage 2 audit follows a completed stage 1 (document review).",
                 )
+                _not_before(occurred_on, stage1[-1]["completed_on"], "第一阶段完成日期", "the completion of stage 1")
         elif kind in ("surveillance", "unscheduled"):
             _require(
                 status in ("valid", "suspended"),
@@ -428,6 +431,7 @@ class Client(Aggregate):
                 f"监督审核只针对持有证书的组织；当前证书状态：{status or '无证书'}。",
                 f"Surveillance is for certified clients; current certificate status: {status or 'none'}.",
             )
+            self._current("valid", "suspended", occurred_on=occurred_on)
         elif kind == "recertification":
             _require(
                 app is not None and app["kind"] == "recertification" and app["status"] == "accepted",
@@ -435,6 +439,8 @@ class Client(Aggregate):
                 "再认证审核需先受理再认证申请。",
                 "A recertification audit needs an accepted recertification application.",
             )
+            assert app is not None
+            _not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
         audit_id = f"A{len(self.audits) + 1}"
         application_id = app["id"] if app is not None and kind not in ("surveillance", "unscheduled") else None
         self._audit_planned(
@@ -845,10 +851,16 @@ class Client(Aggregate):
         if decision["application_id"]:
             self.applications[decision["application_id"]]["concluded"] = "certified"
 
-    def _current(self, *statuses: str) -> dict[str, Any]:
+    def _current(self, *statuses: str, occurred_on: date) -> dict[str, Any]:
+        """The current certificate, if its status allows the action, dated no earlier than the
+        certificate's issue and last status change."""
         cert = self.certificate
         _require(cert is not None, "001 §8", "该组织没有证书。", "The client has no certificate.")
         assert cert is not None
+        _not_before(occurred_on, cert["issued_on"], f"证书 {cert['number']} 的签发日期", f"the issue date of certificate {cert['number']}")
+        if cert.get("suspension_id"):
+            suspension = self.suspensions[cert["suspension_id"]]
+            _not_before(occurred_on, max(suspension["start"], suspension["on"]), "暂停的记录日期", "the date the suspension was recorded")
         if statuses and cert["status"] not in statuses:
             allowed_zh = "、".join(word(CERTIFICATE_STATUSES, s) for s in statuses)
             allowed_en = ", ".join(word(CERTIFICATE_STATUSES, s, "en") for s in statuses)
@@ -860,7 +872,7 @@ class Client(Aggregate):
         return cert
 
     def report_to_regulator(self, *, reference: str, actor: str, occurred_on: date) -> None:
-        cert = self._current()
+        cert = self._current(occurred_on=occurred_on)
         _require(
             cert["reported_on"] is None,
             "001 §4.6.6",
@@ -878,7 +890,7 @@ class Client(Aggregate):
     def suspend(
         self, *, reason_code: str, reason: str, start: date, until: date | None, actor: str, occurred_on: date
     ) -> str:
-        cert = self._current("valid")
+        cert = self._current("valid", occurred_on=occurred_on)
         reason = _require_text(reason, "暂停的事实和理由（001 §7.2.3）", "the facts and reason for the suspension (001 §7.2.3)", "001 §7.2.3")
         _not_before(start, cert["issued_on"], "证书签发日期", "the issue date")
         if until is not None:
@@ -902,7 +914,7 @@ class Client(Aggregate):
         cert["suspension_id"] = suspension_id
 
     def restore(self, *, reason: str, actor: str, occurred_on: date) -> None:
-        cert = self._current("suspended")
+        cert = self._current("suspended", occurred_on=occurred_on)
         suspension = self.suspensions[cert["suspension_id"]]
         reason = _require_text(reason, "恢复理由：暂停原因已消除的核实结论（004 §8.2）", "the verified clearance of the cause (004 §8.2)", "004 §8.2")
         _not_before(occurred_on, suspension["start"], "暂停起始日期", "the start of the suspension")
@@ -917,7 +929,7 @@ class Client(Aggregate):
         cert["suspension_id"] = None
 
     def withdraw(self, *, reason_code: str, reason: str, actor: str, occurred_on: date) -> str:
-        cert = self._current("valid", "suspended")
+        cert = self._current("valid", "suspended", occurred_on=occurred_on)
         reason = _require_text(reason, "撤销的事实和理由（001 §7.3）", "the facts and reason for the withdrawal (001 §7.3)", "001 §7.3.1")
         _not_before(occurred_on, cert["issued_on"], "证书签发日期", "the issue date")
         withdrawal_id = f"W{len(self.withdrawals) + 1}"
@@ -932,7 +944,7 @@ class Client(Aggregate):
         cert["status_changed_on"] = occurred_on
 
     def cancel(self, *, reason: str, actor: str, occurred_on: date) -> None:
-        cert = self._current("valid", "suspended")
+        cert = self._current("valid", "suspended", occurred_on=occurred_on)
         reason = _require_text(reason, "注销理由（获证组织的申请）", "the reason (the client's request)", "001 §7.1")
         _not_before(occurred_on, cert["issued_on"], "证书签发日期", "the issue date")
         self._cancelled(number=cert["number"], reason=reason, actor=actor, occurred_on=occurred_on)
@@ -945,7 +957,7 @@ class Client(Aggregate):
         cert["cancel_reason"] = reason
 
     def expire(self, *, actor: str, occurred_on: date) -> None:
-        cert = self._current("valid", "suspended")
+        cert = self._current("valid", "suspended", occurred_on=occurred_on)
         _require(
             occurred_on > cert["valid_until"],
             "001 §8.2",
@@ -964,7 +976,7 @@ class Client(Aggregate):
         self, *, kind: str, scope: str, sites: list[dict[str, str]] | None, reason: str, actor: str, occurred_on: date
     ) -> str:
         _require_choice(kind, SCOPE_CHANGE_KINDS, "范围变更类型", "scope change kind")
-        cert = self._current("valid")
+        cert = self._current("valid", occurred_on=occurred_on)
         scope = _require_text(scope, "变更后的认证范围", "the new scope")
         reason = _require_text(reason, "范围变更理由", "the reason for the scope change", "001 §7.1")
         _require(
@@ -1105,6 +1117,7 @@ class Client(Aggregate):
             "The notice cannot be given after the hearing.",
         )
         _not_before(notice_given_on, appeal["admitted_on"], "申诉受理日期", "the date the appeal was accepted")
+        _not_before(occurred_on, appeal["admitted_on"], "申诉受理日期", "the date the appeal was accepted")
         self._appeal_heard(appeal_id=appeal_id, hearing_on=hearing_on, notice_given_on=notice_given_on, panel=members, actor=actor, occurred_on=occurred_on)
 
     @event("AppealHeard")
