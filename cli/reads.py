@@ -128,3 +128,13 @@ def clients() -> None:
         f"{r['uscc']}  {r['name']}  {word(STAGES, r['stage'], s.lang)}  {r['certificate'] or '—'}  {r['grade'] or ''}"
         for r in rows
     ) or s.t("（账本中还没有组织）", "(no clients yet)"))
+
+
+@click.command()
+@click.argument("client")
+@common_options
+def purge(client: str) -> None:
+    """Request to delete a client's records. Always refused: records are kept at least as long as
+    the certificate is valid (001 §12.2), and the ledger never deletes or edits an event (001 §12.3);
+    the refusal says when the retention period ends."""
+    settings().app().purge(client)

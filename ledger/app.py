@@ -147,7 +147,14 @@ class CertLedger(Application[UUID]):
             pending = list(self._uow.clients.values())
             self._uow = None
             if pending:
-                self.save(*pending)
+                try:
+                    self.save(*pending)
+                except IntegrityError:
+                    raise RuleViolation(
+                        "ledger: concurrent writes",
+                        "批处理期间另一位用户修改了其中的组织记录；整批未写入，请重新导入。",
+                        "Someone else changed one of these clients during the batch; nothing was written; import again.",
+                    ) from None
         finally:
             self._uow = None
 
@@ -564,6 +571,12 @@ class CertLedger(Application[UUID]):
                 client.version = e.originator_version - 1
             client = e.mutate(client)
         return client
+
+    def purge(self, uscc: str) -> None:
+        """A request to delete a client's records: always refused (see ledger.retention)."""
+        from ledger.retention import refuse_purge
+
+        refuse_purge(self._load(uscc), clock.today())
 
     def history(self, uscc: str) -> list[dict[str, Any]]:
         """The client's events in order: version, type, recorded time, business date, actor, fields."""
