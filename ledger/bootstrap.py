@@ -33,13 +33,17 @@ def bootstrap(db: str | None = None, *, database: Database | None = None):  # ->
     from ledger.app import CertLedger
 
     try:
-        return CertLedger(env=database.eventsourcing_env())
+        app = CertLedger(env=database.eventsourcing_env())
     except (PersistenceError, OSError) as e:
         raise DatabaseUnavailable(
             "ledger: database",
             f"无法打开账本数据库 {database.display()}：{e}",
             f"Cannot open the ledger database {database.display()}: {e}",
         ) from None
+    from ledger.trail import install_append_only
+
+    install_append_only(app)  # idempotent: triggers refusing UPDATE, DELETE, TRUNCATE of events
+    return app
 
 
 def _ensure_schema(database: Database) -> None:

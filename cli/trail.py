@@ -1,0 +1,103 @@
+"""The audit trail (001 §12): the body's signing key, signed checkpoints, verification."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cli.output import common_options, emit, settings
+
+KEY_HELP = "The body's signing key file (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
+
+
+@click.group()
+def keys() -> None:
+    """The body's Ed25519 key that signs checkpoints (kept outside the database)."""
+
+
+@keys.command("init")
+@click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@click.option("--name", default="certledger", show_default=True, help="Key name in signature lines (no spaces or '+'), e.g. the body's domain.")
+@common_options
+def keys_init(key: str | None, name: str) -> None:
+    """Make the signing key (file mode 0600) and its public key (<key>.pub); never overwrites."""
+    from ledger.trail.keys import init_key
+
+    files = init_key(key, name)
+    emit({"key": str(files.private), "public_key_file": str(files.public), "public_key": files.verifier.encode()},
+         lambda s: s.t(f"签名私钥：{files.private}（仅本人可读，请备份并妥善保管）\n公钥：{files.public}\n  {files.verifier.encode()}\n请把公钥交给检查人员。",
+                       f"Signing key: {files.private} (owner-only; back it up and keep it safe)\nPublic key: {files.public}\n  {files.verifier.encode()}\nGive the public key to inspectors."))
+
+
+def _progress(label: str, total: int) -> Any:
+    if total < 20000:
+        return None
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+@click.command()
+@click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@common_options
+def checkpoint(key: str | None) -> None:
+    """Sign the tree head over every event, store it, and print it for publishing outside the database."""
+    from ledger.trail import make_checkpoint
+    from ledger.trail.keys import load_signer
+
+    signer = load_signer(key)
+    app = settings().app()
+    result = make_checkpoint(app, signer)
+    data = {"id": result.id, "origin": result.checkpoint.origin, "tree_size": result.checkpoint.size,
+            "new_events": result.new_events, "checkpoint": result.note}
+    if settings().json:
+        emit(data)
+        return
+    click.echo(result.note, nl=False)
+    s = settings()
+    click.echo(s.t(f"已存为检查点 #{result.id}（{result.checkpoint.size} 个事件，新增 {result.new_events} 个）；请把上面的文本保存在数据库之外。",
+                   f"Stored as checkpoint #{result.id} ({result.checkpoint.size} events, {result.new_events} new); keep the text above outside the database."), err=True)
+
+
+@click.command()
+@click.option("--checkpoint", "checkpoint_file", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="A checkpoint kept outside the database (as printed by certledger checkpoint); '-' reads stdin.")
+@click.option("--public-key", metavar="KEY|FILE", help="The body's public key (name+id+base64) or its file (default: <key>.pub, or derived from --key).")
+@click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@common_options
+def verify(checkpoint_file: Any, public_key: str | None, key: str | None) -> None:
+    """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any change."""
+    from ledger.trail import verify_trail
+    from ledger.trail.keys import load_verifier
+
+    verifier = load_verifier(public_key, key)
+    external = checkpoint_file.read() if checkpoint_file is not None else None
+    app = settings().app()
+    s = settings()
+    bar: list[Any] = []
+
+    def on_size(n: int) -> None:
+        b = _progress(s.t("校验事件", "Verifying events"), n)
+        if b is not None:
+            bar.append(b.__enter__())
+
+    try:
+        report = verify_trail(app, verifier, external, progress=lambda k: bar and bar[0].update(k), on_size=on_size)
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
+    if s.json:
+        emit(report.to_dict())
+    elif report.ok:
+        click.echo(s.t(f"已验证：{report.size} 个事件，{report.checkpoints_checked} 个检查点一致（来源 {report.origin}）。",
+                       f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
+    if not report.ok:
+        first = report.first
+        lines = [s.t("校验失败：审计记录被改动。", "Verification failed: the audit trail was altered.")]
+        if first is not None:
+            lines.append(s.t(f"第一个问题：{first.message_zh}", f"First problem: {first.message_en}"))
+        for f in report.findings:
+            if f is not first:
+                lines.append("  - " + s.t(f.message_zh, f.message_en))
+        click.echo("\n".join(lines), err=True)
+        raise click.exceptions.Exit(1)
