@@ -298,7 +298,7 @@ class Client(Aggregate):
             "id": application_id, "scheme_id": scheme_id, "scope": scope, "sites": sites,
             "headcount": headcount, "kind": kind, "evidence": evidence, "status": "submitted",
             "submitted_on": occurred_on, "actor": actor, "reviewed_on": None, "reviewed_by": None,
-            "review_reason": None, "concluded": None,
+            "review_reason": None, "concluded": None, "refusal_notified_on": None,
         }
 
     def review_application(
@@ -326,6 +326,23 @@ class Client(Aggregate):
         app["reviewed_on"] = occurred_on
         app["reviewed_by"] = actor
         app["review_reason"] = reason
+
+    def notify_refusal(self, *, application_id: str, actor: str, occurred_on: date) -> None:
+        """The written notice of a refused application was sent (001 §4.2.1: within 5 days)."""
+        app = self._get(self.applications, application_id, "申请", "application")
+        _require(app["status"] == "refused", "001 §4.2.1", f"申请 {application_id} 未被拒绝受理，无需发出不予受理通知。", f"Application {application_id} was not refused; there is no refusal to notify.")
+        _require(
+            not app.get("refusal_notified_on"),
+            "001 §4.2.1",
+            f"申请 {application_id} 的不予受理通知已于 {app.get('refusal_notified_on')} 发出。",
+            f"The refusal of application {application_id} was notified on {app.get('refusal_notified_on')}.",
+        )
+        _not_before(occurred_on, app["reviewed_on"], "评审日期", "the review date")
+        self._refusal_notified(application_id=application_id, actor=actor, occurred_on=occurred_on)
+
+    @event("RefusalNotified")
+    def _refusal_notified(self, application_id: str, actor: str, occurred_on: date) -> None:
+        self.applications[application_id]["refusal_notified_on"] = occurred_on
 
     def sign_contract(self, *, contract_no: str, actor: str, occurred_on: date) -> None:
         app = self.open_application
@@ -916,6 +933,12 @@ class Client(Aggregate):
     def restore(self, *, reason: str, actor: str, occurred_on: date) -> None:
         cert = self._current("suspended", occurred_on=occurred_on)
         suspension = self.suspensions[cert["suspension_id"]]
+        _require(
+            suspension["until"] is None or occurred_on <= suspension["until"],
+            "001 §7.3.1 e",
+            f"暂停期已于 {suspension['until']} 届满，原因未在期内消除：应撤销证书（certificate withdraw，原因 7.3.1e），不能恢复。",
+            f"The suspension ended on {suspension['until']} with its cause unresolved: withdraw the certificate (reason 7.3.1e); it cannot be restored.",
+        )
         reason = _require_text(reason, "恢复理由：暂停原因已消除的核实结论（004 §8.2）", "the verified clearance of the cause (004 §8.2)", "004 §8.2")
         _not_before(occurred_on, suspension["start"], "暂停起始日期", "the start of the suspension")
         self._restored(number=cert["number"], suspension_id=suspension["id"], reason=reason, actor=actor, occurred_on=occurred_on)

@@ -28,6 +28,7 @@ RECORDED = {
     "application submit": ("申请已记录", "Application recorded"),
     "application review": ("申请评审已记录", "Application review recorded"),
     "application contract": ("认证合同已记录", "Contract recorded"),
+    "application notify-refusal": ("不予受理通知已记录", "Refusal notice recorded"),
     "application transfer": ("转换请求已记录", "Transfer request recorded"),
     "audit plan": ("审核已策划", "Audit planned"),
     "audit complete": ("审核已完成", "Audit completed"),

@@ -57,6 +57,16 @@ class CertLedger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._uow: _UnitOfWork | None = None
+        self._calendar: Any = None
+
+    @property
+    def calendar(self) -> Any:
+        """The working-day calendar (built once; it caches each year it reads)."""
+        if self._calendar is None:
+            from ledger.calendar import Calendar
+
+            self._calendar = Calendar()
+        return self._calendar
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -203,6 +213,9 @@ class CertLedger(Application[UUID]):
         scheme_obj = self._scheme(scheme, on=occurred_on)
         if self._exists(uscc):
             def act(c: Client) -> str:
+                from ledger.lifecycle import check_upgrade_application
+
+                check_upgrade_application(c, kind=kind, submitted_on=occurred_on, calendar=self.calendar)
                 return c.submit_application(
                     scheme_id=scheme_obj.id, scope=scope, sites=site, headcount=headcount, kind=kind,
                     evidence=evidence, actor=actor, occurred_on=occurred_on,
@@ -236,6 +249,11 @@ class CertLedger(Application[UUID]):
             )
         self._run(client, "application review", lambda c: c.review_application(
             application_id=application, accepted=accept, reason=reason, actor=actor, occurred_on=occurred_on))
+
+    def notify_refusal(self, *, client: str, application: str, actor: str | None = None, on: date | None = None) -> None:
+        actor = self._actor(actor)
+        occurred_on = self._business_date(on)
+        self._run(client, "application notify-refusal", lambda c: c.notify_refusal(application_id=application, actor=actor, occurred_on=occurred_on))
 
     def sign_contract(self, *, client: str, contract_no: str, actor: str | None = None, on: date | None = None) -> None:
         actor = self._actor(actor)
@@ -405,8 +423,6 @@ class CertLedger(Application[UUID]):
 
     def issue_certificate(self, *, client: str, decision: str, number: str | None = None,
                           valid_from: date | None = None, actor: str | None = None, on: date | None = None) -> str:
-        from ledger.calendar import Calendar
-
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
         start = valid_from or occurred_on
@@ -416,7 +432,7 @@ class CertLedger(Application[UUID]):
             scheme = self._scheme(d["scheme_id"], d["scheme_version"])
             cert_no = (number or "").strip() or f"CL-{occurred_on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
             # Valid three years (001 §8.2, 004 §5.8): through the day before the same date three years on.
-            until = Calendar().add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
+            until = self.calendar.add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
             standard = f"{scheme.document_number} {scheme.title_zh}（{scheme.version}）".strip()
             c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
                                 standard=standard, actor=actor, occurred_on=occurred_on)
@@ -431,7 +447,7 @@ class CertLedger(Application[UUID]):
 
     def suspend(self, *, client: str, reason_code: str, reason: str, start: date | None = None,
                 months: int | None = None, actor: str | None = None, on: date | None = None) -> str:
-        from ledger.calendar import Calendar
+        from ledger.lifecycle import suspension_until
 
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
@@ -440,18 +456,7 @@ class CertLedger(Application[UUID]):
             procedure = procedure_for(c.scheme_id)
             why = procedure.reason("suspension", reason_code)
             begin = start or occurred_on
-            limit = procedure.max_suspension_months
-            if why.until_licensing_decision and months is None:
-                until = None  # 001 §7.2.2: until the licensing decision
-            else:
-                length = limit if months is None else months
-                if length < 1 or (length > limit and not why.until_licensing_decision):
-                    raise RuleViolation(
-                        "001 §7.2.2",
-                        f"暂停期为 1 至 {limit} 个月（001 §7.2.2；仅 7.2.1 e 情形可至许可决定之日）；给出的是 {length} 个月。",
-                        f"A suspension lasts 1 to {limit} months (001 §7.2.2; only reason 7.2.1 e may run to the licensing decision); got {length}.",
-                    )
-                until = Calendar().add_months(begin, length, extend_to_working_day=False).due
+            until = suspension_until(procedure, why, begin, months, self.calendar)
             return c.suspend(reason_code=why.code, reason=reason, start=begin, until=until, actor=actor, occurred_on=occurred_on)
 
         return self._run(client, "certificate suspend", act)
@@ -512,10 +517,17 @@ class CertLedger(Application[UUID]):
 
     def lodge_appeal(self, *, client: str, against: str, grounds: str, late_override: str = "",
                      actor: str | None = None, on: date | None = None) -> str:
+        from ledger.lifecycle import check_appeal_lodging
+
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
-        return self._run(client, "appeal lodge", lambda c: c.lodge_appeal(
-            against=against, grounds=grounds, late_override=late_override, actor=actor, occurred_on=occurred_on))
+
+        def act(c: Client) -> str:
+            check_appeal_lodging(c, against=against, lodged_on=occurred_on, late_override=late_override, calendar=self.calendar)
+            return c.lodge_appeal(against=against, grounds=grounds, late_override=(late_override or "").strip(),
+                                  actor=actor, occurred_on=occurred_on)
+
+        return self._run(client, "appeal lodge", act)
 
     def admit_appeal(self, *, client: str, appeal: str, accept: bool = False, refuse: bool = False, reason: str = "",
                      actor: str | None = None, on: date | None = None) -> None:

@@ -201,6 +201,9 @@ COMMANDS: tuple[Command, ...] = (
         Param("reason", required=False, default="", help="the reason (required when refusing)"),
         ON,
     )),
+    Command("application notify-refusal", "notify_refusal", "Record that the applicant was told in writing of the refusal (001 §4.2.1: within 5 days).", (
+        CLIENT, Param("application", help="the refused application's id, e.g. AP1"), ON,
+    )),
     Command("application contract", "sign_contract", "Record the signed certification contract (认证合同, 001 §4.2.2).", (
         CLIENT, Param("contract-no", help="the contract number"), ON,
     )),

@@ -166,6 +166,7 @@ def play(app: Any, today: date | None = None) -> list[str]:
     app.notify_change(client=sz, kind="incident", changed_on=d(200), description="龙华仓储中心发生叉车伤人安全事故", actor=ADMIN, on=d(205))
     app.suspend(client=sz, reason_code="8.1e", reason="发生严重安全事故，经调查核实", months=3, actor=ADMIN, on=d(210))
     app.restore(client=sz, reason="事故原因已查明，整改经现场验证有效", actor=ADMIN, on=d(270))
+    app.receive_complaint(client=sz, complainant="顾客 陈某", subject="退货退款处理超过承诺时限", actor=ADMIN, on=d(290))  # still open
 
     # 3. Nanchang (002): service score from three respondents plus management maturity.
     _certify(app, c_nc, nc, d(70), ("黄磊", "陈静"), 3)
@@ -195,5 +196,6 @@ def play(app: Any, today: date | None = None) -> list[str]:
                            site=[{"name": n, "address": a} for n, a in c_wh.sites], headcount=c_wh.headcount, actor=ADMIN, on=d(320))
     app.review_application(client=wh, application="AP1", refuse=True,
                            reason="在国家企业信用信息公示系统中被列入严重违法失信名单（001 §4.2.1）", actor=ADMIN, on=d(323))
+    app.notify_refusal(client=wh, application="AP1", actor=ADMIN, on=d(325))
     app.lodge_appeal(client=wh, against="AP1", grounds="名单已于上月移出，请求重新评审", actor=ADMIN, on=d(330))
     return codes

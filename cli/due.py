@@ -1,0 +1,58 @@
+"""``certledger due``: every open deadline across all clients, overdue first. Parse, call one
+ledger query (ledger.deadlines.open_deadlines), render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.output import common_options, emit, settings
+
+
+@click.command()
+@click.option("--on", "on", metavar="YYYY-MM-DD", default=None,
+              help="Count days left against this date (default: today, Asia/Shanghai).")
+@click.option("--within", "within", metavar="DAYS", default=None,
+              help="Only deadlines due within this many days (overdue ones are always shown).")
+@common_options
+def due(on: str | None, within: str | None) -> None:
+    """Every open deadline across all clients, overdue first: client, what is due, clause, due
+    date, days left, and whether the date rests on a provisional calendar (a year whose holiday
+    notice is not yet published)."""
+    from ledger.commands import to_date, to_int
+    from ledger.deadlines import open_deadlines
+
+    day = to_date("on", on) if on is not None else None
+    days = to_int("within", within) if within is not None else None
+    rows = open_deadlines(settings().app(), on=day, within=days)
+    emit(rows, lambda s: render(rows, s.lang))
+
+
+def render(rows: list[dict[str, Any]], lang: str) -> str:
+    en = lang == "en"
+    if not rows:
+        return "No open deadlines." if en else "没有未到期或逾期的期限。"
+    lines = []
+    for r in rows:
+        if r["days_left"] is None:
+            left = "no date" if en else "无固定日期"
+        elif r["days_left"] < 0:
+            left = f"{-r['days_left']} days overdue" if en else f"逾期 {-r['days_left']} 天"
+        elif r["days_left"] == 0:
+            left = "due today" if en else "今天到期"
+        else:
+            left = f"{r['days_left']} days left" if en else f"剩 {r['days_left']} 天"
+        flag = (" [provisional]" if en else " [临时日历]") if r["provisional"] else ""
+        lines.append(f"{r['due'] or '—'}  {left}{flag}  {r['uscc']}  {r['client_name']}")
+        lines.append(f"    {r['what_en'] if en else r['what_zh']}")
+        period = r["period_en"] if en else r["period_zh"]
+        since = "from" if en else "起算"
+        lines.append(f"    ({r['clause']}; {period}; {since} {r['since']})")
+        note = r["note_en"] if en else r["note_zh"]
+        if note:
+            lines.append(f"    {note}")
+    overdue = sum(1 for r in rows if r["overdue"])
+    lines.append("")
+    lines.append(f"{len(rows)} open, {overdue} overdue" if en else f"共 {len(rows)} 项，其中逾期 {overdue} 项")
+    return "\n".join(lines)

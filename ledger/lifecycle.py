@@ -1,0 +1,108 @@
+"""Lifecycle rules that need the working-day calendar, checked by ledger/app.py before it calls
+the aggregate command (rules that need only the client's history live in aggregates/client.py).
+
+Each function reads, computes and raises ``RuleViolation`` naming the clause; none writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from aggregates.client import Client
+from aggregates.errors import RuleViolation
+from ledger.calendar import Calendar, Deadline
+from ledger.procedures import Procedure, Reason, procedure_for
+
+__all__ = ["appeal_lodging_deadline", "check_appeal_lodging", "check_upgrade_application", "suspension_until", "upgrade_allowed_from"]
+
+
+def appeal_lodging_deadline(client: Client, against: str, calendar: Calendar, procedure: Procedure | None = None) -> Deadline | None:
+    """The last day to lodge an appeal against decision ``against`` (004 §14.1.1: 10 working days
+    of the decision appealed), or None if the procedure sets no limit or there is no such decision."""
+    p = procedure or procedure_for(client.scheme_id)
+    period = p.periods.appeal_lodging
+    decision = client.appealable.get(against)
+    if period is None or decision is None:
+        return None
+    return period.end(calendar, decision["on"])
+
+
+def check_appeal_lodging(
+    client: Client, *, against: str, lodged_on: date, late_override: str, calendar: Calendar,
+    procedure: Procedure | None = None,
+) -> Deadline | None:
+    """004 §14.1.1: an appeal is lodged within 10 working days of the decision appealed. A late
+    appeal is refused unless the body records why it admits it anyway (``late_override``).
+
+    Returns the lodging deadline (None where the procedure sets none, as 001 does). An unknown
+    ``against`` is left to the aggregate, which names the decisions that can be appealed.
+    """
+    p = procedure or procedure_for(client.scheme_id)
+    deadline = appeal_lodging_deadline(client, against, calendar, p)
+    if deadline is None or lodged_on <= deadline.due or (late_override or "").strip():
+        return deadline
+    assert p.periods.appeal_lodging is not None
+    decided_on = client.appealable[against]["on"]
+    late = calendar.working_days_between(deadline.due, lodged_on)
+    provisional_zh = "（按临时日历计算）" if deadline.provisional else ""
+    provisional_en = " (on a provisional calendar)" if deadline.provisional else ""
+    raise RuleViolation(
+        p.periods.appeal_lodging.clause,
+        f"申诉应在被申诉决定 {against}（{decided_on}）后 {deadline.rule}内提出，即最迟 {deadline.due}{provisional_zh}；"
+        f"{lodged_on} 已逾期 {late} 个工作日。如本机构仍决定接受，请用 --late-override 写明理由。",
+        f"An appeal must be lodged within {deadline.rule_en} of the decision appealed ({against}, {decided_on}), "
+        f"that is by {deadline.due}{provisional_en}; {lodged_on} is {late} working day{'s' if late != 1 else ''} late. "
+        "If the body admits it anyway, give the reason with --late-override.",
+    )
+
+
+def upgrade_allowed_from(client: Client, calendar: Calendar, procedure: Procedure | None = None) -> Deadline | None:
+    """The first day a grade upgrade may be applied for (004 §6.9.3: 6 months after certification),
+    counted from the issue of the certificate in force; None without a certificate or a rule."""
+    p = procedure or procedure_for(client.scheme_id)
+    cert = client.certificate
+    if p.periods.upgrade_waiting is None or cert is None:
+        return None
+    return p.periods.upgrade_waiting.end(calendar, cert["issued_on"])
+
+
+def check_upgrade_application(
+    client: Client, *, kind: str, submitted_on: date, calendar: Calendar, procedure: Procedure | None = None,
+) -> None:
+    """004 §6.9.3: a grade upgrade (application kind "upgrade") not before 6 months after
+    certification. Other kinds pass; a missing or invalid certificate is left to the aggregate."""
+    if kind != "upgrade":
+        return
+    p = procedure or procedure_for(client.scheme_id)
+    earliest = upgrade_allowed_from(client, calendar, p)
+    cert = client.certificate
+    if earliest is None or cert is None or submitted_on >= earliest.due:
+        return
+    assert p.periods.upgrade_waiting is not None
+    raise RuleViolation(
+        p.periods.upgrade_waiting.clause,
+        f"等级提升须在获证 {earliest.rule}后申请：证书 {cert['number']} 于 {cert['issued_on']} 签发，"
+        f"最早可于 {earliest.due} 申请；{submitted_on} 尚早 {(earliest.due - submitted_on).days} 天。",
+        f"A grade upgrade may be applied for {earliest.rule_en} after certification: certificate {cert['number']} "
+        f"was issued on {cert['issued_on']}, so the earliest day is {earliest.due}; {submitted_on} is "
+        f"{(earliest.due - submitted_on).days} days early.",
+    )
+
+
+def suspension_until(
+    procedure: Procedure, reason: Reason, start: date, months: int | None, calendar: Calendar,
+) -> date | None:
+    """The last day of a suspension starting on ``start`` (001 §7.2.2: at most 6 months; a
+    suspension for 7.2.1 e may run until the licensing decision, which gives None when no length
+    is given). The end is a period of state: never moved to a working day."""
+    limit = procedure.max_suspension_months
+    if reason.until_licensing_decision and months is None:
+        return None
+    length = limit if months is None else months
+    if length < 1 or (length > limit and not reason.until_licensing_decision):
+        clause = procedure.max_suspension_clause
+        raise RuleViolation(
+            clause,
+            f"暂停期为 1 至 {limit} 个月（{clause}；仅 001 §7.2.1 e 情形可至许可决定之日）；给出的是 {length} 个月。",
+            f"A suspension lasts 1 to {limit} months ({clause}; only reason 001 §7.2.1 e may run to the licensing decision); got {length}.",
+        )
+    return calendar.add_months(start, length, extend_to_working_day=False).due
