@@ -312,6 +312,21 @@ def _mean_of_facet_totals(scheme, part, items, by_item, excluded) -> dict:
 
 # -- grade ---------------------------------------------------------------------------------------
 
+def graded_value(scheme: Scheme, evaluation: Evaluation) -> Decimal | None:
+    """The figure the grade bands are applied to: the total, the percentage or a part's total
+    (``[grading] measure``); None when there is nothing to grade."""
+    if scheme.grading.measure == "percent" and evaluation.percent is None:
+        return None
+    return _measure(scheme, evaluation.total, evaluation.percent, evaluation.parts)
+
+
+def band_containing(scheme: Scheme, value: Decimal | None) -> Band | None:
+    """The grade band whose range contains a value, whatever its other requirements."""
+    if value is None:
+        return None
+    return next((b for b in scheme.grading.bands if b.contains(value)), None)
+
+
 def _measure(scheme, total, percent, parts) -> Decimal:
     m = scheme.grading.measure
     if m == "percent":

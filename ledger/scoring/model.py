@@ -55,6 +55,19 @@ class Range:
         up = "upper-inclusive" if self.upper_inclusive else "upper-exclusive"
         return f"{lo}, {up}"
 
+    def semantics_zh(self) -> str:
+        lo = "含下限" if self.lower_inclusive else "不含下限"
+        up = "含上限" if self.upper_inclusive else "不含上限"
+        if self.lower is None:
+            lo = "无下限"
+        if self.upper is None:
+            up = "无上限"
+        return f"{lo}、{up}"
+
+    def to_dict(self) -> dict:
+        return {"lower": None if self.lower is None else fmt(self.lower), "lower_inclusive": self.lower_inclusive,
+                "upper": None if self.upper is None else fmt(self.upper), "upper_inclusive": self.upper_inclusive}
+
 
 def _range(d: dict) -> Range:
     return Range(
@@ -91,6 +104,15 @@ class Band:
         if self.requires_part:
             req = f", {self.requires_part} level ≥ {self.requires_min_level}"
         return f"{head}{self.name_zh}: {self.range.text(symbol)}{req} [{self.range.semantics()}{extra}]"
+
+    def to_dict(self, symbol: str = "X") -> dict:
+        """The band as data, with its boundary semantics spelled out in both languages."""
+        return {"code": self.code, "level": self.level, "name_zh": self.name_zh, "name_en": self.name_en,
+                **self.range.to_dict(), "range": self.range.text(symbol),
+                "semantics_zh": self.range.semantics_zh(), "semantics_en": self.range.semantics(),
+                "clause": self.clause, "source": self.source, "requires_part": self.requires_part,
+                "requires_min_level": self.requires_min_level, "text_zh": self.text_zh,
+                "describe": self.describe(symbol)}
 
 
 def _band(d: dict) -> Band:
@@ -262,6 +284,51 @@ class Scheme:
                 "document_number": self.document_number, "source_document": self.source_document,
                 "max_total": fmt(self.max_total), "items": len(self.items),
                 "conditions": len(self.conditions)}
+
+    def describe(self) -> dict:
+        """The whole scheme as JSON-shaped data: parts, the indicator tree (groups and items with the
+        document's numbering), the rules, conditions, grade bands with their boundary semantics and
+        source, and the notes on ambiguities. For ``certledger schemes show``."""
+        from .rules import describe_condition_rule, describe_rule
+
+        def item_node(i: Item) -> dict:
+            params = {k: v for k, v in i.params.items()}
+            return {"type": "item", "id": i.id, "label": i.label, "name_zh": i.name_zh, "name_en": i.name_en,
+                    "points": fmt(i.points), "rule": i.rule, "excludable": i.excludable, "mandatory": i.mandatory,
+                    "clause": i.clause, "text_zh": i.text_zh, "params": params}
+
+        def group_node(g: Group) -> dict:
+            children = [group_node(c) for c in self.groups if c.parent == g.id]
+            children += [item_node(i) for i in self.items if i.group == g.id]
+            return {"type": "group", "id": g.id, "label": g.label, "name_zh": g.name_zh, "name_en": g.name_en,
+                    "points": fmt(g.points), "clause": g.clause, "children": children}
+
+        symbol = "%" if self.grading.measure == "percent" else "X"
+        parts = []
+        for p in self.parts:
+            parts.append({
+                "id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "points": fmt(p.points),
+                "in_total": p.in_total, "facet": p.facet, "facet_name_zh": p.facet_name_zh,
+                "facet_name_en": p.facet_name_en, "aggregate": p.aggregate, "clause": p.clause,
+                "levels": [b.to_dict() for b in p.levels],
+                "items": sum(1 for i in self.items if i.part == p.id),
+                "children": [group_node(g) for g in self.groups if g.part == p.id and g.parent is None]})
+        return {
+            **self.summary(),
+            "computation": {"quantum": str(self.quantum), "rounding": self.rounding},
+            "parts": parts,
+            "rules": {name: describe_rule(self, name) for name in dict.fromkeys(i.rule for i in self.items)},
+            "condition_count": len(self.conditions),
+            "conditions": [{"id": c.id, "kind": c.kind, "rule": c.rule, "label": c.label, "name_zh": c.name_zh,
+                            "name_en": c.name_en, "clause": c.clause, "text_zh": c.text_zh, "years": c.years,
+                            "minimum": None if c.minimum is None else fmt(c.minimum), "unit_zh": c.unit_zh,
+                            "unit_en": c.unit_en, "context_key": c.context_key, **describe_condition_rule(c)}
+                           for c in self.conditions],
+            "grading": {"measure": self.grading.measure, "clause": self.grading.clause,
+                        "source": self.grading.source, "when_requirement_unmet": self.grading.when_requirement_unmet,
+                        "bands": [b.to_dict(symbol) for b in self.grading.bands]},
+            "notes": [{**n.to_dict(), "in_evaluation": n.in_evaluation} for n in self.notes],
+        }
 
 
 # -- parsing -------------------------------------------------------------------------------------

@@ -109,6 +109,8 @@ def _earn_percent(scheme, item, value, rule_name):
 
 class Rule:
     name = ""
+    summary_zh = ""
+    summary_en = ""
 
     def check(self, scheme, item) -> None:
         """Load-time check of the item's parameters."""
@@ -123,6 +125,8 @@ class Rule:
 class BandedPercent(Rule):
     """000 6.2.1, 004 brand: {"percent": p}, p in 0..100; points = p % x item points."""
     name = "banded-percent"
+    summary_zh = '取值 {"percent": p}，0 ≤ p ≤ 100；得分 = p% × 分值（评分档次只用于说明）。'
+    summary_en = 'value {"percent": p}, 0 <= p <= 100; points = p % x item points (the bands only label the explanation).'
 
     def validate(self, scheme, item, value):
         shape(scheme, item, value, ("percent",))
@@ -135,6 +139,8 @@ class BandedPercent(Rule):
 class PercentOrDeduction(Rule):
     """001 附录A 评分 a) c): {"percent": p} | {"conforms": bool} | {"samples": n, "nonconforming": k}."""
     name = "percent-or-deduction"
+    summary_zh = '取值三选一：{"percent": p}（表 1 评分比例，得分 = p% × 分值）；{"conforms": true/false}（定性指标，不符合扣除全部分值）；{"samples": n, "nonconforming": k}（多样本指标，得分 = 分值 × (n−k)/n，截断两位小数）。'
+    summary_en = 'one of: {"percent": p} (table 1, points = p % x item points); {"conforms": true/false} (qualitative: a nonconformity loses all points); {"samples": n, "nonconforming": k} (points x (n-k)/n, truncated to 0.01).'
 
     def validate(self, scheme, item, value):
         s = shape(scheme, item, value, ("percent",), ("conforms",), ("samples", "nonconforming"))
@@ -166,6 +172,8 @@ class PercentOrDeduction(Rule):
 class LikertAlpha(Rule):
     """002 5.1.1: {"likert": 1..5, "alpha": a}, a inside the answer's band; points x a."""
     name = "likert-alpha"
+    summary_zh = '每位测评人一条：{"likert": 1–5, "alpha": α}，α 须落在所选答案的区间内；得分 = 分值 × α；服务得分为各测评人总分的平均（截断两位小数）。'
+    summary_en = 'one entry per respondent: {"likert": 1-5, "alpha": a}, a inside the band of the answer; points = item points x a; the service score is the mean of the respondent totals (truncated to 0.01).'
 
     def validate(self, scheme, item, value):
         shape(scheme, item, value, ("likert", "alpha"))
@@ -193,6 +201,8 @@ class LikertAlpha(Rule):
 class MaturityLevel(Rule):
     """002 附录3: {"level": 1..5}; points = level x (item points / 5)."""
     name = "maturity-level"
+    summary_zh = '取值 {"level": 1–5}；得分 = 等级 × 分值/5（5 分项 × 1，10 分项 × 2）。'
+    summary_en = 'value {"level": 1-5}; points = level x item points / 5 (x 1 for 5-point items, x 2 for 10-point items).'
 
     def check(self, scheme, item):
         if item.points % 5:
@@ -216,6 +226,8 @@ class MaturityLevel(Rule):
 class Check(Rule):
     """003 check points: {"met": bool}; all or nothing."""
     name = "check"
+    summary_zh = '取值 {"met": true/false}；满足得全部分值，否则 0 分（无部分得分）。'
+    summary_en = 'value {"met": true/false}; all points if met, else 0 (no partial scoring).'
 
     def validate(self, scheme, item, value):
         shape(scheme, item, value, ("met",))
@@ -230,6 +242,8 @@ class Check(Rule):
 class BasePlusIncrement(Rule):
     """003 三①: {"count": n}; 0 if none, else base + increment x (n - 1), at most cap."""
     name = "base-plus-increment"
+    summary_zh = '取值 {"count": n}；n = 0 得 0 分，否则 基础分 + 增量 × (n−1)，封顶。'
+    summary_en = 'value {"count": n}; 0 if n = 0, else base + increment x (n-1), capped.'
 
     def check(self, scheme, item):
         if to_decimal(item.params["cap"]) != item.points:
@@ -264,6 +278,8 @@ def _lookup(scheme, item, table: list[dict], ref, what_zh: str, what_en: str) ->
 class HighestOf(Rule):
     """003 取单项最高分: {"awards": [key or Chinese name, ...]}; the highest counts, none = 0."""
     name = "highest-of"
+    summary_zh = '取值 {"awards": [级别, ...]}；取单项最高分，无则 0 分。'
+    summary_en = 'value {"awards": [level, ...]}; the single highest counts, none = 0.'
 
     def check(self, scheme, item):
         if max(to_decimal(o["points"]) for o in item.params["options"]) != item.points:
@@ -291,6 +307,8 @@ class HighestOf(Rule):
 class CumulativeCapped(Rule):
     """003 得分可累计: {"counts": {kind: n}}; sum of points x n, at most cap."""
     name = "cumulative-capped"
+    summary_zh = '取值 {"counts": {类别: 数量}}；Σ 类别分值 × 数量，封顶。'
+    summary_en = 'value {"counts": {kind: n}}; sum of kind points x n, capped.'
 
     def check(self, scheme, item):
         if to_decimal(item.params["cap"]) != item.points:
@@ -326,6 +344,8 @@ class CumulativeCapped(Rule):
 class PointsRange(Rule):
     """004 4.18.1: {"points": x}, 0..max; a mandatory item only 0 or max."""
     name = "points-range"
+    summary_zh = '取值 {"points": x}，0 ≤ x ≤ 分值；必须满足项只能得 0 或满分。'
+    summary_en = 'value {"points": x}, 0 <= x <= item points; a mandatory item scores 0 or full points only.'
 
     def validate(self, scheme, item, value):
         shape(scheme, item, value, ("points",))
@@ -410,3 +430,27 @@ def judge_condition(scheme, cond, value, application_date: date | None) -> tuple
 
 
 CONDITION_RULES = ("attest", "lookback", "threshold")
+
+
+CONDITION_SUMMARIES = {
+    "attest": ('取值 {"met": true/false}；确认满足即满足。', 'value {"met": true/false}; met when confirmed.'),
+    "threshold": ('取值 {"value": x}；x ≥ 最低值即满足。', 'value {"value": x}; met when x >= the minimum.'),
+    "lookback": ('取值 {"occurrences": ["YYYY-MM-DD", ...]}；申请日期前 N 年内（含两端）有任何记录即触发。',
+                 'value {"occurrences": ["YYYY-MM-DD", ...]}; triggered by any date within N years before the '
+                 'application date (both ends inclusive).'),
+}
+
+
+def describe_rule(scheme, rule_name: str) -> dict:
+    """A rule as data for people: its clause in the scheme, what it takes and computes, its bands."""
+    rule = RULES[rule_name]
+    conf = scheme.rules.get(rule_name, {})
+    return {"rule": rule_name, "clause": scheme.clause(conf.get("clause")) if conf.get("clause") else None,
+            "summary_zh": rule.summary_zh, "summary_en": rule.summary_en,
+            "bands": [b.to_dict("p") for b in bands(scheme, rule_name)],
+            "answers": [b.to_dict("α") for b in bands(scheme, rule_name, "answers")]}
+
+
+def describe_condition_rule(cond) -> dict:
+    zh, en = CONDITION_SUMMARIES[cond.rule]
+    return {"summary_zh": zh, "summary_en": en}
