@@ -1,0 +1,171 @@
+"""Read models: ``rebuild`` and the certificate ``register`` (show, export). Parse, call, render."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from cli.output import common_options, emit, settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STATUS_HELP = "Only certificates with this status: valid, suspended, withdrawn, cancelled, expired (or 有效 暂停 撤销 注销 过期)."
+
+
+def _as_of(_ctx: click.Context, _p: click.Parameter, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD.") from None
+
+
+def _as_recorded(_ctx: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date and time; use YYYY-MM-DDTHH:MM[:SS][+08:00].") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def as_of_options(func: Any) -> Any:
+    func = click.option("--as-recorded", "as_recorded", callback=_as_recorded, metavar="DATETIME",
+                        help="What the ledger knew at this moment (ISO date and time; Asia/Shanghai unless a zone "
+                             "is given): events recorded later are left out. Computed by replaying events.")(func)
+    func = click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
+                        help="As things stood on this business date (YYYY-MM-DD), including events recorded late. "
+                             "Computed by replaying every client's events, not from the read model.")(func)
+    return func
+
+
+def _status(value: str | None) -> str | None:
+    """A certificate status key from its key or its CNCA word."""
+    from aggregates.errors import RuleViolation
+    from aggregates.vocabulary import CERTIFICATE_STATUSES
+
+    if not value:
+        return None
+    for key, (zh, en) in CERTIFICATE_STATUSES.items():
+        if value.strip().lower() in (key, zh, en.lower()):
+            return key
+    known = ", ".join(f"{k} ({zh})" for k, (zh, _) in CERTIFICATE_STATUSES.items())
+    raise RuleViolation("ledger: vocabulary", f"未知的证书状态“{value}”；可选：{known}。", f"Unknown certificate status '{value}'; choose one of: {known}.")
+
+
+def _rows(as_of: date | None, as_recorded: datetime | None, status: str | None = None, client: str | None = None) -> list[dict[str, Any]]:
+    from projections import queries, read_models
+
+    status = _status(status)
+    app = settings().app()
+    engine = read_models(app)
+    if as_of is None and as_recorded is None:
+        return queries.register(engine, status=status, uscc=client)
+    return queries.register_as_of(app, engine, as_of=as_of, as_recorded=as_recorded, status=status, uscc=client)
+
+
+# ------------------------------------------------------------------------------ rebuild
+
+
+@click.command()
+@click.option("--projection", "names", multiple=True, metavar="NAME",
+              help="Rebuild only this read model (repeatable); default: all. An unknown name lists the known ones.")
+@common_options
+def rebuild(names: tuple[str, ...]) -> None:
+    """Drop read models and rebuild them from the first event, with a progress bar on stderr.
+
+    Needed only to repair or to reclaim space: a read model whose schema changed is rebuilt
+    automatically by the next command, and an interrupted rebuild is completed by the next one.
+    """
+    from projections import rebuild as run, select_projections
+
+    s = settings()
+    chosen = select_projections(names)  # refuses an unknown name before anything is dropped
+    app = s.app()
+    last = app.recorder.max_notification_id() or 0
+    err = sys.stderr
+    label = s.t("重建读模型", "Rebuilding read models")
+    with click.progressbar(length=max(last, 1), label=label, file=err, show_pos=True) as bar:
+        done = [0]
+
+        def progress(position: int, _last: int) -> None:
+            bar.update(max(0, min(position, last) - done[0]))
+            done[0] = min(position, last)
+
+        positions = run(app, [p.name for p in chosen], progress=progress)
+        bar.update(max(0, last - done[0]))
+    rows = [{"projection": p.name, "position": positions[p.name], "description": s.t(p.help_zh, p.help_en)} for p in chosen]
+    emit(rows, lambda st: "\n".join(
+        st.t(f"{r['projection']:<16} 已重建至事件 {r['position']}  （{r['description']}）", f"{r['projection']:<16} rebuilt to event {r['position']}  ({r['description']})")
+        for r in rows))
+
+
+# ------------------------------------------------------------------------------ register
+
+
+@click.group()
+def register() -> None:
+    """The certificate register (证书登记册) with the fields of IAF CertSearch: show or export it,
+    now (from the read model) or as of a past business date or recording moment (replayed)."""
+
+
+@register.command("show")
+@click.option("--status", metavar="STATUS", help=STATUS_HELP)
+@click.option("--client", metavar="USCC", help="Only this client's certificates.")
+@as_of_options
+@common_options
+def show(status: str | None, client: str | None, as_of: date | None, as_recorded: datetime | None) -> None:
+    """List the register: certificate number, status, client, scheme and version, grade, dates."""
+    from aggregates.vocabulary import CERTIFICATE_STATUSES, word
+
+    rows = _rows(as_of, as_recorded, status, client)
+
+    def render(st: Any) -> str:
+        lines = []
+        for r in rows:
+            status_word = word(CERTIFICATE_STATUSES, r["status"], st.lang)
+            lines.append(
+                f"{r['certificate_no']}  {status_word}  {r['uscc']}  {r['name']}  {r['scheme_id']} {r['scheme_version']}  "
+                f"{r['grade'] or '—'}  {r['issued_on']} — {r['valid_until']}"
+                + st.t(f"  （初次获证 {r['original_issue_on']}，状态变更 {r['status_changed_on']}）",
+                       f"  (first issued {r['original_issue_on']}, status changed {r['status_changed_on']})")
+            )
+        return "\n".join(lines) or st.t("（登记册中没有证书）", "(no certificates in the register)")
+
+    emit(rows, render)
+
+
+@register.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True,
+              help="csv: UTF-8 with BOM, opens in Excel/WPS as is; jsonl: one JSON object per line.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write to FILE instead of stdout.")
+@click.option("--status", metavar="STATUS", help=STATUS_HELP)
+@as_of_options
+@common_options
+def export(fmt: str, out: str | None, status: str | None, as_of: date | None, as_recorded: datetime | None) -> None:
+    """Export the register with IAF CertSearch column names and CNCA status words (有效 暂停 撤销 注销 过期)."""
+    import io
+
+    from projections.export import write_csv, write_jsonl
+
+    rows = _rows(as_of, as_recorded, status)
+    write = write_csv if fmt == "csv" else write_jsonl
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            n = write(rows, f)
+        click.echo(settings().t(f"已导出 {n} 张证书到 {out}", f"Exported {n} certificates to {out}"), err=True)
+        return
+    sys.stdout.flush()
+    # UTF-8 whatever the terminal's locale says: the bytes are the export.
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        write(rows, stream)
+        stream.flush()
+    finally:
+        stream.detach()

@@ -1,0 +1,101 @@
+"""The read models' SQLAlchemy engine: the same database as the ledger's events, one engine per app.
+
+SQLite: the same file as the event table (``SQLITE_DBNAME``), with a busy timeout and explicit
+transactions (``BEGIN`` / ``BEGIN IMMEDIATE``), because the sqlite3 driver's implicit transactions
+would commit DDL on its own and start write transactions too late. PostgreSQL: the same database
+and schema as the event table (``POSTGRES_SCHEMA``), through ``schema_translate_map`` so the table
+definitions stay schema-free.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event
+
+from aggregates.errors import RuleViolation
+
+_ENGINES: "weakref.WeakKeyDictionary[Any, Engine]" = weakref.WeakKeyDictionary()
+IMMEDIATE = "certledger_immediate"
+
+
+def engine_for(app: Any) -> Engine:
+    """The engine for ``app``'s database, created once and disposed with the app object."""
+    engine = _ENGINES.get(app)
+    if engine is None:
+        engine = create_read_model_engine(app.env)
+        _ENGINES[app] = engine
+        weakref.finalize(app, engine.dispose)
+    return engine
+
+
+def dispose(app: Any) -> None:
+    """Close the read models' connections of ``app`` (call beside ``app.close()``)."""
+    engine = _ENGINES.pop(app, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def create_read_model_engine(env: Any) -> Engine:
+    module = env.get("PERSISTENCE_MODULE") or ""
+    if module == "eventsourcing.sqlite":
+        return _sqlite_engine(env.get("SQLITE_DBNAME") or "", float(env.get("SQLITE_LOCK_TIMEOUT") or 30))
+    if module == "eventsourcing.postgres":
+        return _postgres_engine(env)
+    raise RuleViolation(
+        "ledger: read models",
+        f"读模型只支持 SQLite 文件和 PostgreSQL 账本，当前持久化模块为“{module or '内存'}”。",
+        f"Read models need a SQLite file or PostgreSQL ledger; the persistence module is '{module or 'in memory'}'.",
+    )
+
+
+def _sqlite_engine(path: str, timeout: float) -> Engine:
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        raise RuleViolation(
+            "ledger: read models",
+            "内存中的 SQLite 账本没有读模型；请使用 SQLite 文件。",
+            "An in-memory SQLite ledger has no read models; use a SQLite file.",
+        )
+    engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": timeout})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A writer takes the write lock at BEGIN, so two catch-ups cannot interleave and a reader
+        # never has to upgrade its lock (which SQLite refuses without waiting).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(env: Any) -> Engine:
+    url = URL.create(
+        "postgresql+psycopg",
+        username=env.get("POSTGRES_USER") or None,
+        password=env.get("POSTGRES_PASSWORD") or None,
+        host=env.get("POSTGRES_HOST") or "127.0.0.1",
+        port=int(env.get("POSTGRES_PORT") or 5432),
+        database=env.get("POSTGRES_DBNAME"),
+    )
+    engine = create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True,
+                           connect_args={"connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5)})
+    schema = env.get("POSTGRES_SCHEMA") or None
+    if schema:
+        engine = engine.execution_options(schema_translate_map={None: schema})
+    return engine
+
+
+def schema_of(conn: Connection) -> str | None:
+    """The schema the read-model tables live in (PostgreSQL), None for the default one."""
+    return (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+
+
+def table_names(conn: Connection) -> set[str]:
+    from sqlalchemy import inspect
+
+    return set(inspect(conn).get_table_names(schema=schema_of(conn)))

@@ -1,0 +1,29 @@
+"""Open nonconformities: raised and not yet verified and closed (001 §4.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+
+from projections import tables as t
+from projections.base import ClientProjection
+
+
+def open_nonconformity_rows(client: Any) -> list[dict[str, Any]]:
+    return [
+        {"uscc": client.uscc, "nc_id": n["id"], "name": client.name, "audit_id": n["audit_id"],
+         "severity": n["severity"], "clause": n["clause"], "description": n["description"],
+         "status": n["status"], "raised_on": n["raised_on"], "responded_on": n["responded_on"], "actor": n["actor"]}
+        for n in client.nonconformities.values() if n["status"] != "closed"
+    ]
+
+
+class OpenNonconformities(ClientProjection):
+    name = "nonconformities"
+    tables = (t.open_nonconformities,)
+    help_zh = "未关闭的不符合项"
+    help_en = "open nonconformities"
+
+    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+        return {t.open_nonconformities: open_nonconformity_rows(client)}

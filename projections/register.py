@@ -1,0 +1,49 @@
+"""The certificate register: one row per certificate, with the fields of IAF CertSearch.
+
+A certificate replaced by its successor on recertification (internal status ``replaced``) stays in
+the table with ``current`` false; the register lists certificates whose status is one of the five
+CNCA words (有效 暂停 撤销 注销 过期), which excludes replaced ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+
+from projections import tables as t
+from projections.base import ClientProjection
+from projections.jsonish import dumps
+
+
+def certification_id(uscc: str, number: str) -> str:
+    """IAF CertSearch "Certification Identity Number": stable and unique across the ledger."""
+    return f"{uscc}/{number}"
+
+
+def register_rows(client: Any) -> list[dict[str, Any]]:
+    """Every certificate of a client, as register rows (the same shape the queries return)."""
+    rows = []
+    for number, cert in client.certificates.items():
+        rows.append({
+            "certification_id": certification_id(client.uscc, number),
+            "certificate_no": number, "uscc": client.uscc, "name": client.name,
+            "status": cert["status"], "current": number == client.current_certificate,
+            "grade": cert["grade"], "scheme_id": cert["scheme_id"], "scheme_version": cert["scheme_version"],
+            "standard": cert["standard"], "scope": cert["scope"],
+            "sites": [{"name": s["name"], "address": s["address"]} for s in cert["sites"]],
+            "original_issue_on": cert["original_issue_on"], "issued_on": cert["issued_on"],
+            "valid_from": cert["valid_from"], "valid_until": cert["valid_until"],
+            "status_changed_on": cert["status_changed_on"], "reported_on": cert["reported_on"],
+        })
+    return rows
+
+
+class Register(ClientProjection):
+    name = "register"
+    tables = (t.certificates,)
+    help_zh = "证书登记册（IAF CertSearch 字段）"
+    help_en = "the certificate register (IAF CertSearch fields)"
+
+    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+        return {t.certificates: [{**r, "sites": dumps(r["sites"])} for r in register_rows(client)]}

@@ -1,0 +1,229 @@
+"""Catch-up and rebuild: follow the notification log with a pull loop from each read model's position.
+
+The library's ProjectionRunner needs subscriptions, which SQLite lacks, so the runner pulls: it
+reads notifications in batches through the recorder (``select_notifications(position, limit,
+inclusive_of_start=False)``), decodes them once through the application's mapper, replays each
+client touched in memory (a bounded LRU of client states: memory does not grow with the number of
+events), and for each batch writes every projection's rows and its tracking position in ONE
+transaction. The transaction first re-reads the positions under a write lock (SQLite ``BEGIN
+IMMEDIATE``, PostgreSQL ``SELECT ... FOR UPDATE``) and gives up the batch if another process moved
+them, so an event is applied exactly once even with concurrent catch-ups or after a crash.
+
+Positions are notification ids, never counts: ids have gaps on PostgreSQL, and SQLite may reuse the
+highest id after a delete (which an append-only table never does).
+
+A projection whose stored fingerprint differs from the code's (its tables or its rows changed), or
+whose tables are missing, is dropped and rebuilt from the first event by the next catch-up.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+from uuid import UUID
+
+import structlog
+from sqlalchemy import Connection, Engine, select
+
+from aggregates.errors import RuleViolation
+from projections import tables as t
+from projections.base import Batch, Projection
+from projections.db import IMMEDIATE, engine_for, table_names
+
+log = structlog.get_logger("certledger.projections")
+
+BATCH_SIZE = 1000
+STATE_CACHE = 2000  # client states kept in memory between batches
+
+Progress = Callable[[int, int], None]  # (position reached, last position in the log)
+
+
+def all_projections() -> list[Projection]:
+    """Every read model, in the order they are listed and rebuilt."""
+    from projections import deadlines
+    from projections.clients import Clients, Grades
+    from projections.nonconformities import OpenNonconformities
+    from projections.register import Register
+    from projections.summaries import Summaries
+    from projections.trail import AuditTrail
+
+    found: list[Projection] = [Clients(), Grades(), Register(), OpenNonconformities(), Summaries(), AuditTrail()]
+    if deadlines.available():
+        found.insert(4, deadlines.OpenDeadlines())
+    return found
+
+
+def select_projections(names: Iterable[str] | None = None) -> list[Projection]:
+    """The projections named (all when ``names`` is empty); an unknown name lists the known ones."""
+    everything = all_projections()
+    wanted = list(names or [])
+    if not wanted:
+        return everything
+    by_name = {p.name: p for p in everything}
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        known_zh = "、".join(f"{p.name}（{p.help_zh}）" for p in everything)
+        known_en = "; ".join(f"{p.name} ({p.help_en})" for p in everything)
+        raise RuleViolation(
+            "ledger: known read models",
+            f"没有名为 {', '.join(unknown)} 的读模型；可选：{known_zh}。",
+            f"No read model named {', '.join(unknown)}; the read models are: {known_en}.",
+        )
+    return [by_name[n] for n in dict.fromkeys(wanted)]
+
+
+class ClientStates:
+    """Clients replayed in memory, advanced event by event; a miss reloads from the event store."""
+
+    def __init__(self, app: Any, maxsize: int = STATE_CACHE) -> None:
+        self.app = app
+        self.maxsize = maxsize
+        self._states: OrderedDict[UUID, Any] = OrderedDict()
+
+    def advance(self, ev: Any) -> Any:
+        client_id = ev.originator_id
+        client = self._states.pop(client_id, None)
+        if client is None or client.version != ev.originator_version - 1:
+            client = None if ev.originator_version == 1 else self.app.repository.get(client_id, version=ev.originator_version - 1)
+        client = ev.mutate(client)
+        self._states[client_id] = client
+        if len(self._states) > self.maxsize:
+            self._states.popitem(last=False)
+        return client
+
+    def clear(self) -> None:
+        self._states.clear()
+
+
+def _write(engine: Engine) -> Connection:
+    return engine.connect().execution_options(**{IMMEDIATE: True})
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _tracked(conn: Connection, names: list[str], lock: bool = False) -> dict[str, tuple[int, str]]:
+    query = select(t.tracking.c.name, t.tracking.c.position, t.tracking.c.fingerprint).where(t.tracking.c.name.in_(names))
+    if lock:
+        query = query.with_for_update()
+    return {r.name: (int(r.position), r.fingerprint) for r in conn.execute(query)}
+
+
+def reset(engine: Engine, projection: Projection, *, only_if_stale: bool = False) -> bool:
+    """Drop and recreate a projection's tables and set its position to 0, in one transaction.
+    With ``only_if_stale``, do nothing if another process has already brought it up to date."""
+    with _write(engine) as conn, conn.begin():
+        t.tracking.create(conn, checkfirst=True)
+        if only_if_stale and not _stale(conn, projection, _tracked(conn, [projection.name], lock=True)):
+            return False
+        for table in projection.tables:
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+        conn.execute(t.tracking.delete().where(t.tracking.c.name == projection.name))
+        conn.execute(t.tracking.insert().values(name=projection.name, position=0, fingerprint=projection.fingerprint(), updated_at=_now()))
+    return True
+
+
+def _stale(conn: Connection, projection: Projection, tracked: dict[str, tuple[int, str]]) -> bool:
+    row = tracked.get(projection.name)
+    if row is None or row[1] != projection.fingerprint():
+        return True
+    existing = table_names(conn)
+    return any(table.name not in existing for table in projection.tables)
+
+
+def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,
+             progress: Progress | None = None) -> dict[str, int]:
+    """Bring the read models up to the last event; returns each one's position. Idempotent, and
+    fast when nothing is new (one query for the positions, one for the log). A read model whose
+    schema fingerprint changed is rebuilt here from the first event."""
+    engine = engine_for(app)
+    projections = select_projections(names)
+    names_ = [p.name for p in projections]
+    with engine.connect() as conn:
+        t.tracking.create(conn, checkfirst=True)
+        conn.commit()
+        tracked = _tracked(conn, names_)
+        stale = [p for p in projections if _stale(conn, p, tracked)]
+    for p in stale:
+        if reset(engine, p, only_if_stale=True):
+            if p.name in tracked:
+                log.warning("read model rebuilt from the first event: its schema changed or its tables were dropped", projection=p.name)
+            else:
+                log.info("read model created", projection=p.name)
+    with engine.connect() as conn:
+        positions = {n: pos for n, (pos, _) in _tracked(conn, names_).items()}
+    last = app.recorder.max_notification_id() or 0
+    states = ClientStates(app)
+    start = min(positions.values(), default=0)
+    while start < last or last == 0:
+        notifications = app.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
+        if not notifications:
+            break
+        batch = Batch()
+        for n in notifications:
+            ev = app.mapper.to_domain_event(n)
+            batch.events.append((n.id, ev))
+            batch.clients[ev.originator_id] = states.advance(ev)
+        moved = _apply(engine, projections, positions, batch)
+        if moved is not None:  # another process got there first: continue from where it is
+            positions = moved
+            states.clear()
+        else:
+            positions = {n: max(pos, batch.last_position) for n, pos in positions.items()}
+        start = min(positions.values())
+        last = max(last, batch.last_position)
+        if progress:
+            progress(start, last)
+    return positions
+
+
+def _apply(engine: Engine, projections: list[Projection], positions: dict[str, int], batch: Batch) -> dict[str, int] | None:
+    """Write one batch for every projection and advance their positions, in one transaction.
+    Returns the current positions instead if they are not the ones the batch was read for."""
+    with _write(engine) as conn, conn.begin():
+        current = {n: pos for n, (pos, _) in _tracked(conn, list(positions), lock=True).items()}
+        if current != positions:
+            return current
+        now = _now()
+        for p in projections:
+            part = batch.after(positions[p.name])
+            if not part.events:
+                continue
+            p.apply(conn, part)
+            conn.execute(t.tracking.update().where(t.tracking.c.name == p.name).values(position=part.last_position, updated_at=now))
+    return None
+
+
+def rebuild(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,
+            progress: Progress | None = None) -> dict[str, int]:
+    """Drop the named read models (all by default) and rebuild them from the first event.
+    Interrupted half-way, it leaves read models that the next catch-up completes."""
+    engine = engine_for(app)
+    projections = select_projections(names)
+    for p in projections:
+        reset(engine, p)
+    return catch_up(app, [p.name for p in projections], batch_size=batch_size, progress=progress)
+
+
+def require_current(engine: Engine, names: Iterable[str]) -> None:
+    """Refuse to read a read model whose stored schema fingerprint is not the code's (reads that
+    went through ``catch_up`` never see this: it rebuilds such read models)."""
+    projections = select_projections(names)
+    with engine.connect() as conn:
+        tracked = _tracked(conn, [p.name for p in projections]) if t.tracking.name in table_names(conn) else {}
+    stale = [p.name for p in projections if tracked.get(p.name, (0, ""))[1] != p.fingerprint()]
+    if stale:
+        raise RuleViolation(
+            "ledger: read model out of date",
+            f"读模型 {', '.join(stale)} 尚未建立或其结构已改变；请运行 certledger rebuild --projection {stale[0]}（或不带参数重建全部）。",
+            f"Read model {', '.join(stale)} is missing or its schema changed; run certledger rebuild --projection {stale[0]} (or without options to rebuild all).",
+        )
+
+
+def read_models(app: Any, names: Iterable[str] | None = None) -> Engine:
+    """Catch up, then return the engine to query the read models with (projections.queries)."""
+    catch_up(app, names)
+    return engine_for(app)

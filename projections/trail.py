@@ -1,0 +1,29 @@
+"""The audit-trail index: one row per event (position, client, type, actor, business date, recorded time)."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from sqlalchemy import Connection
+
+from projections import tables as t
+from projections.base import Batch, Projection
+
+
+class AuditTrail(Projection):
+    name = "trail"
+    tables = (t.audit_trail,)
+    help_zh = "审计追踪索引：每个事件的序号、组织、类型、操作人、业务日期、记录时间"
+    help_en = "audit-trail index: each event's position, client, type, actor, business date, recorded time"
+
+    def apply(self, conn: Connection, batch: Batch) -> None:
+        rows = []
+        for position, ev in batch.events:
+            rows.append({
+                "position": position, "uscc": batch.clients[ev.originator_id].uscc,
+                "version": ev.originator_version, "type": type(ev).__name__,
+                "actor": getattr(ev, "actor", None), "occurred_on": getattr(ev, "occurred_on", None),
+                "recorded_at": ev.timestamp.astimezone(timezone.utc),
+            })
+        if rows:
+            conn.execute(t.audit_trail.insert(), rows)
