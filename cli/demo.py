@@ -27,8 +27,11 @@ def demo() -> None:
     path = Path(s.db) if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
     if path.exists():
         raise click.UsageError(s.t(f"{path} 已存在；演示需要一个新的账本文件。", f"{path} exists; the demo needs a new ledger file."))
+    from projections import catch_up
+
     app = bootstrap(str(path))
     codes = play(app)
+    catch_up(app)
     rows = [client_row(app.client(code)) for code in codes]
     summary = {"db": str(path), "events": app.event_count(), "clients": rows}
 
@@ -37,9 +40,9 @@ def demo() -> None:
         lines = [t(f"演示账本：{path}（{summary['events']} 个事件，{len(rows)} 个组织）",
                    f"Demo ledger: {path} ({summary['events']} events, {len(rows)} clients)"), ""]
         for r in rows:
-            cert = f"{r['certificate']} {word(CERTIFICATE_STATUSES, r['certificate_status'], st.lang)} {r['grade'] or ''}" if r["certificate"] else "—"
+            cert = f"{r['certificate_no']} {word(CERTIFICATE_STATUSES, r['certificate_status'], st.lang)} {r['grade'] or ''}" if r["certificate_no"] else "—"
             lines.append(f"  {r['uscc']}  {r['name']}")
-            lines.append(f"      {t('方案', 'scheme')} {r['scheme']:<12} {t('阶段', 'stage')} {word(STAGES, r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
+            lines.append(f"      {t('方案', 'scheme')} {r['scheme_id']:<12} {t('阶段', 'stage')} {word(STAGES, r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
         from cli.reads import render_summary
         from ledger.views import client_summary
 

@@ -1,5 +1,5 @@
-"""``certledger due``: every open deadline across all clients, overdue first. Parse, call one
-ledger query (ledger.deadlines.open_deadlines), render."""
+"""``certledger due``: every open deadline across all clients, overdue first. Parse, query the
+open-deadlines read model, render."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from cli.output import common_options, emit, settings
 def due(on: str | None, within: str | None) -> None:
     """Every open deadline across all clients, overdue first: client, what is due, clause, due
     date, days left, and whether the date rests on a provisional calendar (a year whose holiday
-    notice is not yet published)."""
+    notice is not yet published). Read from the open-deadlines read model (caught up first)."""
+    from ledger import clock
     from ledger.commands import to_date, to_int
-    from ledger.deadlines import open_deadlines
+    from projections import queries, read_models
 
-    day = to_date("on", on) if on is not None else None
+    day = to_date("on", on) if on is not None else clock.today()
     days = to_int("within", within) if within is not None else None
-    rows = open_deadlines(settings().app(), on=day, within=days)
+    rows = queries.open_deadlines(read_models(settings().app(), ["deadlines"]), day, days)
     emit(rows, lambda s: render(rows, s.lang))
 
 

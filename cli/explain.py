@@ -6,50 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from cli.output import common_options, emit, settings
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
-
-
-class _Moment(click.ParamType):
-    """A recording moment: ISO date and time; without an offset it is Asia/Shanghai time; a date
-    alone means the end of that day."""
-
-    name = "DATETIME"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        text = str(value).strip()
-        try:
-            if len(text) == 10:
-                moment = datetime.combine(date.fromisoformat(text), datetime.max.time())
-            else:
-                moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a moment such as 2026-03-01T17:30 or 2026-03-01T17:30:00+08:00", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+from cli.output import as_of_options, common_options, emit, settings
 
 
 @click.command()
 @click.argument("client")
-@click.option("--as-of", "as_of", type=_Date(), help="Explain as the events dated on or before this business date imply.")
-@click.option("--as-recorded", "as_recorded", type=_Moment(),
-              help="Explain with what the ledger had recorded by this moment (ISO; Asia/Shanghai unless an offset is given).")
+@as_of_options
 @click.option("--audit", "audit", metavar="ID", help="Explain this audit (its decision if it has one) instead of the latest decision.")
 @common_options
 def explain(client: str, as_of: date | None, as_recorded: datetime | None, audit: str | None) -> None:
@@ -62,13 +27,8 @@ def explain(client: str, as_of: date | None, as_recorded: datetime | None, audit
     A decision is recomputed under the scheme version it recorded (001 §13.1), even if a newer
     version exists, and the recomputation is checked against the recorded score and grade; a
     mismatch is reported loudly and exits 1."""
-    from ledger.explain import explain as build
-
     s = settings()
-    app = s.app()
-    replayed = app.client(client, as_of=as_of, as_recorded=as_recorded)
-    data = build(replayed, audit=audit, scheme_of=app.audit_scheme, history=app.history(client),
-                 as_of=as_of, as_recorded=as_recorded)
+    data = s.app().explain(client, as_of=as_of, as_recorded=as_recorded, audit=audit)
     emit(data, lambda st: render_explanation(data, st.lang))
     check = data.get("check")
     if check and not check["matches"]:

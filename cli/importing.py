@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.output import catch_up_read_models, common_options, emit, settings
 
 
 @click.command("import")
@@ -23,6 +23,8 @@ def import_(file: str, atomic: bool) -> None:
     s = settings()
     with click.open_file(file, "rb") as fh:
         report = run_import(s.app(), fh, actor=s.actor, atomic=atomic)
+    if report.written:
+        catch_up_read_models()
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,

@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 from typing import Any, Callable
 from uuid import UUID
@@ -57,6 +58,19 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
+def catch_up_read_models() -> None:
+    """After a write: bring the read models up to date. The events are already saved, so a failure
+    here is logged and left to the next command, which catches up before it reads."""
+    from projections import catch_up
+
+    try:
+        catch_up(settings().app())
+    except Exception:  # noqa: BLE001 - the write succeeded; reads catch up again
+        import structlog
+
+        structlog.get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
 
@@ -105,3 +119,47 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def env_settings() -> Settings:
     lang = os.environ.get("CERTLEDGER_LANG", "zh")
     return Settings(db=None, actor=os.environ.get("CERTLEDGER_ACTOR"), lang=lang if lang in ("zh", "en") else "zh")
+
+
+class DateParam(click.ParamType):
+    """A business date, YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
+
+
+class MomentParam(click.ParamType):
+    """A recording moment: ISO date and time; without an offset it is Asia/Shanghai time; a date
+    alone means the end of that day."""
+
+    name = "DATETIME"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                moment = datetime.combine(date.fromisoformat(text), datetime.max.time())
+            else:
+                moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a moment such as 2026-03-01T17:30 or 2026-03-01T17:30:00+08:00", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def as_of_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--as-of DATE and --as-recorded DATETIME, passed as ``as_of`` and ``as_recorded``."""
+    func = click.option("--as-recorded", "as_recorded", type=MomentParam(),
+                        help="What the ledger had recorded by this moment (ISO date and time; Asia/Shanghai unless an "
+                             "offset is given; a date alone means the end of that day): events recorded later are left out.")(func)
+    func = click.option("--as-of", "as_of", type=DateParam(),
+                        help="As the events dated on or before this business date imply, including events recorded late.")(func)
+    return func

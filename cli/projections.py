@@ -5,43 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.output import as_of_options, common_options, emit, settings
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUS_HELP = "Only certificates with this status: valid, suspended, withdrawn, cancelled, expired (or 有效 暂停 撤销 注销 过期)."
-
-
-def _as_of(_ctx: click.Context, _p: click.Parameter, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD.") from None
-
-
-def _as_recorded(_ctx: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date and time; use YYYY-MM-DDTHH:MM[:SS][+08:00].") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
-
-
-def as_of_options(func: Any) -> Any:
-    func = click.option("--as-recorded", "as_recorded", callback=_as_recorded, metavar="DATETIME",
-                        help="What the ledger knew at this moment (ISO date and time; Asia/Shanghai unless a zone "
-                             "is given): events recorded later are left out. Computed by replaying events.")(func)
-    func = click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
-                        help="As things stood on this business date (YYYY-MM-DD), including events recorded late. "
-                             "Computed by replaying every client's events, not from the read model.")(func)
-    return func
 
 
 def _status(value: str | None) -> str | None:

@@ -15,17 +15,23 @@ from aggregates.vocabulary import (
     STAGES,
     word,
 )
-from cli.output import common_options, emit, settings
+from cli.output import as_of_options, common_options, emit, settings
 
 
 @click.command()
 @click.argument("client")
+@as_of_options
 @common_options
-def show(client: str) -> None:
-    """What a user wants to know about a client now: stage, certificate, grade, open items."""
-    from ledger.views import client_summary
+def show(client: str, as_of: Any, as_recorded: Any) -> None:
+    """What a user wants to know about a client now: stage, certificate, grade, open items. Read
+    from the read model (caught up first); with --as-of / --as-recorded, replayed from the events."""
+    from projections import queries, read_models
 
-    summary = client_summary(settings().app().client(client))
+    app = settings().app()
+    if as_of or as_recorded:
+        summary = queries.client_summary_as_of(app, client, as_of, as_recorded)
+    else:
+        summary = queries.client_summary(read_models(app, ["summaries"]), client)
     emit(summary, lambda s: render_summary(summary, s.lang))
 
 
@@ -120,12 +126,12 @@ def _short(v: Any) -> str:
 @click.command()
 @common_options
 def clients() -> None:
-    """List the clients in the ledger with their stage and certificate."""
-    from ledger.views import client_row
+    """List the clients in the ledger with their stage and certificate (from the read model)."""
+    from projections import queries, read_models
 
-    rows = [client_row(c) for c in settings().app().clients()]
+    rows = queries.clients(read_models(settings().app(), ["clients"]))
     emit(rows, lambda s: "\n".join(
-        f"{r['uscc']}  {r['name']}  {word(STAGES, r['stage'], s.lang)}  {r['certificate'] or '—'}  {r['grade'] or ''}"
+        f"{r['uscc']}  {r['name']}  {word(STAGES, r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {r['grade'] or ''}"
         for r in rows
     ) or s.t("（账本中还没有组织）", "(no clients yet)"))
 

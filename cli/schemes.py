@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.output import common_options, emit
 
 
 @click.group()

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.output import catch_up_read_models, common_options, emit, settings
 from ledger.commands import COMMANDS, Command, Param
 
 GROUP_HELP = {
@@ -89,6 +89,7 @@ def _make(cmd: Command) -> click.Command:
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
         bound = cmd.bind(raw)
         result = getattr(s.app(), cmd.method)(**bound, actor=s.actor)
+        catch_up_read_models()
         emit({"ok": True, "command": cmd.name, "client": bound["client"], "result": result},
              lambda st: render_result(cmd.name, bound["client"], result, st.lang))
 

@@ -373,18 +373,14 @@ class CertLedger(Application[UUID]):
 
     # ------------------------------------------------------------------ commands: decision and certificate
 
-    def evaluate_audit(self, client: Client, audit_id: str) -> tuple[Any, Any]:
+    def evaluate_audit(self, client: Client, audit_id: str, on: date | None = None) -> tuple[Any, Any]:
         """Score an audit from its recorded entries and exclusions under its scheme version."""
-        from ledger.scoring import Entry, evaluate
+        from ledger.explain import audit_inputs
+        from ledger.scoring import evaluate
 
         scheme = self.audit_scheme(client, audit_id)
-        entries = [Entry(item=e["item"], facet=e["facet"], value=e["value"]) for e in client.effective_entries(audit_id)]
-        exclusions = {item: x["reason"] for item, x in client.exclusions.get(audit_id, {}).items()}
-        audit = client.audits[audit_id]
-        app = client.applications.get(audit["application_id"] or "") or list(client.applications.values())[-1]
-        context = {"application_date": app["submitted_on"]}
-        evaluation = self._scoring(evaluate, scheme, entries, exclusions, context)
-        return scheme, evaluation
+        entries, exclusions, context = audit_inputs(client, audit_id, on)
+        return scheme, self._scoring(evaluate, scheme, entries, exclusions, context)
 
     def decide(self, *, client: str, audit: str, decider: str, reason: str, refuse: bool = False,
                actor: str | None = None, on: date | None = None) -> dict[str, Any]:
@@ -393,7 +389,7 @@ class CertLedger(Application[UUID]):
 
         def act(c: Client) -> dict[str, Any]:
             c.check_decidable(audit_id=audit, decider=decider, occurred_on=occurred_on)
-            scheme, evaluation = self.evaluate_audit(c, audit)
+            scheme, evaluation = self.evaluate_audit(c, audit, occurred_on)
             if evaluation.missing_items:
                 missing = ", ".join(evaluation.missing_items)
                 raise RuleViolation(
@@ -589,6 +585,15 @@ class CertLedger(Application[UUID]):
         from ledger.retention import refuse_purge
 
         refuse_purge(self._load(uscc), clock.today())
+
+    def explain(self, uscc: str, *, as_of: date | None = None, as_recorded: datetime | None = None,
+                audit: str | None = None) -> dict[str, Any]:
+        """Why the client's grade is what it is, as of a business date / recording moment."""
+        from ledger.explain import explain
+
+        client = self.client(uscc, as_of=as_of, as_recorded=as_recorded)
+        return explain(client, audit=audit, scheme_of=self.audit_scheme, history=self.history(uscc),
+                       as_of=as_of, as_recorded=as_recorded)
 
     def history(self, uscc: str) -> list[dict[str, Any]]:
         """The client's events in order: version, type, recorded time, business date, actor, fields."""

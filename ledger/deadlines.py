@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
@@ -370,41 +370,47 @@ def notification_deadlines(client: Client, calendar: Calendar, *, procedure: Pro
     return out
 
 
-def open_deadlines(
-    app: Any, on: date | None = None, within: int | None = None, *, calendar: Calendar | None = None,
-    procedures: dict[str, Procedure] | None = None,
-) -> list[dict[str, Any]]:
-    """Every open deadline across all clients on date ``on`` (default: today, Asia/Shanghai):
-    overdue first, then by due date; undated (until a licensing decision) last.
-
-    ``within`` keeps the deadlines due within that many days of ``on`` (overdue ones always).
-    A deadline whose period has not started by ``on`` (``since`` after ``on``) is not open yet.
-    ``procedures`` maps a procedure id to a replacement (e.g. a stricter surveillance interval).
-    Each row adds ``uscc``, ``client_name``, ``days_left`` (calendar days, negative when overdue)
-    and ``overdue``.
-    """
-    from ledger import clock
-
+def select_open(rows: Iterable[dict[str, Any]], on: date, within: int | None = None) -> list[dict[str, Any]]:
+    """The deadlines open on ``on`` among ``rows`` (client_deadlines rows carrying ``uscc`` and
+    ``client_name``), with ``days_left`` (calendar days, negative when overdue) and ``overdue``:
+    overdue first, then by due date, undated (until a licensing decision) last. A deadline whose
+    period has not started by ``on`` is not open yet; ``within`` keeps those due within that many
+    days (overdue ones always). The one place that decides what ``due`` shows."""
     if within is not None and within < 0:
         raise RuleViolation(
             "ledger: due --within",
             f"--within 应为 0 或正整数（天数），实际为 {within}。",
             f"--within must be 0 or a positive number of days; got {within}.",
         )
-    on = on or clock.today()
+    out = []
+    for r in rows:
+        if r["since"] > on:
+            continue
+        days_left = (r["due"] - on).days if r["due"] is not None else None
+        if within is not None and (days_left is None or days_left > within):
+            continue
+        out.append({**r, "days_left": days_left, "overdue": days_left is not None and days_left < 0})
+    out.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or date.max, r["uscc"], r["key"]))
+    return out
+
+
+def open_deadlines(
+    app: Any, on: date | None = None, within: int | None = None, *, calendar: Calendar | None = None,
+    procedures: dict[str, Procedure] | None = None,
+) -> list[dict[str, Any]]:
+    """Every open deadline across all clients, computed by replaying every client (the read model
+    ``projections.queries.open_deadlines`` gives the same rows from a table). ``procedures`` maps a
+    procedure id to a replacement (e.g. a stricter surveillance interval)."""
+    from ledger import clock
+
     cal = calendar or Calendar()
-    rows: list[dict[str, Any]] = []
-    for c in app.clients():
-        p = procedure_for(c.scheme_id)
-        if procedures and p.id in procedures:
-            p = procedures[p.id]
-        for r in client_deadlines(c, cal, procedure=p):
-            if r["since"] > on:
-                continue
-            days_left = (r["due"] - on).days if r["due"] is not None else None
-            if within is not None and (days_left is None or days_left > within):
-                continue
-            rows.append({"uscc": c.uscc, "client_name": c.name, **r, "days_left": days_left,
-                         "overdue": days_left is not None and days_left < 0})
-    rows.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or date.max, r["uscc"], r["key"]))
-    return rows
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for c in app.clients():
+            p = procedure_for(c.scheme_id)
+            if procedures and p.id in procedures:
+                p = procedures[p.id]
+            for r in client_deadlines(c, cal, procedure=p):
+                yield {"uscc": c.uscc, "client_name": c.name, **r}
+
+    return select_open(rows(), on or clock.today(), within)

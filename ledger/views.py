@@ -59,10 +59,13 @@ def client_summary(c: Client) -> dict[str, Any]:
 
 
 def client_row(c: Client) -> dict[str, Any]:
+    """One line of the client list (the ``clients`` read model stores exactly this)."""
     cert = c.certificate
     return {
-        "uscc": c.uscc, "name": c.name, "stage": c.stage, "scheme": c.scheme_id,
-        "certificate": cert["number"] if cert else None,
+        "uscc": c.uscc, "name": c.name, "address": c.address,
+        "registered_on": c.registered_on, "stage": c.stage, "scheme_id": c.scheme_id,
+        "certificate_no": cert["number"] if cert else None,
         "certificate_status": cert["status"] if cert else None,
         "grade": cert["grade"] if cert else None,
+        "events": c.version,
     }

@@ -6,20 +6,9 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from ledger.views import client_row
 from projections import tables as t
 from projections.base import ClientProjection
-
-
-def client_row(client: Any) -> dict[str, Any]:
-    cert = client.certificate
-    return {
-        "uscc": client.uscc, "name": client.name, "address": client.address,
-        "registered_on": client.registered_on, "stage": client.stage, "scheme_id": client.scheme_id,
-        "certificate_no": cert["number"] if cert else None,
-        "certificate_status": cert["status"] if cert else None,
-        "grade": cert["grade"] if cert else None,
-        "events": client.version,
-    }
 
 
 class Clients(ClientProjection):

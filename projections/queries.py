@@ -9,7 +9,7 @@ cannot disagree about what a row means.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import Engine, select
@@ -135,36 +135,21 @@ def open_nonconformities(engine: Engine, uscc: str | None = None) -> list[dict[s
 
 
 def open_deadlines(engine: Engine, on: date, within: int | None = None) -> list[dict[str, Any]]:
-    """Every open deadline across all clients on date ``on``, from the read model: the same rows,
-    filter and order as ``ledger.deadlines.open_deadlines(app, on, within)`` (which replays every
-    client): overdue first, then by due date, undated last; ``within`` keeps those due within that
-    many days (overdue ones always); a deadline whose period starts after ``on`` is not open yet.
-    Each row is ``client_deadlines``'s dict plus ``uscc``, ``client_name``, ``days_left``, ``overdue``.
-    """
-    from aggregates.errors import RuleViolation
+    """Every open deadline across all clients on date ``on``, from the read model: the same rows
+    and order as ``ledger.deadlines.open_deadlines`` (which replays every client); the selection
+    is ``ledger.deadlines.select_open``."""
+    from ledger.deadlines import select_open
 
-    if within is not None and within < 0:
-        raise RuleViolation(
-            "ledger: due --within",
-            f"--within 应为 0 或正整数（天数），实际为 {within}。",
-            f"--within must be 0 or a positive number of days; got {within}.",
-        )
     require_current(engine, ["deadlines"])
-    od = t.open_deadlines.c
-    query = select(od.row).where(od.since <= on)
-    if within is not None:
-        query = query.where(od.due.is_not(None), od.due <= on + timedelta(days=within))
-    out = []
+    rows = []
     with engine.connect() as conn:
-        for text in conn.execute(query).scalars():
+        for text in conn.execute(select(t.open_deadlines.c.row)).scalars():
             row = loads(text)
             for key in ("since", "due"):
                 if isinstance(row.get(key), str):
                     row[key] = date.fromisoformat(row[key])
-            days_left = (row["due"] - on).days if row["due"] is not None else None
-            out.append({**row, "days_left": days_left, "overdue": days_left is not None and days_left < 0})
-    out.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or date.max, r["uscc"], r["key"]))
-    return out
+            rows.append(row)
+    return select_open(rows, on, within)
 
 
 # ---------------------------------------------------------------------------------- audit trail

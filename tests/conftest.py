@@ -69,4 +69,7 @@ def app(db_url):
 
     ledger = bootstrap(db_url)
     yield ledger
+    from projections import dispose
+
+    dispose(ledger)
     ledger.close()
