@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,13 +10,19 @@ from .errors import SchemeNotFound, ScoringError
 from .model import Scheme, parse_scheme
 
 SCHEME_DIR = Path(__file__).resolve().parent.parent / "schemes"
+# A body's own scheme versions (for example grade bands it configures for 003, marked configured)
+# live in a folder of its own, read beside the shipped one.
+ENV_SCHEMES = "CERTLEDGER_SCHEMES"
 
 
-def _scan(directory: Path) -> dict[str, tuple[Scheme, ...]]:
+def _scan(*directories: Path) -> dict[str, tuple[Scheme, ...]]:
     found: dict[str, list[Scheme]] = {}
-    for path in sorted(directory.glob("*.toml")):
-        s = parse_scheme(path)
-        found.setdefault(s.id, []).append(s)
+    for directory in directories:
+        if not directory.is_dir():
+            raise ScoringError("invalid-scheme", f"方案目录 {directory} 不存在", f"the scheme folder {directory} does not exist")
+        for path in sorted(directory.glob("*.toml")):
+            s = parse_scheme(path)
+            found.setdefault(s.id, []).append(s)
     out = {}
     for sid, versions in found.items():
         versions.sort(key=lambda s: (s.effective_from, s.version))
@@ -28,14 +35,15 @@ def _scan(directory: Path) -> dict[str, tuple[Scheme, ...]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _default() -> dict[str, tuple[Scheme, ...]]:
-    return _scan(SCHEME_DIR)
+@lru_cache(maxsize=4)
+def _default(extra: str) -> dict[str, tuple[Scheme, ...]]:
+    return _scan(SCHEME_DIR, *([Path(extra)] if extra else []))
 
 
 def _catalogue(directory: str | Path | None) -> dict[str, tuple[Scheme, ...]]:
-    """The shipped directory is read once; any other directory is read on every call."""
-    return _default() if directory is None else _scan(Path(directory))
+    """The shipped folder and the body's own (``CERTLEDGER_SCHEMES``), read once per process; any
+    other directory (tests) is read on every call."""
+    return _default(os.environ.get(ENV_SCHEMES, "").strip()) if directory is None else _scan(Path(directory))
 
 
 def list_schemes(directory: str | Path | None = None) -> list[Scheme]:

@@ -140,3 +140,31 @@ def test_a_transcription_slip_is_refused_at_load(tmp_path):
     with pytest.raises(ScoringError) as e:
         load_scheme("zdrz-69", directory=tmp_path)
     assert e.value.code == "invalid-scheme" and "declares 86" in e.value.message_en
+
+
+def test_a_bodys_own_scheme_versions_are_read_from_CERTLEDGER_SCHEMES(tmp_path, monkeypatch):
+    from ledger.scoring import catalogue
+
+    text = (SCHEME_DIR / "jx-qci-2023@2023.toml").read_text(encoding="utf-8")
+    text = (text.replace('version = "2023"', 'version = "2024-body"', 1)
+                .replace("effective_from = 2023-01-01", "effective_from = 2024-01-01", 1)
+                .replace('source = "none"\nwhen_requirement_unmet = "no-grade"\n', CONFIGURED_BANDS, 1))
+    (tmp_path / "jx-qci-2023@2024-body.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv(catalogue.ENV_SCHEMES, str(tmp_path))
+    try:
+        latest = load_scheme("jx-qci-2023")
+        assert latest.version == "2024-body" and latest.versions == ("2023", "2024-body")
+        assert latest.grading.source == "configured"
+        assert load_scheme("zgc-ru015").version == "A/0"  # the shipped schemes are still there
+    finally:
+        monkeypatch.delenv(catalogue.ENV_SCHEMES)
+    assert load_scheme("jx-qci-2023").version == "2023"
+
+
+def test_a_missing_CERTLEDGER_SCHEMES_folder_is_a_clear_error(tmp_path, monkeypatch):
+    from ledger.scoring import ScoringError, catalogue
+
+    monkeypatch.setenv(catalogue.ENV_SCHEMES, str(tmp_path / "nowhere"))
+    with pytest.raises(ScoringError) as e:
+        load_scheme("zgc-ru015")
+    assert "nowhere" in e.value.message_en
