@@ -20,9 +20,15 @@ def import_(file: str, atomic: bool) -> None:
     """
     from ledger.importer import run_import
 
+    import os
+    import sys
+
     s = settings()
-    with click.open_file(file, "rb") as fh:
-        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic)
+    size = os.path.getsize(file) if file != "-" else 0
+    with click.open_file(file, "rb") as fh, click.progressbar(
+        length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
+    ) as bar:
+        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None)
     if report.written:
         catch_up_read_models()
     for e in report.errors:

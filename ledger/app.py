@@ -10,7 +10,7 @@ client's history live in ``aggregates.client``.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterator
@@ -46,9 +46,12 @@ class DateAsISO(Transcoding):
 
 @dataclass
 class _UnitOfWork:
-    """Clients changed by a batch and not yet saved: one transaction at the end."""
+    """A session of commands: clients loaded or created in it are kept in memory (no reload per
+    command); those changed and not yet saved are ``dirty`` until ``flush`` saves them in one
+    transaction."""
 
-    clients: dict[UUID, Client]
+    clients: dict[UUID, Client] = field(default_factory=dict)
+    dirty: dict[UUID, Client] = field(default_factory=dict)
 
 
 class CertLedger(Application[UUID]):
@@ -103,13 +106,16 @@ class CertLedger(Application[UUID]):
         if self._uow is not None and client_id in self._uow.clients:
             return self._uow.clients[client_id]
         try:
-            return self.repository.get(client_id)
+            client = self.repository.get(client_id)
         except AggregateNotFoundError:
             raise NotFound(
                 "ledger: reference exists",
                 f"账本中没有统一社会信用代码为 {normalise_uscc(uscc)} 的组织；请先提交申请（application submit）。",
                 f"The ledger has no client with USCC {normalise_uscc(uscc)}; submit an application first.",
             ) from None
+        if self._uow is not None:
+            self._uow.clients[client_id] = client
+        return client
 
     def _exists(self, uscc: str) -> bool:
         client_id = client_id_for(uscc)
@@ -120,6 +126,7 @@ class CertLedger(Application[UUID]):
     def _commit(self, client: Client) -> None:
         if self._uow is not None:
             self._uow.clients[client.id] = client
+            self._uow.dirty[client.id] = client
         else:
             self.save(client)
 
@@ -146,27 +153,46 @@ class CertLedger(Application[UUID]):
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Collect every change made inside the block and save them in one transaction at the end
-        (all or nothing). An exception inside the block discards everything."""
+    def session(self) -> Iterator["CertLedger"]:
+        """Run many commands with the clients kept in memory; nothing is saved until ``flush()``
+        (which the caller calls as often as it likes) or the end of the block. An exception
+        inside the block discards what was not flushed. Used by ``import``."""
         if self._uow is not None:
-            raise RuntimeError("batches do not nest")
-        self._uow = _UnitOfWork(clients={})
+            raise RuntimeError("sessions do not nest")
+        self._uow = _UnitOfWork()
         try:
-            yield
-            pending = list(self._uow.clients.values())
-            self._uow = None
-            if pending:
-                try:
-                    self.save(*pending)
-                except IntegrityError:
-                    raise RuleViolation(
-                        "ledger: concurrent writes",
-                        "批处理期间另一位用户修改了其中的组织记录；整批未写入，请重新导入。",
-                        "Someone else changed one of these clients during the batch; nothing was written; import again.",
-                    ) from None
+            yield self
+            self.flush()
         finally:
             self._uow = None
+
+    def flush(self) -> int:
+        """Save every client changed in this session in one transaction; returns the event count.
+        A concurrent write to one of them refuses the whole flush (and forgets the session's copies,
+        so the next command reloads)."""
+        uow = self._uow
+        if uow is None or not uow.dirty:
+            return 0
+        pending = list(uow.dirty.values())
+        count = sum(len(c.pending_events) for c in pending)
+        uow.dirty = {}
+        try:
+            self.save(*pending)
+        except IntegrityError:
+            uow.clients = {}
+            raise RuleViolation(
+                "ledger: concurrent writes",
+                "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
+                "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
+            ) from None
+        return count
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """All or nothing: every change made inside the block is saved in one transaction at the
+        end; an exception inside the block discards everything."""
+        with self.session():
+            yield
 
     # ------------------------------------------------------------------ rulebooks
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from aggregates.errors import RuleViolation
 from ledger.commands import find
@@ -64,36 +64,59 @@ def _execute(app: Any, data: dict[str, Any], default_actor: str | None) -> Any:
     return getattr(app, command.method)(**command.bind(data), actor=actor)
 
 
-def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False) -> ImportReport:
+CHUNK = 500  # lines per transaction in a non-atomic import
+
+
+def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
+               progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Run the lines as commands in one session: clients stay in memory between lines and the
+    events are saved in transactions of ``CHUNK`` lines (atomic: one transaction, or none).
+    ``progress`` is called with the byte length of each line read."""
     report = ImportReport(atomic=atomic)
+    unsaved: list[int] = []  # lines run since the last flush (non-atomic)
+
+    def flush() -> None:
+        try:
+            app.flush()
+        except RuleViolation as e:  # a concurrent writer: this chunk is not written
+            report.written -= len(unsaved)
+            report.errors.extend(LineError(n, e.rule, e.message_zh, e.message_en) for n in unsaved)
+            report.errors.sort(key=lambda x: x.line)
+        unsaved.clear()
 
     def each() -> None:
         for number, raw in enumerate(lines, 1):
+            if progress is not None:
+                progress(len(raw))
             if not raw.strip():
                 continue
             report.lines += 1
             try:
                 _execute(app, _parse(raw.rstrip(b"\r\n"), number), actor)
-                report.written += 1
             except RuleViolation as e:
                 report.errors.append(LineError(number, e.rule, e.message_zh, e.message_en))
+                continue
             except Exception as e:  # a library error that names the problem (calendar data...)
                 if not hasattr(e, "message_zh"):
                     raise
                 report.errors.append(LineError(number, type(e).__name__, e.message_zh, e.message_en))  # type: ignore[attr-defined]
-
-    if not atomic:
-        each()
-        return report
+                continue
+            report.written += 1
+            if not atomic:
+                unsaved.append(number)
+                if len(unsaved) >= CHUNK:
+                    flush()
 
     class _Abort(Exception):
         pass
 
     try:
-        with app.batch():
+        with app.session():
             each()
-            if report.errors:
+            if atomic and report.errors:
                 raise _Abort
+            if not atomic:
+                flush()
     except _Abort:
         report.written = 0
     return report
