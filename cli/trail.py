@@ -47,7 +47,18 @@ def checkpoint(key: str | None) -> None:
 
     signer = load_signer(key)
     app = settings().app()
-    result = make_checkpoint(app, signer)
+    bar: list[Any] = []
+
+    def on_size(n: int) -> None:
+        b = _progress(settings().t("签入事件", "Checkpointing events"), n)
+        if b is not None:
+            bar.append(b.__enter__())
+
+    try:
+        result = make_checkpoint(app, signer, progress=lambda k: bar and bar[0].update(k), on_size=on_size)
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
     data = {"id": result.id, "origin": result.checkpoint.origin, "tree_size": result.checkpoint.size,
             "new_events": result.new_events, "checkpoint": result.note}
     if settings().json:
@@ -60,18 +71,19 @@ def checkpoint(key: str | None) -> None:
 
 
 @click.command()
-@click.option("--checkpoint", "checkpoint_file", type=click.File("r", encoding="utf-8"), metavar="FILE",
+@click.option("--checkpoint", "checkpoint_file", metavar="FILE",
               help="A checkpoint kept outside the database (as printed by certledger checkpoint); '-' reads stdin.")
 @click.option("--public-key", metavar="KEY|FILE", help="The body's public key (name+id+base64) or its file (default: <key>.pub, or derived from --key).")
 @click.option("--key", "key", metavar="PATH", help=KEY_HELP)
 @common_options
-def verify(checkpoint_file: Any, public_key: str | None, key: str | None) -> None:
+def verify(checkpoint_file: str | None, public_key: str | None, key: str | None) -> None:
     """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any change."""
     from ledger.trail import verify_trail
     from ledger.trail.keys import load_verifier
+    from ledger.trail.note import read_checkpoint_file
 
     verifier = load_verifier(public_key, key)
-    external = checkpoint_file.read() if checkpoint_file is not None else None
+    external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
     app = settings().app()
     s = settings()
     bar: list[Any] = []
@@ -93,7 +105,11 @@ def verify(checkpoint_file: Any, public_key: str | None, key: str | None) -> Non
                        f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
     if not report.ok:
         first = report.first
-        lines = [s.t("校验失败：审计记录被改动。", "Verification failed: the audit trail was altered.")]
+        if report.altered:
+            head = s.t("校验失败：审计记录被改动。", "Verification failed: the audit trail was altered.")
+        else:
+            head = s.t("校验未通过。", "Verification failed.")
+        lines = [head]
         if first is not None:
             lines.append(s.t(f"第一个问题：{first.message_zh}", f"First problem: {first.message_en}"))
         for f in report.findings:

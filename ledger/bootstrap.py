@@ -55,7 +55,10 @@ def _ensure_schema(database: Database) -> None:
     try:
         with psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
                              password=pg.get("password") or None, connect_timeout=5, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg["schema"])))
+            # Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
+            # the schema exists, which an application role does not have.
+            if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (pg["schema"],)).fetchone() is None:
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg["schema"])))
     except psycopg.Error as e:
         raise DatabaseUnavailable(
             "ledger: database",

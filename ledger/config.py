@@ -4,7 +4,8 @@ Order: the ``--db`` option, then ``CERTLEDGER_DB``, then the default SQLite file
 ``$XDG_DATA_HOME/certledger/ledger.sqlite`` (``~/.local/share/certledger/ledger.sqlite``).
 
 Accepted forms: a file path or ``sqlite:///path`` (embedded SQLite), and
-``postgresql://user:password@host:port/dbname?schema=NAME`` (PostgreSQL; ``schema`` optional).
+``postgresql://user:password@host:port/dbname?schema=NAME`` (PostgreSQL; ``schema`` optional;
+``db_functions=y`` and ``create_tables=n`` for an INSERT/SELECT-only role, see docs/audit-trail.md).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class Database:
         }
         if pg.get("schema"):
             env["POSTGRES_SCHEMA"] = pg["schema"]
+        # An INSERT/SELECT-only application role (docs/audit-trail.md): the library's insert
+        # function instead of its table lock, and no attempt to create tables it does not own.
+        if pg.get("db_functions", "").lower() in ("y", "yes", "1", "true"):
+            env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "y"
+        if pg.get("create_tables", "").lower() in ("n", "no", "0", "false"):
+            env["CREATE_TABLE"] = "n"
         return env
 
 
@@ -85,6 +92,8 @@ def resolve_database(db: str | None = None) -> Database:
             "user": unquote(parts.username or ""),
             "password": unquote(parts.password or ""),
             "schema": (query.get("schema") or [""])[0],
+            "db_functions": (query.get("db_functions") or [""])[0],
+            "create_tables": (query.get("create_tables") or [""])[0],
         }
         return Database(url=raw, kind="postgres", pg=pg)
     if raw.startswith("sqlite:///"):

@@ -209,12 +209,12 @@ class TreeBuilder:
     """Appends leaf hashes and keeps the compact range of [0, size).
 
     ``watch(ranges)`` asks for the hashes of subtrees [a, b) (as found in proofs) and
-    ``watch_roots(sizes)`` for the root at given sizes; they are captured as the leaves pass and
-    read from ``subtree(a, b)`` / ``roots[size]``. Only sizes that were watched before the leaves
-    passed are known.
+    ``watch_roots(sizes)`` for the root (and the compact range) at given sizes; they are captured
+    as the leaves pass and read from ``subtree(a, b)`` / ``roots[size]`` / ``compacts[size]``. Only
+    sizes that were watched before the leaves passed are known.
     """
 
-    __slots__ = ("size", "nodes", "roots", "_marks", "_wanted", "_root_sizes", "_captured")
+    __slots__ = ("size", "nodes", "roots", "compacts", "_marks", "_wanted", "_root_sizes", "_captured")
 
     def __init__(self, size: int = 0, nodes: Sequence[bytes] = ()) -> None:
         expected = [b - a for a, b in perfect_subtrees(0, size)]
@@ -223,6 +223,7 @@ class TreeBuilder:
         self.size = size
         self.nodes = list(nodes)
         self.roots: dict[int, bytes] = {}
+        self.compacts: dict[int, list[bytes]] = {}
         self._marks: set[int] = set()
         self._wanted: dict[int, list[int]] = {}
         self._root_sizes: set[int] = set()
@@ -232,6 +233,7 @@ class TreeBuilder:
         for s in sizes:
             if s == self.size:
                 self.roots[s] = self.root()
+                self.compacts[s] = list(self.nodes)
             elif s > self.size:
                 self._root_sizes.add(s)
                 self._marks.add(s)
@@ -282,6 +284,7 @@ class TreeBuilder:
             self._captured[(start, end)] = by_width[end - start]
         if end in self._root_sizes:
             self.roots[end] = self.root()
+            self.compacts[end] = list(self.nodes)
         self._marks.discard(end)
 
     def root(self) -> bytes:

@@ -243,3 +243,39 @@ def parse_checkpoint_text(text: str) -> Checkpoint:
 
 def open_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
     return parse_checkpoint_text(open_note(note, verifier))
+
+
+MAX_NOTE_BYTES = 64 * 1024
+
+
+def read_checkpoint_file(path: str) -> str:
+    """The text of a checkpoint file ('-' is standard input); NoteError if it cannot be read as
+    one (missing, a folder, too large, not UTF-8 text)."""
+    import sys
+
+    shown = "标准输入" if path == "-" else path
+    shown_en = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_NOTE_BYTES + 1)
+        else:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_NOTE_BYTES + 1)
+    except FileNotFoundError:
+        raise _fail(f"找不到检查点文件 {shown}。", f"Checkpoint file {shown_en} does not exist.") from None
+    except IsADirectoryError:
+        raise _fail(f"{shown} 是文件夹，不是检查点文件。", f"{shown_en} is a folder, not a checkpoint file.") from None
+    except OSError as e:
+        raise _fail(f"无法读取检查点文件 {shown}：{e.strerror}。", f"Cannot read checkpoint file {shown_en}: {e.strerror}.") from None
+    if len(raw) > MAX_NOTE_BYTES:
+        raise _fail(f"{shown} 超过 64 KiB，不是检查点（检查点只有几行文本）。",
+                    f"{shown_en} is larger than 64 KiB: not a checkpoint (a checkpoint is a few lines of text).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(f"{shown} 不是 UTF-8 文本，不是检查点。", f"{shown_en} is not UTF-8 text: not a checkpoint.") from None
+    if "\r" in text:
+        raise _fail(f"{shown} 含有回车符（CRLF 行尾）：签名记录须与签发时逐字节相同，请保存 certledger checkpoint 原样输出的文本。",
+                    f"{shown_en} contains carriage returns (CRLF line endings): a signed note must be byte for byte as "
+                    "signed; keep the text exactly as certledger checkpoint printed it.")
+    return text

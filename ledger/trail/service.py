@@ -1,23 +1,27 @@
 """Checkpointing and verifying the audit trail: the ledger methods behind ``certledger
-checkpoint`` and ``certledger verify``."""
+checkpoint`` and ``certledger verify`` (docs/audit-trail.md)."""
 
 from __future__ import annotations
 
+import base64
 import json
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from aggregates.errors import RuleViolation
-from ledger.trail.leaf import MalformedEvent, encode_leaf, leaf_hashes
-from ledger.trail.merkle import TreeBuilder, consistency_ranges, leaf_hash, verify_consistency
+from ledger.trail.leaf import hash_rows
+from ledger.trail.merkle import TreeBuilder, consistency_ranges, verify_consistency
 from ledger.trail.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint
-from ledger.trail.store import EventRow, LeafRow, store_for
+from ledger.trail.store import META, EventRow, store_for
 
 RULE = "001 §12 audit trail"
 Progress = Callable[[int], None]
+
+# Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
+# checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
+DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
+                        "consistency"})
 
 
 def install_append_only(app: Any) -> None:
@@ -26,13 +30,26 @@ def install_append_only(app: Any) -> None:
     store_for(app).install()
 
 
-def _topic_name(topic: str) -> str:
-    return topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+def _topic_name(topic: Any) -> str:
+    return str(topic).rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _oid(value: bytes | str) -> bytes:
+    if isinstance(value, str):
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return value.encode()
+    return bytes(value)
 
 
 @dataclass
 class Finding:
-    kind: str  # changed | missing | inserted | truncated | gap | malformed | checkpoint | external | leaves
+    """One thing that did not verify. ``kind`` is one of: changed, replaced, missing, inserted,
+    truncated, gap, malformed, leaves, root, consistency (the data was altered); checkpoint,
+    external (a checkpoint cannot be used); unchecked (no checkpoint to check against)."""
+
+    kind: str
     message_zh: str
     message_en: str
     position: int | None = None
@@ -61,6 +78,11 @@ class Report:
         return not self.findings
 
     @property
+    def altered(self) -> bool:
+        """Whether a finding says the stored data was changed (not only that a checkpoint is unusable)."""
+        return any(f.kind in DATA_KINDS for f in self.findings)
+
+    @property
     def first(self) -> Finding | None:
         located = [f for f in self.findings if f.position is not None]
         if located:  # at one position, what the checkpointed leaves say beats a bare gap
@@ -68,10 +90,8 @@ class Report:
         return self.findings[0] if self.findings else None
 
     def to_dict(self) -> dict[str, Any]:
-        import base64
-
         return {
-            "verified": self.ok, "origin": self.origin, "tree_size": self.size,
+            "verified": self.ok, "altered": self.altered, "origin": self.origin, "tree_size": self.size,
             "root": base64.b64encode(self.root).decode(),
             "first_position": self.positions[0] if self.positions else None,
             "last_position": self.positions[1] if self.positions else None,
@@ -96,59 +116,42 @@ class _Clients:
     def __init__(self, store: Any) -> None:
         self.store, self.cache = store, {}
 
-    def __call__(self, oid: bytes) -> str:
-        if oid not in self.cache:
-            label = oid.hex()
+    def __call__(self, oid: bytes | str) -> str:
+        key = _oid(oid)
+        if key not in self.cache:
+            label = key.hex()
             try:
-                state = self.store.first_event(oid)
+                state = self.store.first_event(key)
                 if state:
                     label = json.loads(state).get("uscc") or label
-            except Exception:  # a label for a report; the finding stands without it
+            except Exception:  # noqa: BLE001 - a label for a report; the finding stands without it
                 pass
-            self.cache[oid] = label
-        return self.cache[oid]
+            self.cache[key] = label
+        return self.cache[key]
 
 
-def _hash_batch(rows: list[EventRow]) -> tuple[list[bytes], list[tuple[int, str]]]:
-    try:
-        return leaf_hashes(rows), []
-    except (MalformedEvent, TypeError, AttributeError, ValueError, OverflowError):
-        out, bad = [], []
-        for r in rows:
-            try:
-                out.append(leaf_hash(encode_leaf(*r)))
-            except (MalformedEvent, TypeError, AttributeError, ValueError, OverflowError) as e:
-                out.append(leaf_hash(repr(r).encode()))
-                bad.append((r[0], str(e)))
-        return out, bad
+def _now() -> str:
+    # The recording clock of the event store (eventsourcing stamps events with it), not a business date.
+    from eventsourcing.domain import datetime_now_with_tzinfo
 
-
-def _leaf_stream(batches: Iterator[list[LeafRow]]) -> Callable[[int], list[LeafRow]]:
-    buf: deque[LeafRow] = deque()
-
-    def take(k: int) -> list[LeafRow]:
-        while len(buf) < k:
-            nxt = next(batches, None)
-            if nxt is None:
-                break
-            buf.extend(nxt)
-        return [buf.popleft() for _ in range(min(k, len(buf)))]
-
-    return take
+    return datetime_now_with_tzinfo().isoformat()
 
 
 # ----------------------------------------------------------------------------------- checkpoint
 
 
-def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None) -> CheckpointResult:
+def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
+                    on_size: Callable[[int], None] | None = None) -> CheckpointResult:
     """Sign the tree head over every committed event, store it with the new leaf hashes, and
-    return it (an unchanged tree returns the latest checkpoint)."""
+    return it (an unchanged tree returns the latest checkpoint). Only the events after the latest
+    checkpoint are read: the tree is resumed from that checkpoint's compact range, which must fold
+    to its signed root."""
     store = store_for(app)
     store.install()
     with store.snapshot() as snap:
         origin = snap.origin()
         stored = snap.checkpoints()
-        builder, last_position, last_note = TreeBuilder(), 0, None
+        builder, last_position, last_note = TreeBuilder(), None, None
         if stored:
             last = stored[-1]
             try:
@@ -164,38 +167,49 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None) 
                 builder = TreeBuilder(head.size, last.nodes)
             except ValueError:
                 builder = None
-            if builder is None or builder.root() != head.root or head.origin != origin or snap.count < head.size:
+            leaf = snap.leaf_row(head.size - 1) if head.size else None
+            if (builder is None or builder.root() != head.root or head.origin != origin or snap.count < head.size
+                    or (head.size and leaf is None)):
                 raise RuleViolation(
                     RULE,
                     "账本与最近的检查点不一致，拒绝签发新检查点；请运行 certledger verify 查明改动。",
                     "The ledger does not match its latest checkpoint; no new checkpoint is signed. Run certledger "
                     "verify to find the change.",
                 )
-            tail = snap.leaves(head.size - 1) if head.size else iter(())
-            last_leaf = next(tail, [])
-            last_position = last_leaf[0][1] if last_leaf else 0
+            last_position = leaf[1] if leaf else None
             last_note = last
+        if on_size:
+            on_size(snap.count - builder.size)
         with store.writer() as w:
             done = 0
             for rows in snap.events(after=last_position):
-                hashes, bad = _hash_batch(rows)
+                hashes, bad = hash_rows(rows, store.hex_ids)
                 if bad:
-                    pos, why = bad[0]
+                    i, why = bad[0]
+                    pos = rows[i][0]
                     raise RuleViolation(RULE, f"位置 {pos} 的事件无法编码（{why}）；拒绝签发检查点，请运行 certledger verify。",
                                         f"The event at position {pos} cannot be encoded ({why}); no checkpoint is signed. "
                                         "Run certledger verify.")
                 start = builder.size
-                w.add_leaves([(start + i, r[0], r[1], r[2], h) for i, (r, h) in enumerate(zip(rows, hashes))])
+                w.add_leaves([(start + i, r[0], _oid(r[1]), r[2], h) for i, (r, h) in enumerate(zip(rows, hashes))])
                 builder.extend(hashes)
                 done += len(rows)
                 if progress:
                     progress(len(rows))
+            if builder.size != snap.count:
+                # Events were inserted or deleted among the checkpointed positions: verify names them.
+                raise RuleViolation(
+                    RULE,
+                    f"账本现有 {snap.count} 个事件，而检查点加新事件共 {builder.size} 个：已签名的范围内有事件被插入或删除；"
+                    "拒绝签发检查点，请运行 certledger verify。",
+                    f"The ledger holds {snap.count} events but the checkpointed ones plus the new ones make {builder.size}: "
+                    "events were inserted or deleted in the signed range; no checkpoint is signed. Run certledger verify.",
+                )
             if last_note is not None and done == 0:
                 return CheckpointResult(last_note.id, last_note.note, open_checkpoint(last_note.note, signer.verifier), 0)
             cp = Checkpoint(origin or "certledger", builder.size, builder.root())
             note = cp.sign(signer)
-            created = datetime.now(timezone.utc).isoformat()
-            new_id = w.add_checkpoint(cp.size, cp.root, note, builder.nodes, created)
+            new_id = w.add_checkpoint(cp.size, cp.root, note, builder.nodes, _now())
     return CheckpointResult(new_id, note, cp, done)
 
 
@@ -205,7 +219,8 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None) 
 def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                  progress: Progress | None = None, on_size: Callable[[int], None] | None = None) -> Report:
     """Recompute the tree from the stored events and check it against every stored checkpoint,
-    the stored leaf hashes and, if given, a checkpoint kept outside the database."""
+    the stored leaf hashes and, if given, a checkpoint kept outside the database. The checks and
+    their order are those of docs/audit-trail.md, "What verify checks"."""
     store = store_for(app)
     clients = _Clients(store)
     with store.snapshot() as snap:
@@ -214,7 +229,11 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         if on_size:
             on_size(n)
         findings: list[Finding] = []
-        heads: list[tuple[str, str, Checkpoint]] = []  # (label zh, label en, checkpoint)
+        if snap.missing:
+            gone = ", ".join(sorted(snap.missing))
+            findings.append(Finding("leaves", f"审计记录自身的表已被删除：{gone}。", f"The audit trail's own tables were dropped: {gone}."))
+        # 1. The stored checkpoints and the external one: signature, origin, columns.
+        heads: list[tuple[str, str, Checkpoint, Any]] = []  # (label zh, label en, checkpoint, stored row)
         for cp in snap.checkpoints():
             try:
                 head = open_checkpoint(cp.note, verifier)
@@ -226,9 +245,9 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                                         f"Stored checkpoint #{cp.id} belongs to another ledger (origin {head.origin}; this ledger is {origin})."))
                 continue
             if head.size != cp.size or head.root != cp.root:
-                findings.append(Finding("checkpoint", f"库内检查点 #{cp.id} 的大小或根哈希列与其签名正文不符。",
+                findings.append(Finding("leaves", f"库内检查点 #{cp.id} 的大小或根哈希列与其签名正文不符。",
                                         f"The size or root columns of stored checkpoint #{cp.id} differ from its signed text."))
-            heads.append((f"库内检查点 #{cp.id}", f"stored checkpoint #{cp.id}", head))
+            heads.append((f"库内检查点 #{cp.id}", f"stored checkpoint #{cp.id}", head, cp))
         ext: Checkpoint | None = None
         if external is not None:
             try:
@@ -238,98 +257,161 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
             else:
                 if ext.origin != origin:
                     findings.append(Finding("external", f"外部检查点属于另一本账：来源为 {ext.origin}，本账为 {origin}。",
-                                            f"The external checkpoint is for another ledger: its origin is {ext.origin}, this ledger's is {origin}."))
+                                            f"The external checkpoint is for another ledger: its origin is {ext.origin}, this ledger's is {origin}."
+                                            + (" (This ledger's origin was lost with its trail tables.)" if META in snap.missing else "")))
                     ext = None
                 else:
-                    heads.append(("外部检查点", "the external checkpoint", ext))
-        sizes = {h.size for _, _, h in heads}
-        builder, stored_tree = TreeBuilder(), TreeBuilder()
+                    heads.append(("外部检查点", "the external checkpoint", ext, None))
+        sizes = {h.size for _, _, h, _ in heads}
+
+        # 2. The events in position order: encode, hash, check the positions, compare with the
+        #    stored leaf hashes, build the tree (capturing the roots at the checkpoints' sizes).
+        builder = TreeBuilder()
         builder.watch_roots(s for s in sizes if s <= n)
-        stored_tree.watch_roots(sizes)
         if ext is not None and ext.size <= n:
             builder.watch(consistency_ranges(ext.size, n))
-        take = _leaf_stream(snap.leaves(0))
+        stored_tree: TreeBuilder | None = None  # the tree of the stored leaf hashes, once they differ
+        fork = n  # below this size the stored leaf hashes equal the recomputed ones
         first_pos = last_pos = None
-        prev, gaps, located = 0, 0, False
-        for rows in snap.events():
-            hashes, bad = _hash_batch(rows)
-            for pos, why in bad:
-                findings.append(Finding("malformed", f"位置 {pos} 的事件无法编码：{why}。", f"The event at position {pos} cannot be encoded: {why}.", pos))
-            if first_pos is None:
-                first_pos = rows[0][0]
-            last_pos = rows[-1][0]
-            # positions: strictly increasing; on SQLite without gaps
-            if rows[-1][0] - prev != len(rows):
-                for r in rows:
-                    if r[0] != prev + 1:
-                        gaps += r[0] - prev - 1
-                        if not store.gaps_expected:
-                            span = str(prev + 1) if r[0] - prev == 2 else f"{prev + 1}–{r[0] - 1}"
+        prev, gaps, located, hex_ids = 0, 0, False, store.hex_ids
+        with snap.leaf_hashes(0) as leaves:
+            for rows in snap.events():
+                base, base_nodes = builder.size, list(builder.nodes)
+                hashes, bad = hash_rows(rows, hex_ids)
+                for i, why in bad:
+                    r = rows[i]
+                    findings.append(Finding("malformed", f"位置 {r[0]} 的事件无法编码：{why}。", f"The event at position {r[0]} cannot be encoded: {why}.",
+                                            r[0], clients(r[1]) if r[1] else None, r[2] if type(r[2]) is int else None, _topic_name(r[3])))
+                if first_pos is None:
+                    first_pos = rows[0][0]
+                last_pos = rows[-1][0]
+                if rows[-1][0] - prev != len(rows) or rows[0][0] <= prev:
+                    prev, gaps = _check_positions(rows, prev, gaps, store.gaps_expected, findings, clients)
+                prev = rows[-1][0]
+                stored = leaves.take(len(rows))
+                if stored_tree is not None:
+                    stored_tree.extend(stored)
+                elif stored and stored != hashes[:len(stored)]:
+                    stored_tree, fork = TreeBuilder(base, base_nodes), base
+                    stored_tree.watch_roots(s for s in sizes if s > base)
+                    stored_tree.extend(stored)
+                    if not located:
+                        located = True
+                        findings.append(_first_difference(snap, rows, hashes, stored, base, clients))
+                builder.extend(hashes)
+                if progress:
+                    progress(len(rows))
+            # 3. Stored leaves beyond the events: the ledger lost events that were checkpointed.
+            for rest in leaves.rest():
+                if stored_tree is None:
+                    stored_tree, fork = TreeBuilder(builder.size, builder.nodes), builder.size
+                    stored_tree.watch_roots(s for s in sizes if s > builder.size)
+                    if not located:
+                        located = True
+                        s = snap.leaf_row(builder.size)
+                        if s is not None:
+                            total = snap.leaf_count()
                             findings.append(Finding(
-                                "gap", f"位置 {span} 没有事件：SQLite 按顺序编号不留空位，说明那里的事件被删除，或位置 {r[0]} 的事件是以伪造的位置插入的。",
-                                f"No event at position {span}: SQLite numbers events without gaps, so events there were deleted, "
-                                f"or the event at position {r[0]} was inserted with a forged position.",
-                                prev + 1))
-                    prev = r[0]
-            prev = rows[-1][0]
-            stored = take(len(rows))
-            stored_tree.extend(s[4] for s in stored)
-            if not located and stored and not ([s[4] for s in stored] == hashes[:len(stored)]
-                                              and [s[1] for s in stored] == [r[0] for r in rows[:len(stored)]]):
-                located = True
-                findings.append(_first_difference(rows, hashes, stored, clients))
-            builder.extend(hashes)
-            if progress:
-                progress(len(rows))
-        rest = take(1 << 62)
-        stored_tree.extend(s[4] for s in rest)
-        if rest and not located:
-            s = rest[0]
-            findings.append(Finding(
-                "truncated",
-                f"账本在位置 {s[1]} 之后的事件缺失（检查点已记录 {s[0] + len(rest)} 个事件，现只有 {n} 个）：客户 {clients(s[2])}，版本 {s[3]}。",
-                f"The ledger's events from position {s[1]} on are missing (checkpoints recorded {s[0] + len(rest)} events, "
-                f"now there are {n}): client {clients(s[2])}, version {s[3]}.",
-                s[1], clients(s[2]), s[3]))
+                                "truncated",
+                                f"位置 {s[1]} 起的事件缺失（检查点已记录 {total} 个事件，账本现只有 {n} 个）：第一个缺失的是客户 {clients(s[2])} 的第 {s[3]} 版事件。",
+                                f"The events from position {s[1]} on are missing (checkpoints recorded {total} events; the ledger now has {n}): "
+                                f"the first missing one is client {clients(s[2])}, version {s[3]}.",
+                                s[1], clients(s[2]), s[3]))
+                stored_tree.extend(rest)
         root = builder.root()
-        for label_zh, label_en, head in heads:
+
+        # 4. Every checkpoint against the recomputed tree (and the stored leaves).
+        for label_zh, label_en, head, cp in heads:
+            label_en_cap = label_en[0].upper() + label_en[1:]
             if head.size > n:
                 if not any(f.kind == "truncated" for f in findings):
-                    findings.append(Finding("truncated", f"{label_zh} 记录了 {head.size} 个事件，账本现只有 {n} 个：事件被删除。",
-                                            f"{label_en[0].upper() + label_en[1:]} recorded {head.size} events; the ledger now has {n}: events were removed."))
+                    findings.append(Finding("truncated", f"{label_zh}记录了 {head.size} 个事件，账本现只有 {n} 个：事件被删除。",
+                                            f"{label_en_cap} recorded {head.size} events; the ledger now has {n}: events were removed."))
                 continue
             if builder.roots.get(head.size) != head.root:
-                findings.append(Finding("checkpoint", f"{label_zh}（大小 {head.size}）的根哈希与重新计算的不符：其覆盖的事件被改动。",
-                                        f"The root of {label_en} (size {head.size}) differs from the recomputed one: events it covers were changed."))
-            if stored_tree.roots.get(head.size) != head.root:
-                findings.append(Finding("leaves", f"库内叶哈希表与{label_zh}不符：该表也被改动，位置定位仅供参考。",
+                findings.append(Finding("root", f"{label_zh}（{head.size} 个事件）的根哈希与重新计算的不符：其覆盖的事件被改动。",
+                                        f"The root of {label_en} ({head.size} events) differs from the recomputed one: events it covers were changed."))
+            stored_root = (stored_tree.roots if stored_tree is not None and head.size > fork else builder.roots).get(head.size)
+            if stored_root != head.root:
+                findings.append(Finding("leaves", f"库内叶哈希表与{label_zh}不符：该表也被改动，定位的位置仅供参考。",
                                         f"The stored leaf hashes do not match {label_en}: that table was altered too; the located position is indicative only."))
+            if cp is not None and builder.compacts.get(head.size) != cp.nodes:
+                findings.append(Finding("leaves", f"{label_zh}存储的紧凑范围（续签新检查点所用）与重新计算的不符：该行被改动。",
+                                        f"The compact range stored with {label_en} (used to extend it) differs from the recomputed one: that row was altered."))
+        # 5. The external checkpoint: a consistency proof from it to the current tree.
         if ext is not None and ext.size <= n:
             proof = [builder.subtree(a, b) for a, b in consistency_ranges(ext.size, n)]
             if not verify_consistency(ext.size, n, ext.root, root, proof):
-                findings.append(Finding("external", f"外部检查点（大小 {ext.size}）与当前账本（大小 {n}）的一致性证明不成立。",
-                                        f"The consistency proof from the external checkpoint (size {ext.size}) to the current ledger (size {n}) fails."))
+                findings.append(Finding("consistency", f"从外部检查点（{ext.size} 个事件）到当前账本（{n} 个事件）的一致性证明不成立。",
+                                        f"The consistency proof from the external checkpoint ({ext.size} events) to the current ledger ({n} events) fails."))
         if builder.size != n:
             findings.append(Finding("truncated", "读取期间事件数发生变化；请重新运行。", "The number of events changed while reading; run again."))
+        # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
+        if not heads and not findings:
+            findings.append(Finding(
+                "unchecked",
+                "没有可核对的检查点：账本中没有检查点，也未给出外部检查点，因此无法证明事件未被改动。请先运行 certledger checkpoint，"
+                "并用 --checkpoint 给出保存在数据库之外的检查点。",
+                "There is no checkpoint to check against: none is stored and none was given, so nothing shows the events are "
+                "unaltered. Run certledger checkpoint first, and give a checkpoint kept outside the database with --checkpoint."))
     positions = (first_pos, last_pos) if first_pos is not None else None
     return Report(origin, n, root, positions, gaps, len(heads), ext, findings)
 
 
-def _first_difference(rows: list[EventRow], hashes: list[bytes], stored: list[LeafRow], clients: _Clients) -> Finding:
-    for r, h, s in zip(rows, hashes, stored):
-        if r[0] == s[1] and h == s[4]:
-            continue
-        name = _topic_name(r[3])
-        if r[0] == s[1]:
-            return Finding("changed", f"位置 {r[0]} 的事件在检查点之后被改动：客户 {clients(r[1])}，版本 {r[2]}，{name}。",
-                           f"The event at position {r[0]} was changed after it was checkpointed: client {clients(r[1])}, version {r[2]}, {name}.",
-                           r[0], clients(r[1]), r[2], name)
-        if r[0] > s[1]:
-            return Finding("missing", f"位置 {s[1]} 的事件已被删除：客户 {clients(s[2])}，版本 {s[3]}。",
-                           f"The event at position {s[1]} was deleted: client {clients(s[2])}, version {s[3]}.",
-                           s[1], clients(s[2]), s[3])
-        return Finding("inserted", f"位置 {r[0]} 有一个检查点中没有的事件（伪造插入或顺序被改动）：客户 {clients(r[1])}，版本 {r[2]}，{name}。",
-                       f"Position {r[0]} holds an event no checkpoint contains (a forged insert or a reordering): client {clients(r[1])}, version {r[2]}, {name}.",
-                       r[0], clients(r[1]), r[2], name)
-    s = stored[len(rows)] if len(stored) > len(rows) else stored[-1]
-    return Finding("truncated", f"位置 {s[1]} 起的事件缺失。", f"Events from position {s[1]} on are missing.", s[1], clients(s[2]), s[3])
+def _check_positions(rows: list[EventRow], prev: int, gaps: int, gaps_expected: bool, findings: list[Finding],
+                     clients: _Clients) -> tuple[int, int]:
+    """Positions start at 1 and increase; on SQLite they have no gaps."""
+    for r in rows:
+        pos = r[0]
+        if pos <= prev:
+            findings.append(Finding(
+                "malformed",
+                f"位置 {pos} 不是账本会分配的位置（位置从 1 开始递增）：这是伪造插入的事件（客户 {clients(r[1])}，版本 {r[2]}，{_topic_name(r[3])}）。",
+                f"Position {pos} is not one the ledger assigns (positions start at 1 and increase): a forged insert "
+                f"(client {clients(r[1])}, version {r[2]}, {_topic_name(r[3])}).",
+                pos, clients(r[1]), r[2], _topic_name(r[3])))
+        elif pos != prev + 1:
+            gaps += pos - prev - 1
+            if not gaps_expected:
+                span = str(prev + 1) if pos - prev == 2 else f"{prev + 1}–{pos - 1}"
+                findings.append(Finding(
+                    "gap", f"位置 {span} 没有事件：SQLite 按顺序编号不留空位，说明那里的事件被删除，或位置 {pos} 的事件是以伪造的位置插入的。",
+                    f"No event at position {span}: SQLite numbers events without gaps, so events there were deleted, "
+                    f"or the event at position {pos} was inserted with a forged position.",
+                    prev + 1))
+        prev = max(prev, pos)
+    return prev, gaps
+
+
+def _first_difference(snap: Any, rows: list[EventRow], hashes: list[bytes], stored: list[bytes], base: int,
+                      clients: _Clients) -> Finding:
+    """Name the first event whose leaf differs from the checkpointed one: changed in place,
+    replaced by another (reordering), deleted (the next one moved up), or inserted."""
+    i = next(i for i, (h, s) in enumerate(zip(hashes, stored)) if h != s)
+    r = rows[i]
+    pos, oid, ver, name = r[0], _oid(r[1]), r[2], _topic_name(r[3])
+    s = snap.leaf_row(base + i)
+    if s is None:  # the leaves table lost the row: the stored tree check reports it
+        return Finding("leaves", f"库内叶哈希表在第 {base + i} 个叶处缺行。", f"The stored leaf hashes lack leaf {base + i}.", pos, clients(oid), ver, name)
+    _, s_pos, s_oid, s_ver, _ = s
+    if pos == s_pos and (oid, ver) == (s_oid, s_ver):
+        return Finding("changed", f"位置 {pos} 的事件在检查点之后被改动：客户 {clients(oid)}，版本 {ver}，{name}。",
+                       f"The event at position {pos} was changed after it was checkpointed: client {clients(oid)}, version {ver}, {name}.",
+                       pos, clients(oid), ver, name)
+    if pos == s_pos:
+        moved = snap.leaf_of(oid, ver) if isinstance(ver, int) else None
+        where_zh = f"该事件在检查点中位于位置 {moved[1]}：事件顺序被改动" if moved else "检查点中没有该事件：它是伪造的"
+        where_en = f"the checkpoint had that event at position {moved[1]}: events were reordered" if moved else \
+            "no checkpoint has that event: it is forged"
+        return Finding("replaced",
+                       f"位置 {pos} 签名时是客户 {clients(s_oid)} 的第 {s_ver} 版事件，现在是客户 {clients(oid)} 的第 {ver} 版事件（{name}）；{where_zh}。",
+                       f"Position {pos} held client {clients(s_oid)}, version {s_ver} when checkpointed; it now holds client {clients(oid)}, "
+                       f"version {ver} ({name}): {where_en}.",
+                       pos, clients(oid), ver, name)
+    if pos > s_pos:
+        return Finding("missing", f"位置 {s_pos} 的事件已被删除：客户 {clients(s_oid)}，版本 {s_ver}。",
+                       f"The event at position {s_pos} was deleted: client {clients(s_oid)}, version {s_ver}.",
+                       s_pos, clients(s_oid), s_ver)
+    return Finding("inserted", f"位置 {pos} 有一个检查点中没有的事件（伪造插入）：客户 {clients(oid)}，版本 {ver}，{name}。",
+                   f"Position {pos} holds an event no checkpoint contains (a forged insert): client {clients(oid)}, version {ver}, {name}.",
+                   pos, clients(oid), ver, name)

@@ -23,8 +23,8 @@ LEAVES = "trail_leaves"
 META = "trail_meta"
 REFUSAL = "certledger: the audit trail is append-only (001 §12); record a correcting event instead"
 
-# (position, originator id as 16 bytes, version, topic, state)
-EventRow = tuple[int, bytes, int, str, bytes]
+# (position, originator id (16 bytes; on SQLite its 32 hex digits), version, topic, state)
+EventRow = tuple[int, "bytes | str", int, str, bytes]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def _split_nodes(blob: bytes) -> list[bytes]:
 class TrailStore:
     kind = ""
     gaps_expected = False
+    hex_ids = False  # whether event rows carry the originator id as hex text
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -71,6 +72,7 @@ class TrailStore:
 
 class SqliteTrailStore(TrailStore):
     kind = "sqlite"
+    hex_ids = True
 
     @contextmanager
     def _read(self) -> Iterator[Any]:
@@ -84,7 +86,9 @@ class SqliteTrailStore(TrailStore):
         with self._read() as c:
             c.execute(f"SELECT max(rowid), count(*) FROM {self.events_table}")
             horizon, count = c.fetchone()
-            yield SqliteSnapshot(self, c, horizon or 0, count)
+            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}')")
+            missing = {META, CHECKPOINTS, LEAVES} - {r[0] for r in c.fetchall()}
+            yield SqliteSnapshot(self, c, horizon or 0, count, missing)
 
     def install(self) -> None:
         t = self.events_table
@@ -102,17 +106,20 @@ class SqliteTrailStore(TrailStore):
                     f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} on {table} refused'); END"
                 )
         statements.append(f"INSERT OR IGNORE INTO {META} (key, value) VALUES ('origin', 'certledger/{uuid.uuid4()}')")
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '{t}'")
-            if len(c.fetchall()) >= 2 and self._has_origin(c):
+        with self.datastore.transaction(commit=False) as c:
+            if self._installed(c):
                 return
+        with self.datastore.transaction(commit=True) as c:
             for s in statements:
                 c.execute(s)
 
-    @staticmethod
-    def _has_origin(c: Any) -> bool:
-        c.execute(f"SELECT count(*) FROM sqlite_master WHERE name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}')")
-        if c.fetchone()[0] != 3:
+    def _installed(self, c: Any) -> bool:
+        """All eight triggers (UPDATE and DELETE on the events and the three trail tables) and the
+        ledger's origin are there."""
+        tables = (self.events_table, CHECKPOINTS, LEAVES, META)
+        c.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%' "
+                  f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables)
+        if c.fetchone()[0] != 2 * len(tables):
             return False
         c.execute(f"SELECT count(*) FROM {META} WHERE key = 'origin'")
         return c.fetchone()[0] == 1
@@ -145,53 +152,98 @@ class SqliteWriter:
 
 
 class SqliteSnapshot:
-    def __init__(self, store: SqliteTrailStore, c: Any, horizon: int, count: int) -> None:
+    def __init__(self, store: SqliteTrailStore, c: Any, horizon: int, count: int, missing: set[str]) -> None:
         self.store, self.c, self.horizon, self.count = store, c, horizon, count
+        self.missing = missing  # trail tables that are not there (dropped by the owner)
 
     def origin(self) -> str | None:
-        try:
-            self.c.execute(f"SELECT value FROM {META} WHERE key = 'origin'")
-        except Exception:
+        if META in self.missing:
             return None
+        self.c.execute(f"SELECT value FROM {META} WHERE key = 'origin'")
         row = self.c.fetchone()
         return row[0] if row else None
 
     def checkpoints(self) -> list[StoredCheckpoint]:
+        if CHECKPOINTS in self.missing:
+            return []
         self.c.execute(f"SELECT id, tree_size, root, note, nodes, created_at FROM {CHECKPOINTS} ORDER BY id")
         return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], _split_nodes(r[4]), r[5]) for r in self.c.fetchall()]
 
-    def events(self, after: int = 0) -> Iterator[list[EventRow]]:
-        # A second cursor on the same connection reads inside the same transaction.
+    def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
+        """Every event up to the snapshot's horizon in position order (after ``after`` if given: a
+        forged row may sit at position 0 or below, so verify reads without a lower bound)."""
+        # A second cursor on the same connection reads inside the same transaction. The state is
+        # read as a BLOB whatever its storage class (a row not written by the library may hold TEXT).
         cur = self.c.connection.cursor()
         try:
             cur.row_factory = None
-            cur.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.store.events_table} "
-                        "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (after, self.horizon))
-            fromhex = bytes.fromhex
+            low = "" if after is None else f"rowid > {int(after)} AND "
+            cur.execute(f"SELECT rowid, originator_id, originator_version, topic, CAST(state AS BLOB) "
+                        f"FROM {self.store.events_table} WHERE {low}rowid <= ? ORDER BY rowid", (self.horizon,))
             while rows := cur.fetchmany(BATCH):
-                out = []
-                for pos, oid, ver, topic, state in rows:
-                    try:
-                        oid_b = fromhex(oid)
-                    except (TypeError, ValueError):
-                        oid_b = b""
-                    if type(state) is not bytes:  # noqa: E721 - a row not written by the library
-                        state = state.encode() if isinstance(state, str) else b"" if state is None else bytes(state)
-                    out.append((pos, oid_b, ver, topic, state))
-                yield out
+                yield rows
         finally:
             cur.close()
 
-    def leaves(self, from_index: int = 0) -> Iterator[list[LeafRow]]:
+    @contextmanager
+    def leaf_hashes(self, from_index: int = 0) -> Iterator["LeafReader"]:
+        if LEAVES in self.missing:
+            yield NoLeaves()
+            return
         cur = self.c.connection.cursor()
         try:
             cur.row_factory = None
-            cur.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
-                        "WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
-            while rows := cur.fetchmany(BATCH):
-                yield [(r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) for r in rows]
+            cur.execute(f"SELECT leaf_hash FROM {LEAVES} WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
+            yield LeafReader(cur)
         finally:
             cur.close()
+
+    def leaf_count(self) -> int:
+        if LEAVES in self.missing:
+            return 0
+        self.c.execute(f"SELECT count(*) FROM {LEAVES}")
+        return self.c.fetchone()[0]
+
+    def leaf_row(self, index: int) -> LeafRow | None:
+        if LEAVES in self.missing:
+            return None
+        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
+                       "WHERE leaf_index = ?", (index,))
+        r = self.c.fetchone()
+        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
+
+    def leaf_of(self, originator_id: bytes, version: int) -> LeafRow | None:
+        """The checkpointed leaf of an event, if any (used to tell a reordering from a forgery)."""
+        if LEAVES in self.missing:
+            return None
+        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
+                       "WHERE originator_id = ? AND originator_version = ? ORDER BY leaf_index LIMIT 1", (originator_id, version))
+        r = self.c.fetchone()
+        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
+
+
+class NoLeaves:
+    """The leaf reader of a ledger whose leaves table is gone."""
+
+    def take(self, k: int) -> list[bytes]:
+        return []
+
+    def rest(self) -> Iterator[list[bytes]]:
+        return iter(())
+
+
+class LeafReader:
+    """Stored leaf hashes in leaf-index order, taken in step with the events."""
+
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def take(self, k: int) -> list[bytes]:
+        return [r[0] for r in self.cur.fetchmany(k)] if k > 0 else []
+
+    def rest(self) -> Iterator[list[bytes]]:
+        while rows := self.cur.fetchmany(BATCH):
+            yield [r[0] for r in rows]
 
 
 class PostgresTrailStore(TrailStore):
@@ -223,10 +275,13 @@ class PostgresTrailStore(TrailStore):
                     "USING ERRCODE = 'insufficient_privilege'; END $$").format(fn, sql.SQL(REFUSAL)),
         ]
         for table in (t, CHECKPOINTS, LEAVES, META):
-            stmts.append(sql.SQL("CREATE TRIGGER {} BEFORE UPDATE OR DELETE ON {} FOR EACH ROW EXECUTE FUNCTION {}()").format(
-                sql.Identifier(f"{table}_append_only_row"), self._q(table), fn))
-            stmts.append(sql.SQL("CREATE TRIGGER {} BEFORE TRUNCATE ON {} FOR EACH STATEMENT EXECUTE FUNCTION {}()").format(
-                sql.Identifier(f"{table}_append_only_truncate"), self._q(table), fn))
+            # DROP + CREATE (not CREATE IF NOT EXISTS, which PostgreSQL lacks for triggers): a
+            # trigger that the owner dropped is put back on the next start.
+            for name, when in ((f"{table}_append_only_row", "BEFORE UPDATE OR DELETE ON {} FOR EACH ROW"),
+                               (f"{table}_append_only_truncate", "BEFORE TRUNCATE ON {} FOR EACH STATEMENT")):
+                stmts.append(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(name), self._q(table)))
+                stmts.append(sql.SQL("CREATE TRIGGER {} " + when + " EXECUTE FUNCTION {}()").format(
+                    sql.Identifier(name), self._q(table), fn))
         stmts.append(sql.SQL("INSERT INTO {} (key, value) VALUES ('origin', {}) ON CONFLICT (key) DO NOTHING").format(
             self._q(META), sql.Literal(f"certledger/{uuid.uuid4()}")))
         with self.datastore.get_connection() as conn:
@@ -250,14 +305,19 @@ class PostgresTrailStore(TrailStore):
                 ) from None
 
     def _installed(self, conn: Any) -> bool:
-        row = conn.execute(
-            "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal), "
-            "to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-            (f'"{self.schema}"."{self.events_table}"', f'"{self.schema}"."{META}"', f'"{self.schema}"."{CHECKPOINTS}"',
-             f'"{self.schema}"."{LEAVES}"'),
-        ).fetchone()
-        values = list(row.values()) if isinstance(row, dict) else list(row)
-        return values[0] >= 2 and bool(values[1])
+        """All eight triggers (row and TRUNCATE on the events and the three trail tables) and the
+        ledger's origin are there."""
+        from psycopg import sql
+        from psycopg.rows import tuple_row
+
+        names = [f'"{self.schema}"."{t}"' for t in (self.events_table, CHECKPOINTS, LEAVES, META)]
+        cur = conn.cursor(row_factory=tuple_row)
+        cur.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%%append_only%%' "
+                    "AND tgrelid = ANY(ARRAY[to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)])", names)
+        if cur.fetchone()[0] != 8:
+            return False
+        cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE key = 'origin'").format(self._q(META)))
+        return cur.fetchone()[0] == 1
 
     def _wait_for_writers(self, conn: Any, timeout: float) -> int:
         """The highest notification id below which no event can still appear: every transaction
@@ -265,7 +325,9 @@ class PostgresTrailStore(TrailStore):
         from psycopg.rows import tuple_row
 
         cur = conn.cursor(row_factory=tuple_row)
-        cur.execute(__import__("psycopg").sql.SQL("SELECT max(notification_id) FROM {}").format(self._q(self.events_table)))
+        from psycopg import sql
+
+        cur.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(self._q(self.events_table)))
         horizon = cur.fetchone()[0] or 0
         cur.execute("SELECT array_agg(DISTINCT virtualtransaction) FROM pg_locks WHERE relation = to_regclass(%s) "
                     "AND granted AND mode <> 'AccessShareLock' AND pid <> pg_backend_pid()",
@@ -299,7 +361,10 @@ class PostgresTrailStore(TrailStore):
                 cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE notification_id <= %s").format(self._q(self.events_table)),
                             (horizon,))
                 count = cur.fetchone()[0]
-                yield PostgresSnapshot(self, conn, horizon, count)
+                cur.execute("SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
+                            [f'"{self.schema}"."{t}"' for t in (META, CHECKPOINTS, LEAVES)])
+                missing = {t for t, gone in zip((META, CHECKPOINTS, LEAVES), cur.fetchone()) if gone}
+                yield PostgresSnapshot(self, conn, horizon, count, missing)
 
     @contextmanager
     def writer(self) -> Iterator["PostgresWriter"]:
@@ -334,8 +399,9 @@ class PostgresWriter:
 
 
 class PostgresSnapshot:
-    def __init__(self, store: PostgresTrailStore, conn: Any, horizon: int, count: int) -> None:
+    def __init__(self, store: PostgresTrailStore, conn: Any, horizon: int, count: int, missing: set[str]) -> None:
         self.store, self.conn, self.horizon, self.count = store, conn, horizon, count
+        self.missing = missing  # trail tables that are not there (dropped by the owner)
 
     def _cur(self) -> Any:
         from psycopg.rows import tuple_row
@@ -345,34 +411,66 @@ class PostgresSnapshot:
     def origin(self) -> str | None:
         from psycopg import sql
 
+        if META in self.missing:
+            return None
         row = self._cur().execute(sql.SQL("SELECT value FROM {} WHERE key = 'origin'").format(self.store._q(META))).fetchone()
         return row[0] if row else None
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         from psycopg import sql
 
+        if CHECKPOINTS in self.missing:
+            return []
         rows = self._cur().execute(sql.SQL("SELECT id, tree_size, root, note, nodes, created_at FROM {} ORDER BY id").format(
             self.store._q(CHECKPOINTS))).fetchall()
         return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], _split_nodes(bytes(r[4])), r[5]) for r in rows]
 
-    def events(self, after: int = 0) -> Iterator[list[EventRow]]:
+    def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
         from psycopg import sql
         from psycopg.rows import tuple_row
 
-        with self.conn.cursor(name="certledger_trail_events", row_factory=tuple_row) as cur:
+        low = sql.SQL("") if after is None else sql.SQL("notification_id > {} AND ").format(sql.Literal(int(after)))
+        with self.conn.cursor(name="certledger_trail_events", row_factory=tuple_row, binary=True) as cur:
             cur.itersize = BATCH
             cur.execute(sql.SQL("SELECT notification_id, uuid_send(originator_id), originator_version, topic, state FROM {} "
-                                "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id").format(
-                self.store._q(self.store.events_table)), (after, self.horizon))
+                                "WHERE {}notification_id <= %s ORDER BY notification_id").format(
+                self.store._q(self.store.events_table), low), (self.horizon,))
             while rows := cur.fetchmany(BATCH):
                 yield rows
 
-    def leaves(self, from_index: int = 0) -> Iterator[list[LeafRow]]:
+    @contextmanager
+    def leaf_hashes(self, from_index: int = 0) -> Iterator["LeafReader"]:
         from psycopg import sql
         from psycopg.rows import tuple_row
 
-        with self.conn.cursor(name="certledger_trail_leaves", row_factory=tuple_row) as cur:
-            cur.execute(sql.SQL("SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {} "
-                                "WHERE leaf_index >= %s ORDER BY leaf_index").format(self.store._q(LEAVES)), (from_index,))
-            while rows := cur.fetchmany(BATCH):
-                yield [(r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) for r in rows]
+        if LEAVES in self.missing:
+            yield NoLeaves()
+            return
+        with self.conn.cursor(name="certledger_trail_leaves", row_factory=tuple_row, binary=True) as cur:
+            cur.itersize = BATCH
+            cur.execute(sql.SQL("SELECT leaf_hash FROM {} WHERE leaf_index >= %s ORDER BY leaf_index").format(
+                self.store._q(LEAVES)), (from_index,))
+            yield LeafReader(cur)
+
+    def leaf_count(self) -> int:
+        from psycopg import sql
+
+        if LEAVES in self.missing:
+            return 0
+        return self._cur().execute(sql.SQL("SELECT count(*) FROM {}").format(self.store._q(LEAVES))).fetchone()[0]
+
+    def _leaf(self, where: str, params: tuple[Any, ...]) -> LeafRow | None:
+        from psycopg import sql
+
+        if LEAVES in self.missing:
+            return None
+        r = self._cur().execute(sql.SQL("SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {} "
+                                        "WHERE " + where + " ORDER BY leaf_index LIMIT 1").format(self.store._q(LEAVES)),
+                                params).fetchone()
+        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
+
+    def leaf_row(self, index: int) -> LeafRow | None:
+        return self._leaf("leaf_index = %s", (index,))
+
+    def leaf_of(self, originator_id: bytes, version: int) -> LeafRow | None:
+        return self._leaf("originator_id = %s AND originator_version = %s", (originator_id, version))

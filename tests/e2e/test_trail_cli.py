@@ -1,0 +1,180 @@
+"""``certledger keys init``, ``checkpoint`` and ``verify`` as a user runs them: a key kept outside
+the database, a checkpoint printed for publishing, and a verify that says exactly what did not
+verify and never says "verified" when something did not."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import root
+from ledger.bootstrap import bootstrap
+from ledger.demo import play
+
+
+@pytest.fixture
+def ledger(tmp_path) -> str:
+    db = str(tmp_path / "ledger.sqlite")
+    app = bootstrap(db)
+    play(app, today=date(2026, 11, 20))
+    app.close()
+    return db
+
+
+@pytest.fixture
+def key(tmp_path) -> str:
+    return str(tmp_path / "keys" / "signing.key")
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(root, ["--lang", "en", *args], input=input)
+
+
+def assert_refused_cleanly(result, *phrases: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert "Verified" not in result.stdout and '"verified": true' not in result.stdout
+    for phrase in phrases:
+        assert phrase in result.stderr, result.stderr
+
+
+@pytest.fixture
+def checkpointed(ledger, key, tmp_path) -> Path:
+    """keys init, then checkpoint: the note as published outside the database."""
+    assert run("keys", "init", "--key", key).exit_code == 0
+    r = run("--db", ledger, "checkpoint", "--key", key)
+    assert r.exit_code == 0, r.stderr
+    published = tmp_path / "published" / "checkpoint.txt"
+    published.parent.mkdir()
+    published.write_text(r.stdout, encoding="utf-8")
+    return published
+
+
+def test_keys_init_writes_an_owner_only_private_key_and_a_public_key(key):
+    r = run("keys", "init", "--key", key, "--name", "cert.example.cn")
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    public = Path(key + ".pub").read_text(encoding="ascii").strip()
+    assert public.startswith("cert.example.cn+") and public in r.stdout
+    assert Path(key).read_text(encoding="ascii").startswith("PRIVATE+KEY+cert.example.cn+")
+
+
+def test_keys_init_never_overwrites_a_key(key):
+    assert run("keys", "init", "--key", key).exit_code == 0
+    before = Path(key).read_bytes()
+    r = run("keys", "init", "--key", key)
+    assert_refused_cleanly(r, "already exists")
+    assert Path(key).read_bytes() == before
+
+
+def test_checkpoint_prints_a_signed_note_of_the_whole_ledger(checkpointed, ledger):
+    lines = checkpointed.read_text(encoding="utf-8").split("\n")
+    events = sqlite3.connect(ledger).execute("SELECT count(*) FROM stored_events").fetchone()[0]
+    assert lines[0].startswith("certledger/") and lines[1] == str(events)
+    assert lines[3] == "" and lines[4].startswith("\u2014 certledger ")
+
+
+def test_verify_passes_on_an_untouched_ledger(checkpointed, ledger, key):
+    r = run("--db", ledger, "verify", "--key", key)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("Verified: ")
+
+
+def test_verify_passes_with_a_checkpoint_kept_outside_the_database(checkpointed, ledger, key):
+    r = run("--db", ledger, "verify", "--key", key, "--checkpoint", str(checkpointed), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert '"verified": true' in r.stdout and '"checkpoints_checked": 2' in r.stdout
+
+
+def test_an_inspector_verifies_with_the_public_key_alone(checkpointed, ledger, key):
+    public = Path(key + ".pub").read_text(encoding="ascii").strip()
+    os.remove(key)
+    r = run("--db", ledger, "verify", "--public-key", public, "--checkpoint", str(checkpointed))
+    assert r.exit_code == 0, r.stderr
+
+
+def test_a_corrupt_checkpoint_file_is_refused(checkpointed, ledger, key):
+    text = checkpointed.read_text(encoding="utf-8")
+    checkpointed.write_text(text.replace("\n\n", "\n"), encoding="utf-8")
+    assert_refused_cleanly(run("--db", ledger, "verify", "--key", key, "--checkpoint", str(checkpointed)),
+                           "External checkpoint", "malformed")
+
+
+def test_a_checkpoint_whose_tree_size_was_edited_is_refused(checkpointed, ledger, key):
+    lines = checkpointed.read_text(encoding="utf-8").split("\n")
+    lines[1] = str(int(lines[1]) - 1)
+    checkpointed.write_text("\n".join(lines), encoding="utf-8")
+    assert_refused_cleanly(run("--db", ledger, "verify", "--key", key, "--checkpoint", str(checkpointed)),
+                           "does not verify")
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(ledger, key, tmp_path, checkpointed):
+    other_key = str(tmp_path / "other.key")
+    assert run("keys", "init", "--key", other_key, "--name", "impostor").exit_code == 0
+    refused = run("--db", ledger, "checkpoint", "--key", other_key)  # another key may not extend the body's trail
+    assert_refused_cleanly(refused, "not signed by this key")
+    note = checkpointed.read_text(encoding="utf-8")
+    text = note[: note.index("\n\n") + 1]
+    from ledger.trail.keys import load_signer
+    from ledger.trail.note import sign_note
+
+    (tmp_path / "forged.txt").write_text(sign_note(text, load_signer(other_key)), encoding="utf-8")
+    assert_refused_cleanly(run("--db", ledger, "verify", "--key", key, "--checkpoint", str(tmp_path / "forged.txt")),
+                           "not signed by the body's key", "impostor")
+
+
+def test_a_checkpoint_of_another_ledger_is_refused(ledger, key, tmp_path, checkpointed):
+    other_db = str(tmp_path / "another.sqlite")
+    app = bootstrap(other_db)
+    play(app, today=date(2026, 11, 20))
+    app.close()
+    foreign = run("--db", other_db, "checkpoint", "--key", key)
+    assert foreign.exit_code == 0
+    (tmp_path / "foreign.txt").write_text(foreign.stdout, encoding="utf-8")
+    assert_refused_cleanly(run("--db", ledger, "verify", "--key", key, "--checkpoint", str(tmp_path / "foreign.txt")),
+                           "another ledger")
+
+
+@pytest.mark.parametrize("what", ["missing", "folder", "binary"])
+def test_an_unreadable_checkpoint_file_is_refused(checkpointed, ledger, key, tmp_path, what):
+    path = {"missing": tmp_path / "nowhere.txt", "folder": tmp_path, "binary": tmp_path / "random.bin"}[what]
+    if what == "binary":
+        path.write_bytes(bytes(range(256)))
+    r = run("--db", ledger, "verify", "--key", key, "--checkpoint", str(path))
+    assert_refused_cleanly(r, str(path))
+
+
+def test_a_wrong_public_key_is_refused(checkpointed, ledger, key, tmp_path):
+    other = str(tmp_path / "other.key")
+    run("keys", "init", "--key", other)
+    r = run("--db", ledger, "verify", "--public-key", other + ".pub")
+    assert_refused_cleanly(r, "not signed by the body's key")
+
+
+def test_verify_fails_and_names_the_event_when_the_owner_changed_one(checkpointed, ledger, key):
+    conn = sqlite3.connect(ledger, isolation_level=None)
+    conn.execute("DROP TRIGGER stored_events_append_only_update")
+    conn.execute("UPDATE stored_events SET state = replace(state, '\"headcount\":', '\"headcount\":1') WHERE rowid = 2")
+    conn.close()
+    r = run("--db", ledger, "verify", "--key", key, "--checkpoint", str(checkpointed))
+    assert_refused_cleanly(r, "the audit trail was altered", "position 2", "ApplicationSubmitted")
+
+
+def test_the_installed_command_verifies_in_a_subprocess(checkpointed, ledger, key):
+    env = {**os.environ, "CERTLEDGER_DB": ledger, "CERTLEDGER_KEY": key, "CERTLEDGER_LANG": "en"}
+    ok = subprocess.run([sys.executable, "-m", "cli.main", "verify", "--checkpoint", str(checkpointed)],
+                        capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("Verified: ")
+    bad = subprocess.run([sys.executable, "-m", "cli.main", "verify", "--checkpoint", str(ledger)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "Verified" not in bad.stdout
+

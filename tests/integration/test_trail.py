@@ -1,0 +1,311 @@
+"""The audit trail on SQLite and PostgreSQL: the database refuses to change events, and when the
+table owner changes them anyway (triggers dropped), verify names the first bad position, the
+client and the event there."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+
+from aggregates.uscc import client_id_for
+from ledger.demo import play
+from ledger.trail import make_checkpoint, verify_trail
+from ledger.trail.note import Signer
+
+TODAY = date(2026, 11, 20)
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def signer():
+    return Signer.generate("test.body")
+
+
+@pytest.fixture
+def owner(app, db_url):
+    return Owner(app, db_url)
+
+
+@pytest.fixture
+def played(app, signer):
+    """A year of the demo, checkpointed: (app, the clients' USCCs, the checkpoint)."""
+    codes = play(app, today=TODAY)
+    return app, codes, make_checkpoint(app, signer)
+
+
+class Owner:
+    """Raw SQL on the ledger's database, as its owner (who can drop the triggers)."""
+
+    def __init__(self, app, db_url):
+        self.app, self.db_url = app, db_url
+        self.table = app.recorder.events_table_name
+        self.sqlite = type(app.recorder).__module__.startswith("eventsourcing.sqlite")
+        if self.sqlite:
+            self.pos = "rowid"
+            self.qualified = self.table
+        else:
+            self.schema = app.recorder.datastore.schema
+            self.pos = "notification_id"
+            self.qualified = f'"{self.schema}"."{self.table}"'
+
+    @contextmanager
+    def connect(self):
+        if self.sqlite:
+            conn = sqlite3.connect(self.app.recorder.datastore.pool.db_name, isolation_level=None)
+            try:
+                yield conn
+            finally:
+                conn.close()
+        else:
+            import psycopg
+
+            from ledger.config import resolve_database
+
+            pg = resolve_database(self.db_url).pg
+            with psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg["user"] or None,
+                                 password=pg["password"] or None, autocommit=True) as conn:
+                yield conn
+
+    def sql(self, statement: str, params=()):
+        statement = statement.replace("EVENTS", self.qualified).replace("POS", self.pos)
+        if not self.sqlite:
+            statement = statement.replace("?", "%s")
+        with self.connect() as conn:
+            cur = conn.execute(statement, params)
+            try:
+                return cur.fetchall()
+            except Exception:  # noqa: BLE001 - a statement without rows
+                return []
+
+    def drop_triggers(self):
+        if self.sqlite:
+            self.sql(f"DROP TRIGGER {self.table}_append_only_update")
+            self.sql(f"DROP TRIGGER {self.table}_append_only_delete")
+        else:
+            self.sql(f'DROP TRIGGER "{self.table}_append_only_row" ON EVENTS')
+            self.sql(f'DROP TRIGGER "{self.table}_append_only_truncate" ON EVENTS')
+
+    def row(self, position: int):
+        """(client id, version, topic, state) of the event at a position."""
+        oid, version, topic, state = self.sql("SELECT originator_id, originator_version, topic, state FROM EVENTS WHERE POS = ?",
+                                              (position,))[0]
+        return uuid.UUID(str(oid)), version, topic, bytes(state)
+
+    def refusal(self):
+        if self.sqlite:
+            return sqlite3.IntegrityError
+        import psycopg
+
+        return psycopg.errors.InsufficientPrivilege
+
+
+def uscc_of(codes, client_id) -> str:
+    return next(c for c in codes if client_id_for(c) == client_id)
+
+
+def event_name(topic: str) -> str:
+    return topic.rsplit(".", 1)[-1]
+
+
+# ------------------------------------------------------------------------------ append-only
+
+
+def test_the_database_refuses_to_update_an_event(played, owner):
+    app, _, _ = played
+    with pytest.raises(owner.refusal(), match="append-only"):
+        owner.sql("UPDATE EVENTS SET topic = topic WHERE POS = 3")
+
+
+def test_the_database_refuses_to_delete_an_event(played, owner):
+    app, _, _ = played
+    with pytest.raises(owner.refusal(), match="append-only"):
+        owner.sql("DELETE FROM EVENTS WHERE POS = 3")
+    assert app.event_count() == played[2].checkpoint.size
+
+
+def test_postgresql_refuses_to_truncate_the_events(played, owner):
+    app, _, _ = played
+    if owner.sqlite:
+        pytest.skip("SQLite has no TRUNCATE")
+    with pytest.raises(owner.refusal(), match="append-only"):
+        owner.sql("TRUNCATE EVENTS")
+
+
+def test_the_trail_tables_refuse_changes_too(played, owner):
+    app, _, _ = played
+    with pytest.raises(owner.refusal(), match="append-only"):
+        owner.sql("DELETE FROM trail_checkpoints" if owner.sqlite else f'DELETE FROM "{owner.schema}".trail_checkpoints')
+    with pytest.raises(owner.refusal(), match="append-only"):
+        owner.sql("UPDATE trail_leaves SET leaf_hash = leaf_hash" if owner.sqlite else f'UPDATE "{owner.schema}".trail_leaves SET leaf_hash = leaf_hash')
+
+
+def test_a_new_start_puts_a_dropped_trigger_back(played, db_url, owner):
+    from ledger.bootstrap import bootstrap
+
+    app, _, _ = played
+    owner.drop_triggers()
+    again = bootstrap(db_url)
+    try:
+        with pytest.raises(owner.refusal(), match="append-only"):
+            owner.sql("UPDATE EVENTS SET topic = topic WHERE POS = 3")
+    finally:
+        again.close()
+
+
+def test_writing_events_still_works_with_the_triggers_installed(played, signer):
+    app, codes, first = played
+    app.receive_complaint(client=codes[0], complainant="顾客 赵某", subject="发票开具延误", actor="张伟", on=TODAY)
+    assert app.event_count() == first.checkpoint.size + 1
+
+
+# ----------------------------------------------------------------------------------- verify
+
+
+def test_a_clean_ledger_verifies_against_its_checkpoint(played, signer):
+    app, _, cp = played
+    report = verify_trail(app, signer.verifier)
+    assert report.ok, report.findings
+    assert report.size == cp.checkpoint.size == app.event_count()
+    assert report.root == cp.checkpoint.root
+    assert report.checkpoints_checked == 1
+
+
+def test_a_ledger_without_any_checkpoint_is_not_called_verified(app, signer):
+    play(app, today=TODAY)
+    report = verify_trail(app, signer.verifier)
+    assert not report.ok and not report.altered
+    assert [f.kind for f in report.findings] == ["unchecked"]
+
+
+def test_an_update_is_detected_and_named(played, signer, owner):
+    app, codes, _ = played
+    client_id, version, topic, state = owner.row(10)
+    owner.drop_triggers()
+    owner.sql("UPDATE EVENTS SET state = ? WHERE POS = 10", (state.replace(b'"actor":"', b'"actor":"X', 1),))
+    report = verify_trail(app, signer.verifier)
+    first = report.first
+    assert report.altered
+    assert (first.kind, first.position, first.client, first.version, first.event) == (
+        "changed", 10, uscc_of(codes, client_id), version, event_name(topic))
+    assert "root" in {f.kind for f in report.findings}  # and the signed root no longer matches
+
+
+def test_a_delete_is_detected_and_named(played, signer, owner):
+    app, codes, _ = played
+    client_id, version, _, _ = owner.row(25)
+    owner.drop_triggers()
+    owner.sql("DELETE FROM EVENTS WHERE POS = 25")
+    first = verify_trail(app, signer.verifier).first
+    assert (first.kind, first.position, first.client, first.version) == ("missing", 25, uscc_of(codes, client_id), version)
+
+
+def test_a_forged_insert_before_the_first_event_is_detected_and_named(played, signer, owner):
+    app, codes, _ = played
+    client_id, version, topic, state = owner.row(1)
+    owner.drop_triggers()
+    forged_id = client_id.hex if owner.sqlite else client_id
+    owner.sql("INSERT INTO EVENTS (POS, originator_id, originator_version, topic, state) VALUES (0, ?, ?, ?, ?)",
+              (forged_id, 999, topic, state))
+    report = verify_trail(app, signer.verifier)
+    first = report.first
+    assert (first.kind, first.position, first.client, first.version, first.event) == (
+        "inserted", 0, uscc_of(codes, client_id), 999, event_name(topic))
+
+
+def test_a_forged_insert_into_a_postgresql_gap_is_detected_and_named(app, signer, owner):
+    if owner.sqlite:
+        pytest.skip("SQLite numbers events without gaps")
+    codes = play(app, today=TODAY)
+    owner.sql("SELECT nextval(pg_get_serial_sequence(?, 'notification_id'))", (owner.qualified,))  # a gap, as a rollback leaves
+    app.receive_complaint(client=codes[1], complainant="顾客 孙某", subject="服务态度", actor="张伟", on=TODAY)
+    make_checkpoint(app, signer)
+    assert verify_trail(app, signer.verifier).gaps == 1
+    gap = owner.sql("SELECT max(POS) - 1 FROM EVENTS")[0][0]
+    client_id, version, topic, state = owner.row(gap + 1)
+    owner.drop_triggers()
+    owner.sql("INSERT INTO EVENTS (POS, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+              (gap, client_id, version + 1, topic, state))
+    first = verify_trail(app, signer.verifier).first
+    assert (first.kind, first.position, first.client, first.version) == ("inserted", gap, uscc_of(codes, client_id), version + 1)
+
+
+def test_a_reordering_is_detected_and_named(played, signer, owner):
+    app, codes, _ = played
+    client_a, version_a, topic_a, _ = owner.row(30)
+    owner.drop_triggers()
+    owner.sql("UPDATE EVENTS SET POS = -30 WHERE POS = 30")
+    owner.sql("UPDATE EVENTS SET POS = 30 WHERE POS = 31")
+    owner.sql("UPDATE EVENTS SET POS = 31 WHERE POS = -30")
+    client_b, version_b, topic_b, _ = owner.row(30)
+    assert (client_b, version_b) != (client_a, version_a)
+    first = verify_trail(app, signer.verifier).first
+    assert (first.kind, first.position, first.client, first.version, first.event) == (
+        "replaced", 30, uscc_of(codes, client_b), version_b, event_name(topic_b))
+    assert "reordered" in first.message_en and "position 31" in first.message_en
+
+
+def test_a_truncation_after_a_checkpoint_is_detected_and_named(played, signer, owner):
+    app, codes, cp = played
+    keep = cp.checkpoint.size - 7
+    client_id, version, _, _ = owner.row(keep + 1)
+    owner.drop_triggers()
+    owner.sql("DELETE FROM EVENTS WHERE POS > ?", (keep,))
+    report = verify_trail(app, signer.verifier)
+    first = report.first
+    assert report.size == keep
+    assert (first.kind, first.position, first.client, first.version) == ("truncated", keep + 1, uscc_of(codes, client_id), version)
+
+
+def test_a_truncate_of_the_whole_postgresql_table_is_detected(played, signer, owner):
+    app, codes, _ = played
+    if owner.sqlite:
+        pytest.skip("SQLite has no TRUNCATE")
+    client_id, version, _, _ = owner.row(1)
+    owner.drop_triggers()
+    owner.sql("TRUNCATE EVENTS")
+    first = verify_trail(app, signer.verifier).first
+    # with every event gone, no registration names the client: its id does
+    assert (first.kind, first.position, first.client, first.version) == ("truncated", 1, client_id.hex, version)
+
+
+def test_an_external_checkpoint_catches_what_the_owner_hid_by_wiping_the_trail_tables(played, signer, owner):
+    app, _, cp = played
+    owner.drop_triggers()
+    owner.sql("UPDATE EVENTS SET state = state || ? WHERE POS = 5", (b" ",))
+    prefix = "" if owner.sqlite else f'"{owner.schema}".'
+    owner.sql(f"DROP TABLE {prefix}trail_checkpoints")
+    owner.sql(f"DROP TABLE {prefix}trail_leaves")
+    inside = verify_trail(app, signer.verifier)
+    assert not inside.ok  # no stored checkpoint is left: never "verified"
+    outside = verify_trail(app, signer.verifier, external=cp.note)
+    assert outside.altered
+    assert {"root", "consistency"} <= {f.kind for f in outside.findings}
+
+
+def test_each_checkpoint_reads_only_the_new_events_and_stays_consistent(played, signer):
+    app, codes, first = played
+    for i in range(3):
+        app.receive_complaint(client=codes[i], complainant=f"顾客 {i}", subject="交付延误", actor="张伟", on=TODAY)
+    seen: list[int] = []
+    second = make_checkpoint(app, signer, progress=seen.append)
+    assert second.new_events == sum(seen) == 3
+    assert second.checkpoint.size == first.checkpoint.size + 3
+    assert make_checkpoint(app, signer).id == second.id  # nothing new: the latest checkpoint again
+    report = verify_trail(app, signer.verifier, external=first.note)
+    assert report.ok, report.findings
+    assert report.checkpoints_checked == 3  # two stored and the external one
+
+
+def test_a_checkpoint_is_refused_with_another_key(played):
+    from aggregates.errors import RuleViolation
+
+    app, _, _ = played
+    with pytest.raises(RuleViolation) as refused:
+        make_checkpoint(app, Signer.generate("someone.else"))
+    assert "not signed by this key" in refused.value.message_en
