@@ -10,6 +10,7 @@ client's history live in ``aggregates.client``.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -60,16 +61,13 @@ class CertLedger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._uow: _UnitOfWork | None = None
-        self._calendar: Any = None
 
-    @property
+    @functools.cached_property
     def calendar(self) -> Any:
         """The working-day calendar (built once; it caches each year it reads)."""
-        if self._calendar is None:
-            from ledger.calendar import Calendar
+        from ledger.calendar import Calendar
 
-            self._calendar = Calendar()
-        return self._calendar
+        return Calendar()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
