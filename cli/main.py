@@ -27,6 +27,8 @@ EXTRA: dict[str, tuple[str, str, str]] = {
     "keys": ("cli.trail", "keys", "The body's signing key for checkpoints."),
     "checkpoint": ("cli.trail", "checkpoint", "Sign and store the audit trail's tree head."),
     "verify": ("cli.trail", "verify", "Recompute the audit trail and check it against checkpoints."),
+    "export": ("cli.bundle", "export", "Write an inspection bundle for a client or all clients."),
+    "verify-bundle": ("cli.bundle", "verify_bundle", "Check an inspection bundle offline, without the database."),
     "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
 }
 # Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.

@@ -68,7 +68,7 @@ def preview(scheme_id: str, version: str | None, file: str) -> None:
     """
     from ledger.explain import preview_file
 
-    from cli.explain import render_explanation
+    from ledger.explain_text import render_explanation
 
     data = preview_file(file, scheme_id, version)
     emit(data, lambda s: render_explanation(data, s.lang))

@@ -1,0 +1,88 @@
+"""Inspection bundles (001 §12): ``certledger export`` writes one, ``certledger verify-bundle``
+checks one offline. See docs/inspection-bundle.md."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import click
+
+from cli.output import common_options, emit, fail, settings
+
+KEY_HELP = "The body's signing key file, whose <key>.pub is bundled (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refused export exits 1 with the rule on stderr, also when the command runs outside the root group."""
+    from aggregates.errors import RuleViolation
+
+    try:
+        yield
+    except RuleViolation as e:
+        s = settings()
+        fail(e.rule, e.message(s.lang), s.lang)
+        raise click.exceptions.Exit(1) from None
+
+
+@click.command()
+@click.argument("clients", nargs=-1, metavar="[CLIENT]...")
+@click.option("--all", "all_clients", is_flag=True, help="Export every client in the ledger instead of the CLIENTs named.")
+@click.option("--out", "out", required=True, metavar="DIR", help="A new (or empty) directory to write the bundle to.")
+@click.option("--public-key", metavar="KEY|FILE", help="The body's public key to bundle (default: <key>.pub, or derived from --key).")
+@click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@common_options
+def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: str | None, key: str | None) -> None:
+    """Write an inspection bundle for CLIENT (a USCC; several may be named) or --all: the events as
+    canonical JSON Lines, the latest signed checkpoint, an inclusion proof per event, the body's
+    public key, a PDF/A-3b report in Chinese with the events attached, and a SHA-256 manifest.
+    Reads only: if the latest checkpoint does not cover every exported event, run certledger
+    checkpoint first."""
+    if bool(clients) == all_clients:
+        raise click.UsageError("name at least one CLIENT, or give --all (not both)")
+    with _refusals():
+        from ledger.explain_text import render_explanation
+        from ledger.bundle import export_bundle
+        from ledger.trail.keys import load_verifier
+
+        verifier = load_verifier(public_key, key)
+        s = settings()
+        result = export_bundle(s.app(), out, verifier, None if all_clients else list(clients),
+                               lambda d: render_explanation(d, "zh"))
+    emit(result.to_dict(), lambda st: st.t(
+        f"已导出检查包：{result.directory}\n  {len(result.clients)} 个组织，{result.events} 个事件；检查点 #{result.checkpoint_id}"
+        f"（{result.tree_size} 个事件，来源 {result.origin}）\n  检查人员可离线核验：certledger verify-bundle {result.directory}",
+        f"Bundle written: {result.directory}\n  {len(result.clients)} client(s), {result.events} event(s); checkpoint "
+        f"#{result.checkpoint_id} ({result.tree_size} events, origin {result.origin})\n  An inspector checks it offline with: "
+        f"certledger verify-bundle {result.directory}"))
+
+
+@click.command("verify-bundle")
+@click.argument("directory", metavar="DIR")
+@click.option("--public-key", metavar="KEY|FILE",
+              help="The body's public key as obtained independently (name+id+base64, or its file); a bundled key that differs is reported.")
+@common_options
+def verify_bundle(directory: str, public_key: str | None) -> None:
+    """Check an inspection bundle offline, without the database: the manifest's hashes, every event
+    re-hashed to its leaf, each inclusion proof against the checkpoint's root, the checkpoint's
+    signature, and the PDF's attached events; exit 1 naming everything that does not verify."""
+    s = settings()
+    with _refusals():
+        from ledger.bundle import verify_bundle as check
+        from ledger.trail.keys import load_verifier
+
+        given = load_verifier(public_key) if public_key else None
+        report = check(directory, given)
+    if s.json:
+        emit(report.to_dict())
+    elif report.ok:
+        click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织，与签名检查点（{report.tree_size} 个事件，"
+                       f"来源 {report.origin}）一致；公钥 {report.key}。",
+                       f"Verified: {report.events} events of {len(report.clients)} client(s) match the signed checkpoint "
+                       f"({report.tree_size} events, origin {report.origin}); public key {report.key}."))
+    if not report.ok:
+        lines = [s.t(f"检查包校验失败：{len(report.problems)} 项未通过。", f"Bundle verification failed: {len(report.problems)} problem(s).")]
+        lines += [f"  - [{p.what}] " + s.t(p.message_zh, p.message_en) for p in report.problems]
+        click.echo("\n".join(lines), err=True)
+        raise click.exceptions.Exit(1)

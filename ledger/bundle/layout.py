@@ -1,0 +1,50 @@
+"""The bundle's file names and line formats, shared by export and verify (docs/inspection-bundle.md).
+
+events.jsonl: one line per exported event, in position order; the six fields of the event's
+Merkle leaf (ledger/trail/leaf.py) as canonical JSON: keys sorted, no spaces, UTF-8, "\\n" after
+each line. ``state`` is the stored state exactly (it is UTF-8 JSON text); a state that is not
+UTF-8 would be given as ``state_base64`` instead.
+
+proofs.jsonl: one line per event, same order: the leaf index in the tree, the position, the leaf
+hash and the RFC 9162 inclusion path (hex), as canonical JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+FORMAT = "certledger-inspection-bundle-v1"
+EVENTS = "events.jsonl"
+PROOFS = "proofs.jsonl"
+CHECKPOINT = "checkpoint.txt"
+PUBLIC_KEY = "public-key.txt"
+REPORT = "report.pdf"
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+FILES = (EVENTS, PROOFS, CHECKPOINT, PUBLIC_KEY, REPORT)
+
+EVENT_KEYS = frozenset({"position", "client", "version", "type", "recorded", "state"})
+EVENT_KEYS_B64 = frozenset({"position", "client", "version", "type", "recorded", "state_base64"})
+PROOF_KEYS = frozenset({"leaf_index", "position", "leaf_hash", "path"})
+
+
+def canonical(obj: dict[str, Any]) -> bytes:
+    """One canonical JSON line: sorted keys, no insignificant whitespace, UTF-8, newline-terminated."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def event_line(position: int, client: bytes, version: int, topic: str, recorded: bytes, state: bytes) -> bytes:
+    obj: dict[str, Any] = {"position": position, "client": client.hex(), "version": version, "type": topic,
+                           "recorded": recorded.decode("utf-8")}
+    try:
+        obj["state"] = state.decode("utf-8")
+    except UnicodeDecodeError:
+        obj["state_base64"] = base64.b64encode(state).decode("ascii")
+    return canonical(obj)
+
+
+def proof_line(leaf_index: int, position: int, leaf_hash: bytes, path: list[bytes]) -> bytes:
+    return canonical({"leaf_index": leaf_index, "position": position, "leaf_hash": leaf_hash.hex(),
+                      "path": [p.hex() for p in path]})

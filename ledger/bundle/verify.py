@@ -1,0 +1,384 @@
+"""Checking an inspection bundle offline, without the database (docs/inspection-bundle.md, "What
+verify-bundle checks"):
+
+1. the manifest and SHA256SUMS: every file present, with the SHA-256 they list, nothing extra;
+2. the public key: the bundled one parses, and equals the one the inspector was given, if any;
+3. the checkpoint: a C2SP signed note whose Ed25519 signature verifies with that key;
+4. every events.jsonl line: canonical JSON of a leaf's fields; re-hashed, it equals its leaf hash
+   in proofs.jsonl, whose inclusion path leads to the checkpoint's signed root;
+5. the PDF report: its attached events.jsonl equals the bundle's file, byte for byte;
+6. the manifest's clients: exactly the clients whose events are in the bundle.
+
+Every problem found is reported (with the file and line); nothing is "verified" unless all pass.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.bundle import layout
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MAX_LINE_FAULTS = 20  # line-level problems listed per file before "and N more"
+
+
+@dataclass
+class Problem:
+    """One thing that did not verify: ``what`` is the file or check (manifest, public-key,
+    checkpoint, events, proofs, report, clients)."""
+
+    what: str
+    message_zh: str
+    message_en: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"what": self.what, "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+@dataclass
+class BundleReport:
+    directory: Path
+    origin: str | None = None
+    tree_size: int | None = None
+    events: int = 0
+    clients: list[str] = field(default_factory=list)
+    key: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, what: str, zh: str, en: str) -> None:
+        self.problems.append(Problem(what, zh, en))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verified": self.ok, "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
+                "events": self.events, "clients": self.clients, "public_key": self.key,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Faults:
+    """Line-level problems of one file, capped."""
+
+    def __init__(self, report: BundleReport, what: str) -> None:
+        self.report, self.what, self.count = report, what, 0
+
+    def __call__(self, zh: str, en: str) -> None:
+        self.count += 1
+        if self.count <= MAX_LINE_FAULTS:
+            self.report.add(self.what, zh, en)
+
+    def close(self) -> None:
+        if self.count > MAX_LINE_FAULTS:
+            more = self.count - MAX_LINE_FAULTS
+            self.report.add(self.what, f"{self.what} 另有 {more} 处问题未列出。", f"{self.what}: {more} more problems not listed.")
+
+
+# ---------------------------------------------------------------------------------------- files
+
+
+def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
+    """The manifest, parsed, if the files match it; problems otherwise."""
+    mpath = d / layout.MANIFEST
+    try:
+        manifest = json.loads(mpath.read_bytes().decode("utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != layout.FORMAT or not isinstance(manifest.get("files"), dict):
+            raise ValueError("not a bundle manifest")
+    except FileNotFoundError:
+        report.add("manifest", f"缺少清单文件 {layout.MANIFEST}：这不是完整的检查包。",
+                   f"The manifest {layout.MANIFEST} is missing: this is not a complete bundle.")
+        manifest = None
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        report.add("manifest", f"清单文件 {layout.MANIFEST} 无法读取或格式不正确（{type(e).__name__}）：它被改动或损坏。",
+                   f"The manifest {layout.MANIFEST} cannot be read or is malformed ({type(e).__name__}): it was altered or is corrupt.")
+        manifest = None
+
+    actual: dict[str, str] = {}
+    for name in (*layout.FILES, layout.MANIFEST):
+        p = d / name
+        if not p.is_file():
+            if name != layout.MANIFEST:
+                report.add(name, f"缺少文件 {name}。", f"The file {name} is missing.")
+            continue
+        actual[name] = _sha256(p)
+    listed = manifest["files"] if manifest else {}
+    if manifest:
+        for name in layout.FILES:
+            entry = listed.get(name)
+            want = entry.get("sha256") if isinstance(entry, dict) else None
+            if not isinstance(want, str) or not _HEX64.match(want):
+                report.add("manifest", f"清单没有给出 {name} 的 SHA-256。", f"The manifest gives no SHA-256 for {name}.")
+            elif name in actual and actual[name] != want:
+                report.add(name, f"文件 {name} 的 SHA-256 与清单不符：该文件在导出后被改动。",
+                           f"The SHA-256 of {name} differs from the manifest: the file was changed after export.")
+        for name in listed:
+            if name not in layout.FILES:
+                report.add("manifest", f"清单列出了未知文件 {name}。", f"The manifest lists an unknown file {name}.")
+    # SHA256SUMS (for `sha256sum -c`): must agree with the files too.
+    sums = d / layout.SUMS
+    if not sums.is_file():
+        report.add(layout.SUMS, f"缺少文件 {layout.SUMS}。", f"The file {layout.SUMS} is missing.")
+    else:
+        seen: dict[str, str] = {}
+        try:
+            for line in sums.read_text(encoding="ascii").splitlines():
+                digest, _, name = line.partition("  ")
+                seen[name] = digest
+        except (OSError, UnicodeDecodeError):
+            seen = {}
+        if set(seen) != {*layout.FILES, layout.MANIFEST}:
+            report.add(layout.SUMS, f"{layout.SUMS} 列出的文件与检查包不符：它被改动。",
+                       f"{layout.SUMS} does not list the bundle's files: it was altered.")
+        else:
+            for name, digest in seen.items():
+                if name in actual and actual[name] != digest:
+                    report.add(layout.SUMS, f"{layout.SUMS} 中 {name} 的哈希与文件不符。",
+                               f"{layout.SUMS} gives a hash for {name} that differs from the file.")
+    expected = {*layout.FILES, layout.MANIFEST, layout.SUMS}
+    try:
+        extra = sorted(p.name for p in d.iterdir() if p.name not in expected)
+    except OSError:
+        extra = []
+    for name in extra:
+        report.add("manifest", f"检查包中有清单之外的文件 {name}。", f"The bundle holds a file not in the manifest: {name}.")
+    return manifest
+
+
+def _check_key(d: Path, public_key: Any, report: BundleReport) -> Any:
+    """The key to check the checkpoint with: the inspector's if given, else the bundled one."""
+    from ledger.trail.note import NoteError, parse_verifier
+
+    bundled = None
+    try:
+        bundled = parse_verifier((d / layout.PUBLIC_KEY).read_text(encoding="ascii"))
+    except FileNotFoundError:
+        pass  # reported with the files
+    except (OSError, UnicodeDecodeError):
+        report.add("public-key", f"{layout.PUBLIC_KEY} 无法读取。", f"{layout.PUBLIC_KEY} cannot be read.")
+    except NoteError as e:
+        report.add("public-key", f"{layout.PUBLIC_KEY}：{e.message_zh}", f"{layout.PUBLIC_KEY}: {e.message_en}")
+    if public_key is not None:
+        if bundled is not None and bundled != public_key:
+            report.add("public-key",
+                       f"检查包附带的公钥 {bundled.name}（{bundled.key_id.hex()}）与检查人员另行取得的公钥 {public_key.name}"
+                       f"（{public_key.key_id.hex()}）不同：检查包的公钥被替换；检查点改用另行取得的公钥核验。",
+                       f"The bundled public key {bundled.name} ({bundled.key_id.hex()}) differs from the key the inspector was given, "
+                       f"{public_key.name} ({public_key.key_id.hex()}): the bundled key was replaced; the checkpoint is checked with the given key.")
+        return public_key
+    return bundled
+
+
+def _check_checkpoint(d: Path, key: Any, report: BundleReport) -> Any:
+    from ledger.trail.note import NoteError, open_checkpoint, read_checkpoint_file
+
+    if not (d / layout.CHECKPOINT).is_file():
+        return None
+    try:
+        note = read_checkpoint_file(str(d / layout.CHECKPOINT))
+        if key is None:
+            report.add("checkpoint", "没有可用的公钥，无法核验检查点的签名。", "No usable public key: the checkpoint's signature cannot be checked.")
+            return None
+        return open_checkpoint(note, key)
+    except NoteError as e:
+        report.add("checkpoint", f"{layout.CHECKPOINT}：{e.message_zh}", f"{layout.CHECKPOINT}: {e.message_en}")
+        return None
+
+
+# ---------------------------------------------------------------------------------------- lines
+
+
+def _lines(path: Path) -> list[bytes] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data:
+        return []
+    parts = data.split(b"\n")
+    if parts[-1] != b"":
+        parts[-1] = parts[-1] + b"\x00no-newline"  # a final line without "\n" is not canonical
+    else:
+        parts.pop()
+    return parts
+
+
+def _event_leaf(line: bytes) -> tuple[int, bytes, uuid.UUID, int, bytes] | str:
+    """(position, leaf bytes, client id, version, state) of an events.jsonl line, or why it is not one."""
+    from ledger.trail.leaf import MalformedEvent, encode_leaf, recorded_time
+
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "不是 UTF-8 的 JSON|is not UTF-8 JSON"
+    if not isinstance(obj, dict) or set(obj) not in (layout.EVENT_KEYS, layout.EVENT_KEYS_B64):
+        return "字段不是 position client version type recorded state|does not have the fields position client version type recorded state"
+    if layout.canonical(obj) != line + b"\n":
+        return "不是规范 JSON（键序、空白或转义被改动）|is not canonical JSON (key order, spacing or escapes were changed)"
+    try:
+        if "state" in obj:
+            if not isinstance(obj["state"], str):
+                raise MalformedEvent("state")
+            state = obj["state"].encode("utf-8")
+        else:
+            state = base64.b64decode(obj["state_base64"], validate=True)
+        if not isinstance(obj["client"], str) or not re.fullmatch(r"[0-9a-f]{32}", obj["client"]):
+            raise MalformedEvent("client")
+        leaf = encode_leaf(obj["position"], obj["client"], obj["version"], obj["type"], state)
+        if not isinstance(obj["recorded"], str) or recorded_time(state) != obj["recorded"].encode("utf-8"):
+            return "recorded 与 state 中的记录时间不符|recorded differs from the recorded time inside state"
+    except (MalformedEvent, ValueError, TypeError, binascii.Error, UnicodeError):
+        return "字段取值无效|has an invalid field value"
+    return obj["position"], leaf, uuid.UUID(obj["client"]), obj["version"], state
+
+
+def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: BundleReport) -> None:
+    from ledger.trail.merkle import leaf_hash, verify_inclusion
+
+    events = _lines(d / layout.EVENTS)
+    proofs = _lines(d / layout.PROOFS)
+    if events is None or proofs is None:
+        return  # missing: reported with the files
+    report.events = len(events)
+    bad_e, bad_p = _Faults(report, "events"), _Faults(report, "proofs")
+    if len(events) != len(proofs):
+        report.add("proofs", f"{layout.EVENTS} 有 {len(events)} 行，{layout.PROOFS} 有 {len(proofs)} 行：应一一对应。",
+                   f"{layout.EVENTS} has {len(events)} lines and {layout.PROOFS} {len(proofs)}: they must correspond one to one.")
+    clients: set[uuid.UUID] = set()
+    registered: dict[uuid.UUID, str] = {}
+    prev_index = -1
+    for n, (eline, pline) in enumerate(zip(events, proofs), start=1):
+        parsed = _event_leaf(eline)
+        if isinstance(parsed, str):
+            zh, en = parsed.split("|")
+            bad_e(f"{layout.EVENTS} 第 {n} 行{zh}：该行被改动。", f"{layout.EVENTS} line {n} {en}: the line was altered.")
+            continue
+        position, leaf, client, version, state = parsed
+        clients.add(client)
+        if version == 1:  # the registration event names the client's USCC
+            try:
+                st = json.loads(state)
+                if isinstance(st, dict) and isinstance(st.get("uscc"), str):
+                    registered[client] = st["uscc"]
+            except ValueError:
+                pass
+        try:
+            proof = json.loads(pline.decode("utf-8"))
+            if not isinstance(proof, dict) or set(proof) != layout.PROOF_KEYS or layout.canonical(proof) != pline + b"\n":
+                raise ValueError
+            index, ppos, lh = proof["leaf_index"], proof["position"], proof["leaf_hash"]
+            path = proof["path"]
+            if (type(index) is not int or type(ppos) is not int or not isinstance(lh, str) or not _HEX64.match(lh)
+                    or not isinstance(path, list) or not all(isinstance(p, str) and _HEX64.match(p) for p in path)):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError):
+            bad_p(f"{layout.PROOFS} 第 {n} 行不是有效的证明记录：该行被改动。", f"{layout.PROOFS} line {n} is not a valid proof record: the line was altered.")
+            continue
+        h = leaf_hash(leaf)
+        if ppos != position or bytes.fromhex(lh) != h:
+            bad_e(f"{layout.EVENTS} 第 {n} 行（位置 {position}）重新计算的叶哈希与 {layout.PROOFS} 第 {n} 行不符：事件或证明被改动。",
+                  f"{layout.EVENTS} line {n} (position {position}) re-hashes to a leaf other than {layout.PROOFS} line {n}: "
+                  "the event or the proof was altered.")
+            continue
+        if index <= prev_index:
+            bad_p(f"{layout.PROOFS} 第 {n} 行的叶序号 {index} 不大于上一行：顺序被改动。",
+                  f"{layout.PROOFS} line {n}: leaf index {index} does not follow the previous line's: the order was altered.")
+        prev_index = max(prev_index, index)
+        if head is not None and not verify_inclusion(index, head.size, h, [bytes.fromhex(p) for p in path], head.root):
+            bad_p(f"{layout.PROOFS} 第 {n} 行（位置 {position}）的包含证明不能导出检查点的根哈希：事件或证明被改动。",
+                  f"The inclusion proof on {layout.PROOFS} line {n} (position {position}) does not lead to the checkpoint's "
+                  "root: the event or the proof was altered.")
+    bad_e.close()
+    bad_p.close()
+    if manifest is not None:
+        _check_clients(manifest, clients, registered, head, report)
+
+
+def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered: dict[uuid.UUID, str], head: Any,
+                   report: BundleReport) -> None:
+    from aggregates.errors import RuleViolation
+    from aggregates.uscc import client_id_for
+
+    listed: dict[uuid.UUID, str] = {}
+    entries = manifest.get("clients")
+    try:
+        for c in entries:  # type: ignore[union-attr]
+            listed[client_id_for(c["uscc"])] = c["uscc"]
+    except (TypeError, KeyError, RuleViolation):
+        report.add("manifest", "清单中的组织列表格式不正确。", "The manifest's list of clients is malformed.")
+        return
+    report.clients = list(listed.values())
+    for cid in sorted(clients - set(listed), key=str):
+        who = registered.get(cid, cid.hex)
+        report.add("clients", f"{layout.EVENTS} 含有清单未列出的组织 {who} 的事件。",
+                   f"{layout.EVENTS} holds events of client {who}, which the manifest does not list.")
+    for cid in sorted(set(listed) - clients, key=str):
+        report.add("clients", f"清单列出的组织 {listed[cid]} 在 {layout.EVENTS} 中没有事件。",
+                   f"The manifest lists client {listed[cid]}, which has no events in {layout.EVENTS}.")
+    for cid, uscc in registered.items():
+        if cid in listed and listed[cid] != uscc:
+            report.add("clients", f"组织 {uscc} 的登记事件与清单（{listed[cid]}）不符。",
+                       f"The registration event of client {uscc} disagrees with the manifest ({listed[cid]}).")
+    if head is not None and (manifest.get("tree_size") != head.size or manifest.get("origin") != head.origin):
+        report.add("manifest", "清单中的来源或树大小与已签名的检查点不符。",
+                   "The manifest's origin or tree size differs from the signed checkpoint.")
+
+
+def _check_report(d: Path, report: BundleReport) -> None:
+    path, events = d / layout.REPORT, d / layout.EVENTS
+    if not path.is_file() or not events.is_file():
+        return
+    try:
+        import logging
+
+        from pypdf import PdfReader
+
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
+        reader = PdfReader(io.BytesIO(path.read_bytes()), strict=False)
+        attached = reader.attachments.get(layout.EVENTS)
+    except Exception as e:  # noqa: BLE001 - any parse failure of an untrusted PDF is a finding, not a crash
+        report.add("report", f"{layout.REPORT} 无法作为 PDF 读取（{type(e).__name__}）：它被改动或损坏。",
+                   f"{layout.REPORT} cannot be read as a PDF ({type(e).__name__}): it was altered or is corrupt.")
+        return
+    if not attached:
+        report.add("report", f"{layout.REPORT} 没有附件 {layout.EVENTS}。", f"{layout.REPORT} has no attachment {layout.EVENTS}.")
+    elif len(attached) != 1 or attached[0] != events.read_bytes():
+        report.add("report", f"{layout.REPORT} 所附的 {layout.EVENTS} 与检查包中的 {layout.EVENTS} 不同：报告或事件文件被改动。",
+                   f"The {layout.EVENTS} attached to {layout.REPORT} differs from the bundle's {layout.EVENTS}: the report or the "
+                   "events file was altered.")
+
+
+def verify_bundle(directory: str | Path, public_key: Any = None) -> BundleReport:
+    """Check the bundle in ``directory``; ``public_key`` (a Verifier) is the body's key as the
+    inspector obtained it independently, if at all."""
+    d = Path(directory).expanduser()
+    report = BundleReport(d)
+    if not d.is_dir():
+        report.add("bundle", f"{d} 不是目录：请给出检查包所在的目录。", f"{d} is not a directory: name the bundle's directory.")
+        return report
+    manifest = _check_files(d, report)
+    key = _check_key(d, public_key, report)
+    report.key = key.encode() if key is not None else None
+    head = _check_checkpoint(d, key, report)
+    if head is not None:
+        report.origin, report.tree_size = head.origin, head.size
+    _check_events(d, head, manifest, report)
+    _check_report(d, report)
+    return report

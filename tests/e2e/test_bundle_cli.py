@@ -1,0 +1,214 @@
+"""``certledger export`` and ``certledger verify-bundle`` end to end: a clean bundle verifies
+(exit 0); every kind of tampering exits 1 naming what did not verify, also when the tamperer
+recomputed the manifest's hashes; bad input never gives a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from cli.bundle import export, verify_bundle
+from cli.output import Settings
+from ledger.bundle import layout
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    """A demo ledger on SQLite, checkpointed, its key, and a bundle of every client."""
+    from ledger.bootstrap import bootstrap
+    from ledger.demo import play
+    from ledger.trail import make_checkpoint
+    from ledger.trail.keys import init_key, load_signer
+
+    base = tmp_path_factory.mktemp("bundle")
+    db, key = str(base / "ledger.sqlite"), base / "signing.key"
+    app = bootstrap(db)
+    codes = play(app, today=TODAY)
+    init_key(key, "test.body")
+    make_checkpoint(app, load_signer(key))
+    app.close()
+    result = run(export, ["--all", "--out", str(base / "bundle"), "--key", str(key)], db)
+    assert result.exit_code == 0, result.stderr
+    return {"db": db, "key": key, "codes": codes, "bundle": base / "bundle"}
+
+
+def run(command, args, db=None):
+    return CliRunner().invoke(command, args, obj=Settings(db=db, actor="检查员"))
+
+
+@pytest.fixture
+def bundle(ledger, tmp_path):
+    """A fresh copy of the clean bundle, to tamper with."""
+    return shutil.copytree(ledger["bundle"], tmp_path / "bundle")
+
+
+def reseal(d):
+    """What a careful tamperer does after changing a file: recompute the manifest and SHA256SUMS."""
+    manifest = json.loads((d / layout.MANIFEST).read_text())
+    for name in layout.FILES:
+        data = (d / name).read_bytes()
+        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    (d / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    sums = "".join(f"{hashlib.sha256((d / n).read_bytes()).hexdigest()}  {n}\n" for n in (*layout.FILES, layout.MANIFEST))
+    (d / layout.SUMS).write_text(sums)
+
+
+def verify(d, *args):
+    return run(verify_bundle, [str(d), *args])
+
+
+def assert_refused(result, *fragments):
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stderr and "已验证" not in result.stdout
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+def test_a_clean_bundle_verifies(bundle, ledger):
+    result = verify(bundle)
+    assert result.exit_code == 0, result.stderr
+    assert "已验证" in result.stdout and str(len(ledger["codes"])) in result.stdout
+
+
+def test_a_clean_bundle_verifies_with_the_key_the_inspector_was_given(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    result = verify(bundle, "--public-key", str(pub), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["verified"] is True
+
+
+def test_a_missing_file_is_named(bundle):
+    (bundle / layout.PROOFS).unlink()
+    assert_refused(verify(bundle), "proofs.jsonl")
+
+
+def test_an_altered_event_line_is_named_even_with_a_resealed_manifest(bundle):
+    lines = (bundle / layout.EVENTS).read_bytes().splitlines(keepends=True)
+    assert "张伟".encode() in lines[2]
+    lines[2] = lines[2].replace("张伟".encode(), "王五".encode())
+    (bundle / layout.EVENTS).write_bytes(b"".join(lines))
+    assert_refused(verify(bundle), "events.jsonl 的 SHA-256 与清单不符")
+    reseal(bundle)
+    assert_refused(verify(bundle), "events.jsonl 第 3 行", "report.pdf 所附的 events.jsonl")
+
+
+def test_an_altered_proof_is_named(bundle):
+    lines = (bundle / layout.PROOFS).read_bytes().splitlines(keepends=True)
+    proof = json.loads(lines[4])
+    proof["path"][0] = ("0" if proof["path"][0][0] != "0" else "1") + proof["path"][0][1:]
+    lines[4] = layout.canonical(proof)
+    (bundle / layout.PROOFS).write_bytes(b"".join(lines))
+    reseal(bundle)
+    assert_refused(verify(bundle), "proofs.jsonl 第 5 行", "包含证明")
+
+
+def test_a_swapped_public_key_is_reported(bundle, tmp_path):
+    from ledger.trail.note import Signer
+
+    (bundle / layout.PUBLIC_KEY).write_text(Signer.generate("test.body").verifier.encode() + "\n")
+    reseal(bundle)
+    assert_refused(verify(bundle), "checkpoint.txt", "签名")
+
+
+def test_a_bundled_key_that_differs_from_the_inspectors_is_reported(bundle, ledger):
+    from ledger.trail.note import Signer
+
+    forger = Signer.generate("test.body")
+    (bundle / layout.PUBLIC_KEY).write_text(forger.verifier.encode() + "\n")
+    reseal(bundle)
+    pub = ledger["key"].with_name("signing.key.pub")
+    assert_refused(verify(bundle, "--public-key", str(pub), "--lang", "en"), "bundled public key", "differs")
+
+
+def test_a_checkpoint_signed_by_a_forger_over_a_forged_root_is_refused_with_the_inspectors_key(bundle, ledger):
+    """The strongest forgery: new events, new proofs, a checkpoint signed with the forger's key and
+    that key bundled. Only the key the inspector obtained independently catches it."""
+    from ledger.trail.note import Checkpoint, Signer, parse_checkpoint_text, split_note
+
+    forger = Signer.generate("test.body")
+    text, _ = split_note((bundle / layout.CHECKPOINT).read_text())
+    head = parse_checkpoint_text(text)
+    (bundle / layout.CHECKPOINT).write_text(Checkpoint(head.origin, head.size, head.root).sign(forger))
+    (bundle / layout.PUBLIC_KEY).write_text(forger.verifier.encode() + "\n")
+    reseal(bundle)
+    assert verify(bundle).exit_code == 0  # self-consistent: the bundle alone cannot tell
+    pub = ledger["key"].with_name("signing.key.pub")
+    assert_refused(verify(bundle, "--public-key", str(pub)), "公钥", "checkpoint.txt")
+
+
+def test_a_corrupt_checkpoint_is_named(bundle):
+    note = (bundle / layout.CHECKPOINT).read_text()
+    lines = note.split("\n")
+    lines[2] = ("A" if lines[2][0] != "A" else "B") + lines[2][1:]  # the root hash line
+    (bundle / layout.CHECKPOINT).write_text("\n".join(lines))
+    reseal(bundle)
+    assert_refused(verify(bundle), "checkpoint.txt")
+
+
+def test_a_truncated_checkpoint_is_named(bundle):
+    (bundle / layout.CHECKPOINT).write_text("certledger\n12\n")
+    reseal(bundle)
+    assert_refused(verify(bundle), "checkpoint.txt")
+
+
+def test_an_altered_pdf_attachment_is_named(bundle):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(bundle / layout.REPORT))
+    names = writer.root_object["/Names"]
+    del names["/EmbeddedFiles"]
+    altered = (bundle / layout.EVENTS).read_bytes().replace("张伟".encode(), "王五".encode(), 1)
+    writer.add_attachment(layout.EVENTS, altered)
+    buf = io.BytesIO()
+    writer.write(buf)
+    (bundle / layout.REPORT).write_bytes(buf.getvalue())
+    reseal(bundle)
+    assert_refused(verify(bundle), "report.pdf 所附的 events.jsonl")
+
+
+def test_a_pdf_that_is_not_a_pdf_is_named(bundle):
+    (bundle / layout.REPORT).write_bytes(b"%PDF-1.7\nnot really\n")
+    reseal(bundle)
+    assert_refused(verify(bundle), "report.pdf")
+
+
+def test_a_garbled_manifest_is_named(bundle):
+    (bundle / layout.MANIFEST).write_text("{not json")
+    assert_refused(verify(bundle), "manifest.json")
+
+
+def test_an_added_file_is_named(bundle):
+    (bundle / "extra.txt").write_text("?")
+    assert_refused(verify(bundle), "extra.txt")
+
+
+def test_a_directory_that_is_not_there_is_named(tmp_path):
+    assert_refused(verify(tmp_path / "nowhere"), "nowhere")
+
+
+def test_exporting_an_unknown_client_exits_1(ledger, tmp_path):
+    result = run(export, ["91110000600037341L", "--out", str(tmp_path / "b"), "--key", str(ledger["key"])], ledger["db"])
+    assert_refused(result, "91110000600037341L")
+    assert not (tmp_path / "b").exists()
+
+
+def test_exporting_needs_a_client_or_all(ledger, tmp_path):
+    result = run(export, ["--out", str(tmp_path / "b")], ledger["db"])
+    assert result.exit_code == 2
+
+
+def test_exporting_one_client_then_verifying_it(ledger, tmp_path):
+    code = ledger["codes"][2]
+    result = run(export, [code, "--out", str(tmp_path / "b"), "--key", str(ledger["key"]), "--json"], ledger["db"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["clients"] == [code]
+    assert verify(tmp_path / "b").exit_code == 0
