@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 from aggregates.errors import RuleViolation
 from ledger.config import Database, resolve_database
 
@@ -26,8 +29,12 @@ def bootstrap(db: str | None = None, *, database: Database | None = None):  # ->
                 f"无法创建账本目录 {database.sqlite_path.parent}：{e.strerror}；请用 --db 或 CERTLEDGER_DB 指定可写的位置。",
                 f"Cannot create the ledger's folder {database.sqlite_path.parent}: {e.strerror}; choose a writable place with --db or CERTLEDGER_DB.",
             ) from None
-    elif database.pg and database.pg.get("schema"):
-        _ensure_schema(database)
+    with _setup_lock(database):
+        app = _open(database)
+    return app
+
+
+def _open(database: Database):  # -> CertLedger
     from eventsourcing.persistence import PersistenceError
 
     from ledger.app import CertLedger
@@ -46,22 +53,44 @@ def bootstrap(db: str | None = None, *, database: Database | None = None):  # ->
     return app
 
 
-def _ensure_schema(database: Database) -> None:
-    """Create the PostgreSQL schema named in the URL if it does not exist yet."""
+@contextlib.contextmanager
+def _setup_lock(database: Database) -> Iterator[None]:
+    """PostgreSQL: opening a ledger creates tables, the library's insert function and the
+    append-only triggers; several processes doing it at once collide ("tuple concurrently
+    updated"). A session advisory lock, keyed on the schema, makes them take turns; it also
+    creates the schema named in the URL if it is missing. SQLite needs none of this."""
+    if database.kind != "postgres":
+        yield
+        return
     import psycopg
     from psycopg import sql
 
     pg = database.pg or {}
+    schema = pg.get("schema") or ""
     try:
-        with psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
-                             password=pg.get("password") or None, connect_timeout=5, autocommit=True) as conn:
-            # Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
-            # the schema exists, which an application role does not have.
-            if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (pg["schema"],)).fetchone() is None:
-                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(pg["schema"])))
+        conn = psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
+                               password=pg.get("password") or None, connect_timeout=5, autocommit=True)
     except psycopg.Error as e:
         raise DatabaseUnavailable(
             "ledger: database",
-            f"无法连接 PostgreSQL {database.display()} 或创建模式 {pg['schema']}：{str(e).strip()}",
-            f"Cannot reach PostgreSQL {database.display()} or create schema {pg['schema']}: {str(e).strip()}",
+            f"无法连接 PostgreSQL {database.display()}：{str(e).strip()}",
+            f"Cannot reach PostgreSQL {database.display()}: {str(e).strip()}",
         ) from None
+    with conn:
+        key = f"certledger-setup:{pg['dbname']}:{schema or 'public'}"
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            # Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
+            # the schema exists, which an application role does not have.
+            if schema and conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+                try:
+                    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+                except psycopg.Error as e:
+                    raise DatabaseUnavailable(
+                        "ledger: database",
+                        f"无法在 PostgreSQL {database.display()} 中创建模式 {schema}：{str(e).strip()}",
+                        f"Cannot create schema {schema} in PostgreSQL {database.display()}: {str(e).strip()}",
+                    ) from None
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
