@@ -8,6 +8,7 @@ position 1 registration authority, 2 organisation type, 3-8 administrative divis
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from aggregates.errors import RuleViolation
@@ -27,6 +28,7 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_uscc(raw: str) -> str:
     """Return the canonical (upper-case, trimmed) code, or raise RuleViolation saying what is wrong."""
     code = (raw or "").strip().upper()
@@ -63,6 +65,7 @@ def normalise_uscc(raw: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=4096)
 def client_id_for(uscc: str) -> uuid.UUID:
     """The aggregate id of the client with this (valid) USCC: deterministic, so the code is the key."""
     return uuid.uuid5(CLIENT_NAMESPACE, normalise_uscc(uscc))

@@ -28,7 +28,11 @@ def import_(file: str, atomic: bool) -> None:
     with click.open_file(file, "rb") as fh, click.progressbar(
         length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
     ) as bar:
-        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None)
+        follower = _follower(s.app())
+        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
+                            on_saved=follower.saved if follower else None)
+        if follower:
+            follower.finish()
     if report.written:
         catch_up_read_models()
     for e in report.errors:
@@ -44,3 +48,14 @@ def import_(file: str, atomic: bool) -> None:
     emit(summary, lambda _s: text)
     if report.errors:
         raise click.exceptions.Exit(1)
+
+
+def _follower(app: object) -> object:
+    """Read models kept current during the import from the events just saved (no read-back)."""
+    from aggregates.errors import RuleViolation
+    from projections import Follower
+
+    try:
+        return Follower(app)
+    except RuleViolation:
+        return None

@@ -164,18 +164,18 @@ class CertLedger(Application[UUID]):
         finally:
             self._uow = None
 
-    def flush(self) -> int:
-        """Save every client changed in this session in one transaction; returns the event count.
-        A concurrent write to one of them refuses the whole flush (and forgets the session's copies,
-        so the next command reloads)."""
+    def flush(self) -> list[Any]:
+        """Save every client changed in this session in one transaction; returns the recordings
+        (each event with its notification id, in order), which a read-model follower can apply
+        without reading them back. A concurrent write to one of them refuses the whole flush (and
+        forgets the session's copies, so the next command reloads)."""
         uow = self._uow
         if uow is None or not uow.dirty:
-            return 0
+            return []
         pending = list(uow.dirty.values())
-        count = sum(len(c.pending_events) for c in pending)
         uow.dirty = {}
         try:
-            self.save(*pending)
+            recordings = self.save(*pending)
         except IntegrityError:
             uow.clients = {}
             raise RuleViolation(
@@ -183,7 +183,7 @@ class CertLedger(Application[UUID]):
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
-        return count
+        return recordings
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

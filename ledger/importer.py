@@ -60,28 +60,37 @@ def _execute(app: Any, data: dict[str, Any], default_actor: str | None) -> Any:
     if not name:
         raise RuleViolation("ledger: input format", "缺少字段 command（命令名，例如 \"audit plan\"）。", 'Missing field "command" (the command name, e.g. "audit plan").')
     command = find(str(name))
-    actor = data.pop("actor", None) or default_actor
+    actor = data.pop("actor", None)
+    if actor is not None and not isinstance(actor, str):
+        raise RuleViolation("ledger: input format", "字段 actor 应为文本（操作人姓名）。", 'Field "actor" must be text (the name of who records it).')
+    actor = actor or default_actor
     return getattr(app, command.method)(**command.bind(data), actor=actor)
 
 
-CHUNK = 500  # lines per transaction in a non-atomic import
+CHUNK = 2000  # lines per transaction in a non-atomic import
 
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
-               progress: Callable[[int], None] | None = None) -> ImportReport:
+               progress: Callable[[int], None] | None = None,
+               on_saved: Callable[[list[Any]], None] | None = None) -> ImportReport:
     """Run the lines as commands in one session: clients stay in memory between lines and the
     events are saved in transactions of ``CHUNK`` lines (atomic: one transaction, or none).
-    ``progress`` is called with the byte length of each line read."""
+    ``progress`` is called with the byte length of each line read; ``on_saved`` with the
+    recordings of each transaction once it is committed (``app.flush()`` returns them), e.g.
+    ``projections.Follower(app).saved`` to keep the read models current without reading back."""
     report = ImportReport(atomic=atomic)
     unsaved: list[int] = []  # lines run since the last flush (non-atomic)
 
     def flush() -> None:
         try:
-            app.flush()
+            recorded = app.flush()
         except RuleViolation as e:  # a concurrent writer: this chunk is not written
             report.written -= len(unsaved)
             report.errors.extend(LineError(n, e.rule, e.message_zh, e.message_en) for n in unsaved)
             report.errors.sort(key=lambda x: x.line)
+        else:
+            if on_saved is not None and recorded:
+                on_saved(recorded)
         unsaved.clear()
 
     def each() -> None:
@@ -115,7 +124,11 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
             each()
             if atomic and report.errors:
                 raise _Abort
-            if not atomic:
+            if atomic:  # a concurrent writer refuses the whole batch: raised, nothing written
+                recorded = app.flush()
+                if on_saved is not None and recorded:
+                    on_saved(recorded)
+            else:
                 flush()
     except _Abort:
         report.written = 0

@@ -8,6 +8,7 @@ docs/read-models.md.
     catch_up(app)                         # after a write: idempotent, fast when nothing is new
     engine = read_models(app)             # catch up, then query
     queries.register(engine)
+    follower = Follower(app)              # a bulk write: follower.saved(app.save(...)); follower.finish()
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     # Lazy, so importing the package (e.g. to find it) does not import SQLAlchemy.
-    if name in ("catch_up", "rebuild", "read_models", "all_projections", "select_projections", "require_current"):
+    if name in ("catch_up", "rebuild", "read_models", "all_projections", "select_projections", "require_current",
+                "Follower"):
         from projections import runner
 
         return getattr(runner, name)

@@ -33,8 +33,8 @@ from projections.db import IMMEDIATE, engine_for, table_names
 
 log = structlog.get_logger("certledger.projections")
 
-BATCH_SIZE = 1000
-STATE_CACHE = 2000  # client states kept in memory between batches
+BATCH_SIZE = 5000  # events per read-model transaction: each touched client's rows are recomputed once per batch
+STATE_CACHE = 4000  # client states kept in memory between batches (the clients active at one time)
 
 Progress = Callable[[int, int], None]  # (position reached, last position in the log)
 
@@ -107,7 +107,8 @@ def _now() -> datetime:
 def _tracked(conn: Connection, names: list[str], lock: bool = False) -> dict[str, tuple[int, str]]:
     query = select(t.tracking.c.name, t.tracking.c.position, t.tracking.c.fingerprint).where(t.tracking.c.name.in_(names))
     if lock:
-        query = query.with_for_update()
+        # Always lock the rows in the same order, so two catch-ups never deadlock each other.
+        query = query.order_by(t.tracking.c.name).with_for_update()
     return {r.name: (int(r.position), r.fingerprint) for r in conn.execute(query)}
 
 
@@ -143,8 +144,13 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
     projections = select_projections(names)
     names_ = [p.name for p in projections]
     with engine.connect() as conn:
-        t.tracking.create(conn, checkfirst=True)
-        conn.commit()
+        missing = t.tracking.name not in table_names(conn)
+    if missing:
+        # Created under the write lock, so a first catch-up waits for another writer (SQLite's
+        # plain BEGIN would fail at once with "database is locked").
+        with _write(engine) as conn, conn.begin():
+            t.tracking.create(conn, checkfirst=True)
+    with engine.connect() as conn:
         tracked = _tracked(conn, names_)
         stale = [p for p in projections if _stale(conn, p, tracked)]
     for p in stale:
@@ -195,6 +201,89 @@ def _apply(engine: Engine, projections: list[Projection], positions: dict[str, i
             p.apply(conn, part)
             conn.execute(t.tracking.update().where(t.tracking.c.name == p.name).values(position=part.last_position, updated_at=now))
     return None
+
+
+class Follower:
+    """Keeps the read models current during a bulk write (``certledger import``) from the events
+    just saved, as the application returned them: no event is read back or decoded, and each
+    client's state is advanced in memory (the same bounded ``ClientStates`` as ``catch_up``).
+
+        follower = Follower(app)          # catches up first: the read models start current
+        follower.saved(recordings)        # after each save, in order; applies every batch_size events
+        follower.finish()                 # applies what is left
+
+    The guarantees are ``catch_up``'s: each batch is written with the tracking positions in one
+    transaction that first checks them under a write lock. The events are already saved when the
+    follower sees them, so a failure here is logged and the follower stops: the next catch-up
+    (every read does one) completes the read models from the log. The follower applies events only while
+    they continue the read models' position directly (nothing saved by anyone else in between);
+    otherwise — another writer, a gap in PostgreSQL's ids, or a catch-up by another process that
+    moved the positions — it falls back to ``catch_up``, which reads from the log.
+    """
+
+    def __init__(self, app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE) -> None:
+        self.app = app
+        self.names = [p.name for p in select_projections(names)]
+        self.batch_size = batch_size
+        self.engine = engine_for(app)
+        self.projections = select_projections(self.names)
+        self.states = ClientStates(app)
+        self.batch = Batch()
+        self.failed = False
+        self.position = self._catch_up()  # the position every read model has reached
+
+    def _catch_up(self) -> int:
+        positions = catch_up(self.app, self.names)
+        return min(positions.values(), default=0)
+
+    def saved(self, recordings: list[Any]) -> None:
+        """The recordings of one save (``Application.save`` returns them), in order."""
+        self._guarded(self._saved, recordings)
+
+    def finish(self) -> int | None:
+        """Apply what is pending; returns the read models' position (None if the follower failed)."""
+        self._guarded(self._apply)
+        return None if self.failed else self.position
+
+    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
+        if self.failed:
+            return
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - the events are saved; the next catch-up completes the read models
+            self.failed = True
+            self.batch = Batch()
+            self.states.clear()
+            log.warning("read models not kept current during the bulk write; the next read catches up", exc_info=True)
+
+    def _saved(self, recordings: list[Any]) -> None:
+        for r in recordings:
+            position, ev = r.notification.id, r.domain_event
+            last = self.batch.last_position if self.batch.events else self.position
+            if position != last + 1 and not self._nothing_between(last, position):
+                self._apply()
+                self.batch = Batch()
+                self.position = self._catch_up()  # reads this event and any others from the log
+                if position <= self.position:
+                    continue
+            self.batch.events.append((position, ev))
+            self.batch.clients[ev.originator_id] = self.states.advance(ev)
+            if len(self.batch.events) >= self.batch_size:
+                self._apply()
+
+    def _nothing_between(self, last: int, position: int) -> bool:
+        following = self.app.recorder.select_notifications(last, 1, inclusive_of_start=False)
+        return bool(following) and following[0].id == position
+
+    def _apply(self) -> None:
+        if not self.batch.events:
+            return
+        batch, self.batch = self.batch, Batch()
+        moved = _apply(self.engine, self.projections, {n: self.position for n in self.names}, batch)
+        if moved is None:
+            self.position = batch.last_position
+        else:  # another process moved the positions: let catch_up continue from where they are
+            self.position = self._catch_up()
 
 
 def rebuild(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,

@@ -308,10 +308,6 @@ def test_a_corrupt_import_file_is_reported_line_by_line_with_nothing_written_for
         app.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an import line whose actor is not text (a number, a list, an object) raises AttributeError in "
-    "CertLedger._actor ((actor or '').strip()), which the importer re-raises: a traceback. Fix in "
-    "ledger/importer._execute: refuse a non-text actor with RuleViolation('ledger: input format', ...)"))
 @pytest.mark.parametrize("actor", [5, ["张伟"], {"name": "张伟"}, True])
 def test_an_import_line_whose_actor_is_not_text_is_reported_not_a_traceback(actor, tmp_path):
     line = {"command": "complaint receive", "client": workload.uscc(0, 99), "complainant": "顾客", "subject": "服务", "actor": actor}

@@ -116,7 +116,7 @@ def assert_concurrent_writes_are_exact(db: str, commands: int, tmp_path) -> list
     setup = bootstrap(db)
     for uscc in [SHARED] + [own_client(p) for p in range(PROCESSES)]:
         register(setup, uscc)
-    catch_up(setup)  # as the CLI does after a write (a first catch-up racing a writer: see the xfail below)
+    catch_up(setup)  # as the CLI does after a write
     dispose(setup)
     setup.close()
 
@@ -163,18 +163,14 @@ def test_eight_processes_writing_at_once_to_sqlite_lose_and_duplicate_nothing(sq
 
 @pytest.mark.postgres
 def test_eight_processes_writing_at_once_to_postgresql_lose_and_duplicate_nothing(pg_url, tmp_path):
-    failed = assert_concurrent_writes_are_exact(pg_url, DEFAULT_COMMANDS, tmp_path)
-    # Known, rare: two catch-ups lock rm_tracking rows (SELECT ... FOR UPDATE without ORDER BY) in
-    # different orders and one is chosen as deadlock victim; the write has been saved, the CLI logs it,
-    # and the next catch-up completes (checked above). Fix: order the locked rows by name.
-    assert all("DeadlockDetected" in f for f in failed), failed
+    # Catch-ups lock the rm_tracking rows in name order, so concurrent catch-ups never deadlock.
+    assert assert_concurrent_writes_are_exact(pg_url, DEFAULT_COMMANDS, tmp_path) == []
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite_url", "pg_url"])
 def test_eight_processes_writing_many_commands_at_once_lose_and_duplicate_nothing(backend, request, tmp_path):
-    failed = assert_concurrent_writes_are_exact(request.getfixturevalue(backend), SLOW_COMMANDS, tmp_path)
-    assert all("DeadlockDetected" in f for f in failed), failed  # see the PostgreSQL test above
+    assert assert_concurrent_writes_are_exact(request.getfixturevalue(backend), SLOW_COMMANDS, tmp_path) == []
 
 
 def race_to_register(db: str, p: int, barrier: Any, results: Any) -> None:
@@ -221,10 +217,6 @@ def test_eight_processes_registering_the_same_client_at_once_register_it_once(db
         app.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "projections.runner.catch_up creates rm_tracking inside a deferred SQLite transaction (read, then "
-    "CREATE TABLE): while another connection holds the write lock SQLite refuses the upgrade at once "
-    "('database is locked') instead of waiting; create the table under BEGIN IMMEDIATE (_write) when it is missing"))
 def test_a_first_catch_up_waits_for_another_writer_instead_of_failing(sqlite_url):
     import sqlite3
     import threading

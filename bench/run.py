@@ -1,0 +1,331 @@
+"""Scale benchmark: a realistic body of clients through the real CLI, each figure beside a raw
+sqlite3 baseline measured in the same run on the same rows.
+
+Standalone script, not part of the test suite (docs/performance.md explains the figures):
+
+    python bench/run.py                 # 10,000 clients (about 540k events; 10-15 minutes)
+    python bench/run.py --quick         # 500 clients: a smoke run of every step (about a minute)
+    python bench/run.py --clients 2000 --keep /tmp/bench   # keep the ledgers and the workload
+
+Steps, each a fresh ``certledger`` process (so the figures include interpreter start-up, imports
+and every database round trip a user pays for):
+
+  1. The workload (``bench.workload.generate``): N clients' full lifecycles across the five
+     schemes, plus one busy client with about 200 events for show/explain. Not timed.
+  2. Two ledgers: a small one (N/5 clients) and the full one. For each: ``certledger import FILE``
+     (commands, rule checks, events saved in batches, read models caught up) followed by
+     ``certledger checkpoint`` (the audit trail's leaf hashes and a signed tree head). Baseline:
+     the same stored event rows inserted with sqlite3 ``executemany`` into a table of the same
+     shape, 500 rows per transaction, same pragmas (WAL, synchronous=NORMAL).
+  3. ``certledger rebuild`` on both ledgers: events/s and the peak resident memory of the process
+     (``os.wait4``); memory must not grow with the number of events. Baseline: reading every event
+     row with sqlite3 and ``json.loads`` of its state.
+  4. ``certledger verify``. Baseline: reading every event row and one SHA-256 per row.
+  5. ``certledger show`` and ``certledger explain`` of the busy client, wall time end to end
+     (best of 5). Baseline: selecting that client's event rows with sqlite3 in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGETS = {"import": 30_000, "rebuild": 60_000, "verify": 200_000, "show": 0.35, "explain": 0.35}
+BUSY_EXTRA = 50  # complaint receive + resolve pairs added to the busy client (100 events)
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    out: str
+
+
+def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEVNULL) -> Run:
+    """Run ``certledger ARGS`` in a fresh process; wall time and peak resident memory."""
+    cmd = [sys.executable, "-m", "cli.main", *args]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.stderr.write(err.decode(errors="replace")[-3000:])
+        raise SystemExit(f"certledger {' '.join(args)} exited {proc.returncode}")
+    return Run(seconds, 0.0, out.decode())
+
+
+def certledger_rss(args: list[str], env: dict[str, str]) -> Run:
+    """Like ``certledger`` but reaps the child with ``os.wait4`` to read its own peak memory."""
+    cmd = [sys.executable, "-m", "cli.main", *args]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.stderr.write(err.read().decode(errors="replace")[-3000:])
+            raise SystemExit(f"certledger {' '.join(args)} exited {proc.returncode}")
+        out.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode())
+
+
+# ------------------------------------------------------------------------------------ workload
+
+
+def busy_client_lines(story: list[dict[str, Any]], extra: int = BUSY_EXTRA) -> list[dict[str, Any]]:
+    """``extra`` complaints received and resolved for the client of ``story`` after its last line,
+    one working week apart, never on or after the workload's last day."""
+    from bench.workload import LAST_DAY
+
+    code = story[0]["client"]
+    existing = sum(1 for x in story if x["command"] == "complaint receive")
+    day = max(date.fromisoformat(x["on"]) for x in story) + timedelta(days=1)
+    step = max(1, min(7, (LAST_DAY - day).days // (2 * extra + 1)))
+    out = []
+    for k in range(existing + 1, existing + extra + 1):
+        out.append({"command": "complaint receive", "client": code, "complainant": f"顾客 {k} 号", "subject": "交货延迟",
+                    "on": day.isoformat(), "actor": "张伟"})
+        day += timedelta(days=step)
+        out.append({"command": "complaint resolve", "client": code, "complaint": f"C{k}",
+                    "result": "经核实已整改并书面答复投诉人", "on": day.isoformat(), "actor": "张伟"})
+        day += timedelta(days=step)
+    if day >= LAST_DAY:
+        raise SystemExit("the busy client's extra lines would pass the workload's last day")
+    return out
+
+
+def write_workload(path: Path, n_clients: int, seed: int) -> tuple[int, str]:
+    """The workload's lines in ``path``, with the busy client's extra lines at the end (their dates
+    are after every line of that client, and the file stays ordered by date per client)."""
+    from bench.workload import client_story, dumps, generate
+
+    # The busy client: among the first clients, the one with the longest story that holds a certificate.
+    candidates = [(len(s), i, s) for i in range(min(n_clients, 40)) for s in [client_story(i, seed)]
+                  if any(x["command"] == "certificate issue" for x in s)]
+    _n, busy_i, story = max(candidates, key=lambda c: (c[0], -c[1]))
+    lines = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for line in generate(n_clients, seed):
+            fh.write(dumps(line) + "\n")
+            lines += 1
+        for line in busy_client_lines(story):
+            fh.write(dumps(line) + "\n")
+            lines += 1
+    return lines, story[0]["client"]
+
+
+# ------------------------------------------------------------------------------------ baselines
+
+EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+
+
+def _rows(db: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as c:
+        return c.execute(f"SELECT {EVENT_COLUMNS} FROM stored_events ORDER BY rowid").fetchall()
+
+
+def raw_insert(db: Path, scratch: Path, chunk: int = 500) -> float:
+    """Events/s of inserting the ledger's own event rows with sqlite3, ``chunk`` rows per transaction."""
+    rows = _rows(db)
+    scratch.unlink(missing_ok=True)
+    c = sqlite3.connect(scratch, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=NORMAL")
+    c.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
+              "PRIMARY KEY (originator_id, originator_version))")
+    t = time.perf_counter()
+    for i in range(0, len(rows), chunk):
+        c.execute("BEGIN")
+        c.executemany(f"INSERT INTO stored_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?)", rows[i:i + chunk])
+        c.execute("COMMIT")
+    seconds = time.perf_counter() - t
+    c.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(scratch) + suffix).unlink(missing_ok=True)
+    return len(rows) / seconds
+
+
+def raw_decode(db: Path) -> float:
+    """Events/s of reading every event row and decoding its JSON state."""
+    t = time.perf_counter()
+    with sqlite3.connect(db) as c:
+        n = 0
+        for (state,) in c.execute("SELECT state FROM stored_events ORDER BY rowid"):
+            json.loads(state)
+            n += 1
+    return n / (time.perf_counter() - t)
+
+
+def raw_hash(db: Path) -> float:
+    """Events/s of reading every event row and hashing it once (SHA-256)."""
+    import hashlib
+
+    t = time.perf_counter()
+    with sqlite3.connect(db) as c:
+        n = 0
+        for oid, version, topic, state in c.execute(f"SELECT {EVENT_COLUMNS} FROM stored_events ORDER BY rowid"):
+            hashlib.sha256(b"\x00" + state).digest()
+            n += 1
+    return n / (time.perf_counter() - t)
+
+
+def raw_client_select(db: Path, uscc: str) -> tuple[float, int]:
+    """Wall time of a fresh Python process that selects one client's event rows with sqlite3."""
+    from aggregates.uscc import client_id_for
+
+    oid = client_id_for(uscc).hex
+    code = ("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+            "print(len(c.execute('SELECT state FROM stored_events WHERE originator_id=? ORDER BY originator_version', (sys.argv[2],)).fetchall()))")
+    best, n = float("inf"), 0
+    for _ in range(5):
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code, str(db), oid], capture_output=True, check=True, text=True).stdout
+        best = min(best, time.perf_counter() - t)
+        n = int(out.strip())
+    return best, n
+
+
+# ------------------------------------------------------------------------------------ the run
+
+
+def event_count(db: Path) -> int:
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+
+
+def ledger_env(work: Path, db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTLEDGER_")}
+    env.update(CERTLEDGER_DB=str(db), CERTLEDGER_ACTOR="bench", CERTLEDGER_KEY=str(work / "signing.key"),
+               CERTLEDGER_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+    return env
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}x" if base else "-"
+
+
+def report_line(name: str, value: str, baseline: str, r: str, target: str, ok: bool | None) -> str:
+    mark = "" if ok is None else ("ok" if ok else "BELOW TARGET")
+    return f"{name:<34} {value:>14} {baseline:>16} {r:>7}   {target:<22} {mark}"
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=10_000, help="clients in the full ledger (default 10000)")
+    p.add_argument("--quick", action="store_true", help="500 clients: a smoke run of every step")
+    p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
+    p.add_argument("--keep", metavar="DIR", help="work in DIR and keep the ledgers and workload there")
+    args = p.parse_args(list(argv) if argv is not None else None)
+    n_full = 500 if args.quick else args.clients
+    n_small = max(50, n_full // 5)
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="certledger-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"certledger scale benchmark, {date.today().isoformat()}\nmachine: {machine()}\nwork dir: {work}\n", flush=True)
+
+    results: dict[str, Any] = {}
+    ledgers: dict[str, Path] = {}
+    busy = ""
+    for size, n in (("small", n_small), ("full", n_full)):
+        jsonl = work / f"workload-{n}.jsonl"
+        t = time.perf_counter()
+        lines, busy = write_workload(jsonl, n, args.seed)
+        print(f"[{size}] workload: {n} clients, {lines} lines ({time.perf_counter() - t:.1f}s to generate)", flush=True)
+        db = work / f"ledger-{n}.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        env = ledger_env(work, db)
+        if not (work / "signing.key").exists():
+            certledger(["keys", "init"], env)
+        imp = certledger_rss(["import", str(jsonl)], env)
+        cp = certledger_rss(["checkpoint"], env)
+        events = event_count(db)
+        results[f"import_{size}"] = {"events": events, "lines": lines, "import_s": imp.seconds, "checkpoint_s": cp.seconds,
+                                     "events_per_s": events / (imp.seconds + cp.seconds), "max_rss_mb": max(imp.max_rss_mb, cp.max_rss_mb),
+                                     "raw_insert_per_s": raw_insert(db, work / "raw-insert.sqlite")}
+        print(f"[{size}] import {imp.seconds:.1f}s + checkpoint {cp.seconds:.1f}s for {events} events "
+              f"(peak {imp.max_rss_mb:.0f} MB)", flush=True)
+        reb = certledger_rss(["rebuild"], env)
+        results[f"rebuild_{size}"] = {"events": events, "seconds": reb.seconds, "events_per_s": events / reb.seconds,
+                                      "max_rss_mb": reb.max_rss_mb, "raw_decode_per_s": raw_decode(db)}
+        print(f"[{size}] rebuild {reb.seconds:.1f}s (peak {reb.max_rss_mb:.0f} MB)", flush=True)
+        ledgers[size] = db
+
+    db = ledgers["full"]
+    env = ledger_env(work, db)
+    ver = certledger_rss(["verify"], env)
+    events = event_count(db)
+    results["verify"] = {"events": events, "seconds": ver.seconds, "events_per_s": events / ver.seconds,
+                         "max_rss_mb": ver.max_rss_mb, "raw_hash_per_s": raw_hash(db)}
+    print(f"[full] verify {ver.seconds:.1f}s (peak {ver.max_rss_mb:.0f} MB)", flush=True)
+
+    raw_s, busy_events = raw_client_select(db, busy)
+    for cmd in ("show", "explain"):
+        best = min(certledger([cmd, busy], env).seconds for _ in range(5))
+        results[cmd] = {"seconds": best, "client_events": busy_events, "raw_select_s": raw_s}
+
+    # ---------------------------------------------------------------------------- the table
+    f = results
+    print(f"\nResults ({n_full} clients; baseline = raw sqlite3 on the same rows, same run)\n")
+    print(report_line("figure", "certledger", "raw baseline", "ratio", "target", None))
+    for size in ("small", "full"):
+        r = f[f"import_{size}"]
+        ok = r["events_per_s"] >= TARGETS["import"] and r["events_per_s"] >= 0.25 * r["raw_insert_per_s"]
+        print(report_line(f"import+checkpoint, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_insert_per_s']:,.0f}/s insert",
+                          ratio(r["events_per_s"], r["raw_insert_per_s"]), ">= 30k/s, >= 0.25x", ok))
+    for size in ("small", "full"):
+        r = f[f"rebuild_{size}"]
+        print(report_line(f"rebuild, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_decode_per_s']:,.0f}/s decode",
+                          ratio(r["events_per_s"], r["raw_decode_per_s"]), ">= 60k/s", r["events_per_s"] >= TARGETS["rebuild"]))
+        print(report_line(f"  rebuild peak memory", f"{r['max_rss_mb']:.0f} MB", "", "", "flat in events", None))
+    r = f["verify"]
+    print(report_line(f"verify, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_hash_per_s']:,.0f}/s hash",
+                      ratio(r["events_per_s"], r["raw_hash_per_s"]), ">= 200k/s", r["events_per_s"] >= TARGETS["verify"]))
+    for cmd in ("show", "explain"):
+        r = f[cmd]
+        print(report_line(f"{cmd}, client of {r['client_events']} ev", f"{r['seconds']:.3f} s", f"{r['raw_select_s']:.3f} s select",
+                          ratio(r["seconds"], r["raw_select_s"]), "<= 0.35 s", r["seconds"] <= TARGETS[cmd]))
+    small, full = f["rebuild_small"], f["rebuild_full"]
+    growth = full["max_rss_mb"] / small["max_rss_mb"] if small["max_rss_mb"] else 0
+    print(f"\nrebuild memory: {small['max_rss_mb']:.0f} MB at {small['events']} events, {full['max_rss_mb']:.0f} MB at "
+          f"{full['events']} events ({growth:.2f}x for {full['events'] / small['events']:.1f}x the events)")
+    (work / "results.json").write_text(json.dumps({"date": date.today().isoformat(), "machine": machine(), "clients": n_full,
+                                                   "results": results}, indent=2))
+    print(f"results: {work / 'results.json'}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
