@@ -214,3 +214,26 @@ def test_logs_are_json_on_stderr_with_command_client_and_actor(tmp_path):
     recorded = [x for x in logs if x["event"] == "recorded"]
     assert recorded and recorded[0]["command"] == "application submit" and recorded[0]["actor"] == "张伟"
     assert recorded[0]["client"] == USCC and recorded[0]["level"] == "info"
+
+
+def test_show_as_of_and_as_recorded_with_a_late_recorded_event(run):
+    import time
+    from datetime import datetime, timezone
+
+    run(*APPLY)
+    time.sleep(0.01)
+    moment = datetime.now(timezone.utc).isoformat()  # after the application, before the late entry
+    time.sleep(0.01)
+    late = run("change", "notify", "--client", USCC, "--kind", "address", "--changed-on", "2026-03-03",
+               "--description", "迁址至余杭区", "--on", "2026-03-04")  # recorded now, happened in March
+    assert late.exit_code == 0, late.stderr
+    as_of = json.loads(run("show", USCC, "--as-of", "2026-03-05", "--json").stdout)
+    assert [c["kind"] for c in as_of["recent_changes"]] == ["address"]
+    before_it = json.loads(run("show", USCC, "--as-of", "2026-03-03", "--json").stdout)
+    assert before_it["recent_changes"] == []
+    known_then = json.loads(run("show", USCC, "--as-of", "2026-03-05", "--as-recorded", moment, "--json").stdout)
+    assert known_then["recent_changes"] == [] and known_then["events"] == 2
+    now = json.loads(run("show", USCC, "--json").stdout)
+    assert [c["kind"] for c in now["recent_changes"]] == ["address"]
+    r = run("show", USCC, "--as-of", "2026-01-01")
+    assert r.exit_code == 1 and "no such client then" in r.stderr
