@@ -32,8 +32,12 @@ def demo() -> None:
     app = bootstrap(str(path))
     codes = play(app)
     catch_up(app)
+    from ledger import clock
+    from projections import queries, read_models
+
     rows = [client_row(app.client(code)) for code in codes]
-    summary = {"db": str(path), "events": app.event_count(), "clients": rows}
+    due = queries.open_deadlines(read_models(app, ["deadlines"]), clock.today(), 90)
+    summary = {"db": str(path), "events": app.event_count(), "clients": rows, "due_within_90_days": due}
 
     def render(st) -> str:
         t = st.t
@@ -43,12 +47,17 @@ def demo() -> None:
             cert = f"{r['certificate_no']} {word(CERTIFICATE_STATUSES, r['certificate_status'], st.lang)} {r['grade'] or ''}" if r["certificate_no"] else "—"
             lines.append(f"  {r['uscc']}  {r['name']}")
             lines.append(f"      {t('方案', 'scheme')} {r['scheme_id']:<12} {t('阶段', 'stage')} {word(STAGES, r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
+        from cli.due import render as render_due
         from cli.reads import render_summary
         from ledger.views import client_summary
 
+        lines += ["", t("90 天内到期和已逾期的期限（certledger due）：", "Deadlines overdue or due within 90 days (certledger due):"),
+                  render_due(due, st.lang)]
+
         lines += ["", t("其中一个组织的详情：", "One client in detail:"), render_summary(client_summary(app.client(codes[1])), st.lang), ""]
         lines.append(t("继续查看：", "Explore further:"))
-        for cmd in ("clients", f"show {codes[0]}", f"history {codes[1]}", f"show {codes[3]} --lang en --json"):
+        for cmd in ("clients", f"show {codes[0]}", f"explain {codes[0]}", f"history {codes[1]}", "due",
+                    "register show", f"show {codes[3]} --lang en --json"):
             lines.append(f"  certledger --db {path} {cmd}")
         return "\n".join(lines)
 

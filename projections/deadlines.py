@@ -10,7 +10,6 @@ fingerprint, so a change to any of them rebuilds this read model on the next cat
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from typing import Any
 
 from sqlalchemy import Table
@@ -18,13 +17,6 @@ from sqlalchemy import Table
 from projections import tables as t
 from projections.base import ClientProjection
 from projections.jsonish import dumps
-
-MODULE = "ledger.deadlines"
-
-
-def available() -> bool:
-    return importlib.util.find_spec(MODULE) is not None
-
 
 class OpenDeadlines(ClientProjection):
     name = "deadlines"

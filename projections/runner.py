@@ -48,10 +48,7 @@ def all_projections() -> list[Projection]:
     from projections.summaries import Summaries
     from projections.trail import AuditTrail
 
-    found: list[Projection] = [Clients(), Grades(), Register(), OpenNonconformities(), Summaries(), AuditTrail()]
-    if deadlines.available():
-        found.insert(4, deadlines.OpenDeadlines())
-    return found
+    return [Clients(), Grades(), Register(), OpenNonconformities(), deadlines.OpenDeadlines(), Summaries(), AuditTrail()]
 
 
 def select_projections(names: Iterable[str] | None = None) -> list[Projection]:
