@@ -154,7 +154,11 @@ class Client(Aggregate):
 
     @property
     def scheme_id(self) -> str | None:
-        """The scheme of the current certification cycle (latest application)."""
+        """The scheme of the certification in force (the certificate's), else of the latest
+        application; it decides which procedure governs the client (ledger.procedures)."""
+        cert = self.certificate
+        if cert is not None and cert["status"] in ("valid", "suspended"):
+            return cert["scheme_id"]
         if not self.applications:
             return None
         return list(self.applications.values())[-1]["scheme_id"]
@@ -200,6 +204,11 @@ class Client(Aggregate):
         audit_id = appealable.get("audit_id")
         if audit_id and audit_id in self.audits:
             people.update(self.audits[audit_id]["team"])
+            application_id = self.audits[audit_id]["application_id"]
+            if application_id:
+                for a in self.audits.values():
+                    if a["application_id"] == application_id:
+                        people.update(a["team"])
         return {p for p in people if p}
 
     @property
@@ -263,6 +272,14 @@ class Client(Aggregate):
                 "001 §6.1" if kind == "recertification" else "004 §6.9.3",
                 f"{APPLICATION_KINDS[kind][0]}需要一张有效证书；当前证书状态：{status or '无证书'}。",
                 f"A {APPLICATION_KINDS[kind][1]} needs a valid certificate; current certificate status: {status or 'none'}.",
+            )
+            held = self.certificate["scheme_id"] if self.certificate else None
+            _require(
+                scheme_id == held,
+                "001 §6.1",
+                f"{APPLICATION_KINDS[kind][0]}沿用现有证书的认证方案 {held}，不能改为 {scheme_id}；换方案请在证书终止后按初次认证申请。",
+                f"A {APPLICATION_KINDS[kind][1]} keeps the certificate's scheme {held}, not {scheme_id}; for another scheme, "
+                "apply for initial certification once this certificate has ended.",
             )
         elif kind == "transfer":
             _require(
@@ -458,8 +475,17 @@ class Client(Aggregate):
             )
             assert app is not None
             _not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
-        audit_id = f"A{len(self.audits) + 1}"
         application_id = app["id"] if app is not None and kind not in ("surveillance", "unscheduled") else None
+        if application_id is not None:
+            same = [a["id"] for a in self.audits.values() if a["application_id"] == application_id and a["kind"] == kind]
+            _require(
+                not same,
+                "001 §4.4.1",
+                f"申请 {application_id} 已有{AUDIT_KINDS[kind][0]} {', '.join(same)}；一项申请只进行一次该类审核，结论不通过时须重新申请。",
+                f"Application {application_id} already has a {AUDIT_KINDS[kind][1]} ({', '.join(same)}); an application has one "
+                "audit of each kind, and a new application follows a negative outcome.",
+            )
+        audit_id = f"A{len(self.audits) + 1}"
         self._audit_planned(
             audit_id=audit_id, kind=kind, application_id=application_id, team=members, leader=leader,
             man_days=man_days, sites=list(sites), start_on=start_on, calculation=calculation or {},
@@ -721,6 +747,23 @@ class Client(Aggregate):
         _not_before(occurred_on, audit["completed_on"], "审核完成日期", "the audit's completion date")
         decider = (decider or "").strip()
         _require(bool(decider), "001 §4.6", "必须指明认证决定人员。", "The decider must be named.")
+        if audit["application_id"]:
+            app = self.applications[audit["application_id"]]
+            _require(
+                not app.get("concluded"),
+                "001 §4.6",
+                f"申请 {app['id']} 已有结论（{'已发证' if app.get('concluded') == 'certified' else '未通过'}），不能再作认证决定。",
+                f"Application {app['id']} is already concluded ({app.get('concluded')}); no further decision is made on it.",
+            )
+            others = [a for a in self.audits.values() if a["application_id"] == audit["application_id"] and a["id"] != audit_id]
+            for other in others:
+                _require(
+                    decider not in other["team"],
+                    "001 §4.6.2",
+                    f"{decider} 是该申请审核 {other['id']}（{AUDIT_KINDS[other['kind']][0]}）的审核组成员，不得参与认证决定（001 §4.6.2）。",
+                    f"{decider} was on the team of audit {other['id']} ({AUDIT_KINDS[other['kind']][1]}) of this application and may "
+                    "not take part in its certification decision (001 §4.6.2).",
+                )
         _require(
             decider not in audit["team"],
             "001 §4.6.2",
@@ -827,6 +870,12 @@ class Client(Aggregate):
         )
         _not_before(occurred_on, decision["on"], "认证决定日期", "the decision date")
         _require(
+            valid_from >= decision["on"],
+            "001 §8.2",
+            f"证书有效期起始日 {valid_from} 早于认证决定日期 {decision['on']}；证书不能在决定之前生效。",
+            f"The validity cannot start ({valid_from}) before the decision ({decision['on']}).",
+        )
+        _require(
             valid_until > valid_from,
             "001 §8.2",
             "证书有效期的截止日期必须晚于起始日期。",
@@ -910,6 +959,13 @@ class Client(Aggregate):
         cert = self._current("valid", occurred_on=occurred_on)
         reason = _require_text(reason, "暂停的事实和理由（001 §7.2.3）", "the facts and reason for the suspension (001 §7.2.3)", "001 §7.2.3")
         _not_before(start, cert["issued_on"], "证书签发日期", "the issue date")
+        _require(
+            start <= occurred_on and start <= cert["valid_until"],
+            "001 §7.2.3",
+            f"暂停起始日 {start} 不能晚于记录日期 {occurred_on}，也不能晚于证书有效期截止日 {cert['valid_until']}。",
+            f"A suspension cannot start ({start}) after the date it is recorded ({occurred_on}) or after the certificate's "
+            f"validity ends ({cert['valid_until']}).",
+        )
         if until is not None:
             _require(until > start, "001 §7.2.3", "暂停期限必须晚于起始日期。", "The end of the suspension must be after its start.")
         suspension_id = f"SU{len(self.suspensions) + 1}"

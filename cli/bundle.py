@@ -48,7 +48,7 @@ def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: st
 
         verifier = load_verifier(public_key, key)
         s = settings()
-        result = export_bundle(s.app(), out, verifier, None if all_clients else list(clients),
+        result = export_bundle(s.app(existing=True), out, verifier, None if all_clients else list(clients),
                                lambda d: render_explanation(d, "zh"))
     emit(result.to_dict(), lambda st: st.t(
         f"已导出检查包：{result.directory}\n  {len(result.clients)} 个组织，{result.events} 个事件；检查点 #{result.checkpoint_id}"
@@ -76,11 +76,19 @@ def verify_bundle(directory: str, public_key: str | None) -> None:
         report = check(directory, given)
     if s.json:
         emit(report.to_dict())
-    elif report.ok:
+    elif report.ok and given is not None:
         click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织，与签名检查点（{report.tree_size} 个事件，"
-                       f"来源 {report.origin}）一致；公钥 {report.key}。",
+                       f"来源 {report.origin}）一致；公钥 {report.key}（由检查人另行提供）。",
                        f"Verified: {report.events} events of {len(report.clients)} client(s) match the signed checkpoint "
-                       f"({report.tree_size} events, origin {report.origin}); public key {report.key}."))
+                       f"({report.tree_size} events, origin {report.origin}); public key {report.key} (given by the inspector)."))
+    elif report.ok:
+        click.echo(s.t(f"检查包内部一致：{report.events} 个事件、{len(report.clients)} 个组织与检查点（{report.tree_size} 个事件，来源 "
+                       f"{report.origin}）相符，但签名只用检查包自带的公钥 {report.key} 核对过，未经独立认证。"
+                       "请用 --public-key 给出从认证机构另行取得的公钥，才算验证。",
+                       f"The bundle is internally consistent: {report.events} events of {len(report.clients)} client(s) match the "
+                       f"checkpoint ({report.tree_size} events, origin {report.origin}), but the signature was checked only with the "
+                       f"bundle's own public key {report.key}, which nothing authenticates. Give the body's key obtained "
+                       "independently with --public-key to verify."))
     if not report.ok:
         lines = [s.t(f"检查包校验失败：{len(report.problems)} 项未通过。", f"Bundle verification failed: {len(report.problems)} problem(s).")]
         lines += [f"  - [{p.what}] " + s.t(p.message_zh, p.message_en) for p in report.problems]

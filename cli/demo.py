@@ -23,8 +23,13 @@ def demo() -> None:
     from ledger.demo import play
     from ledger.views import client_row
 
+    from ledger.config import resolve_database
+
     s = settings()
-    path = Path(s.db) if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
+    if s.db and resolve_database(s.db).kind != "sqlite":
+        raise click.UsageError(s.t("演示只写入新的 SQLite 账本；请用 --db 给出一个文件路径。",
+                                   "The demo writes a new SQLite ledger; give a file path with --db."))
+    path = resolve_database(s.db).sqlite_path if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
     if path.exists():
         raise click.UsageError(s.t(f"{path} 已存在；演示需要一个新的账本文件。", f"{path} exists; the demo needs a new ledger file."))
     from projections import catch_up

@@ -26,7 +26,7 @@ def due(on: str | None, within: str | None) -> None:
 
     day = to_date("on", on) if on is not None else clock.today()
     days = to_int("within", within) if within is not None else None
-    rows = queries.open_deadlines(read_models(settings().app(), ["deadlines"]), day, days)
+    rows = queries.open_deadlines(read_models(settings().app(existing=True), ["deadlines"]), day, days)
     emit(rows, lambda s: render(rows, s.lang))
 
 

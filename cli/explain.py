@@ -28,7 +28,7 @@ def explain(client: str, as_of: date | None, as_recorded: datetime | None, audit
     from ledger.explain_text import render_explanation
 
     s = settings()
-    data = s.app().explain(client, as_of=as_of, as_recorded=as_recorded, audit=audit)
+    data = s.app(existing=True).explain(client, as_of=as_of, as_recorded=as_recorded, audit=audit)
     emit(data, lambda st: render_explanation(data, st.lang))
     check = data.get("check")
     if check and not check["matches"]:

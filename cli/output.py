@@ -23,11 +23,13 @@ class Settings:
     json: bool = False
     _app: Any = None
 
-    def app(self) -> Any:
+    def app(self, existing: bool = False) -> Any:
+        """The ledger; ``existing=True`` for commands that only read (a mistyped path is refused
+        instead of creating an empty ledger)."""
         if self._app is None:
             from ledger.bootstrap import bootstrap
 
-            self._app = bootstrap(self.db)
+            self._app = bootstrap(self.db, existing=existing)
         return self._app
 
     def t(self, zh: str, en: str) -> str:

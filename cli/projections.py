@@ -31,7 +31,7 @@ def _rows(as_of: date | None, as_recorded: datetime | None, status: str | None =
     from projections import queries, read_models
 
     status = _status(status)
-    app = settings().app()
+    app = settings().app(existing=True)
     engine = read_models(app)
     if as_of is None and as_recorded is None:
         return queries.register(engine, status=status, uscc=client)
@@ -55,7 +55,7 @@ def rebuild(names: tuple[str, ...]) -> None:
 
     s = settings()
     chosen = select_projections(names)  # refuses an unknown name before anything is dropped
-    app = s.app()
+    app = s.app(existing=True)
     last = app.recorder.max_notification_id() or 0
     err = sys.stderr
     label = s.t("重建读模型", "Rebuilding read models")

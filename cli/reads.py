@@ -27,7 +27,7 @@ def show(client: str, as_of: Any, as_recorded: Any) -> None:
     from the read model (caught up first); with --as-of / --as-recorded, replayed from the events."""
     from projections import queries, read_models
 
-    app = settings().app()
+    app = settings().app(existing=True)
     if as_of or as_recorded:
         summary = queries.client_summary_as_of(app, client, as_of, as_recorded)
     else:
@@ -108,7 +108,7 @@ def history(client: str) -> None:
     """The client's events in order: version, type, business date, recorded time, actor."""
     from ledger.app import event_time
 
-    rows = settings().app().history(client)
+    rows = settings().app(existing=True).history(client)
     emit(rows, lambda s: "\n".join(
         f"{r['version']:>4}  {r['occurred_on']}  {event_time(r['recorded_at'])}  {r['actor']:<8}  {r['type']:<22} "
         + "  ".join(f"{k}={_short(v)}" for k, v in r["fields"].items() if v not in (None, "", [], {}))
@@ -129,7 +129,7 @@ def clients() -> None:
     """List the clients in the ledger with their stage and certificate (from the read model)."""
     from projections import queries, read_models
 
-    rows = queries.clients(read_models(settings().app(), ["clients"]))
+    rows = queries.clients(read_models(settings().app(existing=True), ["clients"]))
     emit(rows, lambda s: "\n".join(
         f"{r['uscc']}  {r['name']}  {word(STAGES, r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {r['grade'] or ''}"
         for r in rows
@@ -143,4 +143,4 @@ def purge(client: str) -> None:
     """Request to delete a client's records. Always refused: records are kept at least as long as
     the certificate is valid (001 §12.2), and the ledger never deletes or edits an event (001 §12.3);
     the refusal says when the retention period ends."""
-    settings().app().purge(client)
+    settings().app(existing=True).purge(client)

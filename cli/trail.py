@@ -46,7 +46,7 @@ def checkpoint(key: str | None) -> None:
     from ledger.trail.keys import load_signer
 
     signer = load_signer(key)
-    app = settings().app()
+    app = settings().app(existing=True)
     bar: list[Any] = []
 
     def on_size(n: int) -> None:
@@ -84,7 +84,7 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None)
 
     verifier = load_verifier(public_key, key)
     external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
-    app = settings().app()
+    app = settings().app(existing=True)
     s = settings()
     bar: list[Any] = []
 
@@ -103,6 +103,10 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None)
     elif report.ok:
         click.echo(s.t(f"已验证：{report.size} 个事件，{report.checkpoints_checked} 个检查点一致（来源 {report.origin}）。",
                        f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
+        if report.unsigned:
+            click.echo(s.t(f"注意：最近的检查点之后记录的 {report.unsigned} 个事件尚无签名检查点担保；请运行 certledger checkpoint 并在库外发布。",
+                           f"Note: the {report.unsigned} events recorded after the latest checkpoint are not yet vouched for by a signed "
+                           "checkpoint; run certledger checkpoint and publish it outside the database."))
     if not report.ok:
         first = report.first
         if report.altered:

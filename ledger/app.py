@@ -19,6 +19,7 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from aggregates.client import Client
@@ -30,6 +31,17 @@ from ledger.procedures import procedure_for
 log = structlog.get_logger("certledger")
 
 REGISTERED_TOPIC = f"{Client.__module__}:{Client.__qualname__}.Registered"
+
+
+def inconsistent_history(client_id: Any, error: Exception) -> RuleViolation:
+    """A client's stored events do not replay (a version missing, repeated or forged): the event
+    store was altered or damaged behind the ledger's back."""
+    return RuleViolation(
+        "001 §12 audit trail",
+        f"客户 {client_id} 的事件序列无法重放（{error}）：账本存储已被改动或损坏。请运行 certledger verify 查明改动的位置。",
+        f"The events of client {client_id} do not replay ({error}): the event store was altered or damaged. "
+        "Run certledger verify to find where.",
+    )
 
 
 class DateAsISO(Transcoding):
@@ -105,6 +117,8 @@ class CertLedger(Application[UUID]):
             return self._uow.clients[client_id]
         try:
             client = self.repository.get(client_id)
+        except (OriginatorVersionError, OriginatorIDError) as e:
+            raise inconsistent_history(normalise_uscc(uscc), e) from None
         except AggregateNotFoundError:
             raise NotFound(
                 "ledger: reference exists",
@@ -428,7 +442,7 @@ class CertLedger(Application[UUID]):
                     f"以下前提条件或否决项尚未核查，不能作出认证决定：{unchecked}。请用 score enter 录入核查结果。",
                     f"These prerequisites or veto items are not checked yet, so no decision can be made: {unchecked}. Record them with score enter.",
                 )
-            granted = evaluation.grade is not None and not refuse
+            granted = evaluation.grade is not None and evaluation.grants and not refuse
             decision_id = c.decide(
                 audit_id=audit, decider=decider, scheme_id=scheme.id, scheme_version=scheme.version,
                 score=evaluation.total, max_score=evaluation.max_total, percent=evaluation.percent,
@@ -562,8 +576,14 @@ class CertLedger(Application[UUID]):
                     actor: str | None = None, on: date | None = None) -> None:
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
-        self._run(client, "appeal hear", lambda c: c.hear_appeal(
-            appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, actor=actor, occurred_on=occurred_on))
+        from ledger.lifecycle import check_hearing
+
+        def act(c: Client) -> None:
+            check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)
+            c.hear_appeal(appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, actor=actor,
+                          occurred_on=occurred_on)
+
+        self._run(client, "appeal hear", act)
 
     def decide_appeal(self, *, client: str, appeal: str, outcome: str, result: str, decider: list[str],
                       actor: str | None = None, on: date | None = None) -> None:
@@ -645,7 +665,10 @@ class CertLedger(Application[UUID]):
             if not batch:
                 break
             for n in batch:
-                out.append(self.repository.get(n.originator_id))
+                try:
+                    out.append(self.repository.get(n.originator_id))
+                except (OriginatorVersionError, OriginatorIDError) as e:
+                    raise inconsistent_history(n.originator_id, e) from None
             start = batch[-1].id + 1
         return out
 

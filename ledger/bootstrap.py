@@ -13,14 +13,21 @@ class DatabaseUnavailable(RuleViolation):
     """The database could not be opened or reached."""
 
 
-def bootstrap(db: str | None = None, *, database: Database | None = None):  # -> CertLedger
-    """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms)."""
+def bootstrap(db: str | None = None, *, database: Database | None = None, existing: bool = False):  # -> CertLedger
+    """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms).
+    ``existing``: refuse to create a new SQLite ledger (a read command given a mistyped path)."""
     from ledger import logs
 
     logs.configure()
     database = database or resolve_database(db)
     if database.kind == "sqlite":
         assert database.sqlite_path is not None
+        if existing and not database.sqlite_path.exists():
+            raise DatabaseUnavailable(
+                "ledger: database",
+                f"没有账本文件 {database.sqlite_path}；请核对 --db 或 CERTLEDGER_DB（第一次写入时才会创建账本）。",
+                f"There is no ledger file at {database.sqlite_path}; check --db or CERTLEDGER_DB (a ledger is created by its first write).",
+            )
         try:
             database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -39,9 +46,11 @@ def _open(database: Database):  # -> CertLedger
 
     from ledger.app import CertLedger
 
+    import sqlite3
+
     try:
         app = CertLedger(env=database.eventsourcing_env())
-    except (PersistenceError, OSError) as e:
+    except (PersistenceError, OSError, sqlite3.DatabaseError) as e:
         raise DatabaseUnavailable(
             "ledger: database",
             f"无法打开账本数据库 {database.display()}：{e}",

@@ -106,3 +106,34 @@ def suspension_until(
             f"A suspension lasts 1 to {limit} months ({clause}; only reason 001 §7.2.1 e may run to the licensing decision); got {length}.",
         )
     return calendar.add_months(start, length, extend_to_working_day=False).due
+
+
+def check_hearing(client: Client, *, appeal_id: str, hearing_on: date, notice_on: date, calendar: Calendar,
+                  procedure: Procedure | None = None) -> None:
+    """004 §14.1.3 (2): a hearing is held within 20 working days of receiving the appeal, and the
+    appellant is told at least 5 working days before it. 001 sets neither; then nothing is checked.
+    An unknown appeal is left to the aggregate."""
+    p = procedure or procedure_for(client.scheme_id)
+    appeal = client.appeals.get(appeal_id)
+    if appeal is None:
+        return
+    notice_period, hearing_period = p.periods.appeal_hearing_notice, p.periods.appeal_hearing
+    if notice_period is not None:
+        given = calendar.working_days_between(notice_on, hearing_on)
+        if given < notice_period.length:
+            raise RuleViolation(
+                notice_period.clause,
+                f"听证会议应至少提前 {notice_period.length} 个工作日通知申诉人；{notice_on} 通知、{hearing_on} 开会只提前 {given} 个工作日。"
+                "请推迟会议或更早通知。",
+                f"The appellant must be told of the hearing at least {notice_period.length} working days ahead; notice on "
+                f"{notice_on} for a hearing on {hearing_on} gives {given}. Move the hearing or give notice earlier.",
+            )
+    if hearing_period is not None:
+        latest = hearing_period.end(calendar, appeal["lodged_on"])
+        if hearing_on > latest.due:
+            raise RuleViolation(
+                hearing_period.clause,
+                f"听证会议应在收到申诉（{appeal['lodged_on']}）后 {latest.rule}内举行，即最迟 {latest.due}；{hearing_on} 已超期。",
+                f"The hearing must be held within {latest.rule_en} of receiving the appeal ({appeal['lodged_on']}), that is by "
+                f"{latest.due}; {hearing_on} is too late.",
+            )

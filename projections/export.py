@@ -52,9 +52,16 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     writer.writerow(HEADER)
     n = 0
     for row in rows:
-        writer.writerow([get(row) for _, get in COLUMNS])
+        writer.writerow([_cell(get(row)) for _, get in COLUMNS])
         n += 1
     return n
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet would run a cell starting with = + - @ (or a tab / carriage return) as a
+    formula; such text (a name someone typed) is written with a leading apostrophe (OWASP CSV
+    injection). Dates and numbers never start that way."""
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:

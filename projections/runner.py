@@ -79,11 +79,18 @@ class ClientStates:
         self._states: OrderedDict[UUID, Any] = OrderedDict()
 
     def advance(self, ev: Any) -> Any:
+        from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+
+        from ledger.app import inconsistent_history
+
         client_id = ev.originator_id
         client = self._states.pop(client_id, None)
-        if client is None or client.version != ev.originator_version - 1:
-            client = None if ev.originator_version == 1 else self.app.repository.get(client_id, version=ev.originator_version - 1)
-        client = ev.mutate(client)
+        try:
+            if client is None or client.version != ev.originator_version - 1:
+                client = None if ev.originator_version == 1 else self.app.repository.get(client_id, version=ev.originator_version - 1)
+            client = ev.mutate(client)
+        except (OriginatorVersionError, OriginatorIDError, AssertionError) as e:
+            raise inconsistent_history(client_id, e) from None
         self._states[client_id] = client
         if len(self._states) > self.maxsize:
             self._states.popitem(last=False)

@@ -263,6 +263,7 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
                    f"{layout.EVENTS} has {len(events)} lines and {layout.PROOFS} {len(proofs)}: they must correspond one to one.")
     clients: set[uuid.UUID] = set()
     registered: dict[uuid.UUID, str] = {}
+    versions: dict[uuid.UUID, list[int]] = {}
     prev_index = -1
     for n, (eline, pline) in enumerate(zip(events, proofs), start=1):
         parsed = _event_leaf(eline)
@@ -272,6 +273,7 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
             continue
         position, leaf, client, version, state = parsed
         clients.add(client)
+        versions.setdefault(client, []).append(version)
         if version == 1:  # the registration event names the client's USCC
             try:
                 st = json.loads(state)
@@ -307,8 +309,17 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
                   "root: the event or the proof was altered.")
     bad_e.close()
     bad_p.close()
+    for client, seen in versions.items():
+        if seen != list(range(1, len(seen) + 1)):
+            who = registered.get(client, client.hex)
+            missing = sorted(set(range(1, max(seen) + 1)) - set(seen))[:5]
+            report.add("events", f"组织 {who} 的事件版本不连续（应为 1 至 {len(seen)} 依次排列；缺少或重复 {missing or seen[:5]}）：有事件被删除、重复或调换。",
+                       f"Client {who}'s event versions are not consecutive from 1 (missing or repeated: {missing or seen[:5]}): "
+                       "events were removed, repeated or reordered.")
     if manifest is not None:
         _check_clients(manifest, clients, registered, head, report)
+        counts = {c: len(v) for c, v in versions.items()}
+        _check_counts(manifest, counts, report)
 
 
 def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered: dict[uuid.UUID, str], head: Any,
@@ -339,6 +350,23 @@ def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered
     if head is not None and (manifest.get("tree_size") != head.size or manifest.get("origin") != head.origin):
         report.add("manifest", "清单中的来源或树大小与已签名的检查点不符。",
                    "The manifest's origin or tree size differs from the signed checkpoint.")
+
+
+def _check_counts(manifest: dict[str, Any], counts: dict[uuid.UUID, int], report: BundleReport) -> None:
+    """The manifest's event counts, per client and in all, equal the events in the bundle."""
+    try:
+        listed = {uuid.UUID(c["client_id"]): c["events"] for c in manifest["clients"]}
+        total = manifest["events"]
+    except (TypeError, KeyError, ValueError):
+        report.add("manifest", "清单缺少事件数。", "The manifest lacks the event counts.")
+        return
+    if total != sum(counts.values()):
+        report.add("manifest", f"清单记载 {total} 个事件，{layout.EVENTS} 有 {sum(counts.values())} 个。",
+                   f"The manifest records {total} events; {layout.EVENTS} has {sum(counts.values())}.")
+    for cid, n in listed.items():
+        if cid in counts and counts[cid] != n:
+            report.add("manifest", f"清单记载组织 {cid} 有 {n} 个事件，{layout.EVENTS} 中有 {counts[cid]} 个。",
+                       f"The manifest records {n} events for client {cid}; {layout.EVENTS} has {counts[cid]}.")
 
 
 def _check_report(d: Path, report: BundleReport) -> None:

@@ -81,6 +81,7 @@ class Evaluation:
     max_total: Decimal
     percent: Decimal | None
     grade: str | None
+    grants: bool  # the grade is a pass: certification may be granted on it
     grade_name_zh: str | None
     grade_name_en: str | None
     band: str | None
@@ -207,9 +208,13 @@ def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | 
             notes.append(_note("requirement-unmet", f"区间 {found.name_zh} 的成熟度要求未满足，且无可满足的较低一行，不评级。",
                                f"the maturity minimum of {found.name_en} is not met and no lower row is: no grade."))
     code = grade_band.code if grade_band else None
+    if grade_band is not None and not grade_band.grants:
+        notes.append(_note("no-pass", f"等级 {grade_band.name_zh} 不是通过等级（{grade_band.clause or '文件'}）：不能据此授予认证。",
+                           f"grade {grade_band.name_en} is not a pass ({grade_band.clause or 'the document'}): it grants no certification."))
     return Evaluation(
         scheme_id=scheme.id, scheme_version=scheme.version, total=total, max_total=max_total,
-        percent=percent, grade=code, grade_name_zh=grade_band.name_zh if code else None,
+        percent=percent, grade=code, grants=bool(grade_band.grants) if code else False,
+        grade_name_zh=grade_band.name_zh if code else None,
         grade_name_en=grade_band.name_en if code else None, band=band_text,
         complete=not missing and not unchecked, missing_items=missing, excluded=excluded,
         items=items_out, subtotals=subtotals, parts=parts_out, conditions=cond_out, vetoes=vetoes,

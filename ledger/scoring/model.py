@@ -22,10 +22,11 @@ def to_decimal(x: Any) -> Decimal:
 
 
 def fmt(x: Decimal) -> str:
-    """A Decimal as plain text, without exponent or needless trailing zeros."""
-    if x == x.to_integral_value():
-        return str(x.quantize(Decimal(1)))
-    return format(x.normalize(), "f")
+    """A Decimal as plain text, without exponent or needless trailing zeros (any size)."""
+    text = format(x, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Band:
     requires_part: str | None = None
     requires_min_level: int | None = None
     text_zh: str | None = None
+    grants: bool = True  # False for a band the document names but that is not a pass (004 §4.19 不达标级)
 
     def contains(self, x: Decimal) -> bool:
         return self.range.contains(x)
@@ -119,7 +121,8 @@ def _band(d: dict) -> Band:
     return Band(range=_range(d), name_zh=d["name_zh"], name_en=d.get("name_en", d["name_zh"]),
                 code=d.get("code"), level=d.get("level", d.get("likert")), clause=d.get("clause"),
                 source=d.get("source", "document"), requires_part=d.get("requires_part"),
-                requires_min_level=d.get("requires_min_level"), text_zh=d.get("text_zh"))
+                requires_min_level=d.get("requires_min_level"), text_zh=d.get("text_zh"),
+                grants=bool(d.get("grants", True)))
 
 
 @dataclass(frozen=True)

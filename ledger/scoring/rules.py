@@ -41,6 +41,12 @@ def shape(scheme, item, value, *shapes: tuple[str, ...], rule_name: str | None =
               f"value must be {wanted_en}, got {value!r}", rule_name)
 
 
+# No score, count or answer in the five rulebooks comes near these; they keep arithmetic exact and
+# every figure printable.
+MAX_NUMBER = Decimal(10) ** 9
+MAX_PLACES = 6
+
+
 def number(scheme, item, value, key: str, rule_name: str | None = None) -> Decimal:
     x = value[key]
     try:
@@ -50,8 +56,11 @@ def number(scheme, item, value, key: str, rule_name: str | None = None) -> Decim
         if not d.is_finite():
             raise ValueError
     except (TypeError, ValueError, InvalidOperation):
-        raise bad(scheme, item, "wrong-shape", f"{key} 应为数字，收到 {x!r}",
-                  f"{key} must be a number, got {x!r}", rule_name) from None
+        raise bad(scheme, item, "wrong-shape", f"{key} 应为数字，收到 {str(x)[:40]!r}",
+                  f"{key} must be a number, got {str(x)[:40]!r}", rule_name) from None
+    if abs(d) > MAX_NUMBER or d.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise bad(scheme, item, "out-of-range", f"{key} 的数值超出合理范围（绝对值至多 {MAX_NUMBER}，小数至多 {MAX_PLACES} 位）",
+                  f"{key} is out of any sensible range (at most {MAX_NUMBER} in size and {MAX_PLACES} decimal places)", rule_name)
     return d
 
 

@@ -278,4 +278,5 @@ def read_checkpoint_file(path: str) -> str:
         raise _fail(f"{shown} 含有回车符（CRLF 行尾）：签名记录须与签发时逐字节相同，请保存 certledger checkpoint 原样输出的文本。",
                     f"{shown_en} contains carriage returns (CRLF line endings): a signed note must be byte for byte as "
                     "signed; keep the text exactly as certledger checkpoint printed it.")
-    return text
+    # A note ends with exactly one newline; editors and shell redirection often add another.
+    return text.rstrip("\n") + "\n" if text.strip() else text

@@ -21,7 +21,7 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency"})
+                        "consistency", "sequence"})
 
 
 def install_append_only(app: Any) -> None:
@@ -72,6 +72,7 @@ class Report:
     checkpoints_checked: int
     external: Checkpoint | None
     findings: list[Finding] = field(default_factory=list)
+    unsigned: int = 0  # events recorded after the largest checkpoint: nothing signed vouches for them yet
 
     @property
     def ok(self) -> bool:
@@ -86,7 +87,7 @@ class Report:
     def first(self) -> Finding | None:
         located = [f for f in self.findings if f.position is not None]
         if located:  # at one position, what the checkpointed leaves say beats a bare gap
-            return min(located, key=lambda f: (f.position, f.kind in ("gap", "malformed")))
+            return min(located, key=lambda f: (f.position, f.kind in ("gap", "malformed", "sequence")))
         return self.findings[0] if self.findings else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,7 +96,7 @@ class Report:
             "root": base64.b64encode(self.root).decode(),
             "first_position": self.positions[0] if self.positions else None,
             "last_position": self.positions[1] if self.positions else None,
-            "gaps": self.gaps, "checkpoints_checked": self.checkpoints_checked,
+            "gaps": self.gaps, "checkpoints_checked": self.checkpoints_checked, "unsigned_events": self.unsigned,
             "external_checkpoint": {"origin": self.external.origin, "tree_size": self.external.size} if self.external else None,
             "first_bad": self.first.to_dict() if self.first else None,
             "findings": [f.to_dict() for f in self.findings],
@@ -274,8 +275,10 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         fork = n  # below this size the stored leaf hashes equal the recomputed ones
         first_pos = last_pos = None
         prev, gaps, located, hex_ids = 0, 0, False, store.hex_ids
+        versions: dict[Any, int] = {}  # each client's last version so far: they run 1, 2, 3...
         with snap.leaf_hashes(0) as leaves:
             for rows in snap.events():
+                _check_versions(rows, versions, findings, clients)
                 base, base_nodes = builder.size, list(builder.nodes)
                 hashes, bad = hash_rows(rows, hex_ids)
                 for i, why in bad:
@@ -355,7 +358,29 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 "There is no checkpoint to check against: none is stored and none was given, so nothing shows the events are "
                 "unaltered. Run certledger checkpoint first, and give a checkpoint kept outside the database with --checkpoint."))
     positions = (first_pos, last_pos) if first_pos is not None else None
-    return Report(origin, n, root, positions, gaps, len(heads), ext, findings)
+    report = Report(origin, n, root, positions, gaps, len(heads), ext, findings)
+    report.unsigned = max(0, n - max((h.size for _, _, h, _ in heads), default=0))
+    return report
+
+
+def _check_versions(rows: list[EventRow], versions: dict[Any, int], findings: list[Finding], clients: _Clients) -> None:
+    """Each client's events carry versions 1, 2, 3... in position order; a jump or a repeat means
+    an event was deleted or forged, even after the last checkpoint, where hashes cannot tell."""
+    for r in rows:
+        key, ver = r[1], r[2]
+        last = versions.get(key, 0)
+        if type(ver) is int and ver == last + 1:
+            versions[key] = ver
+            continue
+        if sum(1 for f in findings if f.kind == "sequence") < 20:
+            findings.append(Finding(
+                "sequence",
+                f"位置 {r[0]}：客户 {clients(key)} 的第 {ver} 版事件（{_topic_name(r[3])}）紧接在第 {last} 版之后：版本不连续，说明有事件被删除或伪造。",
+                f"Position {r[0]}: client {clients(key)}'s version {ver} ({_topic_name(r[3])}) follows version {last}: the versions "
+                "are not consecutive, so an event was deleted or forged.",
+                r[0], clients(key), ver if type(ver) is int else None, _topic_name(r[3])))
+        if type(ver) is int:
+            versions[key] = max(last, ver)
 
 
 def _check_positions(rows: list[EventRow], prev: int, gaps: int, gaps_expected: bool, findings: list[Finding],

@@ -73,10 +73,18 @@ def assert_refused(result, *fragments):
         assert fragment in result.stderr, result.stderr
 
 
-def test_a_clean_bundle_verifies(bundle, ledger):
+def test_a_clean_bundle_is_consistent_but_not_verified_without_an_independent_key(bundle, ledger):
     result = verify(bundle)
     assert result.exit_code == 0, result.stderr
-    assert "已验证" in result.stdout and str(len(ledger["codes"])) in result.stdout
+    assert "已验证" not in result.stdout and "未经独立认证" in result.stdout and "--public-key" in result.stdout
+    assert str(len(ledger["codes"])) in result.stdout
+
+
+def test_a_clean_bundle_verifies_with_the_inspectors_key(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    result = verify(bundle, "--public-key", str(pub))
+    assert result.exit_code == 0, result.stderr
+    assert "已验证" in result.stdout and "由检查人另行提供" in result.stdout
 
 
 def test_a_clean_bundle_verifies_with_the_key_the_inspector_was_given(bundle, ledger):
@@ -212,3 +220,25 @@ def test_exporting_one_client_then_verifying_it(ledger, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["clients"] == [code]
     assert verify(tmp_path / "b").exit_code == 0
+
+
+def test_removing_a_clients_middle_events_is_caught_even_with_a_recomputed_manifest(bundle, ledger):
+    import json
+
+    pub = ledger["key"].with_name("signing.key.pub")
+    events = (bundle / layout.EVENTS).read_bytes().splitlines(keepends=True)
+    proofs = (bundle / layout.PROOFS).read_bytes().splitlines(keepends=True)
+    victim = json.loads(events[10])["client"]
+    same = [i for i, line in enumerate(events) if json.loads(line)["client"] == victim]
+    drop = same[len(same) // 2]  # an event in the middle of that client's history
+    (bundle / layout.EVENTS).write_bytes(b"".join(e for i, e in enumerate(events) if i != drop))
+    (bundle / layout.PROOFS).write_bytes(b"".join(p for i, p in enumerate(proofs) if i != drop))
+    manifest = json.loads((bundle / layout.MANIFEST).read_text())
+    manifest["events"] -= 1
+    for c in manifest["clients"]:
+        if c["client_id"].replace("-", "") == victim:
+            c["events"] -= 1
+    (bundle / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    reseal(bundle)  # the PDF attachment still differs; the versions alone must already say what happened
+    result = verify(bundle, "--public-key", str(pub))
+    assert_refused(result, "版本不连续")

@@ -136,6 +136,7 @@ def test_usage_errors_exit_2(run):
 
 
 def test_an_unknown_client_is_refused_not_a_traceback(run):
+    run(*APPLY)
     r = run("show", "914403001922038216")
     assert r.exit_code == 1 and "914403001922038216" in r.stderr
 
@@ -237,3 +238,27 @@ def test_show_as_of_and_as_recorded_with_a_late_recorded_event(run):
     assert [c["kind"] for c in now["recent_changes"]] == ["address"]
     r = run("show", USCC, "--as-of", "2026-01-01")
     assert r.exit_code == 1 and "no such client then" in r.stderr
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_not_a_traceback(tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_bytes(b"this is not a database" * 100)
+    r = CliRunner().invoke(root, ["--db", str(bogus), "--lang", "en", "clients"])
+    assert r.exit_code == 1 and "Cannot open the ledger database" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_demo_refuses_a_postgresql_url_and_writes_nothing_locally(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(root, ["--db", "postgresql://postgres@127.0.0.1:5432/test?schema=x", "demo"])
+    assert r.exit_code == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_register_csv_cells_that_would_run_as_formulas_are_neutralised():
+    import io
+
+    from projections.export import _cell, write_csv
+
+    assert _cell('=HYPERLINK("http://x","点我")') == '\'=HYPERLINK("http://x","点我")'
+    assert _cell("-1") == "'-1" and _cell("2026-01-05") == "2026-01-05" and _cell("") == ""
+    out = io.StringIO()
+    assert write_csv([], out) == 0 and out.getvalue().startswith("\ufeff")

@@ -104,7 +104,12 @@ def test_a_bad_date_or_number_of_days_is_refused_with_exit_1_and_a_clear_message
     assert r.stdout == "" and words in r.stderr and "Traceback" not in r.stderr
 
 
-def test_an_empty_ledger_has_no_open_deadlines(tmp_path):
+def test_an_empty_ledger_has_no_open_deadlines_and_a_missing_one_is_refused(tmp_path):
+    r = CliRunner().invoke(root, ["--db", str(tmp_path / "typo.sqlite"), "--lang", "en", "due"])
+    assert r.exit_code == 1 and "There is no ledger file" in r.stderr and not (tmp_path / "typo.sqlite").exists()
+    from ledger.bootstrap import bootstrap
+
+    bootstrap(str(tmp_path / "empty.sqlite")).close()
     r = CliRunner().invoke(root, ["--db", str(tmp_path / "empty.sqlite"), "due", "--on", TODAY])
     assert r.exit_code == 0 and "没有未到期或逾期的期限" in r.stdout
     r = CliRunner().invoke(root, ["--db", str(tmp_path / "empty.sqlite"), "due", "--json"])

@@ -178,3 +178,44 @@ def test_the_installed_command_verifies_in_a_subprocess(checkpointed, ledger, ke
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "Verified" not in bad.stdout
 
+
+
+def test_a_forged_event_after_the_last_checkpoint_breaks_the_version_sequence_and_is_reported(tmp_path):
+    """Hashes cannot vouch for events recorded after the last checkpoint, but a client's versions
+    must still run 1, 2, 3...: a forged row with a jumped version fails verify, and reads refuse
+    with the rule instead of a traceback."""
+    import sqlite3
+    from datetime import date
+
+    from click.testing import CliRunner
+
+    from cli.main import root
+    from ledger.bootstrap import bootstrap
+    from ledger.demo import play
+
+    db, key = str(tmp_path / "l.sqlite"), str(tmp_path / "body.key")
+    app = bootstrap(db)
+    play(app, today=date(2026, 11, 20))
+    app.close()
+    run = lambda *a: CliRunner().invoke(root, ["--db", db, "--lang", "en", *a])  # noqa: E731
+    assert run("keys", "init", "--key", key).exit_code == 0
+    assert run("checkpoint", "--key", key).exit_code == 0
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO stored_events(originator_id, originator_version, topic, state) "
+                "SELECT originator_id, originator_version + 1000, topic, state FROM stored_events "
+                "WHERE rowid = (SELECT max(rowid) FROM stored_events)")
+    con.commit()
+    con.close()
+    r = run("verify", "--key", key)
+    assert r.exit_code == 1 and "not consecutive" in r.stderr and "Verified" not in r.stdout
+    r = run("clients")
+    assert r.exit_code == 1 and "certledger verify" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_checkpoint_file_with_an_extra_trailing_newline_still_reads():
+    from ledger.trail.note import read_checkpoint_file
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+        f.write("origin\n3\nAAAA\n\n— key sig\n\n\n")
+    assert read_checkpoint_file(f.name).endswith("— key sig\n")
