@@ -125,10 +125,18 @@ def _surveillance_deadline(c: Client, cert: dict[str, Any], p: Procedure, cal: C
         return None
     period = p.periods.first_surveillance if not done else p.periods.surveillance_interval
     since = anchor if not done else done[-1]["completed_on"]
-    deadline = period.end(cal, since)
+    deadline, clause = period.end(cal, since), period.clause
+    year_rule = p.periods.surveillance_calendar_year
+    if done and year_rule is not None:
+        # 001 §5.2.1: once a year; the 15 months of §5.2.2 is the outer limit of an extension.
+        year_end = date(since.year + 1, 12, 31)
+        if year_end < deadline.due:
+            deadline = Deadline(year_end, False, f"每个日历年至少一次（{since.year + 1} 年内）",
+                                f"at least once per calendar year (within {since.year + 1})")
+            clause = year_rule
     if deadline.due >= cert["valid_until"]:
         return None  # the recertification audit, due before expiry, takes its place (001 §5.2.1)
-    return len(done) + 1, since, deadline, period.clause
+    return len(done) + 1, since, deadline, clause
 
 
 def _surveillance(c: Client, cert: dict[str, Any], p: Procedure, cal: Calendar) -> Iterable[dict[str, Any]]:

@@ -56,8 +56,13 @@ class Periods:
     validity: Period = Period(3, "years", "001 §8.2", extend=False)
     # 001 §5.2.1: the first surveillance within 12 months of the certification decision.
     first_surveillance: Period = Period(12, "months", "001 §5.2.1", extend=False)
-    # 001 §5.2.2: never more than 15 months between two surveillance audits.
+    # 001 §5.2.2: never more than 15 months between two surveillance audits (an extension that
+    # needs evidence; the ordinary rule is the calendar year below).
     surveillance_interval: Period = Period(15, "months", "001 §5.2.2", extend=False)
+    # 001 §5.2.1: at least one surveillance in each calendar year (except the recertification year);
+    # after the first surveillance the next is due by 31 December of the following year, or earlier
+    # if the 15-month limit comes first. None where the procedure has no such rule (004).
+    surveillance_calendar_year: str | None = "001 §5.2.1"
     # 001 §4.4.1 ("监督审核（第一次、第二次）") and §5.2.1: two per three-year cycle;
     # the third year is the recertification.
     surveillances_per_cycle: int = 2
@@ -185,6 +190,7 @@ P004 = Procedure(
         # 004 §6.9.1: surveillance every 12 months, the first counted from the decision.
         first_surveillance=Period(12, "months", "004 §6.9.1", extend=False),
         surveillance_interval=Period(12, "months", "004 §6.9.1", extend=False),
+        surveillance_calendar_year=None,
         # 004 does not say what an overdue surveillance leads to: a breach of the scheme, 8.1 c.
         surveillance_overdue_clause="004 §6.9.1 + §8.1 c",
         suspension_act=Period(5, "working_days", "004 §8.1 + 001 §7.2.1"),

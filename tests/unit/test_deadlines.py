@@ -181,6 +181,14 @@ def test_surveillances_are_at_most_15_months_apart_and_two_per_cycle_then_the_re
     assert rows(c, "surveillance") == [], "the third year is the recertification year (001 §5.2.1)"
 
 
+def test_after_the_first_surveillance_one_is_due_in_each_calendar_year_within_the_15_months():
+    c = certified(decided_on=D(2025, 12, 1))
+    surveillance(c, D(2026, 11, 18), completed=D(2026, 11, 19))
+    r = one(c, "surveillance")
+    # 15 months would run to 2028-02-19, but 2027 needs its surveillance (001 §5.2.1).
+    assert (r["due"], r["clause"], r["period_en"]) == (D(2027, 12, 31), "001 §5.2.1", "at least once per calendar year (within 2027)")
+
+
 def test_the_surveillance_interval_is_a_parameter_the_regulators_2026_rule_tightens_to_12_months():
     c = certified(decided_on=D(2025, 3, 3))
     surveillance(c, D(2026, 2, 10), completed=D(2026, 2, 11))
