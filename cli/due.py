@@ -12,21 +12,28 @@ from cli.output import common_options, emit, settings
 
 @click.command()
 @click.option("--on", "on", metavar="YYYY-MM-DD", default=None,
-              help="Count days left against this date (default: today, Asia/Shanghai).")
+              help="Count days left against this date (default: today, Asia/Shanghai); a past date shows what was open then.")
 @click.option("--within", "within", metavar="DAYS", default=None,
               help="Only deadlines due within this many days (overdue ones are always shown).")
 @common_options
 def due(on: str | None, within: str | None) -> None:
     """Every open deadline across all clients, overdue first: client, what is due, clause, due
     date, days left, and whether the date rests on a provisional calendar (a year whose holiday
-    notice is not yet published). Read from the open-deadlines read model (caught up first)."""
+    notice is not yet published). Read from the open-deadlines read model (caught up first); with
+    --on a past date, replayed from the events as they stood that day."""
     from ledger import clock
     from ledger.commands import to_date, to_int
     from projections import queries, read_models
 
     day = to_date("on", on) if on is not None else clock.today()
     days = to_int("within", within) if within is not None else None
-    rows = queries.open_deadlines(read_models(settings().app(existing=True), ["deadlines"]), day, days)
+    app = settings().app(existing=True)
+    if day < clock.today():
+        from ledger.deadlines import open_deadlines
+
+        rows = open_deadlines(app, on=day, within=days, as_of=day)  # what was open then: replayed
+    else:
+        rows = queries.open_deadlines(read_models(app, ["deadlines"]), day, days)
     emit(rows, lambda s: render(rows, s.lang))
 
 

@@ -404,17 +404,24 @@ def select_open(rows: Iterable[dict[str, Any]], on: date, within: int | None = N
 
 def open_deadlines(
     app: Any, on: date | None = None, within: int | None = None, *, calendar: Calendar | None = None,
-    procedures: dict[str, Procedure] | None = None,
+    procedures: dict[str, Procedure] | None = None, as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """Every open deadline across all clients, computed by replaying every client (the read model
     ``projections.queries.open_deadlines`` gives the same rows from a table). ``procedures`` maps a
-    procedure id to a replacement (e.g. a stricter surveillance interval)."""
+    procedure id to a replacement (e.g. a stricter surveillance interval); ``as_of`` replays each
+    client as the events dated up to that day imply (the deadlines that were open then)."""
+    from aggregates.errors import NotFound
     from ledger import clock
 
     cal = calendar or Calendar()
 
     def rows() -> Iterator[dict[str, Any]]:
         for c in app.clients():
+            if as_of is not None:
+                try:
+                    c = app.client(c.uscc, as_of=as_of)
+                except NotFound:
+                    continue  # not a client yet on that day
             p = procedure_for(c.scheme_id)
             if procedures and p.id in procedures:
                 p = procedures[p.id]

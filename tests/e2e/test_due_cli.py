@@ -114,3 +114,14 @@ def test_an_empty_ledger_has_no_open_deadlines_and_a_missing_one_is_refused(tmp_
     assert r.exit_code == 0 and "没有未到期或逾期的期限" in r.stdout
     r = CliRunner().invoke(root, ["--db", str(tmp_path / "empty.sqlite"), "due", "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout) == []
+
+
+def test_a_past_date_shows_what_was_open_then_even_if_it_was_met_later(run):
+    r = run("appeal", "admit", "--client", WUHAN, "--appeal", "AL1", "--accept", "--on", "2026-11-21")
+    assert r.exit_code == 0, r.stderr
+    r = run("appeal", "decide", "--client", WUHAN, "--appeal", "AL1", "--outcome", "dismissed", "--result", "维持不予受理",
+            "--decider", "孙丽", "--on", "2026-11-21")
+    assert r.exit_code == 0, r.stderr
+    assert "appeal_result:AL1" in {x["key"] for x in due_json(run)}  # on 2026-11-20 it was still open
+    now = json.loads(run("due", "--json").stdout)
+    assert "appeal_result:AL1" not in {x["key"] for x in now}
