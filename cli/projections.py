@@ -98,6 +98,8 @@ def show(status: str | None, client: str | None, as_of: date | None, as_recorded
         lines = []
         for r in rows:
             status_word = word(CERTIFICATE_STATUSES, r["status"], st.lang)
+            if r.get("status_recorded", r["status"]) != r["status"]:
+                status_word += st.t("（有效期已过，过期尚未登记）", " (validity ended; expiry not yet recorded)")
             lines.append(
                 f"{r['certificate_no']}  {status_word}  {r['uscc']}  {r['name']}  {r['scheme_id']} {r['scheme_version']}  "
                 f"{r['grade'] or '—'}  {r['issued_on']} — {r['valid_until']}"

@@ -81,17 +81,23 @@ def _register_row(r: Any) -> dict[str, Any]:
     return row
 
 
-def register(engine: Engine, *, status: str | None = None, uscc: str | None = None) -> list[dict[str, Any]]:
-    """The certificate register now: certificates with one of the five CNCA statuses."""
+def register(engine: Engine, *, status: str | None = None, uscc: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
+    """The certificate register on ``on`` (default today): certificates with one of the five CNCA
+    statuses, a lapsed validity reading as expired (projections.register.as_on)."""
+    from ledger import clock
+    from projections.register import as_on
+
     require_current(engine, ["register"])
-    query = select(t.certificates).where(t.certificates.c.status.in_([status] if status else REGISTER_STATUSES))
+    query = select(t.certificates).where(t.certificates.c.status.in_(REGISTER_STATUSES))
     if uscc:
         from aggregates.uscc import normalise_uscc
 
         query = query.where(t.certificates.c.uscc == normalise_uscc(uscc))
     query = query.order_by(t.certificates.c.original_issue_on, t.certificates.c.certification_id)
+    day = on or clock.today()
     with engine.connect() as conn:
-        return [_register_row(r) for r in conn.execute(query)]
+        rows = [as_on(_register_row(r), day) for r in conn.execute(query)]
+    return [r for r in rows if not status or r["status"] == status]
 
 
 def register_as_of(app: Any, engine: Engine, *, as_of: date | None = None, as_recorded: datetime | None = None,
@@ -99,7 +105,8 @@ def register_as_of(app: Any, engine: Engine, *, as_of: date | None = None, as_re
     """The register as it stood on a business date / as the ledger knew it at a moment, computed by
     replaying every client (one at a time) with the projection's own row function. For one client
     (``uscc``) that did not exist then: NotFound "no such client then"."""
-    from projections.register import register_rows
+    from ledger import clock
+    from projections.register import as_on, register_rows
 
     if uscc:
         candidates = [uscc]
@@ -115,7 +122,9 @@ def register_as_of(app: Any, engine: Engine, *, as_of: date | None = None, as_re
             if uscc:
                 raise
             continue  # not registered yet at that date or moment
-        rows.extend(r for r in register_rows(client) if r["status"] in ((status,) if status else REGISTER_STATUSES))
+        day = as_of or (as_recorded.date() if as_recorded else clock.today())
+        rows.extend(row for row in (as_on(r, day) for r in register_rows(client) if r["status"] in REGISTER_STATUSES)
+                    if not status or row["status"] == status)
     rows.sort(key=lambda r: (r["original_issue_on"], r["certification_id"]))
     return rows
 

@@ -7,6 +7,8 @@ CNCA words (有效 暂停 撤销 注销 过期), which excludes replaced ones.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from typing import Any
 
 from sqlalchemy import Table
@@ -37,6 +39,17 @@ def register_rows(client: Any) -> list[dict[str, Any]]:
             "status_changed_on": cert["status_changed_on"], "reported_on": cert["reported_on"],
         })
     return rows
+
+
+def as_on(row: dict[str, Any], on: date) -> dict[str, Any]:
+    """A register row as it reads on a day: a valid or suspended certificate whose validity ended
+    before that day is expired (001 §8.2) even if ``certificate expire`` has not been recorded yet;
+    ``status_recorded`` keeps what the ledger recorded."""
+    valid_until = row["valid_until"] if isinstance(row["valid_until"], date) else date.fromisoformat(str(row["valid_until"]))
+    if row["status"] in ("valid", "suspended") and valid_until < on:
+        return {**row, "status": "expired", "status_recorded": row["status"],
+                "status_changed_on": valid_until + timedelta(days=1)}
+    return {**row, "status_recorded": row["status"]}
 
 
 class Register(ClientProjection):

@@ -405,3 +405,20 @@ def test_an_unknown_client_is_not_found_in_the_show_read_model(ledger):
     certified(ledger)
     with pytest.raises(NotFound):
         queries.client_summary(read_models(ledger), uscc_of(99))
+
+
+def test_a_certificate_past_its_validity_reads_as_expired_before_the_expiry_is_recorded(app):
+    from datetime import date, timedelta
+
+    from ledger.demo import play
+    from projections import catch_up, engine_for, queries
+
+    codes = play(app, today=date(2026, 11, 20))
+    catch_up(app)
+    engine = engine_for(app)
+    cert = app.client(codes[0]).certificate
+    after = queries.register(engine, uscc=codes[0], on=cert["valid_until"] + timedelta(days=1))
+    assert [(r["status"], r["status_recorded"]) for r in after] == [("expired", "valid")]
+    on_the_last_day = queries.register(engine, uscc=codes[0], on=cert["valid_until"])
+    assert [r["status"] for r in on_the_last_day] == ["valid"]
+    assert queries.register(engine, status="expired", on=date(2026, 11, 20)) == []
