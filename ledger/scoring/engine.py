@@ -243,8 +243,12 @@ def _group_rows(scheme, part, earned_of, excluded) -> dict:
 
 
 def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
-    """Each item's score is its entry's points, or the mean over facets (004 4.18.2); the part sums them."""
+    """Each item's score is its entry's points, or the mean over facets (004 4.18.2); the part sums them.
+    The business lines are those any item of the part is scored for; an item scored per line is
+    scored for every line (a line left out would silently change the mean); an item scored once,
+    without a line, concerns the organisation as a whole."""
     rows, missing, earned = [], [], {}
+    lines = sorted({e.facet for i in items for e in by_item.get(i.id, []) if e.facet is not None})
     for item in items:
         if item.id in excluded:
             rows.append(_item_row(item, "excluded", ZERO, [], f"删减：{excluded[item.id]}",
@@ -258,6 +262,12 @@ def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
         if len(entries) > 1 and any(e.facet is None for e in entries):
             raise bad(scheme, item, "mixed-facets", "同一指标不得混用有/无业务范围（facet）的评分",
                       "one item may not mix entries with and without a facet")
+        absent = [f for f in lines if entries[0].facet is not None and f not in {e.facet for e in entries}]
+        if absent:
+            missing += [f"{item.id}@{f}" for f in absent]
+            rows.append(_item_row(item, "partial", ZERO, [], f"业务范围 {'、'.join(absent)} 未评分",
+                                  f"business line(s) {', '.join(absent)} not scored"))
+            continue
         inputs = []
         for e in sorted(entries, key=lambda e: e.facet or ""):
             pts, zh, en = RULES[item.rule].earn(scheme, item, e.value)

@@ -86,3 +86,17 @@ def test_absurdly_large_numbers_are_refused_not_a_traceback():
     assert e.value.code == "out-of-range"
     with pytest.raises(ScoringError):
         load_scheme("hzx-mr0118").validate_entry("1.1", None, {"points": Decimal("1e30")})
+
+
+def test_an_004_item_scored_per_business_line_is_scored_for_every_line():
+    scheme = load_scheme("hzx-mr0118")
+    first, second = scheme.items[0], scheme.items[1]
+    entries = [Entry(i.id, None, {"points": 1} if i.rule == "points-range" else {"percent": 50}) for i in scheme.items[2:]]
+    entries += [Entry(first.id, "批发", {"points": 1}),
+                Entry(second.id, "批发", {"points": 1}), Entry(second.id, "零售", {"points": 3})]
+    ev = evaluate(scheme, entries, {}, {})
+    assert ev.missing_items == [f"{first.id}@零售"] and ev.grade is None
+    entries.append(Entry(first.id, "零售", {"points": 3}))
+    ev = evaluate(scheme, entries, {}, {})
+    assert ev.missing_items == []
+    assert next(i for i in ev.items if i["id"] == second.id)["earned"] == Decimal(2)  # the mean over the lines
