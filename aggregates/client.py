@@ -1138,6 +1138,13 @@ class Client(Aggregate):
                 f"{self.name} 没有可申诉的决定 {against}；可申诉的决定：{known}。",
                 f"{self.name} has no appealable decision {against}; appealable decisions: {known}.",
             )
+        pending = [a["id"] for a in self.appeals.values() if a["against"] == against and a["status"] not in ("decided", "refused")]
+        _require(
+            not pending,
+            "004 §14.1",
+            f"针对 {against} 的申诉 {', '.join(pending)} 尚未结案；请在该申诉中补充理由，而非重复提出。",
+            f"Appeal {', '.join(pending)} against {against} is still open; add to it rather than lodging another.",
+        )
         grounds = _require_text(grounds, "申诉理由（书面）", "the written grounds of the appeal", "004 §14.1.1")
         _not_before(occurred_on, appealable[against]["on"], f"被申诉决定 {against} 的日期", f"the date of decision {against}")
         appeal_id = f"AL{len(self.appeals) + 1}"

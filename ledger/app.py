@@ -322,7 +322,7 @@ class CertLedger(Application[UUID]):
             in_scope = [x["name"] for x in c.sites]
             if site:
                 visited = list(site)
-            elif kind in ("stage2", "transfer"):
+            elif kind in ("stage2", "transfer", "recertification"):
                 visited = in_scope
             elif kind == "stage1":
                 visited = []

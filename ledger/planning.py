@@ -74,9 +74,10 @@ def sample_size(sites: int) -> int:
 
 
 def check_sites_visited(kind: str, sites_in_scope: list[str], visited: list[str]) -> None:
-    """Sites an audit visits: each must be in the scope; an initial (stage 2) or transfer audit visits
-    every site (004 §11.1); surveillance and recertification may sample, at least the square root of
-    the number of sites, rounded up (004 §11, note 2). Stage 1 is off-site."""
+    """Sites an audit visits: each must be in the scope; an initial (stage 2), transfer or
+    recertification audit visits every site (004 §11.1; recertification follows the initial
+    procedure, 004 §7.1); surveillance may sample, at least the square root of the number of sites,
+    rounded up (004 §11, note 2). Stage 1 is off-site."""
     if kind == "stage1":
         return
     unknown = [v for v in visited if v not in sites_in_scope]
@@ -86,13 +87,14 @@ def check_sites_visited(kind: str, sites_in_scope: list[str], visited: list[str]
             f"审核场所 {', '.join(unknown)} 不在认证范围的场所中；范围内的场所：{', '.join(sites_in_scope)}。",
             f"Sites {', '.join(unknown)} are not in the scope; the sites in scope: {', '.join(sites_in_scope)}.",
         )
-    if kind in ("stage2", "transfer"):
+    if kind in ("stage2", "transfer", "recertification"):
         missing = [s for s in sites_in_scope if s not in visited]
         if missing:
             raise RuleViolation(
                 "004 §11.1",
-                f"初次认证（或转换）审核需覆盖每个场所；未安排：{', '.join(missing)}。",
-                f"An initial (or transfer) audit visits every site; not planned: {', '.join(missing)}.",
+                f"初次认证、转换或再认证审核需覆盖每个场所（抽样只用于监督）；未安排：{', '.join(missing)}。",
+                f"An initial, transfer or recertification audit visits every site (sampling is for surveillance only); "
+                f"not planned: {', '.join(missing)}.",
             )
         return
     need = sample_size(len(sites_in_scope))

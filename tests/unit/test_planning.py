@@ -54,5 +54,7 @@ def test_initial_audits_visit_every_site_and_surveillance_may_sample():
         check_sites_visited("surveillance", sites, sites[:2])
     assert "at least 3" in e.value.message_en
     check_sites_visited("surveillance", sites, sites[:3])
+    with pytest.raises(RuleViolation):  # recertification follows the initial procedure: every site
+        check_sites_visited("recertification", sites, sites[:3])
     with pytest.raises(RuleViolation):
         check_sites_visited("surveillance", sites, ["Elsewhere"] + sites[:3])

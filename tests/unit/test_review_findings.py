@@ -100,3 +100,11 @@ def test_an_004_item_scored_per_business_line_is_scored_for_every_line():
     ev = evaluate(scheme, entries, {}, {})
     assert ev.missing_items == []
     assert next(i for i in ev.items if i["id"] == second.id)["earned"] == Decimal(2)  # the mean over the lines
+
+
+def test_a_second_appeal_against_the_same_decision_waits_for_the_first():
+    c, d = decided()
+    c.lodge_appeal(against=d, grounds="g", actor="a", occurred_on=D(2026, 2, 5))
+    with pytest.raises(RuleViolation) as e:
+        c.lodge_appeal(against=d, grounds="again", actor="a", occurred_on=D(2026, 2, 6))
+    assert e.value.rule == "004 §14.1" and "AL1" in e.value.message_en
