@@ -76,7 +76,9 @@ def _option(p: Param) -> Any:
     help_text = p.help
     if p.type == "bool":
         return click.option(flag, p.key, is_flag=True, default=None, help=help_text)
-    return click.option(flag, p.key, multiple=p.multiple, required=p.required, default=None,
+    # No explicit default: click (8.3+) counts default=None as a value given, which would let a
+    # missing required option through to the ledger instead of a usage error (exit 2).
+    return click.option(flag, p.key, multiple=p.multiple, required=p.required,
                         metavar=METAVARS.get(p.type, "TEXT"), help=help_text)
 
 

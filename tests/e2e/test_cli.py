@@ -131,6 +131,8 @@ def test_a_rule_refusal_names_the_rule_in_chinese_by_default(run):
 
 def test_usage_errors_exit_2(run):
     assert run("application", "submit", "--client", USCC).exit_code == 2  # required options missing
+    assert run("decide", "--client", USCC).exit_code == 2
+    assert run("audit", "complete", "--client", USCC, "--conclusion", "x").exit_code == 2
     assert run("no-such-command").exit_code == 2
     assert run("show").exit_code == 2
 
