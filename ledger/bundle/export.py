@@ -8,7 +8,6 @@ every exported event, it refuses and asks for ``certledger checkpoint`` first.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -167,14 +166,6 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
     return head, latest.id, latest.note, events
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usccs: Sequence[str] | None,
                   explain_text: ExplainText) -> ExportResult:
     """Write the bundle of the clients ``usccs`` (None: every client) to the new directory ``out``.
@@ -212,7 +203,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         (tmp / layout.PUBLIC_KEY).write_bytes((verifier.encode() + "\n").encode("ascii"))
         pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes)
         (tmp / layout.REPORT).write_bytes(pdf)
-        files = {name: _sha256(tmp / name) for name in layout.FILES}
+        files = {name: layout.file_sha256(tmp / name) for name in layout.FILES}
         manifest = {
             "format": layout.FORMAT,
             "exported_at": exported_at.isoformat(),
@@ -226,7 +217,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
             "files": {name: {"sha256": files[name], "bytes": (tmp / name).stat().st_size} for name in layout.FILES},
         }
         (tmp / layout.MANIFEST).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-        files[layout.MANIFEST] = _sha256(tmp / layout.MANIFEST)
+        files[layout.MANIFEST] = layout.file_sha256(tmp / layout.MANIFEST)
         (tmp / layout.SUMS).write_text("".join(f"{files[n]}  {n}\n" for n in (*layout.FILES, layout.MANIFEST)), encoding="ascii")
         for p in tmp.iterdir():
             os.chmod(p, 0o644)

@@ -12,7 +12,9 @@ hash and the RFC 9162 inclusion path (hex), as canonical JSON.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 FORMAT = "certledger-inspection-bundle-v1"
@@ -48,3 +50,9 @@ def event_line(position: int, client: bytes, version: int, topic: str, recorded:
 def proof_line(leaf_index: int, position: int, leaf_hash: bytes, path: list[bytes]) -> bytes:
     return canonical({"leaf_index": leaf_index, "position": position, "leaf_hash": leaf_hash.hex(),
                       "path": [p.hex() for p in path]})
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, as the manifest and SHA256SUMS record it (hex)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import json
 import re
@@ -67,14 +66,6 @@ class BundleReport:
                 "problems": [p.to_dict() for p in self.problems]}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class _Faults:
     """Line-level problems of one file, capped."""
 
@@ -118,7 +109,7 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
             if name != layout.MANIFEST:
                 report.add(name, f"缺少文件 {name}。", f"The file {name} is missing.")
             continue
-        actual[name] = _sha256(p)
+        actual[name] = layout.file_sha256(p)
     listed = manifest["files"] if manifest else {}
     if manifest:
         for name in layout.FILES:

@@ -277,7 +277,8 @@ def test_an_import_killed_at_random_moments_on_sqlite_leaves_only_whole_commands
 
 
 @pytest.mark.postgres
-def test_an_import_killed_at_random_moments_on_postgresql_leaves_only_whole_commands(reference, tmp_path):
+def run_pg_trials(ref: Any, trials: int, tmp_path: Any, seed: int) -> None:
+    """Trials on PostgreSQL, each in a fresh schema, all dropped afterwards."""
     from tests.conftest import PG_URL, drop_pg_schema, pg_schema_url
 
     if not PG_URL:
@@ -290,32 +291,21 @@ def test_an_import_killed_at_random_moments_on_postgresql_leaves_only_whole_comm
         return url
 
     try:
-        run_trials(make_db, reference, DEFAULT_TRIALS, tmp_path, SEED + 1)
+        run_trials(make_db, ref, trials, tmp_path, seed)
     finally:
         for schema in schemas:
             drop_pg_schema(schema)
+
+
+def test_an_import_killed_at_random_moments_on_postgresql_leaves_only_whole_commands(reference, tmp_path):
+    run_pg_trials(reference, DEFAULT_TRIALS, tmp_path, SEED + 1)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_twenty_random_kills_of_a_larger_import_leave_only_whole_commands(backend, tmp_path):
-    from tests.conftest import PG_URL, drop_pg_schema, pg_schema_url
-
     ref = reference_for(tmp_path, SLOW_CLIENTS)
     if backend == "sqlite":
         run_trials(lambda k: str(tmp_path / f"crash-{k}.sqlite"), ref, SLOW_TRIALS, tmp_path, SEED + 2)
         return
-    if not PG_URL:
-        pytest.skip("CERTLEDGER_TEST_PG_URL is not set")
-    schemas = []
-
-    def make_db(_k: int) -> str:
-        url, schema = pg_schema_url()
-        schemas.append(schema)
-        return url
-
-    try:
-        run_trials(make_db, ref, SLOW_TRIALS, tmp_path, SEED + 3)
-    finally:
-        for schema in schemas:
-            drop_pg_schema(schema)
+    run_pg_trials(ref, SLOW_TRIALS, tmp_path, SEED + 3)
