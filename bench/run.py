@@ -57,9 +57,9 @@ class Run:
     out: str
 
 
-def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEVNULL) -> Run:
-    """Run ``certledger ARGS`` in a fresh process; wall time and peak resident memory."""
-    cmd = [sys.executable, "-m", "cli.main", *args]
+def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEVNULL, wrapper: str | None = None) -> Run:
+    """Run ``certledger ARGS`` in a fresh process; wall time."""
+    cmd = [sys.executable, *(["-c", wrapper] if wrapper else ["-m", "cli.main"]), *args]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     out, err = proc.communicate()
@@ -70,21 +70,27 @@ def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEV
     return Run(seconds, 0.0, out.decode())
 
 
+# Runs the real CLI and, at exit, writes the process's own peak resident memory (VmHWM) to the
+# file named by BENCH_HWM_FILE. Read in the child because getrusage/wait4's ru_maxrss of a child
+# also counts the parent's memory at fork time (the benchmark process itself is large).
+_HWM_WRAPPER = """
+import atexit, os, sys
+def _hwm():
+    with open('/proc/self/status') as f, open(os.environ['BENCH_HWM_FILE'], 'w') as out:
+        out.write(next(line.split()[1] for line in f if line.startswith('VmHWM:')))
+atexit.register(_hwm)
+sys.argv = ['certledger', *sys.argv[1:]]
+from cli.main import main
+main()
+"""
+
+
 def certledger_rss(args: list[str], env: dict[str, str]) -> Run:
-    """Like ``certledger`` but reaps the child with ``os.wait4`` to read its own peak memory."""
-    cmd = [sys.executable, "-m", "cli.main", *args]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=ROOT)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            sys.stderr.write(err.read().decode(errors="replace")[-3000:])
-            raise SystemExit(f"certledger {' '.join(args)} exited {proc.returncode}")
-        out.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode())
+    """Like ``certledger`` but also reads the process's own peak resident memory (VmHWM, in MB)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        hwm = Path(tmp) / "hwm"
+        run = certledger(args, {**env, "BENCH_HWM_FILE": str(hwm)}, wrapper=_HWM_WRAPPER)
+        return Run(run.seconds, int(hwm.read_text()) / 1024, run.out)
 
 
 # ------------------------------------------------------------------------------------ workload

@@ -29,6 +29,7 @@ within one seed; ``uscc(i, seed)`` gives client ``i``'s code.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import random
@@ -97,6 +98,13 @@ def _grade_reached(scheme: Any, sheet: list[tuple[str, str | None, dict[str, Any
         checked = scheme.validate_entry(item, facet, value)
         entries.append(Entry(item=checked.item, facet=checked.facet, value=checked.value))
     return evaluate(scheme, entries, {}, {"application_date": applied_on}).grade is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _calendar():
+    from ledger.calendar import Calendar
+
+    return Calendar()
 
 
 def client_story(i: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -195,8 +203,13 @@ def _story(i: int, seed: int) -> list[dict[str, Any]]:
     elif fate < 0.3:
         line("appeal lodge", d(44), against="D1", grounds="认为部分指标评分偏低，请求复核")
         line("appeal admit", d(47), appeal="AL1", accept=True)
-        line("appeal hear", d(60), appeal="AL1", **{"hearing-on": d(60), "notice-on": d(52)}, panel=list(PANEL))
-        line("appeal decide", d(70), appeal="AL1", outcome="dismissed", result="经复核，维持原认证决定", decider=list(PANEL))
+        # 004 §14.1.3 (2): notice at least 5 working days ahead, hearing within 20 of lodging; counted
+        # on the working-day calendar so that a holiday (the Spring Festival) never breaks the story.
+        hearing = _calendar().add_working_days(day0 + timedelta(days=47), 6).due
+        line("appeal hear", hearing.isoformat(), appeal="AL1", **{"hearing-on": hearing.isoformat(), "notice-on": d(47)},
+             panel=list(PANEL))
+        line("appeal decide", (hearing + timedelta(days=10)).isoformat(), appeal="AL1", outcome="dismissed",
+             result="经复核，维持原认证决定", decider=list(PANEL))
     elif fate < 0.35:
         line("certificate cancel", d(90), reason="组织申请注销")
     return out

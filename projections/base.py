@@ -57,12 +57,20 @@ class Projection:
     def apply(self, conn: Connection, batch: Batch) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> dict[Table, list[dict[str, Any]]]:
+        """A bulk build (``projections.bulk``): the rows of one client, given its final state and
+        all its events with their positions, for tables that start empty."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
 
 class ClientProjection(Projection):
     """Rows that are a function of one client's state: replace the client's rows on every change."""
 
     def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> dict[Table, list[dict[str, Any]]]:
+        return self.rows(client)
 
     def apply(self, conn: Connection, batch: Batch) -> None:
         usccs = [c.uscc for c in batch.clients.values()]

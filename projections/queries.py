@@ -17,18 +17,11 @@ from sqlalchemy import Engine, select
 from aggregates.errors import NotFound
 from aggregates.vocabulary import CERTIFICATE_STATUSES
 from projections import tables as t
+from projections.fastread import not_found as _not_found
 from projections.jsonish import loads
 from projections.runner import require_current
 
 REGISTER_STATUSES = tuple(CERTIFICATE_STATUSES)  # 有效 暂停 撤销 注销 过期; "replaced" is not listed
-
-
-def _not_found(uscc: str) -> NotFound:
-    return NotFound(
-        "ledger: reference exists",
-        f"账本中没有统一社会信用代码为 {uscc} 的组织；请先提交申请（application submit）。",
-        f"The ledger has no client with USCC {uscc}; submit an application first.",
-    )
 
 
 # ---------------------------------------------------------------------------------- show

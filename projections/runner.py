@@ -116,19 +116,34 @@ def _tracked(conn: Connection, names: list[str], lock: bool = False) -> dict[str
     return {r.name: (int(r.position), r.fingerprint) for r in conn.execute(query)}
 
 
-def reset(engine: Engine, projection: Projection, *, only_if_stale: bool = False) -> bool:
-    """Drop and recreate a projection's tables and set its position to 0, in one transaction.
-    With ``only_if_stale``, do nothing if another process has already brought it up to date."""
+def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_stale: bool = False,
+          progress: Progress | None = None) -> list[Projection]:
+    """Drop the projections' tables and fill them from every event (``projections.bulk``), in one
+    transaction under the write lock, ending with their positions at the last event read. With
+    ``only_if_stale``, projections that another process has meanwhile brought up to date are left
+    alone. Returns the projections built."""
+    from projections import bulk
+
+    names = [p.name for p in projections]
     with _write(engine) as conn, conn.begin():
         t.tracking.create(conn, checkfirst=True)
-        if only_if_stale and not _stale(conn, projection, _tracked(conn, [projection.name], lock=True)):
-            return False
-        for table in projection.tables:
-            table.drop(conn, checkfirst=True)
-            table.create(conn)
-        conn.execute(t.tracking.delete().where(t.tracking.c.name == projection.name))
-        conn.execute(t.tracking.insert().values(name=projection.name, position=0, fingerprint=projection.fingerprint(), updated_at=_now()))
-    return True
+        tracked = _tracked(conn, names, lock=True)
+        if only_if_stale:
+            projections = [p for p in projections if _stale(conn, p, tracked)]
+            names = [p.name for p in projections]
+            if not projections:
+                return []
+        for p in projections:
+            for table in p.tables:
+                table.drop(conn, checkfirst=True)
+                table.create(conn)
+        last = bulk.last_position(app, conn)
+        bulk.build(app, conn, projections, last, progress)
+        now = _now()
+        conn.execute(t.tracking.delete().where(t.tracking.c.name.in_(names)))
+        conn.execute(t.tracking.insert(), [{"name": p.name, "position": last, "fingerprint": p.fingerprint(), "updated_at": now}
+                                           for p in projections])
+    return projections
 
 
 def _stale(conn: Connection, projection: Projection, tracked: dict[str, tuple[int, str]]) -> bool:
@@ -157,8 +172,8 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
     with engine.connect() as conn:
         tracked = _tracked(conn, names_)
         stale = [p for p in projections if _stale(conn, p, tracked)]
-    for p in stale:
-        if reset(engine, p, only_if_stale=True):
+    if stale:
+        for p in build(app, engine, stale, only_if_stale=True):
             if p.name in tracked:
                 log.warning("read model rebuilt from the first event: its schema changed or its tables were dropped", projection=p.name)
             else:
@@ -292,12 +307,12 @@ class Follower:
 
 def rebuild(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,
             progress: Progress | None = None) -> dict[str, int]:
-    """Drop the named read models (all by default) and rebuild them from the first event.
-    Interrupted half-way, it leaves read models that the next catch-up completes."""
+    """Drop the named read models (all by default) and rebuild them from the first event, client
+    by client (``projections.bulk``), then catch up with anything saved meanwhile. Atomic: readers
+    see the previous read models until it commits, and an interruption leaves them as they were."""
     engine = engine_for(app)
     projections = select_projections(names)
-    for p in projections:
-        reset(engine, p)
+    build(app, engine, projections, progress=progress)
     return catch_up(app, [p.name for p in projections], batch_size=batch_size, progress=progress)
 
 

@@ -21,13 +21,11 @@ class Summaries(ClientProjection):
     help_zh = "show 命令的组织概况（JSON）"
     help_en = "the client summary that show prints (JSON)"
 
-    def extra_fingerprint(self) -> str:
-        import hashlib
-        from pathlib import Path
+    def fingerprint(self) -> str:
+        # Stdlib only, so that ``show`` can check it without SQLAlchemy (projections.fastread).
+        from projections.fastread import summaries_fingerprint
 
-        from ledger import views
-
-        return hashlib.sha256(Path(views.__file__).read_bytes()).hexdigest()
+        return summaries_fingerprint()
 
     def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
         from ledger.views import client_summary

@@ -31,7 +31,7 @@ def _scan(*directories: Path) -> dict[str, tuple[Scheme, ...]]:
         if dupes:
             raise ScoringError("invalid-scheme", f"方案 {sid} 的版本 {sorted(dupes)} 有多个文件",
                                f"scheme {sid} has several files for version(s) {sorted(dupes)}")
-        out[sid] = tuple(s.__class__(**{**s.__dict__, "versions": tuple(names)}) for s in versions)
+        out[sid] = tuple(s.__class__(**{**s.__dict__, "versions": tuple(names), "memo": {}}) for s in versions)
     return out
 
 

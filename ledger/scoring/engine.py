@@ -26,7 +26,16 @@ class Entry:
         return {"item": self.item, "facet": self.facet, "value": jsonable(self.value)}
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def jsonable(x):
+    """Decimals as exact text, dates as ISO text, containers walked; everything else as it is."""
+    kind = type(x)
+    if kind in _PLAIN:  # most leaves: answered before any isinstance check
+        return x
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in x.items()}
     if isinstance(x, Decimal):
         return format(x, "f")
     if isinstance(x, date):

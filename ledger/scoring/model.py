@@ -244,6 +244,9 @@ class Scheme:
     notes: tuple[Note, ...] = ()
     path: Path | None = field(default=None, compare=False)
     versions: tuple[str, ...] = ()
+    # Look-ups computed once per scheme object (the scheme is immutable): resolved references,
+    # parsed bands. Never part of equality or of the scheme's description.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     # -- look-ups ---------------------------------------------------------------------------
 
@@ -256,7 +259,11 @@ class Scheme:
         return f"{self.doc} {text}" if text else self.doc
 
     def part(self, part_id: str) -> Part:
-        return next(p for p in self.parts if p.id == part_id)
+        key = ("part", part_id)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = next(p for p in self.parts if p.id == part_id)
+        return found
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
@@ -269,8 +276,12 @@ class Scheme:
 
     def resolve_item(self, ref: str) -> Item | Condition:
         """By id, the document's label, exact Chinese name, or "group name/item name"."""
-        from .resolve import resolve
-        return resolve(self, ref)
+        key = ("resolve", ref)
+        found = self.memo.get(key)
+        if found is None:  # only successful resolutions are kept; a bad reference raises each time
+            from .resolve import resolve
+            found = self.memo[key] = resolve(self, ref)
+        return found
 
     def validate_entry(self, item_ref: str, facet: str | None, value: dict):
         from .engine import validate_entry

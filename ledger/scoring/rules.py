@@ -91,7 +91,11 @@ def quantize(scheme, x: Decimal) -> Decimal:
 
 
 def bands(scheme, rule_name: str, key: str = "bands") -> tuple[Band, ...]:
-    return tuple(_band(b) for b in scheme.rules.get(rule_name, {}).get(key, ()))
+    memo_key = ("bands", rule_name, key)
+    found = scheme.memo.get(memo_key)
+    if found is None:
+        found = scheme.memo[memo_key] = tuple(_band(b) for b in scheme.rules.get(rule_name, {}).get(key, ()))
+    return found
 
 
 def band_for(scheme, rule_name: str, x: Decimal, key: str = "bands") -> Band | None:

@@ -206,32 +206,31 @@ def test_read_models_caught_up_after_writes_equal_a_rebuild_from_the_first_event
     assert set(positions(history).values()) == {history.recorder.max_notification_id()}
 
 
-def test_a_rebuild_interrupted_half_way_is_completed_by_the_next_catch_up(history, monkeypatch):
-    from projections import catch_up, rebuild
-    from projections.register import Register
+def test_an_interrupted_rebuild_leaves_the_previous_read_models_as_they_were(history, monkeypatch):
+    from projections import bulk, rebuild
     from projections.trail import AuditTrail
 
-    expected = table_rows(history)
-    applied = {"events": 0}
-    original = AuditTrail.apply
+    expected, before = table_rows(history), positions(history)
+    monkeypatch.setattr(bulk, "CLIENTS_PER_STEP", 3)  # several steps written before the failure
+    original = AuditTrail.build_rows
+    seen = {"clients": 0}
+    clients = len(expected["rm_clients"])
 
-    def crash_after_some_events(self, conn, batch):
-        original(self, conn, batch)
-        applied["events"] += len(batch.events)
-        if applied["events"] > history.event_count() // 2:
+    def crash_half_way(self, client, events):
+        seen["clients"] += 1
+        if seen["clients"] > clients // 2:
             raise RuntimeError("power cut")
+        return original(self, client, events)
 
-    monkeypatch.setattr(AuditTrail, "apply", crash_after_some_events)
+    monkeypatch.setattr(AuditTrail, "build_rows", crash_half_way)
     with pytest.raises(RuntimeError, match="power cut"):
-        rebuild(history, ["register", "trail"], batch_size=500)
-    halfway = positions(history)
-    assert 0 < halfway["trail"] < history.recorder.max_notification_id()
-    assert halfway["register"] == halfway["trail"]  # rows and positions were written together
-    assert len(table_rows(history)["rm_audit_trail"]) == halfway["trail"]  # the failed batch left nothing
+        rebuild(history, ["register", "trail"])
+    assert seen["clients"] > 3  # it failed after writing some steps...
+    assert positions(history) == before  # ...and the transaction took them all back
+    assert table_rows(history) == expected
 
-    monkeypatch.setattr(AuditTrail, "apply", original)
-    assert Register.apply  # the register projection is untouched
-    catch_up(history)
+    monkeypatch.setattr(AuditTrail, "build_rows", original)
+    assert rebuild(history, ["register", "trail"]) == {"register": before["register"], "trail": before["trail"]}
     assert table_rows(history) == expected
 
 

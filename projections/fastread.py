@@ -1,0 +1,108 @@
+"""``show`` without SQLAlchemy or eventsourcing, when the summaries read model is already current.
+
+``certledger show USCC`` is the command an administrator types most. Its general path opens the
+ledger, catches the read models up and queries them through SQLAlchemy; importing those libraries
+is most of its wall time (docs/performance.md). Here, with the database driver alone (sqlite3, or
+psycopg for PostgreSQL), in one read transaction:
+
+- the summaries read model's tracking row: its fingerprint must be the code's
+  (``summaries_fingerprint``, stdlib only) and its position the last event's;
+- then the client's stored summary.
+
+If anything is not so (events not yet applied, a changed schema, a missing table or file, any
+database error), ``current_summary`` answers ``None`` and ``show`` takes the general path, which
+catches up (or rebuilds) first and names any problem. A client that is not in a current read model
+is not in the ledger: the same NotFound as the general path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from aggregates.errors import NotFound
+
+NAME = "summaries"
+VERSION = 2  # bump when the rows change without a change to the files below
+_HERE = Path(__file__).resolve().parent
+# What the stored summaries depend on: the tables' definition, how a projection writes rows, the
+# summary itself and its JSON form. A change to any of these files rebuilds the read model.
+SOURCES = (_HERE / "tables.py", _HERE / "base.py", _HERE / "summaries.py", _HERE / "jsonish.py",
+           _HERE.parent / "ledger" / "views.py")
+
+
+def summaries_fingerprint() -> str:
+    h = hashlib.sha256(f"{NAME}\0{VERSION}\0".encode())
+    for path in SOURCES:
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def not_found(uscc: str) -> NotFound:
+    return NotFound(
+        "ledger: reference exists",
+        f"账本中没有统一社会信用代码为 {uscc} 的组织；请先提交申请（application submit）。",
+        f"The ledger has no client with USCC {uscc}; submit an application first.",
+    )
+
+
+def current_summary(database: Any, uscc: str) -> dict[str, Any] | None:
+    """The client's summary from a current read model; ``None`` when the general path must answer.
+    ``uscc`` is already normalised. Raises NotFound when the read model is current and has no such
+    client."""
+    try:
+        if database.kind == "sqlite":
+            found = _sqlite(database.sqlite_path, uscc)
+        else:
+            found = _postgres(database.pg or {}, uscc)
+    except Exception:  # noqa: BLE001 - any doubt: the general path answers (and names the problem)
+        return None
+    if found is None:
+        return None
+    current, text = found
+    if not current:
+        return None
+    if text is None:
+        raise not_found(uscc)
+    return json.loads(text)
+
+
+def _sqlite(path: Path | None, uscc: str) -> tuple[bool, str | None] | None:
+    import sqlite3
+
+    if path is None or not path.is_file():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None)
+    try:
+        conn.execute("BEGIN")  # one snapshot for the three reads
+        tracked = conn.execute("SELECT position, fingerprint FROM rm_tracking WHERE name = ?", (NAME,)).fetchone()
+        last = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0
+        if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
+            return False, None
+        row = conn.execute("SELECT summary FROM rm_client_summaries WHERE uscc = ?", (uscc,)).fetchone()
+        return True, (row[0] if row else None)
+    finally:
+        conn.close()
+
+
+def _postgres(pg: dict[str, str], uscc: str) -> tuple[bool, str | None] | None:
+    import psycopg
+    from psycopg import sql
+
+    schema = pg.get("schema") or "public"
+    with psycopg.connect(dbname=pg.get("dbname"), host=pg.get("host"), port=pg.get("port"), user=pg.get("user") or None,
+                         password=pg.get("password") or None, connect_timeout=5) as conn:
+        conn.read_only = True
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            tracked = conn.execute(sql.SQL("SELECT position, fingerprint FROM {} WHERE name = %s").format(
+                sql.Identifier(schema, "rm_tracking")), (NAME,)).fetchone()
+            last = conn.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(
+                sql.Identifier(schema, "certledger_events"))).fetchone()[0] or 0
+            if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
+                return False, None
+            row = conn.execute(sql.SQL("SELECT summary FROM {} WHERE uscc = %s").format(
+                sql.Identifier(schema, "rm_client_summaries")), (uscc,)).fetchone()
+            return True, (row[0] if row else None)

@@ -1,0 +1,99 @@
+"""``show`` answered from a current summaries read model with the database driver alone
+(projections.fastread), on SQLite and PostgreSQL: the same summary as the general path, and no
+answer (so the general path catches up) whenever the read model is not current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from aggregates.errors import NotFound
+from ledger.config import resolve_database
+
+USCC = "91330100716105852F"
+OTHER = "91110108551385082Q"
+ADMIN = "张伟"
+
+
+def submit(app, uscc: str) -> None:
+    app.submit_application(client=uscc, name="杭州某科技有限公司", address="杭州市西湖区", scheme="zgc-ru015",
+                           scope="企业质量信用管理", site=[{"name": "总部", "address": "杭州市西湖区"}], headcount=30,
+                           actor=ADMIN, on=date(2026, 3, 2))
+
+
+def test_a_current_read_model_answers_show_exactly_as_the_general_path(app, db_url):
+    from projections import queries, read_models
+    from projections.fastread import current_summary
+
+    submit(app, USCC)
+    general = queries.client_summary(read_models(app), USCC)
+    assert current_summary(resolve_database(db_url), USCC) == general
+    assert general["uscc"] == USCC and general["events"] == 2
+
+
+def test_events_not_yet_applied_send_show_to_the_general_path(app, db_url):
+    from projections import catch_up
+    from projections.fastread import current_summary
+
+    submit(app, USCC)
+    catch_up(app)
+    app.review_application(client=USCC, application="AP1", accept=True, reason="资料齐全", actor=ADMIN, on=date(2026, 3, 4))
+    assert current_summary(resolve_database(db_url), USCC) is None  # one event beyond the read model
+    catch_up(app)
+    assert current_summary(resolve_database(db_url), USCC)["events"] == 3
+
+
+def test_a_client_missing_from_a_current_read_model_is_not_in_the_ledger(app, db_url):
+    from projections import catch_up
+    from projections.fastread import current_summary
+
+    submit(app, USCC)
+    catch_up(app)
+    with pytest.raises(NotFound, match="91110108551385082Q"):
+        current_summary(resolve_database(db_url), OTHER)
+
+
+def test_a_read_model_of_another_schema_or_none_at_all_is_not_trusted(app, db_url):
+    from sqlalchemy import update
+
+    from projections import catch_up, engine_for
+    from projections.fastread import current_summary
+    from projections.tables import tracking
+
+    submit(app, USCC)
+    assert current_summary(resolve_database(db_url), USCC) is None  # no read models yet
+    catch_up(app)
+    with engine_for(app).begin() as conn:
+        conn.execute(update(tracking).where(tracking.c.name == "summaries").values(fingerprint="an older schema"))
+    assert current_summary(resolve_database(db_url), USCC) is None
+
+
+def test_a_missing_ledger_file_is_left_to_the_general_path(tmp_path):
+    from projections.fastread import current_summary
+
+    assert current_summary(resolve_database(str(tmp_path / "nowhere.sqlite")), USCC) is None
+    assert not (tmp_path / "nowhere.sqlite").exists()
+
+
+def test_show_of_a_current_client_imports_neither_sqlalchemy_nor_eventsourcing(tmp_path, db_url):
+    from ledger.bootstrap import bootstrap
+    from projections import catch_up, dispose
+
+    ledger = bootstrap(db_url)
+    submit(ledger, USCC)
+    catch_up(ledger)
+    dispose(ledger)
+    ledger.close()
+    code = ("import sys\nsys.argv=['certledger','show','" + USCC + "','--json']\nfrom cli.main import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('eventsourcing','sqlalchemy','structlog') if m in sys.modules))")
+    env = {**os.environ, "CERTLEDGER_DB": db_url}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    *shown, modules = proc.stdout.strip().splitlines()
+    assert modules == "[]"
+    assert f'"uscc": "{USCC}"' in "\n".join(shown)
