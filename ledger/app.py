@@ -446,7 +446,7 @@ class CertLedger(Application[UUID]):
             decision_id = c.decide(
                 audit_id=audit, decider=decider, scheme_id=scheme.id, scheme_version=scheme.version,
                 score=evaluation.total, max_score=evaluation.max_total, percent=evaluation.percent,
-                grade=evaluation.grade, granted=granted, reason=reason, evaluation=evaluation.to_dict(),
+                grade=evaluation.grade, granted=granted, reason=reason, evaluation=evaluation.record(),
                 actor=actor, occurred_on=occurred_on,
             )
             return {"decision": decision_id, "granted": granted, "score": evaluation.total,

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table
 
+from projections.db import insert_rows
 from projections.tables import digest, shape
 
 CHUNK = 500  # keys per DELETE ... IN (...)
@@ -82,8 +83,7 @@ class ClientProjection(Projection):
             for table, rows in self.rows(client).items():
                 out[table].extend(rows)
         for table, rows in out.items():
-            if rows:
-                conn.execute(table.insert(), rows)
+            insert_rows(conn, table, rows)
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

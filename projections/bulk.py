@@ -28,6 +28,7 @@ from uuid import UUID
 from sqlalchemy import Connection, bindparam, text
 
 from projections.base import Projection
+from projections.db import insert_rows
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
 INSERT_ROWS = 5000  # rows per INSERT executemany
@@ -92,7 +93,7 @@ def build(app: Any, conn: Connection, projections: list[Projection], last: int,
             start = end
         for tbl, part in out.items():
             for j in range(0, len(part), INSERT_ROWS):
-                conn.execute(tbl.insert(), part[j:j + INSERT_ROWS])
+                insert_rows(conn, tbl, part[j:j + INSERT_ROWS])
         done += len(rows)
         if progress:
             progress(last if done >= total else (last * done) // max(total, 1), last)

@@ -103,3 +103,32 @@ def table_names(conn: Connection) -> set[str]:
     from sqlalchemy import inspect
 
     return set(inspect(conn).get_table_names(schema=schema_of(conn)))
+
+
+def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys) through the driver's ``executemany``: the statement
+    is built once and each value goes through its column type's bind processor, as the Core would
+    do, without the Core's per-row work (a third of a bulk write's time when measured)."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    if any(len(row) != len(keys) for row in rows):  # rows of different shapes: the Core sorts them out
+        conn.execute(table.insert(), rows)
+        return
+    dialect = conn.dialect
+    processors = [(i, p) for i, p in enumerate(table.c[k].type.bind_processor(dialect) for k in keys) if p is not None]
+    quote = dialect.identifier_preparer.quote
+    schema = schema_of(conn)
+    name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {name} ({', '.join(quote(k) for k in keys)}) VALUES ({', '.join([mark] * len(keys))})"
+    if processors:
+        values = []
+        for row in rows:
+            v = [row[k] for k in keys]
+            for i, p in processors:
+                v[i] = p(v[i])
+            values.append(tuple(v))
+    else:
+        values = [tuple(row[k] for k in keys) for row in rows]
+    conn.exec_driver_sql(sql, values)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from projections import tables as t
 from projections.base import Batch, Projection
+from projections.db import insert_rows
 
 
 class AuditTrail(Projection):
@@ -27,6 +28,4 @@ class AuditTrail(Projection):
         return {t.audit_trail: [self.row(position, ev, client.uscc) for position, ev in events]}
 
     def apply(self, conn: Connection, batch: Batch) -> None:
-        rows = [self.row(position, ev, batch.clients[ev.originator_id].uscc) for position, ev in batch.events]
-        if rows:
-            conn.execute(t.audit_trail.insert(), rows)
+        insert_rows(conn, t.audit_trail, [self.row(position, ev, batch.clients[ev.originator_id].uscc) for position, ev in batch.events])

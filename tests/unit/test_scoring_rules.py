@@ -125,3 +125,27 @@ def test_hzx_full_evaluation_adds_integrity_and_brand():
     ev = evaluate(s, entries, {}, {"facts": facts})
     assert ev.total == 1200 and ev.grade == "AAAA" and ev.complete
     assert ev.subtotals["4"]["earned"] == 80
+
+
+def test_a_decision_records_every_number_of_its_evaluation_without_the_wording():
+    import json
+
+    s = load_scheme("hzx-mr0118")
+    entries = [Entry(i.id, None, {"points": i.points * D("0.8")}) for i in s.items if i.part == "integrity"]
+    entries.append(Entry("B", None, {"percent": 80}))
+    facts = {c.id: ({"met": True} if c.rule == "attest" else {"value": 950} if c.id.endswith("4")
+                    else {"value": 6} if c.rule == "threshold" else {"occurrences": []}) for c in s.conditions}
+    ev = evaluate(s, entries, {}, {"facts": facts})
+    full, record = ev.to_dict(), ev.record()
+    assert record["form"] == "record"
+    for key in ("scheme_id", "scheme_version", "total", "max_total", "percent", "grade", "grants", "band", "complete",
+                "missing_items", "excluded", "unchecked_conditions"):
+        assert record[key] == full[key], key
+    assert [(i["id"], i["status"], i["earned"]) for i in record["items"]] == \
+        [(i["id"], i["status"], i["earned"]) for i in full["items"]]
+    assert record["subtotals"]["4"] == {k: full["subtotals"]["4"][k] for k in ("applicable", "earned")}
+    assert {p: r["total"] for p, r in record["parts"].items()} == {p: r["total"] for p, r in full["parts"].items()}
+    assert [c["status"] for c in record["conditions"]] == [c["status"] for c in full["conditions"]]
+    text = json.dumps(record, ensure_ascii=False)
+    assert "reason_zh" not in text and "name_zh" not in text
+    assert len(text) * 5 < len(json.dumps(full, ensure_ascii=False))
