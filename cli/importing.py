@@ -18,21 +18,27 @@ def import_(file: str, atomic: bool) -> None:
     "severity": "minor", "clause": "5.1.2", "description": "..."}. Errors are reported as
     FILE:LINE: message; a failed line writes nothing and the batch goes on, unless --atomic.
     """
-    from ledger.importer import run_import
+    from ledger.importer import run_import, run_import_in_workers, workers_for
 
     import os
     import sys
 
     s = settings()
     size = os.path.getsize(file) if file != "-" else 0
+    workers = workers_for(size, atomic)
     with click.open_file(file, "rb") as fh, click.progressbar(
         length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
     ) as bar:
-        follower = _follower(s.app())
-        report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
-                            on_saved=follower.saved if follower else None)
-        if follower:
-            follower.finish()
+        if workers > 1:  # a large file: its clients' lines run in worker processes
+            s.app()  # opens (or creates) the ledger before the workers do
+            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None,
+                                           meanwhile=catch_up_read_models)
+        else:
+            follower = _follower(s.app())
+            report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
+                                on_saved=follower.saved if follower else None)
+            if follower:
+                follower.finish()
     if report.written:
         catch_up_read_models()
     for e in report.errors:

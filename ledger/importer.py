@@ -9,9 +9,12 @@ the import is atomic, in which case any error means nothing at all is written.
 from __future__ import annotations
 
 import json
+import os
+import re
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from aggregates.errors import RuleViolation
 from ledger.commands import find
@@ -67,19 +70,27 @@ def _execute(app: Any, data: dict[str, Any], default_actor: str | None) -> Any:
     return getattr(app, command.method)(**command.bind(data), actor=actor)
 
 
-CHUNK = 2000  # lines per transaction in a non-atomic import
+CHUNK = 2000  # lines per transaction in a non-atomic import (CERTLEDGER_IMPORT_CHUNK sets another)
+ENV_CHUNK = "CERTLEDGER_IMPORT_CHUNK"
+
+
+def chunk_size() -> int:
+    configured = os.environ.get(ENV_CHUNK, "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else CHUNK
 
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
                progress: Callable[[int], None] | None = None,
-               on_saved: Callable[[list[Any]], None] | None = None) -> ImportReport:
+               on_saved: Callable[[list[Any]], None] | None = None, numbered: bool = False) -> ImportReport:
     """Run the lines as commands in one session: clients stay in memory between lines and the
     events are saved in transactions of ``CHUNK`` lines (atomic: one transaction, or none).
     ``progress`` is called with the byte length of each line read; ``on_saved`` with the
     recordings of each transaction once it is committed (``app.flush()`` returns them), e.g.
-    ``projections.Follower(app).saved`` to keep the read models current without reading back."""
+    ``projections.Follower(app).saved`` to keep the read models current without reading back.
+    ``numbered``: ``lines`` gives ``(line number, bytes)`` pairs (a worker's share of a file)."""
     report = ImportReport(atomic=atomic)
     unsaved: list[int] = []  # lines run since the last flush (non-atomic)
+    chunk = chunk_size()
 
     def flush() -> None:
         try:
@@ -94,7 +105,7 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
         unsaved.clear()
 
     def each() -> None:
-        for number, raw in enumerate(lines, 1):
+        for number, raw in (lines if numbered else enumerate(lines, 1)):
             if progress is not None:
                 progress(len(raw))
             if not raw.strip():
@@ -113,7 +124,7 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
             report.written += 1
             if not atomic:
                 unsaved.append(number)
-                if len(unsaved) >= CHUNK:
+                if len(unsaved) >= chunk:
                     flush()
 
     class _Abort(Exception):
@@ -133,3 +144,171 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
     except _Abort:
         report.written = 0
     return report
+
+
+# ------------------------------------------------------------------------------ in worker processes
+
+BATCH_LINES = 500  # lines per message to a worker
+PARALLEL_MIN_BYTES = 4_000_000  # about 20,000 lines: below it, starting workers costs more than they save
+MAX_WORKERS = 4
+ENV_WORKERS = "CERTLEDGER_IMPORT_WORKERS"
+_CLIENT = re.compile(rb'"client"\s*:\s*"([^"\\]*)"')
+
+
+def workers_for(size: int, atomic: bool) -> int:
+    """How many worker processes an import of ``size`` bytes uses (1: none, in this process).
+    An atomic import is one transaction, so one process."""
+    if atomic:
+        return 1
+    configured = os.environ.get(ENV_WORKERS, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if size < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def worker_of(raw: bytes, workers: int) -> int:
+    """Which worker runs a line: by its client, so that one client's lines run in one process, in
+    the file's order. A line whose client cannot be read this way goes to worker 0, which reports
+    what is wrong with it (and a line whose client is written unusually, say with escapes, at worst
+    meets the other worker's save of that client and is refused as a concurrent write)."""
+    m = _CLIENT.search(raw)
+    return zlib.crc32(m.group(1).strip().upper()) % workers if m else 0
+
+
+def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str | None, workers: int,
+                          progress: Callable[[int], None] | None = None,
+                          meanwhile: Callable[[], None] | None = None) -> ImportReport:
+    """A non-atomic import with the lines dealt to ``workers`` processes by client. Each worker opens
+    the ledger ``db`` and runs its lines with ``run_import`` (its own session and transactions of
+    ``CHUNK`` lines); this process reads the file and calls ``meanwhile`` (say, a read-model
+    catch-up) about twice a second until the workers are done. Clients are independent aggregates
+    and each one's lines keep their order, so the result is the same as one process's; what differs
+    is the order of different clients' events in the log. Workers are spawned (they share no
+    connection with this process) and stop if this process dies."""
+    import multiprocessing
+    import queue
+    import threading
+
+    ctx = multiprocessing.get_context("spawn")
+    inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
+    outbox = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid()), daemon=True,
+                         name=f"certledger-import-{k}") for k in range(workers)]
+    for proc in procs:
+        proc.start()
+    failure: list[BaseException] = []
+
+    def deal() -> None:
+        batches: list[list[tuple[int, bytes]]] = [[] for _ in range(workers)]
+        try:
+            for number, raw in enumerate(lines, 1):
+                if progress is not None:
+                    progress(len(raw))
+                k = worker_of(raw, workers)
+                batches[k].append((number, raw))
+                if len(batches[k]) >= BATCH_LINES:
+                    _put(inboxes[k], batches[k], procs[k])
+                    batches[k] = []
+            for k in range(workers):
+                if batches[k]:
+                    _put(inboxes[k], batches[k], procs[k])
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            failure.append(e)
+        finally:
+            for k in range(workers):
+                _put(inboxes[k], None, procs[k])
+
+    dealer = threading.Thread(target=deal, name="certledger-import-dealer", daemon=True)
+    dealer.start()
+    report = ImportReport()
+    results: list[tuple[Any, ...]] = []
+    while len(results) < workers:
+        if meanwhile is not None:
+            meanwhile()
+        try:
+            results.append(outbox.get(timeout=0.5))
+        except queue.Empty:
+            if any(not p.is_alive() for p in procs) and outbox.empty():
+                finished = [p for p in procs if not p.is_alive()]
+                if len(finished) > len(results):  # a worker died without a word
+                    raise RuntimeError(f"an import worker stopped unexpectedly (exit code {finished[0].exitcode})")
+    dealer.join()
+    for proc in procs:
+        proc.join()
+    if failure:
+        raise failure[0]
+    for result in results:
+        if result[0] == "refused":
+            raise RuleViolation(*result[1:])
+        if result[0] == "failed":
+            raise RuntimeError(f"an import worker failed:\n{result[1]}")
+        _, lines_, written, errors = result
+        report.lines += lines_
+        report.written += written
+        report.errors.extend(LineError(*e) for e in errors)
+    report.errors.sort(key=lambda e: e.line)
+    return report
+
+
+def _put(inbox: Any, item: Any, proc: Any) -> None:
+    """Put without blocking forever on a worker that died (its queue would never drain)."""
+    import queue
+
+    while True:
+        try:
+            inbox.put(item, timeout=0.5)
+            return
+        except queue.Full:
+            if not proc.is_alive():
+                return
+
+
+def _die_with(parent: int) -> None:
+    """Be killed the moment the importing process dies (Linux PR_SET_PDEATHSIG), so that a killed
+    import stops writing at once: a transaction in flight is rolled back, never half-written. Where
+    that is not available, the worker checks its parent between batches."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # died before the request took effect
+        os._exit(1)
+
+
+def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int) -> None:
+    import queue
+    import traceback
+
+    _die_with(parent)
+
+    def mine() -> Iterator[tuple[int, bytes]]:
+        while True:
+            try:
+                batch = inbox.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:  # the importing process died: stop, saving nothing more
+                    os._exit(1)
+                continue
+            if batch is None:
+                return
+            if os.getppid() != parent:
+                os._exit(1)
+            yield from batch
+
+    try:
+        from ledger.bootstrap import bootstrap
+
+        app = bootstrap(db, existing=True)
+        report = run_import(app, mine(), actor=actor, numbered=True)
+        outbox.put(("done", report.lines, report.written,
+                    [(e.line, e.rule, e.message_zh, e.message_en) for e in report.errors]))
+    except RuleViolation as e:
+        outbox.put(("refused", e.rule, e.message_zh, e.message_en))
+    except BaseException:  # noqa: BLE001 - sent to the importing process, which raises it
+        outbox.put(("failed", traceback.format_exc()))

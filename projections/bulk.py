@@ -21,6 +21,7 @@ catch-up that follows (on SQLite they wait for the lock, up to the busy timeout)
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from typing import Any, Callable
 from uuid import UUID
@@ -28,73 +29,176 @@ from uuid import UUID
 from sqlalchemy import Connection, bindparam, text
 
 from projections.base import Projection
-from projections.db import insert_rows
+from projections.db import prepare_insert, schema_of
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
 INSERT_ROWS = 5000  # rows per INSERT executemany
+# Steps run in worker processes (one per core, at most MAX_WORKERS) when there are at least this
+# many events: below it, starting the workers costs more than they save. CERTLEDGER_BUILD_WORKERS
+# sets the number (1: in this process).
+PARALLEL_MIN_EVENTS = 50_000
+MAX_WORKERS = 4
+ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
+
+Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT statement, values) per table part
 
 
-def _events_table(app: Any, conn: Connection) -> tuple[str, str]:
+def _events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
     """The event table's qualified name and its position column, as SQL text."""
     quote = conn.dialect.identifier_preparer.quote
-    name = quote(app.recorder.events_table_name)
+    name = quote(recorder.events_table_name)
     if conn.dialect.name == "sqlite":
         return name, "rowid"
-    schema = getattr(app.recorder.datastore, "schema", None)
+    schema = getattr(recorder.datastore, "schema", None)
     return (f"{quote(schema)}.{name}" if schema else name), "notification_id"
 
 
 def last_position(app: Any, conn: Connection) -> int:
     """The highest event position, read in the caller's transaction."""
-    table, pos = _events_table(app, conn)
+    table, pos = _events_table(app.recorder, conn)
     return int(conn.execute(text(f"SELECT max({pos}) FROM {table}")).scalar() or 0)
 
 
-def build(app: Any, conn: Connection, projections: list[Projection], last: int,
-          progress: Callable[[int, int], None] | None = None) -> int:
-    """Fill the (empty) tables of ``projections`` from every event up to position ``last``, inside
-    the caller's transaction on ``conn``. Returns the number of events read."""
+def _query(table: str, pos: str) -> Any:
+    return text(f"SELECT originator_id, originator_version, topic, state, {pos} FROM {table} "
+                f"WHERE originator_id IN :ids AND {pos} <= :last ORDER BY originator_id, originator_version"
+                ).bindparams(bindparam("ids", expanding=True))
+
+
+def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Callable[[Any], Any],
+          projections: list[Projection]) -> tuple[int, Prepared]:
+    """One step: the clients ``ids``' events up to ``last``, each client replayed once, and every
+    projection's rows for them, prepared for the driver's executemany. Raises RuleViolation if a
+    client's events do not replay (the store was altered)."""
     from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
     from eventsourcing.persistence import StoredEvent
 
     from ledger.app import inconsistent_history
 
-    table, pos = _events_table(app, conn)
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    rows = conn.execute(query, {"ids": ids, "last": last}).all()
+    start = 0
+    while start < len(rows):
+        key = rows[start][0]
+        end = start
+        while end < len(rows) and rows[end][0] == key:
+            end += 1
+        client_id = key if isinstance(key, UUID) else UUID(key)
+        client = None
+        events = []
+        try:
+            for _, version, topic, state, position in rows[start:end]:
+                ev = to_event(StoredEvent(client_id, version, topic, bytes(state)))
+                client = ev.mutate(client)
+                events.append((position, ev))
+        except (OriginatorVersionError, OriginatorIDError, AssertionError) as e:
+            raise inconsistent_history(client_id, e) from None
+        for p in projections:
+            for tbl, part in p.build_rows(client, events).items():
+                out[tbl].extend(part)
+        start = end
+    schema = schema_of(conn)
+    prepared = [prepare_insert(conn.dialect, schema, tbl, part[j:j + INSERT_ROWS])
+                for tbl, part in out.items() for j in range(0, len(part), INSERT_ROWS)]
+    return len(rows), prepared
+
+
+def workers_for(total: int) -> int:
+    """How many worker processes a build of ``total`` events uses (1: none, in this process)."""
+    configured = os.environ.get(ENV_WORKERS, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if total < PARALLEL_MIN_EVENTS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def build(app: Any, conn: Connection, projections: list[Projection], last: int,
+          progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> int:
+    """Fill the (empty) tables of ``projections`` from every event up to position ``last``, inside
+    the caller's transaction on ``conn``. Returns the number of events read. The steps run in
+    ``workers`` processes (default ``workers_for``): each reads its clients' events on its own
+    connection and sends back prepared rows, which are written here, in this transaction."""
+    table, pos = _events_table(app.recorder, conn)
     ids = [r[0] for r in conn.execute(text(
         f"SELECT DISTINCT originator_id FROM {table} WHERE {pos} <= :last ORDER BY originator_id"), {"last": last})]
     total = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {pos} <= :last"), {"last": last}).scalar() or 0
-    query = text(f"SELECT originator_id, originator_version, topic, state, {pos} FROM {table} "
-                 f"WHERE originator_id IN :ids AND {pos} <= :last ORDER BY originator_id, originator_version"
-                 ).bindparams(bindparam("ids", expanding=True))
-    to_event = app.mapper.to_domain_event
+    steps = [ids[i:i + CLIENTS_PER_STEP] for i in range(0, len(ids), CLIENTS_PER_STEP)]
+    workers = workers or workers_for(total)
     done = 0
-    for i in range(0, len(ids), CLIENTS_PER_STEP):
-        out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-        rows = conn.execute(query, {"ids": ids[i:i + CLIENTS_PER_STEP], "last": last}).all()
-        start = 0
-        while start < len(rows):
-            key = rows[start][0]
-            end = start
-            while end < len(rows) and rows[end][0] == key:
-                end += 1
-            client_id = key if isinstance(key, UUID) else UUID(key)
-            client = None
-            events = []
-            try:
-                for _, version, topic, state, position in rows[start:end]:
-                    ev = to_event(StoredEvent(client_id, version, topic, bytes(state)))
-                    client = ev.mutate(client)
-                    events.append((position, ev))
-            except (OriginatorVersionError, OriginatorIDError, AssertionError) as e:
-                raise inconsistent_history(client_id, e) from None
-            for p in projections:
-                for tbl, part in p.build_rows(client, events).items():
-                    out[tbl].extend(part)
-            start = end
-        for tbl, part in out.items():
-            for j in range(0, len(part), INSERT_ROWS):
-                insert_rows(conn, tbl, part[j:j + INSERT_ROWS])
-        done += len(rows)
+
+    def write(result: tuple[int, Prepared]) -> None:
+        nonlocal done
+        count, prepared = result
+        for sql, values in prepared:
+            conn.exec_driver_sql(sql, values)
+        done += count
         if progress:
             progress(last if done >= total else (last * done) // max(total, 1), last)
+
+    if workers <= 1 or len(steps) <= 1:
+        query, to_event = _query(table, pos), app.mapper.to_domain_event
+        for step in steps:
+            write(_step(conn, query, step, last, to_event, projections))
+        return done
+    for result in _in_workers(app, [p.name for p in projections], steps, last, workers, (table, pos)):
+        write(result)
     return done
+
+
+def _in_workers(app: Any, names: list[str], steps: list[list[Any]], last: int, workers: int, source: tuple[str, str]) -> Any:
+    """The steps' results from ``workers`` fresh processes (spawned: nothing of this process's open
+    connections or transaction is shared), at most two steps per worker in flight (flat memory)."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from aggregates.errors import RuleViolation
+
+    env = {k: v for k, v in app.env.items() if isinstance(v, str)}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_init, initargs=(env, names, source)) as pool:
+        pending = set()
+        queue = iter(steps)
+        try:
+            while True:
+                while len(pending) < 2 * workers:
+                    step = next(queue, None)
+                    if step is None:
+                        break
+                    pending.add(pool.submit(_worker_step, step, last))
+                if not pending:
+                    return
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    if result[0] == "refused":
+                        raise RuleViolation(*result[1:])
+                    yield result[1]
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(env: dict[str, str], names: list[str], source: tuple[str, str]) -> None:
+    from ledger.app import CertLedger
+    from projections.db import create_read_model_engine
+    from projections.runner import select_projections
+
+    # The ledger's mapper (its transcodings) without opening its event store a second time.
+    mapper = CertLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    _WORKER.update(engine=create_read_model_engine(env), query=_query(*source), to_event=mapper.to_domain_event,
+                   projections=select_projections(names))
+
+
+def _worker_step(ids: list[Any], last: int) -> tuple[str, Any, ...]:
+    from aggregates.errors import RuleViolation
+
+    w = _WORKER
+    try:
+        with w["engine"].connect() as conn:
+            return ("rows", _step(conn, w["query"], ids, last, w["to_event"], w["projections"]))
+    except RuleViolation as e:  # sent back as data: the exception's own arguments do not pickle
+        return ("refused", e.rule, e.message_zh, e.message_en)

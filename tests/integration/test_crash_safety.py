@@ -140,6 +140,8 @@ class Reference:
     lines: int
     events: list[tuple]  # event_key of every event, in log order
     after_line: list[int]  # events stored after each line (index 0: before the first)
+    client_events: dict[Any, list[tuple]]  # each client's event keys, in order
+    client_after_line: dict[Any, set[int]]  # each client's event count after each of its lines (and 0)
 
 
 def reference_for(tmp: Path, n_clients: int) -> Reference:
@@ -155,10 +157,19 @@ def reference_for(tmp: Path, n_clients: int) -> Reference:
             report = run_import(app, [raw], actor="导入员")
             assert report.ok, [e.message_en for e in report.errors]
             after.append(app.event_count())
-    events = [event_key(ev) for _, ev in stored_events(app)]
+    stored = stored_events(app)
+    events = [event_key(ev) for _, ev in stored]
     app.close()
     assert len(events) == after[-1]
-    return Reference(path, count, events, after)
+    client_events: dict[Any, list[tuple]] = {}
+    client_after: dict[Any, set[int]] = {}
+    for (_, ev), key in zip(stored, events):
+        client_events.setdefault(ev.originator_id, []).append(key)
+    for before, upto in zip(after, after[1:]):  # the events a line added all belong to its client
+        if upto > before:
+            last = stored[upto - 1][1]
+            client_after.setdefault(last.originator_id, {0}).add(last.originator_version)
+    return Reference(path, count, events, after, client_events, client_after)
 
 
 @pytest.fixture(scope="module")
@@ -174,22 +185,18 @@ class Trial:
     stored: int  # events in the ledger after the kill
     killed: bool  # the import was still running when it was killed
     moment: str
+    workers: int = 1
 
 
 CHUNKS = (7, 50, None)  # lines per transaction: small ones so a short file spans many; None: the importer's own
 
 
-def import_command(chunk: int | None) -> list[str]:
-    """``certledger import`` as installed, or the same entry point with the importer's transaction
-    size set to ``chunk`` lines (so that a small file is written in many transactions)."""
-    if chunk is None:
-        return [*certledger_command(), "import"]
-    code = "import sys, ledger.importer as i; i.CHUNK = int(sys.argv.pop(1)); from cli.main import main; main()"
-    return [sys.executable, "-c", code, str(chunk), "import"]
+def import_command() -> list[str]:
+    return [*certledger_command(), "import"]
 
 
 def kill_import_at_random(db: str, ref: Reference, rng: random.Random, tmp: Path, *, chunk: int | None = None,
-                          early: bool = False) -> Trial:
+                          early: bool = False, workers: int = 1) -> Trial:
     """Run ``certledger import`` on a fresh ledger and SIGKILL it: while writing, when the ledger
     reaches a random number of events (in the first half if ``early``), or (one time in four) at a
     random moment after the last event was written, while the read models catch up."""
@@ -200,9 +207,12 @@ def kill_import_at_random(db: str, ref: Reference, rng: random.Random, tmp: Path
     target = total if during_catch_up else rng.randint(1, total // 2 if early else total)
     delay = rng.uniform(0, 0.8) if during_catch_up else 0.0
     watcher = bootstrap(db)  # creates the tables before the import starts
-    env = {**os.environ, "CERTLEDGER_DB": db, "CERTLEDGER_ACTOR": "导入员", "CERTLEDGER_LOG_LEVEL": "ERROR"}
+    env = {**os.environ, "CERTLEDGER_DB": db, "CERTLEDGER_ACTOR": "导入员", "CERTLEDGER_LOG_LEVEL": "ERROR",
+           "CERTLEDGER_IMPORT_WORKERS": str(workers)}
+    if chunk is not None:  # small transactions, so that a short file spans many
+        env["CERTLEDGER_IMPORT_CHUNK"] = str(chunk)
     with open(tmp / "import.log", "wb") as log:
-        proc = subprocess.Popen([*import_command(chunk), str(ref.path)], env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen([*import_command(), str(ref.path)], env=env, stdout=log, stderr=log)
     killed = False
     try:
         reached_at = None
@@ -215,6 +225,8 @@ def kill_import_at_random(db: str, ref: Reference, rng: random.Random, tmp: Path
                 break
             time.sleep(0.002)
         proc.wait()
+        if workers > 1:  # the workers die with the import (PR_SET_PDEATHSIG); let them be reaped
+            time.sleep(0.3)
         stored = len(stored_events(watcher))
     finally:
         if proc.poll() is None:
@@ -222,7 +234,7 @@ def kill_import_at_random(db: str, ref: Reference, rng: random.Random, tmp: Path
             proc.wait()
         watcher.close()
     return Trial(stored, killed, f"after {target} events + {delay:.2f}s ({'catch-up' if during_catch_up else 'writing'}, "
-                                 f"{chunk or 'default'} lines per transaction)")
+                                 f"{chunk or 'default'} lines per transaction, {workers} process(es))", workers)
 
 
 def assert_consistent_after_crash(db: str, ref: Reference, trial: Trial, key_dir: Path) -> None:
@@ -233,10 +245,20 @@ def assert_consistent_after_crash(db: str, ref: Reference, trial: Trial, key_dir
     try:
         events = stored_events(app)
         assert len(events) == trial.stored
-        # Exactly the events of the first lines, ending on a line boundary. (Within one transaction
-        # the log orders events client by client; each client's own order is checked below.)
-        assert len(events) in ref.after_line, f"{len(events)} events is not a line boundary ({trial.moment})"
-        assert {event_key(ev) for _, ev in events} == set(ref.events[: len(events)]), trial.moment
+        if trial.workers == 1:
+            # Exactly the events of the first lines, ending on a line boundary. (Within one transaction
+            # the log orders events client by client; each client's own order is checked below.)
+            assert len(events) in ref.after_line, f"{len(events)} events is not a line boundary ({trial.moment})"
+            assert {event_key(ev) for _, ev in events} == set(ref.events[: len(events)]), trial.moment
+        else:
+            # Workers run different clients' lines side by side: for each client, exactly the events
+            # of its first lines, ending on one of its line boundaries.
+            by_client: dict[Any, list[tuple]] = {}
+            for _, ev in events:
+                by_client.setdefault(ev.originator_id, []).append(event_key(ev))
+            for client_id, keys in by_client.items():
+                assert len(keys) in ref.client_after_line[client_id], f"{client_id}: {len(keys)} events ({trial.moment})"
+                assert keys == ref.client_events[client_id][: len(keys)], trial.moment
         if events:
             assert_each_client_is_contiguous(app)
             assert_read_models_agree(app)
@@ -247,13 +269,13 @@ def assert_consistent_after_crash(db: str, ref: Reference, trial: Trial, key_dir
         assert_trail_verifies(db, key_dir)
 
 
-def run_trials(make_db, ref: Reference, trials: int, tmp: Path, seed: int) -> list[Trial]:
+def run_trials(make_db, ref: Reference, trials: int, tmp: Path, seed: int, workers: int = 1) -> list[Trial]:
     rng = random.Random(seed)
     done = []
     for k in range(trials):
         db = make_db(k)
         # The first trial kills early in small transactions, so the test can never pass vacuously.
-        trial = kill_import_at_random(db, ref, rng, tmp, chunk=CHUNKS[k % len(CHUNKS)], early=k == 0)
+        trial = kill_import_at_random(db, ref, rng, tmp, chunk=CHUNKS[k % len(CHUNKS)], early=k == 0, workers=workers)
         assert_consistent_after_crash(db, ref, trial, tmp)
         done.append(trial)
     # Not vacuous: the import was interrupted while it still had lines to write.
@@ -277,7 +299,7 @@ def test_an_import_killed_at_random_moments_on_sqlite_leaves_only_whole_commands
 
 
 @pytest.mark.postgres
-def run_pg_trials(ref: Any, trials: int, tmp_path: Any, seed: int) -> None:
+def run_pg_trials(ref: Any, trials: int, tmp_path: Any, seed: int, workers: int = 1) -> None:
     """Trials on PostgreSQL, each in a fresh schema, all dropped afterwards."""
     from tests.conftest import PG_URL, drop_pg_schema, pg_schema_url
 
@@ -291,7 +313,7 @@ def run_pg_trials(ref: Any, trials: int, tmp_path: Any, seed: int) -> None:
         return url
 
     try:
-        run_trials(make_db, ref, trials, tmp_path, seed)
+        run_trials(make_db, ref, trials, tmp_path, seed, workers)
     finally:
         for schema in schemas:
             drop_pg_schema(schema)
@@ -301,11 +323,21 @@ def test_an_import_killed_at_random_moments_on_postgresql_leaves_only_whole_comm
     run_pg_trials(reference, DEFAULT_TRIALS, tmp_path, SEED + 1)
 
 
+def test_an_import_in_two_worker_processes_killed_at_random_on_sqlite_leaves_only_whole_commands(reference, tmp_path):
+    run_trials(lambda k: str(tmp_path / f"crash-w-{k}.sqlite"), reference, DEFAULT_TRIALS, tmp_path, SEED + 4, workers=2)
+
+
+def test_an_import_in_two_worker_processes_killed_at_random_on_postgresql_leaves_only_whole_commands(reference, tmp_path):
+    run_pg_trials(reference, DEFAULT_TRIALS, tmp_path, SEED + 5, workers=2)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_twenty_random_kills_of_a_larger_import_leave_only_whole_commands(backend, tmp_path):
     ref = reference_for(tmp_path, SLOW_CLIENTS)
     if backend == "sqlite":
         run_trials(lambda k: str(tmp_path / f"crash-{k}.sqlite"), ref, SLOW_TRIALS, tmp_path, SEED + 2)
+        run_trials(lambda k: str(tmp_path / f"crash-w-{k}.sqlite"), ref, SLOW_TRIALS, tmp_path, SEED + 6, workers=2)
         return
     run_pg_trials(ref, SLOW_TRIALS, tmp_path, SEED + 3)
+    run_pg_trials(ref, SLOW_TRIALS, tmp_path, SEED + 7, workers=2)

@@ -206,6 +206,45 @@ def test_read_models_caught_up_after_writes_equal_a_rebuild_from_the_first_event
     assert set(positions(history).values()) == {history.recorder.max_notification_id()}
 
 
+def test_a_rebuild_in_worker_processes_writes_the_same_rows_as_one_in_this_process(history, monkeypatch):
+    from projections import bulk, catch_up, rebuild
+
+    catch_up(history)
+    incremental = table_rows(history)
+    monkeypatch.setattr(bulk, "CLIENTS_PER_STEP", 17)  # many steps, more than the workers in flight
+    monkeypatch.setenv(bulk.ENV_WORKERS, "2")
+    assert bulk.workers_for(10) == 2
+    rebuild(history)
+    assert table_rows(history) == incremental
+    assert set(positions(history).values()) == {history.recorder.max_notification_id()}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_client_whose_events_do_not_replay_refuses_the_rebuild_and_changes_nothing(app, monkeypatch, workers):
+    """A forged event (version 99 of a client with two) makes the client's history unreplayable: the
+    rebuild, in this process or in a worker, names the rule and leaves the read models as they were."""
+    from sqlalchemy import text
+
+    from aggregates.errors import RuleViolation
+    from projections import bulk, catch_up, engine_for, rebuild
+
+    for i in range(3):
+        app.submit_application(client=uscc_of(i), name=f"申请组织{i}", address="某地", scheme="zgc-ru015", scope="s",
+                               site=[{"name": "总部", "address": "某地"}], headcount=10, actor=ADMIN, on=date(2026, 1, 12))
+    catch_up(app)
+    before, rows = positions(app), table_rows(app)
+    with engine_for(app).begin() as conn:
+        table, _ = bulk._events_table(app.recorder, conn)
+        conn.execute(text(f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                          f"SELECT originator_id, 99, topic, state FROM {table} WHERE originator_version = 1 LIMIT 1"))
+    monkeypatch.setattr(bulk, "CLIENTS_PER_STEP", 1)  # three steps: more than one, so workers are used
+    monkeypatch.setenv(bulk.ENV_WORKERS, workers)
+    with pytest.raises(RuleViolation) as refused:
+        rebuild(app)
+    assert refused.value.rule == "001 §12 audit trail" and "certledger verify" in refused.value.message_en
+    assert positions(app) == before and table_rows(app) == rows
+
+
 def test_an_interrupted_rebuild_leaves_the_previous_read_models_as_they_were(history, monkeypatch):
     from projections import bulk, rebuild
     from projections.trail import AuditTrail
