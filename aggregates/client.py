@@ -595,15 +595,32 @@ class Client(Aggregate):
                     f"({e['actor']}, {e['on']}); to change it, record a correction of {e['id']} with a reason.",
                 )
         entry_id = f"S{len(self.entries) + 1}"
-        self._score_entered(entry_id=entry_id, audit_id=audit_id, item=item, facet=facet, value=value, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.ScoreEntered, entry_id=entry_id, audit_id=audit_id, item=item, facet=facet, value=value,
+                           actor=actor, occurred_on=occurred_on)
         return entry_id
 
-    @event("ScoreEntered")
-    def _score_entered(self, entry_id: str, audit_id: str, item: str, facet: str | None, value: dict[str, Any], actor: str, occurred_on: date) -> None:
-        self.entries[entry_id] = {
-            "id": entry_id, "audit_id": audit_id, "item": item, "facet": facet, "value": value,
-            "actor": actor, "on": occurred_on, "corrects": None, "reason": None, "superseded_by": None,
-        }
+    class ScoreEntered(Aggregate.Event):
+        """A score was entered for an item of an audit.
+
+        The commonest event by far (four in five of a body's events), so it is written out as a
+        class with its own ``apply`` instead of an ``@event`` method: the library's decorator
+        filters the arguments by signature three times per event, which was a tenth of an import's
+        time. Same name, same fields, so the same topic and stored form as before."""
+
+        entry_id: str
+        audit_id: str
+        item: str
+        facet: str | None
+        value: dict[str, Any]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: "Client") -> None:  # type: ignore[override]
+            aggregate.entries[self.entry_id] = {
+                "id": self.entry_id, "audit_id": self.audit_id, "item": self.item, "facet": self.facet,
+                "value": self.value, "actor": self.actor, "on": self.occurred_on, "corrects": None, "reason": None,
+                "superseded_by": None,
+            }
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         return self._get(self.entries, entry_id, "评分记录", "score entry")

@@ -10,7 +10,9 @@ client's history live in ``aggregates.client``.
 from __future__ import annotations
 
 import contextlib
+import os
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -27,6 +29,8 @@ from aggregates.errors import NotFound, RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
 from ledger.procedures import procedure_for
+from ledger.scoring import SchemeNotFound, ScoringError, evaluate, load_scheme, scheme_in_force
+from ledger.scoring.catalogue import ENV_SCHEMES
 
 log = structlog.get_logger("certledger")
 
@@ -57,14 +61,22 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+SESSION_CLIENTS = 2000  # saved clients a session keeps in memory (the most recently used)
+
+
 @dataclass
 class _UnitOfWork:
     """A session of commands: clients loaded or created in it are kept in memory (no reload per
     command); those changed and not yet saved are ``dirty`` until ``flush`` saves them in one
-    transaction."""
+    transaction. After a flush, only the ``SESSION_CLIENTS`` most recently used clients stay (an
+    evicted one is loaded again if a later command needs it), so a long import's memory is bounded."""
 
-    clients: dict[UUID, Client] = field(default_factory=dict)
+    clients: OrderedDict[UUID, Client] = field(default_factory=OrderedDict)
     dirty: dict[UUID, Client] = field(default_factory=dict)
+
+    def trim(self) -> None:
+        while len(self.clients) > SESSION_CLIENTS:
+            self.clients.popitem(last=False)
 
 
 class CertLedger(Application[UUID]):
@@ -73,6 +85,7 @@ class CertLedger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._uow: _UnitOfWork | None = None
+        self._schemes: dict[tuple[Any, ...], Any] = {}
 
     @functools.cached_property
     def calendar(self) -> Any:
@@ -114,6 +127,7 @@ class CertLedger(Application[UUID]):
     def _load(self, uscc: str) -> Client:
         client_id = client_id_for(uscc)
         if self._uow is not None and client_id in self._uow.clients:
+            self._uow.clients.move_to_end(client_id)
             return self._uow.clients[client_id]
         try:
             client = self.repository.get(client_id)
@@ -191,12 +205,13 @@ class CertLedger(Application[UUID]):
         try:
             recordings = self.save(*pending)
         except IntegrityError:
-            uow.clients = {}
+            uow.clients = OrderedDict()
             raise RuleViolation(
                 "ledger: concurrent writes",
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
+        uow.trim()
         return recordings
 
     @contextlib.contextmanager
@@ -209,20 +224,24 @@ class CertLedger(Application[UUID]):
     # ------------------------------------------------------------------ rulebooks
 
     def _scheme(self, scheme_id: str, version: str | None = None, on: date | None = None) -> Any:
-        """A scheme by id: a given version, or the version in force on a date (001 §13.1)."""
-        from ledger.scoring import SchemeNotFound, load_scheme, scheme_in_force
-
+        """A scheme by id: a given version, or the version in force on a date (001 §13.1). Found
+        schemes are remembered per scheme folder setting (an import asks for the same few often)."""
+        key = (scheme_id, version, on if version is None else None, os.environ.get(ENV_SCHEMES, ""))
+        found = self._schemes.get(key)
+        if found is not None:
+            return found
         try:
             if on is not None and version is None:
-                return scheme_in_force(scheme_id, on)
-            return load_scheme(scheme_id, version)
+                found = scheme_in_force(scheme_id, on)
+            else:
+                found = load_scheme(scheme_id, version)
         except SchemeNotFound as e:
             raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
+        self._schemes[key] = found
+        return found
 
     @staticmethod
     def _scoring(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        from ledger.scoring import ScoringError
-
         try:
             return fn(*args, **kwargs)
         except ScoringError as e:
@@ -414,7 +433,6 @@ class CertLedger(Application[UUID]):
     def evaluate_audit(self, client: Client, audit_id: str, on: date | None = None) -> tuple[Any, Any]:
         """Score an audit from its recorded entries and exclusions under its scheme version."""
         from ledger.explain import audit_inputs
-        from ledger.scoring import evaluate
 
         scheme = self.audit_scheme(client, audit_id)
         entries, exclusions, context = audit_inputs(client, audit_id, on)

@@ -31,9 +31,8 @@ def bad(scheme, item, code: str, zh: str, en: str, rule_name: str | None = None)
 def shape(scheme, item, value, *shapes: tuple[str, ...], rule_name: str | None = None) -> tuple[str, ...]:
     """The one shape (tuple of keys) that ``value`` has, or a wrong-shape error."""
     if isinstance(value, dict):
-        keys = set(value)
-        for s in shapes:
-            if keys == set(s):
+        for s in shapes:  # the same keys: as many, and each of the shape's present
+            if len(value) == len(s) and all(k in value for k in s):
                 return s
     wanted = " 或 ".join("{" + ", ".join(s) + "}" for s in shapes)
     wanted_en = " or ".join("{" + ", ".join(s) + "}" for s in shapes)

@@ -129,3 +129,21 @@ def test_audit_plan_and_dates_round_trip_as_dates_and_decimals(app):
     a1 = app.plan_audit(client=USCC, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=date(2026, 1, 12), actor="admin", on=date(2026, 1, 8))
     audit = app.client(USCC).audits[a1]
     assert audit["man_days"] == Decimal("0.5") and audit["start_on"] == date(2026, 1, 12)
+
+
+def test_a_long_session_keeps_only_the_most_recent_clients_and_reloads_the_others(app, monkeypatch):
+    import ledger.app
+    from bench.workload import uscc
+
+    monkeypatch.setattr(ledger.app, "SESSION_CLIENTS", 3)
+    codes = [uscc(i, 11) for i in range(6)]
+    with app.session():
+        for code in codes:
+            app.submit_application(client=code, name="某公司", address="某地", scheme="zgc-ru015", scope="s",
+                                   site=[{"name": "总部", "address": "某地"}], headcount=10, actor="张伟", on=date(2026, 3, 2))
+        app.flush()
+        assert len(app._uow.clients) == 3  # the three most recently used stay
+        for code in codes:  # the evicted ones are loaded again from the store
+            app.review_application(client=code, application="AP1", accept=True, reason="资料齐全", actor="张伟",
+                                   on=date(2026, 3, 4))
+    assert [app.client(code).version for code in codes] == [3] * 6
