@@ -55,6 +55,7 @@ class Run:
     seconds: float
     max_rss_mb: float
     out: str
+    worker_rss_mb: float = 0.0  # the largest worker process's peak (0: no workers)
 
 
 def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEVNULL, wrapper: str | None = None) -> Run:
@@ -73,11 +74,14 @@ def certledger(args: list[str], env: dict[str, str], stdin: Any = subprocess.DEV
 # Runs the real CLI and, at exit, writes the process's own peak resident memory (VmHWM) to the
 # file named by BENCH_HWM_FILE. Read in the child because getrusage/wait4's ru_maxrss of a child
 # also counts the parent's memory at fork time (the benchmark process itself is large).
+# The largest worker process's peak (RUSAGE_CHILDREN, an upper bound: it may count the moment
+# before the worker's exec) is written after it.
 _HWM_WRAPPER = """
-import atexit, os, sys
+import atexit, os, resource, sys
 def _hwm():
     with open('/proc/self/status') as f, open(os.environ['BENCH_HWM_FILE'], 'w') as out:
         out.write(next(line.split()[1] for line in f if line.startswith('VmHWM:')))
+        out.write(' %d' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 atexit.register(_hwm)
 sys.argv = ['certledger', *sys.argv[1:]]
 from cli.main import main
@@ -90,7 +94,8 @@ def certledger_rss(args: list[str], env: dict[str, str]) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         hwm = Path(tmp) / "hwm"
         run = certledger(args, {**env, "BENCH_HWM_FILE": str(hwm)}, wrapper=_HWM_WRAPPER)
-        return Run(run.seconds, int(hwm.read_text()) / 1024, run.out)
+        own, workers = (int(x) / 1024 for x in hwm.read_text().split())
+        return Run(run.seconds, own, run.out, workers)
 
 
 # ------------------------------------------------------------------------------------ workload
@@ -278,13 +283,15 @@ def main(argv: Iterable[str] | None = None) -> int:
         events = event_count(db)
         results[f"import_{size}"] = {"events": events, "lines": lines, "import_s": imp.seconds, "checkpoint_s": cp.seconds,
                                      "events_per_s": events / (imp.seconds + cp.seconds), "max_rss_mb": max(imp.max_rss_mb, cp.max_rss_mb),
+                                     "worker_rss_mb": imp.worker_rss_mb,
                                      "raw_insert_per_s": raw_insert(db, work / "raw-insert.sqlite")}
         print(f"[{size}] import {imp.seconds:.1f}s + checkpoint {cp.seconds:.1f}s for {events} events "
-              f"(peak {imp.max_rss_mb:.0f} MB)", flush=True)
+              f"(peak {imp.max_rss_mb:.0f} MB; largest worker {imp.worker_rss_mb:.0f} MB)", flush=True)
         reb = certledger_rss(["rebuild"], env)
         results[f"rebuild_{size}"] = {"events": events, "seconds": reb.seconds, "events_per_s": events / reb.seconds,
-                                      "max_rss_mb": reb.max_rss_mb, "raw_decode_per_s": raw_decode(db)}
-        print(f"[{size}] rebuild {reb.seconds:.1f}s (peak {reb.max_rss_mb:.0f} MB)", flush=True)
+                                      "max_rss_mb": reb.max_rss_mb, "worker_rss_mb": reb.worker_rss_mb,
+                                      "raw_decode_per_s": raw_decode(db)}
+        print(f"[{size}] rebuild {reb.seconds:.1f}s (peak {reb.max_rss_mb:.0f} MB; largest worker {reb.worker_rss_mb:.0f} MB)", flush=True)
         ledgers[size] = db
 
     db = ledgers["full"]
