@@ -31,8 +31,7 @@ def import_(file: str, atomic: bool) -> None:
     ) as bar:
         if workers > 1:  # a large file: its clients' lines run in worker processes
             s.app()  # opens (or creates) the ledger before the workers do
-            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None,
-                                           meanwhile=catch_up_read_models)
+            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None)
         else:
             follower = _follower(s.app())
             report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
@@ -40,7 +39,7 @@ def import_(file: str, atomic: bool) -> None:
             if follower:
                 follower.finish()
     if report.written:
-        catch_up_read_models()
+        catch_up_read_models(bulk=workers > 1)
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,

@@ -60,13 +60,28 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
-def catch_up_read_models() -> None:
-    """After a write: bring the read models up to date. The events are already saved, so a failure
-    here is logged and left to the next command, which catches up before it reads."""
-    from projections import catch_up
+def catch_up_read_models(bulk: bool = False) -> None:
+    """After a write: bring the read models up to date (``bulk``: after a write that did not follow
+    its events, possibly rebuilding them, with a progress bar on stderr). The events are already
+    saved, so a failure here is logged and left to the next command, which catches up before it reads."""
+    import sys
+
+    from projections import runner
 
     try:
-        catch_up(settings().app())
+        if not bulk:
+            runner.catch_up(settings().app())
+            return
+        s = settings()
+        with click.progressbar(length=1000, label=s.t("更新读模型", "Updating read models"), file=sys.stderr) as bar:
+            done = [0]
+
+            def progress(position: int, last: int) -> None:
+                reached = 1000 * min(position, last) // max(last, 1)
+                bar.update(max(0, reached - done[0]))
+                done[0] = max(done[0], reached)
+
+            runner.bring_up_to_date(s.app(), progress=progress)
     except Exception:  # noqa: BLE001 - the write succeeded; reads catch up again
         import structlog
 

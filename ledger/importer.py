@@ -178,15 +178,14 @@ def worker_of(raw: bytes, workers: int) -> int:
 
 
 def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str | None, workers: int,
-                          progress: Callable[[int], None] | None = None,
-                          meanwhile: Callable[[], None] | None = None) -> ImportReport:
+                          progress: Callable[[int], None] | None = None) -> ImportReport:
     """A non-atomic import with the lines dealt to ``workers`` processes by client. Each worker opens
     the ledger ``db`` and runs its lines with ``run_import`` (its own session and transactions of
-    ``CHUNK`` lines); this process reads the file and calls ``meanwhile`` (say, a read-model
-    catch-up) about twice a second until the workers are done. Clients are independent aggregates
-    and each one's lines keep their order, so the result is the same as one process's; what differs
-    is the order of different clients' events in the log. Workers are spawned (they share no
-    connection with this process) and stop if this process dies."""
+    ``CHUNK`` lines); this process reads the file and deals the lines. Clients are independent
+    aggregates and each one's lines keep their order, so the result is the same as one process's;
+    what differs is the order of different clients' events in the log. Workers are spawned (they
+    share no connection with this process) and stop if this process dies. The read models are
+    left to the caller (``projections.runner.bring_up_to_date``)."""
     import multiprocessing
     import queue
     import threading
@@ -225,8 +224,6 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     report = ImportReport()
     results: list[tuple[Any, ...]] = []
     while len(results) < workers:
-        if meanwhile is not None:
-            meanwhile()
         try:
             results.append(outbox.get(timeout=0.5))
         except queue.Empty:

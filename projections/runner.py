@@ -35,6 +35,7 @@ log = structlog.get_logger("certledger.projections")
 
 BATCH_SIZE = 5000  # events per read-model transaction: each touched client's rows are recomputed once per batch
 STATE_CACHE = 4000  # client states kept in memory between batches (the clients active at one time)
+BUILD_INSTEAD = 0.5  # bring_up_to_date rebuilds when more than this share of the log is not applied
 
 Progress = Callable[[int, int], None]  # (position reached, last position in the log)
 
@@ -320,6 +321,22 @@ def rebuild(app: Any, names: Iterable[str] | None = None, *, batch_size: int = B
     projections = select_projections(names)
     build(app, engine, projections, progress=progress)
     return catch_up(app, [p.name for p in projections], batch_size=batch_size, progress=progress)
+
+
+def bring_up_to_date(app: Any, *, progress: Progress | None = None) -> dict[str, int]:
+    """After a bulk write that did not follow its events (an import in worker processes): catch up,
+    or, when most of the log is not applied yet, build every read model from the first event
+    instead (``build``: each client replayed once, in worker processes; three to five times the
+    speed of following so many events one batch at a time)."""
+    engine = engine_for(app)
+    last = app.recorder.max_notification_id() or 0
+    with engine.connect() as conn:
+        exists = t.tracking.name in table_names(conn)
+        positions = {n: pos for n, (pos, _) in _tracked(conn, [p.name for p in all_projections()]).items()} if exists else {}
+    behind = last - min(positions.values(), default=0)
+    if behind > BUILD_INSTEAD * max(last, 1):
+        return rebuild(app, progress=progress)
+    return catch_up(app, progress=progress)
 
 
 def require_current(engine: Engine, names: Iterable[str]) -> None:
