@@ -23,6 +23,10 @@ and every database round trip a user pays for):
   4. ``certledger verify``. Baseline: reading every event row and one SHA-256 per row.
   5. ``certledger show`` and ``certledger explain`` of the busy client, wall time end to end
      (best of 5). Baseline: selecting that client's event rows with sqlite3 in a fresh process.
+  6. Eight writer processes at once (``bench.concurrency``), on SQLite and on PostgreSQL: written
+     commands per second, each write followed by a read-model catch-up as the CLI does.
+  7. PostgreSQL (``--pg URL``, a fresh schema dropped afterwards; ``--no-pg`` leaves it out): the
+     small workload imported and rebuilt.
 """
 
 from __future__ import annotations
@@ -37,10 +41,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -241,6 +246,45 @@ def ledger_env(work: Path, db: Path) -> dict[str, str]:
     return env
 
 
+CONCURRENT_COMMANDS = 40  # complaints per writer process in the concurrency figure
+
+
+@contextmanager
+def pg_schema(url: str) -> Iterator[str | None]:
+    """A fresh schema on the PostgreSQL server of ``url`` (None if the server cannot be reached),
+    dropped afterwards."""
+    import uuid
+
+    try:
+        import psycopg
+        from psycopg import sql
+
+        from ledger.config import resolve_database
+
+        pg = resolve_database(url).pg or {}
+        conn = psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
+                               password=pg.get("password") or None, autocommit=True, connect_timeout=5)
+    except Exception:  # noqa: BLE001 - no server: the figures are left out, and said so
+        yield None
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}schema={schema}"
+    finally:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        conn.close()
+
+
+def pg_event_count(url: str) -> int:
+    from ledger.bootstrap import bootstrap
+
+    app = bootstrap(url, existing=True)
+    try:
+        return app.recorder.max_notification_id() or 0
+    finally:
+        app.close()
+
+
 def ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
@@ -256,6 +300,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="500 clients: a smoke run of every step")
     p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
     p.add_argument("--keep", metavar="DIR", help="work in DIR and keep the ledgers and workload there")
+    p.add_argument("--pg", metavar="URL", default=os.environ.get("CERTLEDGER_TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+                   help="PostgreSQL server for the PostgreSQL figures (default $CERTLEDGER_TEST_PG_URL or the local test "
+                        "database); each run uses a fresh schema, dropped afterwards")
+    p.add_argument("--no-pg", action="store_true", help="leave out the PostgreSQL figures")
     args = p.parse_args(list(argv) if argv is not None else None)
     n_full = 500 if args.quick else args.clients
     n_small = max(50, n_full // 5)
@@ -307,6 +355,33 @@ def main(argv: Iterable[str] | None = None) -> int:
         best = min(certledger([cmd, busy], env).seconds for _ in range(5))
         results[cmd] = {"seconds": best, "client_events": busy_events, "raw_select_s": raw_s}
 
+    # ---------------------------------------------------------------------------- PostgreSQL and concurrency
+    from bench import concurrency
+
+    cc_sqlite = work / "concurrency.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(cc_sqlite) + suffix).unlink(missing_ok=True)
+    results["concurrency_sqlite"] = concurrency.run(str(cc_sqlite), commands=CONCURRENT_COMMANDS)
+    print(f"[concurrency] SQLite: {results['concurrency_sqlite']}", flush=True)
+    if not args.no_pg:
+        with pg_schema(args.pg) as url:
+            if url is None:
+                print(f"[postgresql] {args.pg} is not reachable: PostgreSQL figures left out", flush=True)
+            else:
+                env = ledger_env(work, Path("unused"))
+                env["CERTLEDGER_DB"] = url
+                jsonl = work / f"workload-{n_small}.jsonl"
+                imp = certledger(["import", str(jsonl)], env)
+                events = pg_event_count(url)
+                reb = certledger(["rebuild"], env)
+                results["postgres_import"] = {"events": events, "seconds": imp.seconds, "events_per_s": events / imp.seconds}
+                results["postgres_rebuild"] = {"events": events, "seconds": reb.seconds, "events_per_s": events / reb.seconds}
+                print(f"[postgresql] import {imp.seconds:.1f}s, rebuild {reb.seconds:.1f}s for {events} events", flush=True)
+        with pg_schema(args.pg) as url:
+            if url is not None:
+                results["concurrency_postgres"] = concurrency.run(url, commands=CONCURRENT_COMMANDS)
+                print(f"[concurrency] PostgreSQL: {results['concurrency_postgres']}", flush=True)
+
     # ---------------------------------------------------------------------------- the table
     f = results
     print(f"\nResults ({n_full} clients; baseline = raw sqlite3 on the same rows, same run)\n")
@@ -328,6 +403,15 @@ def main(argv: Iterable[str] | None = None) -> int:
         r = f[cmd]
         print(report_line(f"{cmd}, client of {r['client_events']} ev", f"{r['seconds']:.3f} s", f"{r['raw_select_s']:.3f} s select",
                           ratio(r["seconds"], r["raw_select_s"]), "<= 0.35 s", r["seconds"] <= TARGETS[cmd]))
+    for name, label in (("postgres_import", "PostgreSQL import"), ("postgres_rebuild", "PostgreSQL rebuild")):
+        if name in f:
+            r = f[name]
+            print(report_line(f"{label}, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", "", "", "", None))
+    for name, label in (("concurrency_sqlite", "SQLite"), ("concurrency_postgres", "PostgreSQL")):
+        if name in f:
+            r = f[name]
+            print(report_line(f"{r['processes']} writers, {label}", f"{r['written_per_s']:,.0f} cmd/s", "", "", "",
+                              None) + f"  ({r['written']} written, {r['refused']} refused as concurrent)")
     small, full = f["rebuild_small"], f["rebuild_full"]
     growth = full["max_rss_mb"] / small["max_rss_mb"] if small["max_rss_mb"] else 0
     print(f"\nrebuild memory: {small['max_rss_mb']:.0f} MB at {small['events']} events, {full['max_rss_mb']:.0f} MB at "
