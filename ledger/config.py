@@ -108,3 +108,19 @@ def resolve_database(db: str | None = None) -> Database:
         path = Path(raw)
     path = path.expanduser()
     return Database(url=f"sqlite:///{path}", kind="sqlite", sqlite_path=path)
+
+
+def positive_int_setting(name: str, default: int) -> int:
+    """A whole-number setting from the environment (``default`` when unset or empty); anything
+    but a whole number of at least 1 is refused, naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuleViolation(
+            "ledger: configuration",
+            f"环境变量 {name} 的值“{raw}”无效：应为不小于 1 的整数；请改正或删除该变量（默认 {default}）。",
+            f"Environment variable {name} is '{raw}': it must be a whole number of at least 1; correct it or unset it "
+            f"(default {default}).",
+        )
+    return int(raw)

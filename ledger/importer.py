@@ -75,8 +75,9 @@ ENV_CHUNK = "CERTLEDGER_IMPORT_CHUNK"
 
 
 def chunk_size() -> int:
-    configured = os.environ.get(ENV_CHUNK, "").strip()
-    return int(configured) if configured.isdigit() and int(configured) > 0 else CHUNK
+    from ledger.config import positive_int_setting
+
+    return positive_int_setting(ENV_CHUNK, CHUNK)
 
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
@@ -158,14 +159,12 @@ _CLIENT = re.compile(rb'"client"\s*:\s*"([^"\\]*)"')
 def workers_for(size: int, atomic: bool) -> int:
     """How many worker processes an import of ``size`` bytes uses (1: none, in this process).
     An atomic import is one transaction, so one process."""
+    from ledger.config import positive_int_setting
+
     if atomic:
         return 1
-    configured = os.environ.get(ENV_WORKERS, "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    if size < PARALLEL_MIN_BYTES:
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    default = 1 if size < PARALLEL_MIN_BYTES else max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return positive_int_setting(ENV_WORKERS, default)
 
 
 def worker_of(raw: bytes, workers: int) -> int:

@@ -105,12 +105,10 @@ def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Cal
 
 def workers_for(total: int) -> int:
     """How many worker processes a build of ``total`` events uses (1: none, in this process)."""
-    configured = os.environ.get(ENV_WORKERS, "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    if total < PARALLEL_MIN_EVENTS:
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    from ledger.config import positive_int_setting
+
+    default = 1 if total < PARALLEL_MIN_EVENTS else max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return positive_int_setting(ENV_WORKERS, default)
 
 
 def build(app: Any, conn: Connection, projections: list[Projection], last: int,

@@ -264,3 +264,18 @@ def test_register_csv_cells_that_would_run_as_formulas_are_neutralised():
     assert _cell("-1") == "'-1" and _cell("2026-01-05") == "2026-01-05" and _cell("") == ""
     out = io.StringIO()
     assert write_csv([], out) == 0 and out.getvalue().startswith("\ufeff")
+
+
+@pytest.mark.parametrize("variable, command", [("CERTLEDGER_IMPORT_WORKERS", "import"), ("CERTLEDGER_IMPORT_CHUNK", "import"),
+                                               ("CERTLEDGER_BUILD_WORKERS", "rebuild")])
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5"])
+def test_a_bad_worker_or_chunk_setting_is_refused_naming_the_variable(run, tmp_path, monkeypatch, variable, command, value):
+    assert run(*APPLY).exit_code == 0
+    line = {"command": "complaint receive", "client": USCC, "complainant": "顾客", "subject": "服务", "on": "2026-03-03"}
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    monkeypatch.setenv(variable, value)
+    r = run(*(["import", str(path)] if command == "import" else ["rebuild"]))
+    assert r.exit_code == 1 and variable in r.stderr and "ledger: configuration" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert events(run.db) == 2  # nothing written
