@@ -11,6 +11,7 @@ Asia/Shanghai) and the actor (``--actor`` / ``CERTLEDGER_ACTOR``, or ``actor`` i
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -137,12 +138,17 @@ class Command:
     def verb(self) -> str:
         return self.name.split(" ", 1)[1] if " " in self.name else ""
 
+    @functools.cached_property
+    def by_key(self) -> dict[str, Param]:
+        """The parameters by their keyword-argument name (computed once per command)."""
+        return {p.key: p for p in self.params}
+
     def bind(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Convert raw values (CLI strings or JSON values) to keyword arguments for the method.
 
         Unknown fields and missing required ones are refused by name.
         """
-        known = {p.key: p for p in self.params}
+        known = self.by_key
         given = {k.replace("-", "_"): v for k, v in raw.items()}
         unknown = sorted(set(given) - set(known))
         if unknown:
