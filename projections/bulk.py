@@ -29,7 +29,7 @@ from uuid import UUID
 from sqlalchemy import Connection, bindparam, text
 
 from projections.base import Projection
-from projections.db import prepare_insert, schema_of
+from projections.db import prepare_insert, schema_of, write_prepared
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
 INSERT_ROWS = 5000  # rows per INSERT executemany
@@ -129,7 +129,7 @@ def build(app: Any, conn: Connection, projections: list[Projection], last: int,
         nonlocal done
         count, prepared = result
         for sql, values in prepared:
-            conn.exec_driver_sql(sql, values)
+            write_prepared(conn, sql, values)
         done += count
         if progress:
             progress(last if done >= total else (last * done) // max(total, 1), last)

@@ -114,18 +114,34 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
     if any(len(row) != len(rows[0]) for row in rows):  # rows of different shapes: the Core sorts them out
         conn.execute(table.insert(), rows)
         return
-    sql, values = prepare_insert(conn.dialect, schema_of(conn), table, rows)
+    write_prepared(conn, *prepare_insert(conn.dialect, schema_of(conn), table, rows))
+
+
+def write_prepared(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
+    """Write rows prepared by ``prepare_insert`` in ``conn``'s transaction: PostgreSQL's COPY (about
+    twice as fast as executemany there), SQLite's executemany."""
+    if sql.startswith("COPY "):
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(sql) as copy:
+            for row in values:
+                copy.write_row(row)
+        return
     conn.exec_driver_sql(sql, values)
 
 
 def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
-    """The INSERT statement for ``rows`` (same keys) and their values as the driver takes them."""
+    """The statement that writes ``rows`` (same keys) and their values as the driver takes them:
+    ``COPY ... FROM STDIN`` on PostgreSQL, ``INSERT`` for executemany elsewhere."""
     keys = list(rows[0])
     processors = [(i, p) for i, p in enumerate(table.c[k].type.bind_processor(dialect) for k in keys) if p is not None]
     quote = dialect.identifier_preparer.quote
     name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {name} ({', '.join(quote(k) for k in keys)}) VALUES ({', '.join([mark] * len(keys))})"
+    columns = ", ".join(quote(k) for k in keys)
+    if dialect.name == "postgresql":
+        sql = f"COPY {name} ({columns}) FROM STDIN"
+    else:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {name} ({columns}) VALUES ({', '.join([mark] * len(keys))})"
     if not processors:
         return sql, [tuple(row[k] for k in keys) for row in rows]
     values = []
