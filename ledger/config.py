@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from aggregates.errors import RuleViolation
 
 ENV_DB = "CERTLEDGER_DB"
+ENV_BUSY_TIMEOUT = "CERTLEDGER_SQLITE_BUSY_TIMEOUT"  # seconds a command waits for a busy SQLite ledger
 
 
 def default_db_path() -> Path:
@@ -44,7 +45,7 @@ class Database:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
-                "SQLITE_LOCK_TIMEOUT": "30",
+                "SQLITE_LOCK_TIMEOUT": str(positive_int_setting(ENV_BUSY_TIMEOUT, 30)),
             }
         pg = self.pg or {}
         env = {

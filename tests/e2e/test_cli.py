@@ -279,3 +279,27 @@ def test_a_bad_worker_or_chunk_setting_is_refused_naming_the_variable(run, tmp_p
     assert r.exit_code == 1 and variable in r.stderr and "ledger: configuration" in r.stderr
     assert "Traceback" not in r.stderr
     assert events(run.db) == 2  # nothing written
+
+
+def test_a_write_to_a_ledger_held_by_another_process_is_refused_clearly_after_the_wait(run, monkeypatch):
+    import sqlite3
+
+    assert run(*APPLY).exit_code == 0
+    monkeypatch.setenv("CERTLEDGER_SQLITE_BUSY_TIMEOUT", "1")
+    holder = sqlite3.connect(run.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing (a rebuild, a large import...)
+    try:
+        r = run("complaint", "receive", "--client", USCC, "--complainant", "顾客", "--subject", "服务", "--on", "2026-03-03")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.exit_code == 1, r.output
+    assert "ledger: database busy" in r.stderr and "CERTLEDGER_SQLITE_BUSY_TIMEOUT" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert events(run.db) == 2  # nothing written
+
+
+def test_a_bad_busy_timeout_is_refused_naming_the_variable(run, monkeypatch):
+    monkeypatch.setenv("CERTLEDGER_SQLITE_BUSY_TIMEOUT", "soon")
+    r = run(*APPLY)
+    assert r.exit_code == 1 and "CERTLEDGER_SQLITE_BUSY_TIMEOUT" in r.stderr and "Traceback" not in r.stderr
