@@ -395,7 +395,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         r = f[f"rebuild_{size}"]
         print(report_line(f"rebuild, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_decode_per_s']:,.0f}/s decode",
                           ratio(r["events_per_s"], r["raw_decode_per_s"]), ">= 60k/s", r["events_per_s"] >= TARGETS["rebuild"]))
-        print(report_line(f"  rebuild peak memory", f"{r['max_rss_mb']:.0f} MB", "", "", "flat in events", None))
+        print(report_line("  rebuild peak memory", f"{r['max_rss_mb']:.0f} MB", "", "", "flat in events", None))
     r = f["verify"]
     print(report_line(f"verify, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_hash_per_s']:,.0f}/s hash",
                       ratio(r["events_per_s"], r["raw_hash_per_s"]), ">= 200k/s", r["events_per_s"] >= TARGETS["verify"]))
