@@ -85,35 +85,19 @@ class Root(click.Group):
             raise click.exceptions.Exit(1) from None
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
             message_zh = getattr(e, "message_zh", None)
-            if message_zh is None and _lock_wait_exceeded(e):
-                s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-                fail("ledger: database busy", s.t(
-                    "账本数据库被另一个进程（例如重建读模型或大批导入）占用，超过了等待时限；本次操作没有完成，请稍后重试"
-                    "（SQLite 的等待时限可用 CERTLEDGER_SQLITE_BUSY_TIMEOUT 设置，默认 30 秒）。",
-                    "The ledger database is held by another process (a rebuild or a large import, say) for longer than this "
-                    "command waits; it was not done: try again shortly (SQLite's wait: CERTLEDGER_SQLITE_BUSY_TIMEOUT, "
-                    "default 30 s)."), s.lang, refused=False)
-                raise click.exceptions.Exit(1) from None
+            if message_zh is None:
+                from ledger.bootstrap import database_busy, lock_wait_exceeded
+
+                if lock_wait_exceeded(e):
+                    busy = database_busy()
+                    s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
+                    fail(busy.rule, busy.message(s.lang), s.lang, refused=False)
+                    raise click.exceptions.Exit(1) from None
             if message_zh is None:
                 raise
             s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
             fail(type(e).__name__, e.message_en if s.lang == "en" else message_zh, s.lang)  # type: ignore[attr-defined]
             raise click.exceptions.Exit(1) from None
-
-
-def _lock_wait_exceeded(e: BaseException) -> bool:
-    """A database error saying a lock was not obtained in time (SQLite "database is locked", a
-    PostgreSQL lock timeout), from the event store or the read models, without importing either."""
-    for _ in range(10):  # the exception and what it was raised from
-        if e is None:
-            return False
-        module = type(e).__module__ or ""
-        text = str(e).lower()
-        if module.startswith(("eventsourcing", "sqlalchemy", "sqlite3", "psycopg")) and (
-                "database is locked" in text or "lock timeout" in text or "could not obtain lock" in text):
-            return True
-        e = e.__cause__ or e.__context__  # type: ignore[assignment]
-    return False
 
 
 @click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

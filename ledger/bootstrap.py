@@ -13,6 +13,32 @@ class DatabaseUnavailable(RuleViolation):
     """The database could not be opened or reached."""
 
 
+def lock_wait_exceeded(e: BaseException | None) -> bool:
+    """A database error saying a lock was not obtained in time (SQLite "database is locked", a
+    PostgreSQL lock timeout), from the event store or the read models, without importing either."""
+    for _ in range(10):  # the exception and what it was raised from
+        if e is None:
+            return False
+        module = type(e).__module__ or ""
+        text = str(e).lower()
+        if module.startswith(("eventsourcing", "sqlalchemy", "sqlite3", "psycopg")) and (
+                "database is locked" in text or "lock timeout" in text or "could not obtain lock" in text):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def database_busy() -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        "ledger: database busy",
+        "账本数据库被另一个进程（例如重建读模型或大批导入）占用，超过了等待时限；本次操作没有完成，请稍后重试"
+        "（SQLite 的等待时限可用 CERTLEDGER_SQLITE_BUSY_TIMEOUT 设置，默认 30 秒）。",
+        "The ledger database is held by another process (a rebuild or a large import, say) for longer than this "
+        "command waits; it was not done: try again shortly (SQLite's wait: CERTLEDGER_SQLITE_BUSY_TIMEOUT, "
+        "default 30 s).",
+    )
+
+
 def bootstrap(db: str | None = None, *, database: Database | None = None, existing: bool = False):  # -> CertLedger
     """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms).
     ``existing``: refuse to create a new SQLite ledger (a read command given a mistyped path)."""

@@ -306,5 +306,11 @@ def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: 
                     [(e.line, e.rule, e.message_zh, e.message_en) for e in report.errors]))
     except RuleViolation as e:
         outbox.put(("refused", e.rule, e.message_zh, e.message_en))
-    except BaseException:  # noqa: BLE001 - sent to the importing process, which raises it
-        outbox.put(("failed", traceback.format_exc()))
+    except BaseException as e:  # noqa: BLE001 - sent to the importing process, which raises it
+        from ledger.bootstrap import database_busy, lock_wait_exceeded
+
+        if lock_wait_exceeded(e):  # what this worker saved stands; the rest of its lines were not run
+            busy = database_busy()
+            outbox.put(("refused", busy.rule, busy.message_zh, busy.message_en))
+        else:
+            outbox.put(("failed", traceback.format_exc()))
