@@ -303,3 +303,25 @@ def test_a_bad_busy_timeout_is_refused_naming_the_variable(run, monkeypatch):
     monkeypatch.setenv("CERTLEDGER_SQLITE_BUSY_TIMEOUT", "soon")
     r = run(*APPLY)
     assert r.exit_code == 1 and "CERTLEDGER_SQLITE_BUSY_TIMEOUT" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_import_in_workers_that_outwaits_a_held_lock_stops_with_the_busy_rule(run, tmp_path, monkeypatch):
+    import sqlite3
+
+    assert run(*APPLY).exit_code == 0
+    lines = [{"command": "complaint receive", "client": USCC, "complainant": f"顾客{i}", "subject": "服务", "on": "2026-03-03"}
+             for i in range(5)]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    monkeypatch.setenv("CERTLEDGER_SQLITE_BUSY_TIMEOUT", "1")
+    monkeypatch.setenv("CERTLEDGER_IMPORT_WORKERS", "2")
+    holder = sqlite3.connect(run.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        r = run("import", str(path))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.exit_code == 1, r.output
+    assert "ledger: database busy" in r.stderr and "Traceback" not in r.stderr
+    assert events(run.db) == 2
