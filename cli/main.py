@@ -88,13 +88,12 @@ class Root(click.Group):
             if message_zh is None:
                 from ledger.bootstrap import database_busy, lock_wait_exceeded
 
-                if lock_wait_exceeded(e):
-                    busy = database_busy()
-                    s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-                    fail(busy.rule, busy.message(s.lang), s.lang, refused=False)
-                    raise click.exceptions.Exit(1) from None
-            if message_zh is None:
-                raise
+                if not lock_wait_exceeded(e):
+                    raise
+                busy = database_busy()
+                s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
+                fail(busy.rule, busy.message(s.lang), s.lang, refused=False)
+                raise click.exceptions.Exit(1) from None
             s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
             fail(type(e).__name__, e.message_en if s.lang == "en" else message_zh, s.lang)  # type: ignore[attr-defined]
             raise click.exceptions.Exit(1) from None

@@ -3,13 +3,15 @@ on stderr, naming the rule, with exit code 1."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from uuid import UUID
 
 import click
@@ -64,28 +66,35 @@ def catch_up_read_models(bulk: bool = False) -> None:
     """After a write: bring the read models up to date (``bulk``: after a write that did not follow
     its events, possibly rebuilding them, with a progress bar on stderr). The events are already
     saved, so a failure here is logged and left to the next command, which catches up before it reads."""
-    import sys
-
     from projections import runner
 
     try:
-        if not bulk:
-            runner.catch_up(settings().app())
-            return
         s = settings()
-        with click.progressbar(length=1000, label=s.t("更新读模型", "Updating read models"), file=sys.stderr) as bar:
-            done = [0]
-
-            def progress(position: int, last: int) -> None:
-                reached = 1000 * min(position, last) // max(last, 1)
-                bar.update(max(0, reached - done[0]))
-                done[0] = max(done[0], reached)
-
+        if not bulk:
+            runner.catch_up(s.app())
+            return
+        with position_bar(s.t("更新读模型", "Updating read models"), s.app().recorder.max_notification_id() or 0) as progress:
             runner.bring_up_to_date(s.app(), progress=progress)
     except Exception:  # noqa: BLE001 - the write succeeded; reads catch up again
         import structlog
 
         structlog.get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
+
+
+@contextlib.contextmanager
+def position_bar(label: str, last: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr over the log's positions up to ``last``; yields the
+    ``progress(position, last)`` callback that the read-model runner calls."""
+    with click.progressbar(length=max(last, 1), label=label, file=sys.stderr, show_pos=True) as bar:
+        done = [0]
+
+        def progress(position: int, _last: int) -> None:
+            reached = min(position, last)
+            bar.update(max(0, reached - done[0]))
+            done[0] = max(done[0], reached)
+
+        yield progress
+        bar.update(max(0, last - done[0]))
 
 
 def to_json(data: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli.output import as_of_options, common_options, emit, settings
+from cli.output import as_of_options, common_options, emit, position_bar, settings
 
 STATUS_HELP = "Only certificates with this status: valid, suspended, withdrawn, cancelled, expired (or 有效 暂停 撤销 注销 过期)."
 
@@ -57,17 +57,8 @@ def rebuild(names: tuple[str, ...]) -> None:
     chosen = select_projections(names)  # refuses an unknown name before anything is dropped
     app = s.app(existing=True)
     last = app.recorder.max_notification_id() or 0
-    err = sys.stderr
-    label = s.t("重建读模型", "Rebuilding read models")
-    with click.progressbar(length=max(last, 1), label=label, file=err, show_pos=True) as bar:
-        done = [0]
-
-        def progress(position: int, _last: int) -> None:
-            bar.update(max(0, min(position, last) - done[0]))
-            done[0] = min(position, last)
-
+    with position_bar(s.t("重建读模型", "Rebuilding read models"), last) as progress:
         positions = run(app, [p.name for p in chosen], progress=progress)
-        bar.update(max(0, last - done[0]))
     rows = [{"projection": p.name, "position": positions[p.name], "description": s.t(p.help_zh, p.help_en)} for p in chosen]
     emit(rows, lambda st: "\n".join(
         st.t(f"{r['projection']:<16} 已重建至事件 {r['position']}  （{r['description']}）", f"{r['projection']:<16} rebuilt to event {r['position']}  ({r['description']})")

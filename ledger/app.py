@@ -10,8 +10,8 @@ client's history live in ``aggregates.client``.
 from __future__ import annotations
 
 import contextlib
-import os
 import functools
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta

@@ -326,7 +326,7 @@ def rebuild(app: Any, names: Iterable[str] | None = None, *, batch_size: int = B
 def bring_up_to_date(app: Any, *, progress: Progress | None = None) -> dict[str, int]:
     """After a bulk write that did not follow its events (an import in worker processes): catch up,
     or, when most of the log is not applied yet, build every read model from the first event
-    instead (``build``: each client replayed once, in worker processes; three to five times the
+    instead (``build``: each client replayed once, in worker processes; about three times the
     speed of following so many events one batch at a time)."""
     engine = engine_for(app)
     last = app.recorder.max_notification_id() or 0

@@ -111,7 +111,7 @@ class Evaluation:
     def record(self) -> dict:
         """What a certification decision records of its evaluation: every number and status it rests
         on, without the wording (item names, paths and the reasons in two languages), which the
-        scheme version recorded beside it reproduces (``certledger explain``). About a tenth of
+        scheme version recorded beside it reproduces (``certledger explain``). About an eighth of
         ``to_dict``'s size: a decision was half of a ledger's bytes (docs/decisions.md D10)."""
         part_keys = ("total", "max", "in_total", "complete", "level", "facets")
         return jsonable({
