@@ -42,7 +42,8 @@ def _require(condition: bool, rule: str, zh: str, en: str) -> None:
 
 def _require_text(value: str | None, what_zh: str, what_en: str, rule: str = "001 §12.2") -> str:
     text = (value or "").strip()
-    _require(bool(text), rule, f"必须填写{what_zh}。", f"{what_en} is required.")
+    if not text:  # the messages are formatted only when needed: these checks run on every command
+        raise RuleViolation(rule, f"必须填写{what_zh}。", f"{what_en} is required.")
     return text
 
 
@@ -58,12 +59,12 @@ def _require_choice(value: str, table: dict[str, tuple[str, str]], what_zh: str,
 
 
 def _not_before(day: date, earlier: date, what_zh: str, what_en: str) -> None:
-    _require(
-        day >= earlier,
-        "ledger: business dates in order",
-        f"业务日期 {day} 早于{what_zh}（{earlier}）；请核对日期。",
-        f"Business date {day} is before {what_en} ({earlier}); check the date.",
-    )
+    if day < earlier:
+        raise RuleViolation(
+            "ledger: business dates in order",
+            f"业务日期 {day} 早于{what_zh}（{earlier}）；请核对日期。",
+            f"Business date {day} is before {what_en} ({earlier}); check the date.",
+        )
 
 
 class Client(Aggregate):

@@ -43,13 +43,16 @@ class ImportReport:
         return not self.errors
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)  # one decoder: json.loads with options builds one per call
+
+
 def _parse(raw: bytes, number: int) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise RuleViolation("ledger: input format", f"第 {number} 行不是有效的 UTF-8（第 {e.start + 1} 个字节）。", f"Line {number} is not valid UTF-8 (byte {e.start + 1}).") from None
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as e:
         raise RuleViolation("ledger: input format", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）。", f"Not valid JSON: {e.msg} (column {e.colno}).") from None
     if not isinstance(data, dict):
