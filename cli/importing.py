@@ -29,9 +29,13 @@ def import_(file: str, atomic: bool) -> None:
     with click.open_file(file, "rb") as fh, click.progressbar(
         length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
     ) as bar:
+        gathered = None
         if workers > 1:  # a large file: its clients' lines run in worker processes
-            s.app()  # opens (or creates) the ledger before the workers do
-            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None)
+            from projections.gather import Gatherer
+
+            gathered = _gathered(s.app())  # opens (or creates) the ledger before the workers do
+            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None,
+                                           gather=Gatherer if gathered else None, sink=gathered)
         else:
             follower = _follower(s.app())
             report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
@@ -39,7 +43,7 @@ def import_(file: str, atomic: bool) -> None:
             if follower:
                 follower.finish()
     if report.written:
-        catch_up_read_models(bulk=workers > 1)
+        catch_up_read_models(bulk=workers > 1, gathered=gathered)
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,
@@ -62,5 +66,16 @@ def _follower(app: object) -> object:
 
     try:
         return Follower(app)
+    except RuleViolation:
+        return None
+
+
+def _gathered(app: object) -> object:
+    """The read models' rows gathered by the import's workers (projections.gather), installed at the end."""
+    from aggregates.errors import RuleViolation
+    from projections.gather import Gathered
+
+    try:
+        return Gathered(app)
     except RuleViolation:
         return None

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from uuid import UUID
 
 import structlog
@@ -69,14 +69,21 @@ class _UnitOfWork:
     """A session of commands: clients loaded or created in it are kept in memory (no reload per
     command); those changed and not yet saved are ``dirty`` until ``flush`` saves them in one
     transaction. After a flush, only the ``SESSION_CLIENTS`` most recently used clients stay (an
-    evicted one is loaded again if a later command needs it), so a long import's memory is bounded."""
+    evicted one is loaded again if a later command needs it), so a long import's memory is bounded.
+    ``on_leave`` is called with each client as it leaves memory saved: evicted after a flush, or
+    still held when the session ends after its last flush."""
 
     clients: OrderedDict[UUID, Client] = field(default_factory=OrderedDict)
     dirty: dict[UUID, Client] = field(default_factory=dict)
+    on_saved: Callable[[list[Any]], None] | None = None
+    on_leave: Callable[[Client], None] | None = None
 
-    def trim(self) -> None:
-        while len(self.clients) > SESSION_CLIENTS:
-            self.clients.popitem(last=False)
+    def trim(self, keep: int | None = None) -> None:
+        keep = SESSION_CLIENTS if keep is None else keep
+        while len(self.clients) > keep:
+            _, client = self.clients.popitem(last=False)
+            if self.on_leave is not None:
+                self.on_leave(client)
 
 
 class CertLedger(Application[UUID]):
@@ -185,24 +192,29 @@ class CertLedger(Application[UUID]):
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
-    def session(self) -> Iterator["CertLedger"]:
+    def session(self, on_saved: Callable[[list[Any]], None] | None = None,
+                on_leave: Callable[[Client], None] | None = None) -> Iterator["CertLedger"]:
         """Run many commands with the clients kept in memory; nothing is saved until ``flush()``
         (which the caller calls as often as it likes) or the end of the block. An exception
-        inside the block discards what was not flushed. Used by ``import``."""
+        inside the block discards what was not flushed. Used by ``import``. ``on_saved`` sees the
+        recordings of each committed flush; then ``on_leave(client)`` each client, as saved, that
+        leaves the session's memory (``_UnitOfWork``)."""
         if self._uow is not None:
             raise RuntimeError("sessions do not nest")
-        self._uow = _UnitOfWork()
+        self._uow = _UnitOfWork(on_saved=on_saved, on_leave=on_leave)
         try:
             yield self
             self.flush()
+            self._uow.trim(keep=0)
         finally:
             self._uow = None
 
     def flush(self) -> list[Any]:
         """Save every client changed in this session in one transaction; returns the recordings
         (each event with its notification id, in order), which a read-model follower can apply
-        without reading them back. A concurrent write to one of them refuses the whole flush (and
-        forgets the session's copies, so the next command reloads)."""
+        without reading them back (the session's ``on_saved`` sees them before any client leaves
+        memory). A concurrent write to one of them refuses the whole flush (and forgets the
+        session's copies, so the next command reloads)."""
         uow = self._uow
         if uow is None or not uow.dirty:
             return []
@@ -217,6 +229,8 @@ class CertLedger(Application[UUID]):
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
+        if uow.on_saved is not None and recordings:
+            uow.on_saved(recordings)
         uow.trim()
         return recordings
 

@@ -85,12 +85,14 @@ def chunk_size() -> int:
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
                progress: Callable[[int], None] | None = None,
-               on_saved: Callable[[list[Any]], None] | None = None, numbered: bool = False) -> ImportReport:
+               on_saved: Callable[[list[Any]], None] | None = None, numbered: bool = False,
+               on_leave: Callable[[Any], None] | None = None) -> ImportReport:
     """Run the lines as commands in one session: clients stay in memory between lines and the
     events are saved in transactions of ``CHUNK`` lines (atomic: one transaction, or none).
     ``progress`` is called with the byte length of each line read; ``on_saved`` with the
-    recordings of each transaction once it is committed (``app.flush()`` returns them), e.g.
-    ``projections.Follower(app).saved`` to keep the read models current without reading back.
+    recordings of each transaction once it is committed, e.g. ``projections.Follower(app).saved``
+    to keep the read models current without reading back; ``on_leave`` with each client, as saved,
+    when it leaves the session's memory (both are the session's hooks: ``CertLedger.session``).
     ``numbered``: ``lines`` gives ``(line number, bytes)`` pairs (a worker's share of a file)."""
     report = ImportReport(atomic=atomic)
     unsaved: list[int] = []  # lines run since the last flush (non-atomic)
@@ -98,14 +100,11 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
 
     def flush() -> None:
         try:
-            recorded = app.flush()
+            app.flush()  # the session hands the recordings to on_saved
         except RuleViolation as e:  # a concurrent writer: this chunk is not written
             report.written -= len(unsaved)
             report.errors.extend(LineError(n, e.rule, e.message_zh, e.message_en) for n in unsaved)
             report.errors.sort(key=lambda x: x.line)
-        else:
-            if on_saved is not None and recorded:
-                on_saved(recorded)
         unsaved.clear()
 
     def each() -> None:
@@ -135,14 +134,12 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
         pass
 
     try:
-        with app.session():
+        with app.session(on_saved=on_saved, on_leave=on_leave):
             each()
             if atomic and report.errors:
                 raise _Abort
             if atomic:  # a concurrent writer refuses the whole batch: raised, nothing written
-                recorded = app.flush()
-                if on_saved is not None and recorded:
-                    on_saved(recorded)
+                app.flush()
             else:
                 flush()
     except _Abort:
@@ -180,14 +177,18 @@ def worker_of(raw: bytes, workers: int) -> int:
 
 
 def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str | None, workers: int,
-                          progress: Callable[[int], None] | None = None) -> ImportReport:
+                          progress: Callable[[int], None] | None = None, gather: Callable[..., Any] | None = None,
+                          sink: Any = None) -> ImportReport:
     """A non-atomic import with the lines dealt to ``workers`` processes by client. Each worker opens
     the ledger ``db`` and runs its lines with ``run_import`` (its own session and transactions of
     ``CHUNK`` lines); this process reads the file and deals the lines. Clients are independent
     aggregates and each one's lines keep their order, so the result is the same as one process's;
     what differs is the order of different clients' events in the log. Workers are spawned (they
     share no connection with this process) and stop if this process dies. The read models are
-    left to the caller (``projections.runner.bring_up_to_date``)."""
+    left to the caller: ``gather(app, send)``, an importable factory called in each worker,
+    returns an object whose ``saved``/``left`` see the worker's saves and clients and whose
+    ``finish()`` gives its summary; what it ``send``s and that summary reach ``sink.receive`` and
+    ``sink.worker_done`` here (``projections.gather``); otherwise ``runner.bring_up_to_date``."""
     import multiprocessing
     import queue
     import threading
@@ -195,7 +196,7 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     ctx = multiprocessing.get_context("spawn")
     inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
     outbox = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid()), daemon=True,
+    procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid(), gather), daemon=True,
                          name=f"certledger-import-{k}") for k in range(workers)]
     for proc in procs:
         proc.start()
@@ -227,12 +228,17 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     results: list[tuple[Any, ...]] = []
     while len(results) < workers:
         try:
-            results.append(outbox.get(timeout=0.5))
+            message = outbox.get(timeout=0.5)
         except queue.Empty:
             if any(not p.is_alive() for p in procs) and outbox.empty():
                 finished = [p for p in procs if not p.is_alive()]
                 if len(finished) > len(results):  # a worker died without a word
                     raise RuntimeError(f"an import worker stopped unexpectedly (exit code {finished[0].exitcode})")
+            continue
+        if message[0] == "rows":  # gathered read-model rows, before that worker's result
+            sink.receive(message[1])
+        else:
+            results.append(message)
     dealer.join()
     for proc in procs:
         proc.join()
@@ -243,7 +249,9 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
             raise RuleViolation(*result[1:])
         if result[0] == "failed":
             raise RuntimeError(f"an import worker failed:\n{result[1]}")
-        _, lines_, written, errors = result
+        _, lines_, written, errors, gathered = result
+        if sink is not None and gathered is not None:
+            sink.worker_done(gathered)
         report.lines += lines_
         report.written += written
         report.errors.extend(LineError(*e) for e in errors)
@@ -280,7 +288,7 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int) -> None:
+def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int, gather: Callable[..., Any] | None) -> None:
     import queue
     import traceback
 
@@ -304,9 +312,12 @@ def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: 
         from ledger.bootstrap import bootstrap
 
         app = bootstrap(db, existing=True)
-        report = run_import(app, mine(), actor=actor, numbered=True)
+        gatherer = gather(app, lambda payload: outbox.put(("rows", payload))) if gather is not None else None
+        report = run_import(app, mine(), actor=actor, numbered=True, on_saved=gatherer.saved if gatherer else None,
+                            on_leave=gatherer.left if gatherer else None)
         outbox.put(("done", report.lines, report.written,
-                    [(e.line, e.rule, e.message_zh, e.message_en) for e in report.errors]))
+                    [(e.line, e.rule, e.message_zh, e.message_en) for e in report.errors],
+                    gatherer.finish() if gatherer else None))
     except RuleViolation as e:
         outbox.put(("refused", e.rule, e.message_zh, e.message_en))
     except BaseException as e:  # noqa: BLE001 - sent to the importing process, which raises it

@@ -133,13 +133,13 @@ def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | 
     context = context or {}
     app_date = context.get("application_date")
     app_date = parse_date(app_date) if app_date else None
-    excluded = {scheme.validate_exclusion(ref, reason): reason.strip() for ref, reason in (exclusions or {}).items()}
+    excluded = {validate_exclusion(scheme, ref, reason): reason.strip() for ref, reason in (exclusions or {}).items()}
 
     by_item: dict[str, list[Entry]] = defaultdict(list)
     cond_values: dict[str, dict] = {}
     seen: set[tuple[str, str | None]] = set()
     for raw in entries:
-        e = scheme.validate_entry(raw.item, raw.facet, raw.value)
+        e = validate_entry(scheme, raw.item, raw.facet, raw.value)
         target = scheme.resolve_item(e.item)
         if (e.item, e.facet) in seen:
             raise _duplicate(scheme, target, e.facet)
@@ -155,7 +155,7 @@ def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | 
         if c.context_key and context.get(c.context_key) is not None:
             facts[c.id] = {"met": context[c.context_key]}
     for ref, value in facts.items():
-        e = scheme.validate_entry(ref, None, value)
+        e = validate_entry(scheme, ref, None, value)
         if e.item in cond_values:
             raise _duplicate(scheme, scheme.resolve_item(e.item), None)
         cond_values[e.item] = e.value

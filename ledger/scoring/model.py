@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -284,12 +285,10 @@ class Scheme:
         return found
 
     def validate_entry(self, item_ref: str, facet: str | None, value: dict):
-        from .engine import validate_entry
-        return validate_entry(self, item_ref, facet, value)
+        return _engine().validate_entry(self, item_ref, facet, value)
 
     def validate_exclusion(self, item_ref: str, reason: str) -> str:
-        from .engine import validate_exclusion
-        return validate_exclusion(self, item_ref, reason)
+        return _engine().validate_exclusion(self, item_ref, reason)
 
     def summary(self) -> dict:
         return {"id": self.id, "version": self.version, "versions": list(self.versions),
@@ -481,3 +480,12 @@ def _check(s: Scheme, path: Path) -> None:
     for lo, hi in zip(bands, bands[1:]):
         if lo.range.lower is not None and hi.range.lower is not None and hi.range.lower < lo.range.lower:
             raise _invalid(path, "grade bands must be listed from lowest to highest")
+
+
+@functools.cache
+def _engine():
+    """The engine module (it imports this one): looked up once, not by an import statement per
+    score entry validated."""
+    from . import engine
+
+    return engine

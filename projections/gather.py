@@ -1,0 +1,234 @@
+"""Read models gathered by the import's worker processes instead of rebuilt after them.
+
+An import in worker processes (``ledger.importer.run_import_in_workers``) used to leave the read
+models to the end: with most of the log new, every client was read back, decoded and replayed
+(about a quarter of the import's time). The workers already hold each client's state and each
+saved event, so here they compute the rows themselves:
+
+- ``Gatherer`` (in each worker): keeps each save's events by client; when a client leaves the
+  session's memory as saved (``CertLedger.session(on_leave=...)``), its events' audit-trail rows
+  and its rows of every per-client read model (``ClientProjection.rows``), computed once, from
+  the state at its last saved version. Rows are prepared for the driver
+  (``projections.db.prepare_insert``) and sent to the importing process in pickled batches.
+- ``Gathered`` (in the importing process): records the read models' position before the import
+  (they are caught up first), spools the batches to a temporary file (memory stays flat), and at
+  the end ``install``s them in ONE transaction under the read models' write lock.
+
+``install`` writes only what it can prove complete; otherwise it returns False and the caller
+brings the read models up to date from the log as before (``runner.bring_up_to_date``):
+
+- every read model is still at the position and fingerprint recorded before the import (no other
+  process caught up meanwhile) and its tables exist;
+- the events after that position are exactly the ones the workers saved: as many, the highest
+  being the log's last (positions are unique, so count and bounds make the sets equal);
+- every event the workers saved had its client's rows computed at or after it, at a saved state (a
+  refused save, say a concurrent write, drops the session's clients without that: the log decides).
+
+Rows of clients that existed before the import are replaced (deleted by USCC first); a client whose
+rows arrive twice (evicted from a session, loaded again and changed) keeps the later ones. When the
+read models were empty before the import, their indexes are dropped for the inserts and built after,
+as in a rebuild.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections import defaultdict
+from typing import Any, Callable
+from uuid import UUID
+
+from sqlalchemy import Engine, text
+
+from projections import tables as t
+from projections.base import ClientProjection, Projection, chunks
+from projections.db import create_read_model_engine, engine_for, table_names, write_prepared
+from projections.trail import AuditTrail
+
+SEND_ROWS = 5000  # rows per batch sent from a worker
+
+Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values), as bulk.py
+
+
+def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
+    """Rows prepared for the driver, one part per shape of row (their keys)."""
+    from projections.db import prepare_insert
+
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        shapes[tuple(row)].append(row)
+    return [prepare_insert(dialect, schema, table, part) for part in shapes.values()]
+
+
+class Gatherer:
+    """In an import worker: the read-model rows of what this worker saves (see the module's doc).
+
+    ``send(payload)`` takes each pickled batch; ``finish()`` returns the worker's summary."""
+
+    def __init__(self, app: Any, send: Callable[[bytes], None]) -> None:
+        from projections.runner import all_projections
+
+        engine = create_read_model_engine(app.env)  # for its dialect and schema: it never connects
+        self.dialect = engine.dialect
+        self.schema = (engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+        projections = all_projections()
+        self.per_client = [p for p in projections if isinstance(p, ClientProjection)]
+        self.trail = [p for p in projections if isinstance(p, AuditTrail)]
+        # Any other kind of read model cannot be gathered here: the log decides (install refuses).
+        self.unsupported = len(self.per_client) + len(self.trail) != len(projections)
+        self.send = send
+        self.waiting: dict[UUID, list[tuple[int, Any]]] = defaultdict(list)  # saved events whose client has not left since
+        self.events = 0
+        self.low: int | None = None
+        self.high = 0
+        self.out_trail: list[dict[str, Any]] = []
+        self.out_clients: list[tuple[str, Prepared]] = []
+        self.pending = 0
+
+    def saved(self, recordings: list[Any]) -> None:
+        """One committed save's recordings, in position order (``run_import``'s ``on_saved``)."""
+        waiting = self.waiting
+        for r in recordings:
+            ev = r.domain_event
+            waiting[ev.originator_id].append((r.notification.id, ev))
+        self.events += len(recordings)
+        first, last = recordings[0].notification.id, recordings[-1].notification.id
+        self.low = first if self.low is None else min(self.low, first)
+        self.high = max(self.high, last)
+
+    def left(self, client: Any) -> None:
+        """A client leaving the session's memory as saved (``CertLedger.session``'s ``on_leave``):
+        its rows, if this import saved events of it since it last left. A client whose state is
+        not its last saved event's keeps its events waiting, and ``finish`` says incomplete."""
+        events = self.waiting.get(client.id)
+        if not events or events[-1][1].originator_version != client.version:
+            return
+        del self.waiting[client.id]
+        uscc = client.uscc
+        self.out_trail.extend(AuditTrail.row(position, ev, uscc) for position, ev in events)
+        prepared: Prepared = []
+        for p in self.per_client:
+            for table, rows in p.rows(client).items():
+                if rows:
+                    prepared.extend(_prepare(self.dialect, self.schema, table, rows))
+        self.out_clients.append((uscc, prepared))
+        self.pending += 1 + len(events)
+        if self.pending >= SEND_ROWS:
+            self._send()
+
+    def _send(self) -> None:
+        trail = _prepare(self.dialect, self.schema, t.audit_trail, self.out_trail) if self.out_trail and self.trail else []
+        if trail or self.out_clients:
+            self.send(pickle.dumps((trail, self.out_clients), protocol=pickle.HIGHEST_PROTOCOL))
+        self.out_trail, self.out_clients, self.pending = [], [], 0
+
+    def finish(self) -> tuple[int, int | None, int, bool]:
+        """Send what is left; returns (events saved, lowest and highest position, complete)."""
+        self._send()
+        complete = not self.unsupported and not self.waiting
+        return self.events, self.low, self.high, complete
+
+
+class Gathered:
+    """In the importing process: what the workers gathered, spooled, then installed at the end."""
+
+    def __init__(self, app: Any) -> None:
+        from projections.runner import all_projections, catch_up
+
+        self.app = app
+        self.projections: list[Projection] = all_projections()
+        positions = catch_up(app)  # the read models start current: the import's events come after
+        self.start = min(positions.values(), default=0)
+        self.spool = tempfile.TemporaryFile(prefix="certledger-import-rows-")
+        self.batches = 0
+        self.events = 0
+        self.low: int | None = None
+        self.high = 0
+        self.complete = True
+
+    def receive(self, payload: bytes) -> None:
+        """A pickled batch from a worker (kept as it came, in order)."""
+        self.spool.write(len(payload).to_bytes(8, "big"))
+        self.spool.write(payload)
+        self.batches += 1
+
+    def worker_done(self, summary: tuple[int, int | None, int, bool]) -> None:
+        events, low, high, complete = summary
+        self.events += events
+        if low is not None:
+            self.low = low if self.low is None else min(self.low, low)
+        self.high = max(self.high, high)
+        self.complete = self.complete and complete
+
+    def _batches(self) -> Any:
+        self.spool.seek(0)
+        for _ in range(self.batches):
+            size = int.from_bytes(self.spool.read(8), "big")
+            yield pickle.loads(self.spool.read(size))
+
+    def install(self, progress: Callable[[int, int], None] | None = None) -> bool:
+        """Write the gathered rows and move every read model to the log's last position, in one
+        transaction, if they are provably complete (the module's doc); False (nothing written) if
+        not, for the caller to bring the read models up to date from the log."""
+        from projections.runner import _now, _tracked, _write
+
+        if not self.complete or not self.events or self.low is None:
+            return False
+        engine: Engine = engine_for(self.app)
+        names = [p.name for p in self.projections]
+        with _write(engine) as conn, conn.begin():
+            tracked = _tracked(conn, names, lock=True)
+            if any(tracked.get(p.name) != (self.start, p.fingerprint()) for p in self.projections):
+                return False
+            existing = table_names(conn)
+            tables = [table for p in self.projections for table in p.tables]
+            if any(table.name not in existing for table in tables):
+                return False
+            from projections.bulk import _events_table
+
+            events, pos = _events_table(self.app.recorder, conn)
+            last, count = conn.execute(text(f"SELECT max({pos}), count(*) FROM {events} WHERE {pos} > :start"),
+                                       {"start": self.start}).one()
+            if count != self.events or last != self.high or self.low <= self.start:
+                return False
+            empty = self.start == 0
+            if empty:  # filled first, indexed after, as a rebuild does
+                for table in tables:
+                    for index in table.indexes:
+                        index.drop(conn)
+            self._write_rows(conn, replace=not empty, progress=progress)
+            if empty:
+                for table in tables:
+                    for index in table.indexes:
+                        index.create(conn)
+            conn.execute(t.tracking.update().where(t.tracking.c.name.in_(names)).values(position=last, updated_at=_now()))
+        self.spool.close()
+        return True
+
+    def _write_rows(self, conn: Any, *, replace: bool, progress: Callable[[int, int], None] | None) -> None:
+        client_tables = [table for p in self.projections if isinstance(p, ClientProjection) for table in p.tables]
+        seen: set[str] = set()
+        done = 0
+        for trail, clients in self._batches():
+            for sql, values in trail:
+                write_prepared(conn, sql, values)
+                done += len(values)
+            latest = dict(clients)  # a client that left twice in one batch: its later rows
+            # Rows already there are replaced: the client's earlier rows from this import (it left
+            # memory in an earlier batch too) or, for a ledger that had read models, from before it.
+            _delete(conn, client_tables, [uscc for uscc in latest if uscc in seen or replace])
+            seen.update(latest)
+            merged: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+            for prepared in latest.values():
+                for sql, values in prepared:
+                    merged[sql].extend(values)
+            for sql, values in merged.items():
+                write_prepared(conn, sql, values)
+            if progress:
+                progress(self.start + done * (self.high - self.start) // self.events, self.high)
+
+
+def _delete(conn: Any, tables: list[Any], usccs: list[str]) -> None:
+    for table in tables:
+        for part in chunks(usccs):
+            conn.execute(table.delete().where(table.c.uscc.in_(part)))
