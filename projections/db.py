@@ -10,7 +10,7 @@ definitions stay schema-free.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 
@@ -133,6 +133,14 @@ def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict
     """The statement that writes ``rows`` (same keys) and their values as the driver takes them:
     ``COPY ... FROM STDIN`` on PostgreSQL, ``INSERT`` for executemany elsewhere."""
     keys = list(rows[0])
+    sql, convert = insert_statement(dialect, schema, table, keys)
+    return sql, convert([tuple(row[k] for k in keys) for row in rows])
+
+
+def insert_statement(dialect: Any, schema: str | None, table: Any, keys: list[str]) -> tuple[str, Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]]:
+    """For rows of ``table`` given as tuples of the columns ``keys``: the statement that writes
+    them (``COPY`` on PostgreSQL, ``INSERT`` for executemany elsewhere) and a function converting
+    their values as the column types' bind processors would."""
     processors = [(i, p) for i, p in enumerate(table.c[k].type.bind_processor(dialect) for k in keys) if p is not None]
     quote = dialect.identifier_preparer.quote
     name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
@@ -142,12 +150,16 @@ def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict
     else:
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO {name} ({columns}) VALUES ({', '.join([mark] * len(keys))})"
-    if not processors:
-        return sql, [tuple(row[k] for k in keys) for row in rows]
-    values = []
-    for row in rows:
-        v = [row[k] for k in keys]
-        for i, p in processors:
-            v[i] = p(v[i])
-        values.append(tuple(v))
-    return sql, values
+
+    def convert(values: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if not processors:
+            return values
+        out = []
+        for row in values:
+            v = list(row)
+            for i, p in processors:
+                v[i] = p(v[i])
+            out.append(tuple(v))
+        return out
+
+    return sql, convert

@@ -5,10 +5,10 @@ models to the end: with most of the log new, every client was read back, decoded
 (about a quarter of the import's time). The workers already hold each client's state and each
 saved event, so here they compute the rows themselves:
 
-- ``Gatherer`` (in each worker): keeps each save's events by client; when a client leaves the
-  session's memory as saved (``CertLedger.session(on_leave=...)``), its events' audit-trail rows
-  and its rows of every per-client read model (``ClientProjection.rows``), computed once, from
-  the state at its last saved version. Rows are prepared for the driver
+- ``Gatherer`` (in each worker): from each save's recordings, the audit-trail rows; when a client
+  leaves the session's memory as saved (``CertLedger.session(on_leave=...)``), its rows of every
+  per-client read model (``ClientProjection.rows``), computed once, from the state at its last
+  saved version. Rows are prepared for the driver
   (``projections.db.prepare_insert``) and sent to the importing process in pickled batches.
 - ``Gathered`` (in the importing process): records the read models' position before the import
   (they are caught up first), spools the batches to a temporary file (memory stays flat), and at
@@ -42,7 +42,7 @@ from sqlalchemy import Engine, text
 
 from projections import tables as t
 from projections.base import ClientProjection, Projection, chunks
-from projections.db import create_read_model_engine, engine_for, table_names, write_prepared
+from projections.db import create_read_model_engine, engine_for, insert_statement, prepare_insert, table_names, write_prepared
 from projections.trail import AuditTrail
 
 SEND_ROWS = 5000  # rows per batch sent from a worker
@@ -52,12 +52,24 @@ Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement,
 
 def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
     """Rows prepared for the driver, one part per shape of row (their keys)."""
-    from projections.db import prepare_insert
-
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         shapes[tuple(row)].append(row)
-    return [prepare_insert(dialect, schema, table, part) for part in shapes.values()]
+    plain = _adapter(dialect)
+    return [(sql, plain(values)) for sql, values in (prepare_insert(dialect, schema, table, part) for part in shapes.values())]
+
+
+def _adapter(dialect: Any) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
+    """On SQLite, dates and times turned into the text the sqlite3 driver would store for them
+    (``sqlite3.adapt``, the driver's own adapters): the batches pickle several times faster than
+    with the objects, and the stored values are the same. Elsewhere, the values as they are."""
+    if dialect.name != "sqlite":
+        return lambda values: values
+    import sqlite3
+    from datetime import date, datetime
+
+    adapt, kinds = sqlite3.adapt, (date, datetime)
+    return lambda values: [tuple(adapt(v) if type(v) in kinds else v for v in row) for row in values]
 
 
 class Gatherer:
@@ -76,48 +88,66 @@ class Gatherer:
         self.trail = [p for p in projections if isinstance(p, AuditTrail)]
         # Any other kind of read model cannot be gathered here: the log decides (install refuses).
         self.unsupported = len(self.per_client) + len(self.trail) != len(projections)
+        self.trail_sql, convert = insert_statement(self.dialect, self.schema, t.audit_trail, list(AuditTrail.COLUMNS))
+        plain = _adapter(self.dialect)
+        self.trail_values = lambda values: plain(convert(values))
         self.send = send
-        self.waiting: dict[UUID, list[tuple[int, Any]]] = defaultdict(list)  # saved events whose client has not left since
+        self.usccs: dict[UUID, str] = {}  # each client's USCC once known (its registration, or it left memory)
+        self.unsent: dict[UUID, int] = {}  # clients saved since they last left memory: their last saved version
+        self.waiting: dict[UUID, list[tuple[int, Any]]] = defaultdict(list)  # events whose client's USCC is not known yet
         self.events = 0
         self.low: int | None = None
         self.high = 0
-        self.out_trail: list[dict[str, Any]] = []
+        self.out_trail: list[tuple[Any, ...]] = []  # AuditTrail.values
         self.out_clients: list[tuple[str, Prepared]] = []
         self.pending = 0
 
     def saved(self, recordings: list[Any]) -> None:
-        """One committed save's recordings, in position order (``run_import``'s ``on_saved``)."""
-        waiting = self.waiting
+        """One committed save's recordings, in position order (``run_import``'s ``on_saved``):
+        the trail rows of its events (kept back for a client whose USCC is not known yet)."""
+        usccs, unsent, row, out = self.usccs, self.unsent, AuditTrail.values, self.out_trail
         for r in recordings:
             ev = r.domain_event
-            waiting[ev.originator_id].append((r.notification.id, ev))
+            client_id = ev.originator_id
+            unsent[client_id] = ev.originator_version
+            uscc = usccs.get(client_id)
+            if uscc is None:
+                uscc = getattr(ev, "uscc", None) if ev.originator_version == 1 else None
+                if uscc is None:
+                    self.waiting[client_id].append((r.notification.id, ev))
+                    continue
+                usccs[client_id] = uscc
+            out.append(row(r.notification.id, ev, uscc))
         self.events += len(recordings)
+        self.pending += len(recordings)
         first, last = recordings[0].notification.id, recordings[-1].notification.id
         self.low = first if self.low is None else min(self.low, first)
         self.high = max(self.high, last)
+        if self.pending >= SEND_ROWS:
+            self._send()
 
     def left(self, client: Any) -> None:
         """A client leaving the session's memory as saved (``CertLedger.session``'s ``on_leave``):
         its rows, if this import saved events of it since it last left. A client whose state is
-        not its last saved event's keeps its events waiting, and ``finish`` says incomplete."""
-        events = self.waiting.get(client.id)
-        if not events or events[-1][1].originator_version != client.version:
+        not its last saved event's stays unsent, and ``finish`` says incomplete."""
+        version = self.unsent.get(client.id)
+        if version is None or version != client.version:
             return
-        del self.waiting[client.id]
-        uscc = client.uscc
-        self.out_trail.extend(AuditTrail.row(position, ev, uscc) for position, ev in events)
+        del self.unsent[client.id]
+        uscc = self.usccs[client.id] = client.uscc
+        self.out_trail.extend(AuditTrail.values(position, ev, uscc) for position, ev in self.waiting.pop(client.id, ()))
         prepared: Prepared = []
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
                     prepared.extend(_prepare(self.dialect, self.schema, table, rows))
         self.out_clients.append((uscc, prepared))
-        self.pending += 1 + len(events)
+        self.pending += 1
         if self.pending >= SEND_ROWS:
             self._send()
 
     def _send(self) -> None:
-        trail = _prepare(self.dialect, self.schema, t.audit_trail, self.out_trail) if self.out_trail and self.trail else []
+        trail = [(self.trail_sql, self.trail_values(self.out_trail))] if self.out_trail and self.trail else []
         if trail or self.out_clients:
             self.send(pickle.dumps((trail, self.out_clients), protocol=pickle.HIGHEST_PROTOCOL))
         self.out_trail, self.out_clients, self.pending = [], [], 0
@@ -125,7 +155,7 @@ class Gatherer:
     def finish(self) -> tuple[int, int | None, int, bool]:
         """Send what is left; returns (events saved, lowest and highest position, complete)."""
         self._send()
-        complete = not self.unsupported and not self.waiting
+        complete = not self.unsupported and not self.unsent and not self.waiting
         return self.events, self.low, self.high, complete
 
 
