@@ -45,7 +45,8 @@ from projections.base import ClientProjection, Projection, chunks
 from projections.db import create_read_model_engine, engine_for, insert_statement, prepare_insert, table_names, write_prepared
 from projections.trail import AuditTrail
 
-SEND_ROWS = 5000  # rows per batch sent from a worker
+SEND_ROWS = 5000  # trail rows per batch sent from a worker
+SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is several kilobytes)
 
 Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values), as bulk.py
 
@@ -135,15 +136,16 @@ class Gatherer:
             return
         del self.unsent[client.id]
         uscc = self.usccs[client.id] = client.uscc
-        self.out_trail.extend(AuditTrail.values(position, ev, uscc) for position, ev in self.waiting.pop(client.id, ()))
+        held = self.waiting.pop(client.id, ())
+        self.out_trail.extend(AuditTrail.values(position, ev, uscc) for position, ev in held)
+        self.pending += len(held)
         prepared: Prepared = []
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
                     prepared.extend(_prepare(self.dialect, self.schema, table, rows))
         self.out_clients.append((uscc, prepared))
-        self.pending += 1
-        if self.pending >= SEND_ROWS:
+        if len(self.out_clients) >= SEND_CLIENTS:
             self._send()
 
     def _send(self) -> None:
