@@ -552,19 +552,19 @@ class Client(Aggregate):
 
     def _open_audit(self, audit_id: str) -> dict[str, Any]:
         audit = self._get(self.audits, audit_id, "审核", "audit")
-        _require(
-            audit["status"] == "planned",
-            "ledger: no score on a closed audit",
-            f"审核 {audit_id} 已于 {audit['completed_on']} 完成并关闭，不能再录入评分或删减；如需更改已录入的分数，请录入更正（correct）。",
-            f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; "
-            "to change an entered score, record a correction.",
-        )
-        _require(
-            audit["kind"] in DECIDABLE_AUDIT_KINDS,
-            "004 §5.3",
-            f"审核 {audit_id} 是{AUDIT_KINDS[audit['kind']][0]}（文件评价），不评分；请在第二阶段审核中评分。",
-            f"Audit {audit_id} is a {AUDIT_KINDS[audit['kind']][1]} (document review) and takes no scores; score the stage 2 audit.",
-        )
+        if audit["status"] != "planned":  # checked on every score entry: messages formatted only when refused
+            raise RuleViolation(
+                "ledger: no score on a closed audit",
+                f"审核 {audit_id} 已于 {audit['completed_on']} 完成并关闭，不能再录入评分或删减；如需更改已录入的分数，请录入更正（correct）。",
+                f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; "
+                "to change an entered score, record a correction.",
+            )
+        if audit["kind"] not in DECIDABLE_AUDIT_KINDS:
+            raise RuleViolation(
+                "004 §5.3",
+                f"审核 {audit_id} 是{AUDIT_KINDS[audit['kind']][0]}（文件评价），不评分；请在第二阶段审核中评分。",
+                f"Audit {audit_id} is a {AUDIT_KINDS[audit['kind']][1]} (document review) and takes no scores; score the stage 2 audit.",
+            )
         return audit
 
     def _undecided(self, audit_id: str) -> None:
@@ -579,14 +579,14 @@ class Client(Aggregate):
     def enter_score(self, *, audit_id: str, item: str, facet: str | None, value: dict[str, Any], actor: str, occurred_on: date) -> str:
         audit = self._open_audit(audit_id)
         _not_before(occurred_on, audit["planned_on"], "审核策划日期", "the audit's planning date")
-        _require(
-            item not in self.exclusions[audit_id],
-            "001 附录A 评分 b)",
-            f"指标 {item} 已在审核 {audit_id} 中删减（理由：{self.exclusions[audit_id].get(item, {}).get('reason')}），不能评分。",
-            f"Item {item} is excluded in audit {audit_id} (reason: {self.exclusions[audit_id].get(item, {}).get('reason')}) and cannot be scored.",
-        )
-        for e in self.effective_entries(audit_id):
-            if e["item"] == item and e["facet"] == facet:
+        if item in self.exclusions[audit_id]:  # the checks of this, the commonest command, format only when refused
+            raise RuleViolation(
+                "001 附录A 评分 b)",
+                f"指标 {item} 已在审核 {audit_id} 中删减（理由：{self.exclusions[audit_id][item].get('reason')}），不能评分。",
+                f"Item {item} is excluded in audit {audit_id} (reason: {self.exclusions[audit_id][item].get('reason')}) and cannot be scored.",
+            )
+        for e in self.entries.values():  # effective_entries(audit_id), without building the list
+            if e["item"] == item and e["facet"] == facet and e["audit_id"] == audit_id and e["superseded_by"] is None:
                 facet_zh = f"（{facet}）" if facet else ""
                 raise RuleViolation(
                     "ledger: one score per item",
