@@ -25,6 +25,10 @@ from typing import Any
 from aggregates.errors import NotFound
 
 NAME = "summaries"
+# The event table as the library's recorders name it (SQLite's default; PostgreSQL's from the
+# application's name), written here so as not to import the library; a test holds them to it.
+SQLITE_EVENTS = "stored_events"
+POSTGRES_EVENTS = "certledger_events"
 VERSION = 2  # bump when the rows change without a change to the files below
 _HERE = Path(__file__).resolve().parent
 # What the stored summaries depend on: the tables' definition, how a projection writes rows, the
@@ -78,7 +82,7 @@ def _sqlite(path: Path | None, uscc: str) -> tuple[bool, str | None] | None:
     try:
         conn.execute("BEGIN")  # one snapshot for the three reads
         tracked = conn.execute("SELECT position, fingerprint FROM rm_tracking WHERE name = ?", (NAME,)).fetchone()
-        last = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0
+        last = conn.execute(f"SELECT max(rowid) FROM {SQLITE_EVENTS}").fetchone()[0] or 0
         if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
             return False, None
         row = conn.execute("SELECT summary FROM rm_client_summaries WHERE uscc = ?", (uscc,)).fetchone()
@@ -100,7 +104,7 @@ def _postgres(pg: dict[str, str], uscc: str) -> tuple[bool, str | None] | None:
             tracked = conn.execute(sql.SQL("SELECT position, fingerprint FROM {} WHERE name = %s").format(
                 sql.Identifier(schema, "rm_tracking")), (NAME,)).fetchone()
             last = conn.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(
-                sql.Identifier(schema, "certledger_events"))).fetchone()[0] or 0
+                sql.Identifier(schema, POSTGRES_EVENTS))).fetchone()[0] or 0
             if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
                 return False, None
             row = conn.execute(sql.SQL("SELECT summary FROM {} WHERE uscc = %s").format(

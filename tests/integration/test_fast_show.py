@@ -97,3 +97,10 @@ def test_show_of_a_current_client_imports_neither_sqlalchemy_nor_eventsourcing(t
     *shown, modules = proc.stdout.strip().splitlines()
     assert modules == "[]"
     assert f'"uscc": "{USCC}"' in "\n".join(shown)
+
+
+def test_the_event_table_it_reads_is_the_one_the_library_writes(app, db_url):
+    from projections import fastread
+
+    postgres = db_url.startswith("postgresql")
+    assert app.recorder.events_table_name == (fastread.POSTGRES_EVENTS if postgres else fastread.SQLITE_EVENTS)
