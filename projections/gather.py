@@ -51,12 +51,12 @@ SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is s
 Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values), as bulk.py
 
 
-def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
-    """Rows prepared for the driver, one part per shape of row (their keys)."""
+def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]],
+             plain: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]) -> Prepared:
+    """Rows prepared for the driver (``plain``: ``_adapter``), one part per shape of row (their keys)."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         shapes[tuple(row)].append(row)
-    plain = _adapter(dialect)
     return [(sql, plain(values)) for sql, values in (prepare_insert(dialect, schema, table, part) for part in shapes.values())]
 
 
@@ -90,7 +90,7 @@ class Gatherer:
         # Any other kind of read model cannot be gathered here: the log decides (install refuses).
         self.unsupported = len(self.per_client) + len(self.trail) != len(projections)
         self.trail_sql, convert = insert_statement(self.dialect, self.schema, t.audit_trail, list(AuditTrail.COLUMNS))
-        plain = _adapter(self.dialect)
+        self.plain = plain = _adapter(self.dialect)
         self.trail_values = lambda values: plain(convert(values))
         self.send = send
         self.usccs: dict[UUID, str] = {}  # each client's USCC once known (its registration, or it left memory)
@@ -143,7 +143,7 @@ class Gatherer:
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
-                    prepared.extend(_prepare(self.dialect, self.schema, table, rows))
+                    prepared.extend(_prepare(self.dialect, self.schema, table, rows, self.plain))
         self.out_clients.append((uscc, prepared))
         if len(self.out_clients) >= SEND_CLIENTS:
             self._send()
