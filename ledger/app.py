@@ -70,8 +70,9 @@ class _UnitOfWork:
     command); those changed and not yet saved are ``dirty`` until ``flush`` saves them in one
     transaction. After a flush, only the ``SESSION_CLIENTS`` most recently used clients stay (an
     evicted one is loaded again if a later command needs it), so a long import's memory is bounded.
-    ``on_leave`` is called with each client as it leaves memory saved: evicted after a flush, or
-    still held when the session ends after its last flush."""
+    ``on_saved`` is called with each committed flush's recordings, then ``on_leave`` with each
+    client as it leaves memory saved: evicted after a flush, or still held when the session ends
+    after its last flush."""
 
     clients: OrderedDict[UUID, Client] = field(default_factory=OrderedDict)
     dirty: dict[UUID, Client] = field(default_factory=dict)

@@ -236,7 +236,8 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
                     raise RuntimeError(f"an import worker stopped unexpectedly (exit code {finished[0].exitcode})")
             continue
         if message[0] == "rows":  # gathered read-model rows, before that worker's result
-            sink.receive(message[1])
+            if sink is not None:
+                sink.receive(message[1])
         else:
             results.append(message)
     dealer.join()
