@@ -50,7 +50,20 @@ def create_read_model_engine(env: Any) -> Engine:
     )
 
 
+def _register_sqlite_adapters() -> None:
+    """Dates and times in read-model rows are handed to the sqlite3 driver as objects and stored as
+    the text its default adapters wrote: ``date.isoformat()`` and ``datetime.isoformat(" ")``. Those
+    defaults are deprecated from Python 3.12 (a DeprecationWarning per value written), so the same
+    two adapters are registered explicitly: the stored text does not change, on any Python."""
+    import sqlite3
+    from datetime import date, datetime
+
+    sqlite3.register_adapter(date, date.isoformat)
+    sqlite3.register_adapter(datetime, lambda value: value.isoformat(" "))
+
+
 def _sqlite_engine(path: str, timeout: float) -> Engine:
+    _register_sqlite_adapters()
     if not path or path == ":memory:" or path.startswith("file::memory:"):
         raise RuleViolation(
             "ledger: read models",

@@ -62,8 +62,9 @@ def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, 
 
 def _adapter(dialect: Any) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
     """On SQLite, dates and times turned into the text the sqlite3 driver would store for them
-    (``sqlite3.adapt``, the driver's own adapters): the batches pickle several times faster than
-    with the objects, and the stored values are the same. Elsewhere, the values as they are."""
+    (``sqlite3.adapt``, with the adapters ``projections.db`` registers): the batches pickle several
+    times faster than with the objects, and the stored values are the same. Elsewhere, the values
+    as they are."""
     if dialect.name != "sqlite":
         return lambda values: values
     import sqlite3

@@ -460,3 +460,23 @@ def test_a_certificate_past_its_validity_reads_as_expired_before_the_expiry_is_r
     on_the_last_day = queries.register(engine, uscc=codes[0], on=cert["valid_until"])
     assert [r["status"] for r in on_the_last_day] == ["valid"]
     assert queries.register(engine, status="expired", on=date(2026, 11, 20)) == []
+
+
+def test_read_model_dates_are_stored_as_the_sqlite3_driver_always_stored_them(tmp_path):
+    """The adapters are registered explicitly (the driver's defaults warn from Python 3.12 on, once
+    per value written): the same text as ever, and no DeprecationWarning on any Python."""
+    import warnings
+    from datetime import date, datetime, timezone
+
+    from projections.db import create_read_model_engine
+
+    engine = create_read_model_engine({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "x.sqlite")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (d, ts)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (?, ?)",
+                                 [(date(2025, 1, 6), datetime(2026, 11, 22, 6, 12, 3, 150935, tzinfo=timezone.utc))])
+            rows = conn.exec_driver_sql("SELECT d, ts, typeof(d), typeof(ts) FROM t").all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("2025-01-06", "2026-11-22 06:12:03.150935+00:00", "text", "text")]
