@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,7 +29,6 @@ from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
 from ledger.procedures import procedure_for
 from ledger.scoring import SchemeNotFound, ScoringError, evaluate, load_scheme, scheme_in_force
-from ledger.scoring.catalogue import ENV_SCHEMES
 
 log = structlog.get_logger("certledger")
 
@@ -94,9 +92,6 @@ class CertLedger(Application[UUID]):
         super().__init__(env)
         self._uow: _UnitOfWork | None = None
         self._schemes: dict[tuple[Any, ...], Any] = {}
-        # The body's scheme folder setting, read once (os.environ.get costs a microsecond or two on
-        # every score line otherwise); the memo above is kept per folder.
-        self._schemes_folder = os.environ.get(ENV_SCHEMES, "")
 
     @functools.cached_property
     def calendar(self) -> Any:
@@ -246,9 +241,9 @@ class CertLedger(Application[UUID]):
 
     def _scheme(self, scheme_id: str, version: str | None = None, on: date | None = None) -> Any:
         """A scheme by id: a given version, or the version in force on a date (001 §13.1). Found
-        schemes are remembered (an import asks for the same few often), per the scheme folder
-        setting the ledger was opened with."""
-        key = (scheme_id, version, on if version is None else None, self._schemes_folder)
+        schemes are remembered for the ledger object's life (an import asks for the same few often;
+        reading the scheme folder setting, CERTLEDGER_SCHEMES, per line cost 2 % of an import)."""
+        key = (scheme_id, version, on if version is None else None)
         found = self._schemes.get(key)
         if found is not None:
             return found

@@ -43,7 +43,7 @@ ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
 Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT statement, values) per table part
 
 
-def _events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
+def events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
     """The event table's qualified name and its position column, as SQL text."""
     quote = conn.dialect.identifier_preparer.quote
     name = quote(recorder.events_table_name)
@@ -55,7 +55,7 @@ def _events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
 
 def last_position(app: Any, conn: Connection) -> int:
     """The highest event position, read in the caller's transaction."""
-    table, pos = _events_table(app.recorder, conn)
+    table, pos = events_table(app.recorder, conn)
     return int(conn.execute(text(f"SELECT max({pos}) FROM {table}")).scalar() or 0)
 
 
@@ -117,7 +117,7 @@ def build(app: Any, conn: Connection, projections: list[Projection], last: int,
     the caller's transaction on ``conn``. Returns the number of events read. The steps run in
     ``workers`` processes (default ``workers_for``): each reads its clients' events on its own
     connection and sends back prepared rows, which are written here, in this transaction."""
-    table, pos = _events_table(app.recorder, conn)
+    table, pos = events_table(app.recorder, conn)
     ids = [r[0] for r in conn.execute(text(
         f"SELECT DISTINCT originator_id FROM {table} WHERE {pos} <= :last ORDER BY originator_id"), {"last": last})]
     total = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {pos} <= :last"), {"last": last}).scalar() or 0

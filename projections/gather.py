@@ -32,6 +32,7 @@ as in a rebuild.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import tempfile
 from collections import defaultdict
@@ -42,7 +43,8 @@ from sqlalchemy import Engine, text
 
 from projections import tables as t
 from projections.base import ClientProjection, Projection, chunks
-from projections.db import create_read_model_engine, engine_for, insert_statement, prepare_insert, table_names, write_prepared
+from projections.db import (create_read_model_engine, engine_for, indexes_after, insert_statement, prepare_insert, table_names,
+                            write_prepared)
 from projections.trail import AuditTrail
 
 SEND_ROWS = 5000  # trail rows per batch sent from a worker
@@ -217,23 +219,16 @@ class Gathered:
             tables = [table for p in self.projections for table in p.tables]
             if any(table.name not in existing for table in tables):
                 return False
-            from projections.bulk import _events_table
+            from projections.bulk import events_table
 
-            events, pos = _events_table(self.app.recorder, conn)
+            events, pos = events_table(self.app.recorder, conn)
             last, count = conn.execute(text(f"SELECT max({pos}), count(*) FROM {events} WHERE {pos} > :start"),
                                        {"start": self.start}).one()
             if count != self.events or last != self.high or self.low <= self.start:
                 return False
-            empty = self.start == 0
-            if empty:  # filled first, indexed after, as a rebuild does
-                for table in tables:
-                    for index in table.indexes:
-                        index.drop(conn)
-            self._write_rows(conn, replace=not empty, progress=progress)
-            if empty:
-                for table in tables:
-                    for index in table.indexes:
-                        index.create(conn)
+            empty = self.start == 0  # then the tables are empty: filled first, indexed after, as a rebuild does
+            with indexes_after(conn, tables) if empty else contextlib.nullcontext():
+                self._write_rows(conn, replace=not empty, progress=progress)
             conn.execute(t.tracking.update().where(t.tracking.c.name.in_(names)).values(position=last, updated_at=_now()))
         self.spool.close()
         return True

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, select
 from aggregates.errors import RuleViolation
 from projections import tables as t
 from projections.base import Batch, Projection
-from projections.db import IMMEDIATE, engine_for, table_names
+from projections.db import IMMEDIATE, engine_for, indexes_after, table_names
 
 log = structlog.get_logger("certledger.projections")
 
@@ -134,18 +134,13 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
             names = [p.name for p in projections]
             if not projections:
                 return []
-        for p in projections:
-            for table in p.tables:
-                table.drop(conn, checkfirst=True)
-                table.create(conn)
-                for index in table.indexes:  # filled first, indexed after: faster than index as you go
-                    index.drop(conn)
+        tables = [table for p in projections for table in p.tables]
+        for table in tables:
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
         last = bulk.last_position(app, conn)
-        bulk.build(app, conn, projections, last, progress)
-        for p in projections:
-            for table in p.tables:
-                for index in table.indexes:
-                    index.create(conn)
+        with indexes_after(conn, tables):
+            bulk.build(app, conn, projections, last, progress)
         now = _now()
         conn.execute(t.tracking.delete().where(t.tracking.c.name.in_(names)))
         conn.execute(t.tracking.insert(), [{"name": p.name, "position": last, "fingerprint": p.fingerprint(), "updated_at": now}

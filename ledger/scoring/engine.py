@@ -290,7 +290,8 @@ def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
         if len(entries) > 1 and any(e.facet is None for e in entries):
             raise bad(scheme, item, "mixed-facets", "同一指标不得混用有/无业务范围（facet）的评分",
                       "one item may not mix entries with and without a facet")
-        absent = [f for f in lines if entries[0].facet is not None and f not in {e.facet for e in entries}]
+        scored_lines = {e.facet for e in entries}
+        absent = [f for f in lines if entries[0].facet is not None and f not in scored_lines]
         if absent:
             missing += [f"{item.id}@{f}" for f in absent]
             rows.append(_item_row(item, "partial", ZERO, [], f"业务范围 {'、'.join(absent)} 未评分",

@@ -116,13 +116,18 @@ def test_hzx_mean_over_business_lines_and_brand_percentage():
     assert earned(s, "B", {"percent": "72.5"})[0] == 725
 
 
-def test_hzx_full_evaluation_adds_integrity_and_brand():
+def full_hzx_evaluation():
+    """hzx-mr0118 with every integrity item at 80 %, the brand at 80 % and every condition met."""
     s = load_scheme("hzx-mr0118")
     entries = [Entry(i.id, None, {"points": i.points * D("0.8")}) for i in s.items if i.part == "integrity"]
     entries.append(Entry("B", None, {"percent": 80}))
     facts = {c.id: ({"met": True} if c.rule == "attest" else {"value": 950} if c.id.endswith("4")
                     else {"value": 6} if c.rule == "threshold" else {"occurrences": []}) for c in s.conditions}
-    ev = evaluate(s, entries, {}, {"facts": facts})
+    return evaluate(s, entries, {}, {"facts": facts})
+
+
+def test_hzx_full_evaluation_adds_integrity_and_brand():
+    ev = full_hzx_evaluation()
     assert ev.total == 1200 and ev.grade == "AAAA" and ev.complete
     assert ev.subtotals["4"]["earned"] == 80
 
@@ -130,12 +135,7 @@ def test_hzx_full_evaluation_adds_integrity_and_brand():
 def test_a_decision_records_every_number_of_its_evaluation_without_the_wording():
     import json
 
-    s = load_scheme("hzx-mr0118")
-    entries = [Entry(i.id, None, {"points": i.points * D("0.8")}) for i in s.items if i.part == "integrity"]
-    entries.append(Entry("B", None, {"percent": 80}))
-    facts = {c.id: ({"met": True} if c.rule == "attest" else {"value": 950} if c.id.endswith("4")
-                    else {"value": 6} if c.rule == "threshold" else {"occurrences": []}) for c in s.conditions}
-    ev = evaluate(s, entries, {}, {"facts": facts})
+    ev = full_hzx_evaluation()
     full, record = ev.to_dict(), ev.record()
     assert record["form"] == "record"
     for key in ("scheme_id", "scheme_version", "total", "max_total", "percent", "grade", "grants", "band", "complete",
