@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from aggregates.errors import RuleViolation
+from ledger.collector import few_full_collections
 from ledger.commands import find
 
 
@@ -134,7 +135,7 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
         pass
 
     try:
-        with app.session(on_saved=on_saved, on_leave=on_leave):
+        with few_full_collections(), app.session(on_saved=on_saved, on_leave=on_leave):
             each()
             if atomic and report.errors:
                 raise _Abort

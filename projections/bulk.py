@@ -181,9 +181,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(env: dict[str, str], names: list[str], source: tuple[str, str]) -> None:
+    from ledger import collector
     from ledger.app import CertLedger
     from projections.db import create_read_model_engine
     from projections.runner import select_projections
+
+    collector.tune()  # a worker process that only rebuilds: 4 % less CPU (D16)
 
     # The ledger's mapper (its transcodings) without opening its event store a second time.
     mapper = CertLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
