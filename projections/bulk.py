@@ -26,7 +26,7 @@ from collections import defaultdict
 from typing import Any, Callable
 from uuid import UUID
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, text
 
 from projections.base import Projection
 from projections.db import prepare_insert, schema_of, write_prepared
@@ -59,10 +59,24 @@ def last_position(app: Any, conn: Connection) -> int:
     return int(conn.execute(text(f"SELECT max({pos}) FROM {table}")).scalar() or 0)
 
 
-def _query(table: str, pos: str) -> Any:
-    return text(f"SELECT originator_id, originator_version, topic, state, {pos} FROM {table} "
-                f"WHERE originator_id IN :ids AND {pos} <= :last ORDER BY originator_id, originator_version"
-                ).bindparams(bindparam("ids", expanding=True))
+def _query(table: str, pos: str) -> tuple[str, str]:
+    return table, pos
+
+
+def _fetch(conn: Connection, query: tuple[str, str], ids: list[Any], last: int) -> list[tuple[Any, ...]]:
+    """The clients ``ids``' events up to ``last`` in (client, version) order, as the driver's own
+    tuples (SQLAlchemy's result rows cost about 3 % of a rebuild's CPU)."""
+    table, pos = query
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"SELECT originator_id, originator_version, topic, state, {pos} FROM {table} "
+           f"WHERE originator_id IN ({', '.join([mark] * len(ids))}) AND {pos} <= {mark} "
+           "ORDER BY originator_id, originator_version")
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (*ids, last))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Callable[[Any], Any],
@@ -76,7 +90,7 @@ def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Cal
     from ledger.app import inconsistent_history
 
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    rows = conn.execute(query, {"ids": ids, "last": last}).all()
+    rows = _fetch(conn, query, ids, last)
     start = 0
     while start < len(rows):
         key = rows[start][0]

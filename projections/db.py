@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Date, DateTime, Engine, create_engine, event
 
 from aggregates.errors import RuleViolation
 
@@ -51,16 +52,27 @@ def create_read_model_engine(env: Any) -> Engine:
     )
 
 
-def _register_sqlite_adapters() -> None:
-    """Dates and times in read-model rows are handed to the sqlite3 driver as objects and stored as
-    the text its default adapters wrote: ``date.isoformat()`` and ``datetime.isoformat(" ")``. Those
-    defaults are deprecated from Python 3.12 (a DeprecationWarning per value written), so the same
-    two adapters are registered explicitly: the stored text does not change, on any Python."""
-    import sqlite3
-    from datetime import date, datetime
+def _sqlite_text(value: Any) -> Any:
+    """A date or time as the text the sqlite3 driver's default adapters stored (by exact type, as
+    the driver looks adapters up); anything else as it is."""
+    kind = type(value)
+    if kind is datetime:
+        return value.isoformat(" ")
+    if kind is date:
+        return value.isoformat()
+    return value
 
-    sqlite3.register_adapter(date, date.isoformat)
-    sqlite3.register_adapter(datetime, lambda value: value.isoformat(" "))
+
+def _register_sqlite_adapters() -> None:
+    """Dates and times in read-model rows were handed to the sqlite3 driver as objects and stored
+    as the text its default adapters wrote: ``date.isoformat()`` and ``datetime.isoformat(" ")``.
+    Those defaults are deprecated from Python 3.12 (a DeprecationWarning per value written), so the
+    same two adapters are registered explicitly: the stored text does not change, on any Python.
+    Rows written through ``insert_statement`` arrive as that text already."""
+    import sqlite3
+
+    sqlite3.register_adapter(date, _sqlite_text)
+    sqlite3.register_adapter(datetime, _sqlite_text)
 
 
 def _sqlite_engine(path: str, timeout: float) -> Engine:
@@ -137,8 +149,8 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
     """INSERT ``rows`` (dicts with the same keys) through the driver's ``executemany``: the statement
     is built once and each value goes through its column type's own bind processor, without the
     Core's per-row work (a third of a bulk write's time when measured). Unlike the Core, not the
-    dialect's processors: on SQLite, dates and times reach the driver as objects and are stored as
-    its adapters write them (``_register_sqlite_adapters``)."""
+    dialect's processors: on SQLite, dates and times are stored as the driver's adapters write them
+    (``_register_sqlite_adapters``, ``insert_statement``)."""
     if not rows:
         return
     if any(len(row) != len(rows[0]) for row in rows):  # rows of different shapes: the Core sorts them out
@@ -167,11 +179,19 @@ def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict
     return sql, convert([tuple(row[k] for k in keys) for row in rows])
 
 
+def _processor(dialect: Any, type_: Any) -> Callable[[Any], Any] | None:
+    if dialect.name == "sqlite" and isinstance(type_, (Date, DateTime)):
+        return _sqlite_text
+    return type_.bind_processor(dialect)
+
+
 def insert_statement(dialect: Any, schema: str | None, table: Any, keys: list[str]) -> tuple[str, Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]]:
     """For rows of ``table`` given as tuples of the columns ``keys``: the statement that writes
     them (``COPY`` on PostgreSQL, ``INSERT`` for executemany elsewhere) and a function converting
-    their values as the column types' own bind processors would (see ``insert_rows``)."""
-    processors = [(i, p) for i, p in enumerate(table.c[k].type.bind_processor(dialect) for k in keys) if p is not None]
+    their values as the column types' own bind processors would (see ``insert_rows``); on SQLite,
+    dates and times as the text the driver's adapters store for them (``_register_sqlite_adapters``),
+    so that rows prepared in another process pickle small and the writing process calls no adapter."""
+    processors = [(i, p) for i, p in enumerate(_processor(dialect, table.c[k].type) for k in keys) if p is not None]
     quote = dialect.identifier_preparer.quote
     name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
     columns = ", ".join(quote(k) for k in keys)

@@ -53,27 +53,12 @@ SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is s
 Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values), as bulk.py
 
 
-def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]],
-             plain: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]) -> Prepared:
-    """Rows prepared for the driver (``plain``: ``_adapter``), one part per shape of row (their keys)."""
+def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
+    """Rows prepared for the driver, one part per shape of row (their keys)."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         shapes[tuple(row)].append(row)
-    return [(sql, plain(values)) for sql, values in (prepare_insert(dialect, schema, table, part) for part in shapes.values())]
-
-
-def _adapter(dialect: Any) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
-    """On SQLite, dates and times turned into the text the sqlite3 driver would store for them
-    (``sqlite3.adapt``, with the adapters ``projections.db`` registers): the batches pickle several
-    times faster than with the objects, and the stored values are the same. Elsewhere, the values
-    as they are."""
-    if dialect.name != "sqlite":
-        return lambda values: values
-    import sqlite3
-    from datetime import date, datetime
-
-    adapt, kinds = sqlite3.adapt, (date, datetime)
-    return lambda values: [tuple(adapt(v) if type(v) in kinds else v for v in row) for row in values]
+    return [prepare_insert(dialect, schema, table, part) for part in shapes.values()]
 
 
 class Gatherer:
@@ -92,9 +77,7 @@ class Gatherer:
         self.trail = [p for p in projections if isinstance(p, AuditTrail)]
         # Any other kind of read model cannot be gathered here: the log decides (install refuses).
         self.unsupported = len(self.per_client) + len(self.trail) != len(projections)
-        self.trail_sql, convert = insert_statement(self.dialect, self.schema, t.audit_trail, list(AuditTrail.COLUMNS))
-        self.plain = plain = _adapter(self.dialect)
-        self.trail_values = lambda values: plain(convert(values))
+        self.trail_sql, self.trail_values = insert_statement(self.dialect, self.schema, t.audit_trail, list(AuditTrail.COLUMNS))
         self.send = send
         self.usccs: dict[UUID, str] = {}  # each client's USCC once known (its registration, or it left memory)
         self.unsent: dict[UUID, int] = {}  # clients saved since they last left memory: their last saved version
@@ -146,7 +129,7 @@ class Gatherer:
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
-                    prepared.extend(_prepare(self.dialect, self.schema, table, rows, self.plain))
+                    prepared.extend(_prepare(self.dialect, self.schema, table, rows))
         self.out_clients.append((uscc, prepared))
         if len(self.out_clients) >= SEND_CLIENTS:
             self._send()
