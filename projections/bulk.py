@@ -29,7 +29,7 @@ from uuid import UUID
 from sqlalchemy import Connection, text
 
 from projections.base import Projection
-from projections.db import prepare_insert, schema_of, write_prepared
+from projections.db import Prepared, prepare_insert, schema_of, write_prepared
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
 INSERT_ROWS = 5000  # rows per INSERT executemany
@@ -40,7 +40,6 @@ PARALLEL_MIN_EVENTS = 50_000
 MAX_WORKERS = 4
 ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
 
-Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT statement, values) per table part
 
 
 def events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
@@ -112,8 +111,8 @@ def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Cal
                 out[tbl].extend(part)
         start = end
     schema = schema_of(conn)
-    prepared = [prepare_insert(conn.dialect, schema, tbl, part[j:j + INSERT_ROWS])
-                for tbl, part in out.items() for j in range(0, len(part), INSERT_ROWS)]
+    prepared = [statement for tbl, part in out.items() for j in range(0, len(part), INSERT_ROWS)
+                for statement in prepare_insert(conn.dialect, schema, tbl, part[j:j + INSERT_ROWS])]
     return len(rows), prepared
 
 

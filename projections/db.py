@@ -146,17 +146,15 @@ def indexes_after(conn: Connection, tables: Iterable[Any]) -> Iterator[None]:
 
 
 def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys) through the driver's ``executemany``: the statement
-    is built once and each value goes through its column type's own bind processor, without the
-    Core's per-row work (a third of a bulk write's time when measured). Unlike the Core, not the
-    dialect's processors: on SQLite, dates and times are stored as the driver's adapters write them
-    (``_register_sqlite_adapters``, ``insert_statement``)."""
-    if not rows:
-        return
-    if any(len(row) != len(rows[0]) for row in rows):  # rows of different shapes: the Core sorts them out
-        conn.execute(table.insert(), rows)
-        return
-    write_prepared(conn, *prepare_insert(conn.dialect, schema_of(conn), table, rows))
+    """INSERT ``rows`` (dicts) through the driver's ``executemany`` (PostgreSQL: COPY), one statement
+    per shape of row (``prepare_insert``): each statement is built once and each value goes
+    through its column type's own bind processor, without the Core's per-row work (a third of a
+    bulk write's time when measured). Unlike the Core, not the dialect's processors: on SQLite,
+    dates and times are stored as the driver's adapters write them (``_register_sqlite_adapters``,
+    ``insert_statement``). Rows of several shapes once went through the Core and were stored
+    differently; every row now takes this one path."""
+    for sql, values in prepare_insert(conn.dialect, schema_of(conn), table, rows):
+        write_prepared(conn, sql, values)
 
 
 def write_prepared(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
@@ -171,12 +169,21 @@ def write_prepared(conn: Connection, sql: str, values: list[tuple[Any, ...]]) ->
     conn.exec_driver_sql(sql, values)
 
 
-def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
-    """The statement that writes ``rows`` (same keys) and their values as the driver takes them:
-    ``COPY ... FROM STDIN`` on PostgreSQL, ``INSERT`` for executemany elsewhere."""
-    keys = list(rows[0])
-    sql, convert = insert_statement(dialect, schema, table, keys)
-    return sql, convert([tuple(row[k] for k in keys) for row in rows])
+Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values) per shape of row
+
+
+def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
+    """The statements that write ``rows`` and their values as the driver takes them (``COPY ...
+    FROM STDIN`` on PostgreSQL, ``INSERT`` for executemany elsewhere): one per shape of row (its
+    keys, in order; a projection's rows normally have one), in the order the shapes first occur."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(row)
+    prepared: Prepared = []
+    for keys, part in shapes.items():
+        sql, convert = insert_statement(dialect, schema, table, list(keys))
+        prepared.append((sql, convert([tuple(row[k] for k in keys) for row in part])))
+    return prepared
 
 
 def _processor(dialect: Any, type_: Any) -> Callable[[Any], Any] | None:

@@ -43,22 +43,13 @@ from sqlalchemy import Engine, text
 
 from projections import tables as t
 from projections.base import ClientProjection, Projection, chunks
-from projections.db import (create_read_model_engine, engine_for, indexes_after, insert_statement, prepare_insert, table_names,
-                            write_prepared)
+from projections.db import (Prepared, create_read_model_engine, engine_for, indexes_after, insert_statement, prepare_insert,
+                            table_names, write_prepared)
 from projections.trail import AuditTrail
 
 SEND_ROWS = 5000  # trail rows per batch sent from a worker
 SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is several kilobytes)
 
-Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values), as bulk.py
-
-
-def _prepare(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
-    """Rows prepared for the driver, one part per shape of row (their keys)."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        shapes[tuple(row)].append(row)
-    return [prepare_insert(dialect, schema, table, part) for part in shapes.values()]
 
 
 class Gatherer:
@@ -129,7 +120,7 @@ class Gatherer:
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
-                    prepared.extend(_prepare(self.dialect, self.schema, table, rows))
+                    prepared.extend(prepare_insert(self.dialect, self.schema, table, rows))
         self.out_clients.append((uscc, prepared))
         if len(self.out_clients) >= SEND_CLIENTS:
             self._send()

@@ -480,3 +480,34 @@ def test_read_model_dates_are_stored_as_the_sqlite3_driver_always_stored_them(tm
             rows = conn.exec_driver_sql("SELECT d, ts, typeof(d), typeof(ts) FROM t").all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("2025-01-06", "2026-11-22 06:12:03.150935+00:00", "text", "text")]
+
+
+def test_rows_of_different_shapes_are_written_as_rows_of_one_shape_would_be(ledger):
+    """``insert_rows`` writes each shape of row (its keys) with its own statement, through the same
+    conversions: a row that leaves out nullable columns stores NULL there, and its dates and times
+    the same text as a complete row's (there is no second path for mixed rows)."""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import String
+
+    from projections import catch_up, engine_for, tables as t
+    from projections.db import insert_rows, prepare_insert
+
+    catch_up(ledger)  # the read models' tables
+    at = datetime(2026, 11, 22, 6, 12, 3, 150935, tzinfo=timezone.utc)
+    full = {"position": 10**9, "uscc": "91110108001000000X", "version": 1, "type": "Registered", "actor": "张伟",
+            "occurred_on": date(2025, 1, 6), "recorded_at": at}
+    short = {"position": 10**9 + 1, "uscc": "91110108001000000X", "version": 2, "type": "Noted", "recorded_at": at}
+    engine = engine_for(ledger)
+    assert len(prepare_insert(engine.dialect, None, t.audit_trail, [full, short, dict(full, position=10**9 + 2)])) == 2
+    with engine.begin() as conn:
+        insert_rows(conn, t.audit_trail, [full])  # rows of one shape
+        insert_rows(conn, t.audit_trail, [short, dict(full, position=10**9 + 2)])  # of two
+        got = conn.execute(t.audit_trail.select().where(t.audit_trail.c.position >= 10**9)
+                           .order_by(t.audit_trail.c.position)).all()
+        stored = conn.execute(t.audit_trail.select().with_only_columns(
+            t.audit_trail.c.recorded_at.cast(String)).where(t.audit_trail.c.position >= 10**9)).scalars().all()
+        conn.rollback()
+    assert [(r.position, r.actor, r.occurred_on, r.recorded_at.astimezone(timezone.utc)) for r in got] == [
+        (10**9, "张伟", date(2025, 1, 6), at), (10**9 + 1, None, None, at), (10**9 + 2, "张伟", date(2025, 1, 6), at)]
+    assert len(set(stored)) == 1  # the same stored text whichever call wrote the row
