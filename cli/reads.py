@@ -25,21 +25,11 @@ from cli.output import as_of_options, common_options, emit, settings
 def show(client: str, as_of: Any, as_recorded: Any) -> None:
     """What a user wants to know about a client now: stage, certificate, grade, open items. Read
     from the read model (caught up first); with --as-of / --as-recorded, replayed from the events."""
-    summary = None
-    if not (as_of or as_recorded):  # a current read model answers without the database stack
-        from aggregates.uscc import normalise_uscc
-        from ledger.config import resolve_database
-        from projections.fastread import current_summary
+    from ledger.config import resolve_database
+    from projections.fastread import client_summary
 
-        summary = current_summary(resolve_database(settings().db), normalise_uscc(client))
-    if summary is None:
-        from projections import queries, read_models
-
-        app = settings().app(existing=True)
-        if as_of or as_recorded:
-            summary = queries.client_summary_as_of(app, client, as_of, as_recorded)
-        else:
-            summary = queries.client_summary(read_models(app, ["summaries"]), client)
+    cfg = settings()
+    summary = client_summary(resolve_database(cfg.db), client, as_of, as_recorded, open_app=lambda: cfg.app(existing=True))
     emit(summary, lambda s: render_summary(summary, s.lang))
 
 

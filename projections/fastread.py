@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from aggregates.errors import NotFound
 
@@ -71,6 +71,26 @@ def current_summary(database: Any, uscc: str) -> dict[str, Any] | None:
     if text is None:
         raise not_found(uscc)
     return json.loads(text)
+
+
+def client_summary(database: Any, client: str, as_of: Any = None, as_recorded: Any = None, *,
+                   open_app: Callable[[], Any]) -> dict[str, Any]:
+    """What ``certledger show`` prints of a client: from a current summaries read model with the
+    driver alone (``current_summary``) when it can; else the ledger is opened (``open_app``), the
+    read models caught up (or rebuilt) and queried; with ``as_of`` / ``as_recorded``, the client is
+    replayed from the events as it was then."""
+    if not (as_of or as_recorded):
+        from aggregates.uscc import normalise_uscc
+
+        summary = current_summary(database, normalise_uscc(client))
+        if summary is not None:
+            return summary
+    from projections import queries, read_models
+
+    app = open_app()
+    if as_of or as_recorded:
+        return queries.client_summary_as_of(app, client, as_of, as_recorded)
+    return queries.client_summary(read_models(app, [NAME]), client)
 
 
 def _sqlite(path: Path | None, uscc: str) -> tuple[bool, str | None] | None:
