@@ -41,7 +41,6 @@ MAX_WORKERS = 4
 ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
 
 
-
 def events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
     """The event table's qualified name and its position column, as SQL text."""
     quote = conn.dialect.identifier_preparer.quote
@@ -58,14 +57,11 @@ def last_position(app: Any, conn: Connection) -> int:
     return int(conn.execute(text(f"SELECT max({pos}) FROM {table}")).scalar() or 0)
 
 
-def _query(table: str, pos: str) -> tuple[str, str]:
-    return table, pos
-
-
-def _fetch(conn: Connection, query: tuple[str, str], ids: list[Any], last: int) -> list[tuple[Any, ...]]:
-    """The clients ``ids``' events up to ``last`` in (client, version) order, as the driver's own
-    tuples (SQLAlchemy's result rows cost about 3 % of a rebuild's CPU)."""
-    table, pos = query
+def _fetch(conn: Connection, source: tuple[str, str], ids: list[Any], last: int) -> list[tuple[Any, ...]]:
+    """The clients ``ids``' events up to ``last`` in (client, version) order, from the event table
+    and position column ``source`` (``events_table``), as the driver's own tuples (SQLAlchemy's
+    result rows cost about 3 % of a rebuild's CPU)."""
+    table, pos = source
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"SELECT originator_id, originator_version, topic, state, {pos} FROM {table} "
            f"WHERE originator_id IN ({', '.join([mark] * len(ids))}) AND {pos} <= {mark} "
@@ -78,7 +74,7 @@ def _fetch(conn: Connection, query: tuple[str, str], ids: list[Any], last: int) 
         cursor.close()
 
 
-def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Callable[[Any], Any],
+def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, to_event: Callable[[Any], Any],
           projections: list[Projection]) -> tuple[int, Prepared]:
     """One step: the clients ``ids``' events up to ``last``, each client replayed once, and every
     projection's rows for them, prepared for the driver's executemany. Raises RuleViolation if a
@@ -89,7 +85,7 @@ def _step(conn: Connection, query: Any, ids: list[Any], last: int, to_event: Cal
     from ledger.app import inconsistent_history
 
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    rows = _fetch(conn, query, ids, last)
+    rows = _fetch(conn, source, ids, last)
     start = 0
     while start < len(rows):
         key = rows[start][0]
@@ -148,9 +144,9 @@ def build(app: Any, conn: Connection, projections: list[Projection], last: int,
             progress(last if done >= total else (last * done) // max(total, 1), last)
 
     if workers <= 1 or len(steps) <= 1:
-        query, to_event = _query(table, pos), app.mapper.to_domain_event
+        to_event = app.mapper.to_domain_event
         for step in steps:
-            write(_step(conn, query, step, last, to_event, projections))
+            write(_step(conn, (table, pos), step, last, to_event, projections))
         return done
     for result in _in_workers(app, [p.name for p in projections], steps, last, workers, (table, pos)):
         write(result)
@@ -203,7 +199,7 @@ def _worker_init(env: dict[str, str], names: list[str], source: tuple[str, str])
 
     # The ledger's mapper (its transcodings) without opening its event store a second time.
     mapper = CertLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
-    _WORKER.update(engine=create_read_model_engine(env), query=_query(*source), to_event=mapper.to_domain_event,
+    _WORKER.update(engine=create_read_model_engine(env), source=source, to_event=mapper.to_domain_event,
                    projections=select_projections(names))
 
 
@@ -213,6 +209,6 @@ def _worker_step(ids: list[Any], last: int) -> tuple[str, Any, ...]:
     w = _WORKER
     try:
         with w["engine"].connect() as conn:
-            return ("rows", _step(conn, w["query"], ids, last, w["to_event"], w["projections"]))
+            return ("rows", _step(conn, w["source"], ids, last, w["to_event"], w["projections"]))
     except RuleViolation as e:  # sent back as data: the exception's own arguments do not pickle
         return ("refused", e.rule, e.message_zh, e.message_en)

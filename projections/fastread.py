@@ -10,8 +10,8 @@ psycopg for PostgreSQL), in one read transaction:
 - then the client's stored summary.
 
 If anything is not so (events not yet applied, a changed schema, a missing table or file, any
-database error), ``current_summary`` answers ``None`` and ``show`` takes the general path, which
-catches up (or rebuilds) first and names any problem. A client that is not in a current read model
+database error), ``current_summary`` answers ``None`` and ``client_summary`` (what ``show`` calls)
+takes the general path, which catches up (or rebuilds) first and names any problem. A client that is not in a current read model
 is not in the ledger: the same NotFound as the general path.
 """
 

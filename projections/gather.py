@@ -51,7 +51,6 @@ SEND_ROWS = 5000  # trail rows per batch sent from a worker
 SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is several kilobytes)
 
 
-
 class Gatherer:
     """In an import worker: the read-model rows of what this worker saves (see the module's doc).
 
