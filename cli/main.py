@@ -80,23 +80,22 @@ class Root(click.Group):
         try:
             return super().invoke(ctx)
         except RuleViolation as e:
-            s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-            fail(e.rule, e.message(s.lang), s.lang, refused=not e.rule.startswith("ledger: database"))
-            raise click.exceptions.Exit(1) from None
+            refusal: tuple[str, str, str] = (e.rule, e.message_zh, e.message_en)
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
-            message_zh = getattr(e, "message_zh", None)
-            if message_zh is None:
-                from ledger.bootstrap import database_busy, lock_wait_exceeded
+            from ledger.bootstrap import database_busy, lock_wait_exceeded
 
-                if not lock_wait_exceeded(e):
-                    raise
+            message_zh = getattr(e, "message_zh", None)
+            if message_zh is not None:
+                refusal = (type(e).__name__, message_zh, e.message_en)  # type: ignore[attr-defined]
+            elif lock_wait_exceeded(e):
                 busy = database_busy()
-                s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-                fail(busy.rule, busy.message(s.lang), s.lang, refused=False)
-                raise click.exceptions.Exit(1) from None
-            s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
-            fail(type(e).__name__, e.message_en if s.lang == "en" else message_zh, s.lang)  # type: ignore[attr-defined]
-            raise click.exceptions.Exit(1) from None
+                refusal = (busy.rule, busy.message_zh, busy.message_en)
+            else:
+                raise
+        rule, message_zh, message_en = refusal
+        s = ctx.obj if isinstance(ctx.obj, Settings) else env_settings()
+        fail(rule, message_en if s.lang == "en" else message_zh, s.lang, refused=not rule.startswith("ledger: database"))
+        raise click.exceptions.Exit(1) from None
 
 
 @click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

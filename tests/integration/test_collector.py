@@ -20,7 +20,6 @@ def lines(n_clients: int) -> list[bytes]:
 def test_the_tuning_is_in_force_inside_and_undone_after():
     before = gc.get_threshold()
     assert before != collector.THRESHOLD
-    kept = [object() for _ in range(10)]  # noqa: F841 - something in memory to be frozen
     with collector.few_full_collections():
         assert gc.get_threshold() == collector.THRESHOLD
         assert gc.get_freeze_count() > 0
@@ -35,7 +34,7 @@ def test_undone_when_the_work_raises():
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
-def test_an_import_runs_tuned_and_leaves_the_collector_as_it_was(app, monkeypatch):
+def test_an_import_runs_tuned_and_leaves_the_collector_as_it_was(app):
     seen: list[tuple[tuple[int, int, int], int]] = []
     before = gc.get_threshold()
     report = run_import(app, lines(3), actor="导入", on_saved=lambda recordings: seen.append((gc.get_threshold(), gc.get_freeze_count())))
