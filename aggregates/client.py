@@ -156,7 +156,7 @@ class Client(Aggregate):
     @property
     def scheme_id(self) -> str | None:
         """The scheme of the certification in force (the certificate's), else of the latest
-        application; it decides which procedure governs the client (ledger.procedures)."""
+        application; it decides which procedure governs the client (ledger.rules.procedures)."""
         cert = self.certificate
         if cert is not None and cert["status"] in ("valid", "suspended"):
             return cert["scheme_id"]

@@ -70,7 +70,7 @@ def uscc(i: int, seed: int = 0) -> str:
 
 
 def _earliest_start(scheme_id: str) -> date:
-    from ledger.scoring import load_scheme
+    from ledger.rules.scoring import load_scheme
 
     return max(FIRST_DAY, load_scheme(scheme_id).effective_from + timedelta(days=7))
 
@@ -78,7 +78,7 @@ def _earliest_start(scheme_id: str) -> date:
 def _reason_code(scheme_id: str, kind: str) -> str:
     """A reason code the client's procedure knows (001 codes, or 004 codes for hzx-mr0118)."""
     from aggregates.errors import RuleViolation
-    from ledger.procedures import procedure_for
+    from ledger.rules.procedures import procedure_for
 
     procedure = procedure_for(scheme_id)
     for code in (("7.2.1a", "8.1a") if kind == "suspension" else ("7.3.1a", "8.3a")):
@@ -91,7 +91,7 @@ def _reason_code(scheme_id: str, kind: str) -> str:
 
 def _grade_reached(scheme: Any, sheet: list[tuple[str, str | None, dict[str, Any]]], applied_on: date) -> bool:
     """Whether the score sheet reaches a grade: the decision's outcome, computed as the ledger will."""
-    from ledger.scoring import Entry, evaluate
+    from ledger.rules.scoring import Entry, evaluate
 
     entries = []
     for item, facet, value in sheet:
@@ -102,7 +102,7 @@ def _grade_reached(scheme: Any, sheet: list[tuple[str, str | None, dict[str, Any
 
 @functools.lru_cache(maxsize=1)
 def _calendar():
-    from ledger.calendar import Calendar
+    from ledger.rules.calendar import Calendar
 
     return Calendar()
 
@@ -116,7 +116,7 @@ def client_story(i: int, seed: int = 0) -> list[dict[str, Any]]:
 
 def _story(i: int, seed: int) -> list[dict[str, Any]]:
     from ledger.demo import score_sheet
-    from ledger.scoring import scheme_in_force
+    from ledger.rules.scoring import scheme_in_force
 
     rng = random.Random(f"certledger-workload:{seed}:{i}")
     scheme_id = SCHEMES[i % len(SCHEMES)]

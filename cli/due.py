@@ -29,7 +29,7 @@ def due(on: str | None, within: str | None) -> None:
     days = to_int("within", within) if within is not None else None
     app = settings().app(existing=True)
     if day < clock.today():
-        from ledger.deadlines import open_deadlines
+        from ledger.rules.deadlines import open_deadlines
 
         rows = open_deadlines(app, on=day, within=days, as_of=day)  # what was open then: replayed
     else:

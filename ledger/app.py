@@ -27,8 +27,8 @@ from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
-from ledger.procedures import procedure_for
-from ledger.scoring import SchemeNotFound, ScoringError, evaluate, load_scheme, scheme_in_force
+from ledger.rules.procedures import procedure_for
+from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 
 log = structlog.get_logger("certledger")
 
@@ -96,7 +96,7 @@ class CertLedger(Application[UUID]):
     @functools.cached_property
     def calendar(self) -> Any:
         """The working-day calendar (built once; it caches each year it reads)."""
-        from ledger.calendar import Calendar
+        from ledger.rules.calendar import Calendar
 
         return Calendar()
 
@@ -247,22 +247,9 @@ class CertLedger(Application[UUID]):
         found = self._schemes.get(key)
         if found is not None:
             return found
-        try:
-            if on is not None and version is None:
-                found = scheme_in_force(scheme_id, on)
-            else:
-                found = load_scheme(scheme_id, version)
-        except SchemeNotFound as e:
-            raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
+        found = scheme_in_force(scheme_id, on) if on is not None and version is None else load_scheme(scheme_id, version)
         self._schemes[key] = found
         return found
-
-    @staticmethod
-    def _scoring(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ScoringError as e:
-            raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
 
     def audit_scheme(self, client: Client, audit_id: str) -> Any:
         """The scheme version an audit is scored under: that of the client's current certification
@@ -287,7 +274,7 @@ class CertLedger(Application[UUID]):
         scheme_obj = self._scheme(scheme, on=occurred_on)
         if self._exists(uscc):
             def act(c: Client) -> str:
-                from ledger.lifecycle import check_upgrade_application
+                from ledger.rules.lifecycle import check_upgrade_application
 
                 check_upgrade_application(c, kind=kind, submitted_on=occurred_on, calendar=self.calendar)
                 return c.submit_application(
@@ -349,7 +336,7 @@ class CertLedger(Application[UUID]):
                    reduction: Decimal | None = None, actor: str | None = None, on: date | None = None) -> str:
         """Plan an audit; man-days and the multi-site sample come from the planning calculators
         (004 §16.2, §11) and are recorded with the plan."""
-        from ledger import planning
+        from ledger.rules import planning
 
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
@@ -397,7 +384,7 @@ class CertLedger(Application[UUID]):
 
         def act(c: Client) -> str:
             scheme = self.audit_scheme(c, audit)
-            entry = self._scoring(scheme.validate_entry, item, facet or None, value)
+            entry = scheme.validate_entry(item, facet or None, value)
             return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, actor=actor, occurred_on=occurred_on)
 
         return self._run(client, "score enter", act)
@@ -410,7 +397,7 @@ class CertLedger(Application[UUID]):
         def act(c: Client) -> str:
             old = c.entry(entry)
             scheme = self.audit_scheme(c, old["audit_id"])
-            checked = self._scoring(scheme.validate_entry, old["item"], old["facet"], value)
+            checked = scheme.validate_entry(old["item"], old["facet"], value)
             return c.correct_score(entry_id=entry, value=checked.value, reason=reason, actor=actor, occurred_on=occurred_on)
 
         return self._run(client, "score correct", act)
@@ -421,7 +408,7 @@ class CertLedger(Application[UUID]):
 
         def act(c: Client) -> None:
             scheme = self.audit_scheme(c, audit)
-            item_id = self._scoring(scheme.validate_exclusion, item, reason)
+            item_id = scheme.validate_exclusion(item, reason)
             c.exclude_item(audit_id=audit, item=item_id, reason=reason, actor=actor, occurred_on=occurred_on)
 
         self._run(client, "score exclude", act)
@@ -453,7 +440,7 @@ class CertLedger(Application[UUID]):
 
         scheme = self.audit_scheme(client, audit_id)
         entries, exclusions, context = audit_inputs(client, audit_id, on)
-        return scheme, self._scoring(evaluate, scheme, entries, exclusions, context)
+        return scheme, evaluate(scheme, entries, exclusions, context)
 
     def decide(self, *, client: str, audit: str, decider: str, reason: str, refuse: bool = False,
                actor: str | None = None, on: date | None = None) -> dict[str, Any]:
@@ -516,7 +503,7 @@ class CertLedger(Application[UUID]):
 
     def suspend(self, *, client: str, reason_code: str, reason: str, start: date | None = None,
                 months: int | None = None, actor: str | None = None, on: date | None = None) -> str:
-        from ledger.lifecycle import suspension_until
+        from ledger.rules.lifecycle import suspension_until
 
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
@@ -586,7 +573,7 @@ class CertLedger(Application[UUID]):
 
     def lodge_appeal(self, *, client: str, against: str, grounds: str, late_override: str = "",
                      actor: str | None = None, on: date | None = None) -> str:
-        from ledger.lifecycle import check_appeal_lodging
+        from ledger.rules.lifecycle import check_appeal_lodging
 
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
@@ -611,7 +598,7 @@ class CertLedger(Application[UUID]):
                     actor: str | None = None, on: date | None = None) -> None:
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
-        from ledger.lifecycle import check_hearing
+        from ledger.rules.lifecycle import check_hearing
 
         def act(c: Client) -> None:
             check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)
@@ -660,8 +647,8 @@ class CertLedger(Application[UUID]):
         return client
 
     def purge(self, uscc: str) -> None:
-        """A request to delete a client's records: always refused (see ledger.retention)."""
-        from ledger.retention import refuse_purge
+        """A request to delete a client's records: always refused (see ledger.rules.retention)."""
+        from ledger.rules.retention import refuse_purge
 
         refuse_purge(self._load(uscc), clock.today())
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
 from ledger.clock import SHANGHAI
-from ledger.scoring import (
+from ledger.rules.scoring import (
     Entry,
     Evaluation,
     Scheme,
@@ -40,9 +40,9 @@ from ledger.scoring import (
     graded_value,
     load_scheme,
 )
-from ledger.scoring.engine import jsonable
-from ledger.scoring.model import fmt
-from ledger.scoring.rules import describe_rule
+from ledger.rules.scoring.engine import jsonable
+from ledger.rules.scoring.model import fmt
+from ledger.rules.scoring.rules import describe_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from aggregates.client import Client
@@ -61,15 +61,12 @@ CONDITION_STATUS = {"met": ("满足", "met"), "failed": ("未满足", "not met")
 def find_scheme(scheme_id: str, version: str | None = None) -> Scheme:
     """A scheme version (latest by effective date if None); an unknown id or version is refused
     with the known ones listed."""
-    try:
-        return load_scheme(scheme_id, version)
-    except SchemeNotFound as e:
-        raise RuleViolation(e.rule, e.message_zh, e.message_en) from None
+    return load_scheme(scheme_id, version)
 
 
 def scheme_catalogue() -> list[dict[str, Any]]:
     """One row per scheme (its latest version, all versions listed), for ``schemes list``."""
-    from ledger.scoring import list_schemes
+    from ledger.rules.scoring import list_schemes
 
     return [s.summary() for s in list_schemes()]
 

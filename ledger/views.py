@@ -11,7 +11,7 @@ def grade_names(scheme_id: str | None, version: str | None, code: str | None) ->
     """The Chinese and English names of a grade code under the scheme version that gave it."""
     if not (scheme_id and code):
         return None
-    from ledger.scoring import ScoringError, load_scheme
+    from ledger.rules.scoring import ScoringError, load_scheme
 
     try:
         bands = load_scheme(scheme_id, version).grading.bands

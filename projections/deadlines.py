@@ -1,9 +1,9 @@
-"""Open deadlines of each client, from ``ledger.deadlines.client_deadlines(client, calendar)``.
+"""Open deadlines of each client, from ``ledger.rules.deadlines.client_deadlines(client, calendar)``.
 
 The rows are replaced for a client on each of its events. Which deadlines are open does not depend
 on today's date (the query filters by date), but the due dates depend on the working-day calendar
 and on the deadline rules: the calendar files, the last year published by the ``holidays``
-package and the source of ``ledger.deadlines`` and ``ledger.procedures`` are part of the
+package and the source of ``ledger.rules.deadlines`` and ``ledger.rules.procedures`` are part of the
 fingerprint, so a change to any of them rebuilds this read model on the next catch-up.
 """
 
@@ -30,7 +30,7 @@ class OpenDeadlines(ClientProjection):
     @property
     def calendar(self) -> Any:
         if self._calendar is None:
-            from ledger.calendar import Calendar
+            from ledger.rules.calendar import Calendar
 
             self._calendar = Calendar()
         return self._calendar
@@ -38,8 +38,8 @@ class OpenDeadlines(ClientProjection):
     def extra_fingerprint(self) -> str:
         from pathlib import Path
 
-        from ledger import deadlines, procedures
-        from ledger.calendar import PACKAGE_CALENDAR_DIR, last_published_year
+        from ledger.rules import deadlines, procedures
+        from ledger.rules.calendar import PACKAGE_CALENDAR_DIR, last_published_year
 
         parts = [f"holidays last published year {last_published_year()}"]
         files = [Path(deadlines.__file__), Path(procedures.__file__), *sorted(PACKAGE_CALENDAR_DIR.glob("*.toml"))]
@@ -48,7 +48,7 @@ class OpenDeadlines(ClientProjection):
         return "\n".join(parts)
 
     def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
-        from ledger.deadlines import client_deadlines
+        from ledger.rules.deadlines import client_deadlines
 
         out = []
         for d in client_deadlines(client, self.calendar):

@@ -138,9 +138,9 @@ def open_nonconformities(engine: Engine, uscc: str | None = None) -> list[dict[s
 
 def open_deadlines(engine: Engine, on: date, within: int | None = None) -> list[dict[str, Any]]:
     """Every open deadline across all clients on date ``on``, from the read model: the same rows
-    and order as ``ledger.deadlines.open_deadlines`` (which replays every client); the selection
-    is ``ledger.deadlines.select_open``."""
-    from ledger.deadlines import select_open
+    and order as ``ledger.rules.deadlines.open_deadlines`` (which replays every client); the selection
+    is ``ledger.rules.deadlines.select_open``."""
+    from ledger.rules.deadlines import select_open
 
     require_current(engine, ["deadlines"])
     rows = []

@@ -116,7 +116,7 @@ open_deadlines = Table(
     Column("kind", String(64), nullable=False),
     Column("since", Date, nullable=False),
     Column("due", Date),  # None: a suspension until the licensing decision (001 §7.2.2)
-    Column("row", Text, nullable=False),  # the whole row of ledger.deadlines.client_deadlines, JSON
+    Column("row", Text, nullable=False),  # the whole row of ledger.rules.deadlines.client_deadlines, JSON
     Index("rm_open_deadlines_due", "due"),
 )
 

@@ -27,7 +27,7 @@ def cli(*args: str, db: str | None = None):
 def scheme_dir(tmp_path, monkeypatch):
     """A private copy of the shipped scheme files that the ledger and the CLI read instead (the
     catalogue reads SCHEME_DIR once and caches it), so a test can add or alter a version."""
-    from ledger.scoring import catalogue
+    from ledger.rules.scoring import catalogue
 
     folder = tmp_path / "schemes"
     folder.mkdir()
@@ -50,7 +50,7 @@ def write_version(folder: Path, source: str, target: str, version: str, effectiv
         assert old in text, old
         text = text.replace(old, new)
     (folder / target).write_text(text, encoding="utf-8")
-    from ledger.scoring import catalogue
+    from ledger.rules.scoring import catalogue
 
     catalogue._default.cache_clear()
 
@@ -290,7 +290,7 @@ def test_a_scheme_file_edited_in_place_after_a_decision_is_reported_loudly(schem
     for old, new in MOVE_A_TO_86.items():
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
-    from ledger.scoring import catalogue
+    from ledger.rules.scoring import catalogue
 
     catalogue._default.cache_clear()
     r = cli("explain", USCC, db=ledger_db)

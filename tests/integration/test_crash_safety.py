@@ -287,7 +287,7 @@ def run_trials(make_db, ref: Reference, trials: int, tmp: Path, seed: int, worke
 
 
 def test_the_workload_imports_cleanly_and_covers_every_scheme(reference):
-    from ledger.scoring import list_schemes
+    from ledger.rules.scoring import list_schemes
 
     assert set(workload.SCHEMES) == {s.id for s in list_schemes()}
     assert reference.lines > 300 and reference.after_line[-1] > reference.lines

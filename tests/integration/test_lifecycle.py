@@ -70,7 +70,7 @@ def test_scores_are_checked_against_the_scheme_before_anything_is_written(app):
 def test_items_can_be_named_by_their_chinese_name(app):
     uscc = _uscc(CLIENTS[0].uscc)
     _to_stage2(app, uscc)
-    from ledger.scoring import load_scheme
+    from ledger.rules.scoring import load_scheme
 
     item = load_scheme("zgc-ru015").items[3]
     entry = app.enter_score(client=uscc, audit="A2", item=item.name_zh, value={"conforms": True}, actor="王芳", on=date(2026, 3, 10))
@@ -78,7 +78,7 @@ def test_items_can_be_named_by_their_chinese_name(app):
 
 
 def test_a_full_score_sheet_gives_the_grade_the_engine_computes(app):
-    from ledger.scoring import Entry, evaluate, load_scheme
+    from ledger.rules.scoring import Entry, evaluate, load_scheme
 
     uscc = _uscc(CLIENTS[0].uscc)
     _to_stage2(app, uscc)

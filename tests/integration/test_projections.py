@@ -95,7 +95,7 @@ def life(app, i: int, rng: random.Random) -> None:
 
 def _reason(app, uscc: str, kind: str = "suspension") -> str:
     """A reason code the client's procedure knows: 001 codes or 004 codes."""
-    from ledger.procedures import procedure_for
+    from ledger.rules.procedures import procedure_for
 
     procedure = procedure_for(app.client(uscc).scheme_id)
     for code in (("7.2.1a", "8.1a") if kind == "suspension" else ("7.3.1a", "8.3a")):
@@ -301,7 +301,7 @@ def test_open_items_from_the_read_models_match_the_replayed_clients(history):
     replayed = [n for c in history.clients() for n in c.nonconformities.values() if n["status"] != "closed"]
     assert len(queries.open_nonconformities(engine)) == len(replayed) > 0
     if "deadlines" in positions(history):
-        from ledger.deadlines import open_deadlines
+        from ledger.rules.deadlines import open_deadlines
 
         for on, within in [(date(2026, 3, 1), None), (date(2026, 6, 1), 30), (date(2026, 9, 1), 0)]:
             assert to_json(queries.open_deadlines(engine, on, within)) == to_json(open_deadlines(history, on, within))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger import calendar as calendar_module
-from ledger.calendar import Calendar, CalendarError, Deadline, last_published_year
+from ledger.rules import calendar as calendar_module
+from ledger.rules.calendar import Calendar, CalendarError, Deadline, last_published_year
 
 CAL = Calendar()
 
@@ -332,5 +332,5 @@ def test_month_periods_keep_the_day_or_take_the_month_end(start, n):
 
 
 def test_importing_the_calendar_does_not_import_holidays():
-    code = "import sys, ledger.calendar; assert not {'holidays', 'tomllib'} & set(sys.modules)"
+    code = "import sys, ledger.rules.calendar; assert not {'holidays', 'tomllib'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -15,10 +15,10 @@ import pytest
 
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
-from ledger.calendar import Calendar, last_published_year
-from ledger.deadlines import client_deadlines, notification_deadlines
-from ledger.lifecycle import check_appeal_lodging, check_upgrade_application, suspension_until, upgrade_allowed_from
-from ledger.procedures import P001, P004, Period
+from ledger.rules.calendar import Calendar, last_published_year
+from ledger.rules.deadlines import client_deadlines, notification_deadlines
+from ledger.rules.lifecycle import check_appeal_lodging, check_upgrade_application, suspension_until, upgrade_allowed_from
+from ledger.rules.procedures import P001, P004, Period
 
 D = date
 USCC = "91330100716105852F"

@@ -12,7 +12,7 @@ from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation
 from ledger.demo import score_sheet
 from ledger.explain import audit_inputs, explain, preview
-from ledger.scoring import evaluate, load_scheme, scheme_in_force
+from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 
 D = date
 USCC = "91330100716105852F"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from aggregates.errors import RuleViolation
-from ledger.planning import audit_man_days, check_sites_visited, initial_man_days, sample_size
+from ledger.rules.planning import audit_man_days, check_sites_visited, initial_man_days, sample_size
 
 
 @pytest.mark.parametrize("headcount,sites,days", [

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from aggregates.errors import RuleViolation
-from ledger.calendar import Calendar
-from ledger.lifecycle import check_hearing
-from ledger.procedures import P004
-from ledger.scoring import Entry, evaluate, load_scheme
+from ledger.rules.calendar import Calendar
+from ledger.rules.lifecycle import check_hearing
+from ledger.rules.procedures import P004
+from ledger.rules.scoring import Entry, evaluate, load_scheme
 from tests.unit.test_client_aggregate import SITE, audited, certified, decided
 
 D = date
@@ -78,7 +78,7 @@ def test_an_004_hearing_needs_five_working_days_notice_and_falls_within_twenty_w
 
 
 def test_absurdly_large_numbers_are_refused_not_a_traceback():
-    from ledger.scoring import ScoringError
+    from ledger.rules.scoring import ScoringError
 
     scheme = load_scheme("jx-qci-2023")
     with pytest.raises(ScoringError) as e:

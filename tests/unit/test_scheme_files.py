@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.scoring import SCHEME_DIR, Entry, SchemeNotFound, ScoringError, evaluate, list_schemes, load_scheme
+from ledger.rules.scoring import SCHEME_DIR, Entry, SchemeNotFound, ScoringError, evaluate, list_schemes, load_scheme
 
 D = Decimal
 
@@ -143,7 +143,7 @@ def test_a_transcription_slip_is_refused_at_load(tmp_path):
 
 
 def test_a_bodys_own_scheme_versions_are_read_from_CERTLEDGER_SCHEMES(tmp_path, monkeypatch):
-    from ledger.scoring import catalogue
+    from ledger.rules.scoring import catalogue
 
     text = (SCHEME_DIR / "jx-qci-2023@2023.toml").read_text(encoding="utf-8")
     text = (text.replace('version = "2023"', 'version = "2024-body"', 1)
@@ -162,7 +162,7 @@ def test_a_bodys_own_scheme_versions_are_read_from_CERTLEDGER_SCHEMES(tmp_path, 
 
 
 def test_a_missing_CERTLEDGER_SCHEMES_folder_is_a_clear_error(tmp_path, monkeypatch):
-    from ledger.scoring import ScoringError, catalogue
+    from ledger.rules.scoring import ScoringError, catalogue
 
     monkeypatch.setenv(catalogue.ENV_SCHEMES, str(tmp_path / "nowhere"))
     with pytest.raises(ScoringError) as e:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from ledger.scoring import Entry, ScoringError, evaluate, load_scheme
+from ledger.rules.scoring import Entry, ScoringError, evaluate, load_scheme
 
 
 def raises(code, item, fn, *args):
@@ -85,7 +85,7 @@ def test_excluding_an_item_that_may_not_be_excluded_or_without_reason():
 
 
 def test_a_mandatory_item_scores_zero_or_max(tmp_path):
-    from ledger.scoring import SCHEME_DIR
+    from ledger.rules.scoring import SCHEME_DIR
     text = (SCHEME_DIR / "hzx-mr0118@A2.toml").read_text(encoding="utf-8")
     text = text.replace('version = "A/2"', 'version = "A/3"').replace(
         'id = "1.1"\ngroup = "1"\n', 'id = "1.1"\ngroup = "1"\nmandatory = true\n', 1)

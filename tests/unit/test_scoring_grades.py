@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.scoring import Entry, evaluate, load_scheme
+from ledger.rules.scoring import Entry, evaluate, load_scheme
 
 D = Decimal
 OK = {"attest": {"met": True}, "lookback": {"occurrences": []}}

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from ledger.scoring import Entry, evaluate, list_schemes, load_scheme
+from ledger.rules.scoring import Entry, evaluate, list_schemes, load_scheme
 
 D = Decimal
 SCHEMES = {s.id: s for s in list_schemes()}

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from ledger.scoring import Entry, evaluate, load_scheme
+from ledger.rules.scoring import Entry, evaluate, load_scheme
 
 D = Decimal
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from aggregates.errors import RuleViolation
 
-class ScoringError(Exception):
-    """Bad input to the scoring engine, or a bad scheme file.
+
+class ScoringError(RuleViolation):
+    """Bad input to the scoring engine, or a bad scheme file: a refusal by a rule like any other
+    (a ``RuleViolation``), so no caller converts it.
 
     ``rule`` is a short code followed by the document clause it enforces (for
     example ``"out-of-range: 001 附录A 评分 a) 表1, c)"``); ``code`` is the short code
@@ -14,13 +17,10 @@ class ScoringError(Exception):
 
     def __init__(self, code: str, message_zh: str, message_en: str, *,
                  item: str | None = None, clause: str | None = None):
+        super().__init__(f"{code}: {clause}" if clause else code, message_zh, message_en)
         self.code = code
         self.clause = clause
-        self.rule = f"{code}: {clause}" if clause else code
         self.item = item
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(message_zh)
 
     def __str__(self) -> str:
         return self.message_zh

@@ -8,78 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from .errors import ScoringError
-from .model import Band, Condition, Item, Scheme, fmt
-from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_condition
+from .model import Band, Condition, Item, Scheme
+from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_condition, validate_entry, validate_exclusion
+from .values import Entry, fmt, jsonable
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One score entry: an item (or condition) id, an optional facet, a normalised value."""
-    item: str
-    facet: str | None
-    value: dict
-
-    def to_dict(self) -> dict:
-        return {"item": self.item, "facet": self.facet, "value": jsonable(self.value)}
-
-
-_PLAIN = frozenset({str, int, bool, float, type(None)})
-
-
-def jsonable(x):
-    """Decimals as exact text, dates as ISO text, containers walked; everything else as it is."""
-    kind = type(x)
-    if kind in _PLAIN:  # most leaves: answered before any isinstance check
-        return x
-    if kind is dict:
-        return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in x.items()}
-    if isinstance(x, Decimal):
-        return format(x, "f")
-    if isinstance(x, date):
-        return x.isoformat()
-    if isinstance(x, dict):
-        return {k: jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if hasattr(x, "to_dict"):
-        return x.to_dict()
-    return x
-
-
-def validate_entry(scheme: Scheme, item_ref: str, facet: str | None, value: dict) -> Entry:
-    target = scheme.resolve_item(item_ref)
-    facet = facet.strip() if isinstance(facet, str) else facet
-    if facet == "":
-        facet = None
-    if isinstance(target, Condition):
-        if facet is not None:
-            raise bad(scheme, target, "facet-not-allowed", "条件项不分 facet", "a condition takes no facet")
-        return Entry(target.id, None, validate_condition(scheme, target, value))
-    part = scheme.part(target.part)
-    if part.facet == "none" and facet is not None:
-        raise bad(scheme, target, "facet-not-allowed", f"本部分不分测评对象/业务范围，收到 facet “{facet}”",
-                  f"this part takes no facet, got {facet!r}")
-    if part.facet == "required" and facet is None:
-        raise bad(scheme, target, "facet-required",
-                  f"须注明{part.facet_name_zh or 'facet'}（facet）", f"a facet ({part.facet_name_en}) is required")
-    return Entry(target.id, facet, RULES[target.rule].validate(scheme, target, value))
-
-
-def validate_exclusion(scheme: Scheme, item_ref: str, reason: str) -> str:
-    target = scheme.resolve_item(item_ref)
-    if not target.excludable:
-        raise ScoringError(
-            "not-excludable", f"指标 {target.id}（{target.name_zh}）不可删减：方案 {scheme.id} {scheme.version} 不允许删减该项",
-            f"item {target.id} ({target.name_en}) may not be excluded under {scheme.id} {scheme.version}",
-            item=target.id, clause=scheme.clause(scheme.rules.get(getattr(target, "rule", ""), {}).get("clause")))
-    if not isinstance(reason, str) or not reason.strip():
-        raise ScoringError("reason-required", f"删减指标 {target.id}（{target.name_zh}）须说明不适用的理由",
-                           f"excluding item {target.id} needs a reason why it does not apply",
-                           item=target.id, clause=scheme.clause("附录A 评分 b)"))
-    return target.id
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
-from ledger.calendar import Calendar, Deadline
-from ledger.procedures import Procedure, Reason, procedure_for
+from ledger.rules.calendar import Calendar, Deadline
+from ledger.rules.procedures import Procedure, Reason, procedure_for
 
 __all__ = ["appeal_lodging_deadline", "check_appeal_lodging", "check_upgrade_application", "suspension_until", "upgrade_allowed_from"]
 

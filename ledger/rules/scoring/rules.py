@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import ScoringError
-from .model import Band, fmt, to_decimal, _band
+from .values import Band, Entry, band_from, fmt, to_decimal
 
 HUNDRED = Decimal(100)
 
@@ -93,7 +93,7 @@ def bands(scheme, rule_name: str, key: str = "bands") -> tuple[Band, ...]:
     memo_key = ("bands", rule_name, key)
     found = scheme.memo.get(memo_key)
     if found is None:
-        found = scheme.memo[memo_key] = tuple(_band(b) for b in scheme.rules.get(rule_name, {}).get(key, ()))
+        found = scheme.memo[memo_key] = tuple(band_from(b) for b in scheme.rules.get(rule_name, {}).get(key, ()))
     return found
 
 
@@ -466,3 +466,38 @@ def describe_rule(scheme, rule_name: str) -> dict:
 def describe_condition_rule(cond) -> dict:
     zh, en = CONDITION_SUMMARIES[cond.rule]
     return {"summary_zh": zh, "summary_en": en}
+
+
+# -- entries and exclusions -----------------------------------------------------------------------
+
+def validate_entry(scheme, item_ref: str, facet: str | None, value: dict) -> Entry:
+    target = scheme.resolve_item(item_ref)
+    facet = facet.strip() if isinstance(facet, str) else facet
+    if facet == "":
+        facet = None
+    if target.kind != "item":  # a prerequisite, requirement or veto
+        if facet is not None:
+            raise bad(scheme, target, "facet-not-allowed", "条件项不分 facet", "a condition takes no facet")
+        return Entry(target.id, None, validate_condition(scheme, target, value))
+    part = scheme.part(target.part)
+    if part.facet == "none" and facet is not None:
+        raise bad(scheme, target, "facet-not-allowed", f"本部分不分测评对象/业务范围，收到 facet “{facet}”",
+                  f"this part takes no facet, got {facet!r}")
+    if part.facet == "required" and facet is None:
+        raise bad(scheme, target, "facet-required",
+                  f"须注明{part.facet_name_zh or 'facet'}（facet）", f"a facet ({part.facet_name_en}) is required")
+    return Entry(target.id, facet, RULES[target.rule].validate(scheme, target, value))
+
+
+def validate_exclusion(scheme, item_ref: str, reason: str) -> str:
+    target = scheme.resolve_item(item_ref)
+    if not target.excludable:
+        raise ScoringError(
+            "not-excludable", f"指标 {target.id}（{target.name_zh}）不可删减：方案 {scheme.id} {scheme.version} 不允许删减该项",
+            f"item {target.id} ({target.name_en}) may not be excluded under {scheme.id} {scheme.version}",
+            item=target.id, clause=scheme.clause(scheme.rules.get(getattr(target, "rule", ""), {}).get("clause")))
+    if not isinstance(reason, str) or not reason.strip():
+        raise ScoringError("reason-required", f"删减指标 {target.id}（{target.name_zh}）须说明不适用的理由",
+                           f"excluding item {target.id} needs a reason why it does not apply",
+                           item=target.id, clause=scheme.clause("附录A 评分 b)"))
+    return target.id

@@ -7,7 +7,7 @@ working days (调休上班).
 Sources, per year, first match wins:
 
 1. ``<extra_dir>/<year>.toml``, a body's own copy of the notice;
-2. ``ledger/calendars/<year>.toml``, shipped with certledger;
+2. ``ledger/rules/calendars/<year>.toml``, shipped with certledger;
 3. the ``holidays`` package, for the years it knows (up to :func:`last_published_year`);
 4. otherwise the statutory holidays alone, no make-up working days: *provisional*.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,119 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScoringError
-
-
-def to_decimal(x: Any) -> Decimal:
-    """TOML numbers (int or float) to Decimal through their shortest text."""
-    if isinstance(x, bool):
-        raise TypeError("a boolean is not a number")
-    if isinstance(x, float):
-        return Decimal(repr(x))
-    return Decimal(x)
-
-
-def fmt(x: Decimal) -> str:
-    """A Decimal as plain text, without exponent or needless trailing zeros (any size)."""
-    text = format(x, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
-
-
-@dataclass(frozen=True)
-class Range:
-    """An interval with explicit boundary semantics; None is unbounded."""
-    lower: Decimal | None
-    lower_inclusive: bool
-    upper: Decimal | None
-    upper_inclusive: bool
-
-    def contains(self, x: Decimal) -> bool:
-        if self.lower is not None:
-            if x < self.lower or (x == self.lower and not self.lower_inclusive):
-                return False
-        if self.upper is not None:
-            if x > self.upper or (x == self.upper and not self.upper_inclusive):
-                return False
-        return True
-
-    def text(self, symbol: str = "X") -> str:
-        left = "" if self.lower is None else f"{fmt(self.lower)} {'≤' if self.lower_inclusive else '<'} "
-        right = "" if self.upper is None else f" {'≤' if self.upper_inclusive else '<'} {fmt(self.upper)}"
-        return f"{left}{symbol}{right}"
-
-    def semantics(self) -> str:
-        lo = "lower-inclusive" if self.lower_inclusive else "lower-exclusive"
-        up = "upper-inclusive" if self.upper_inclusive else "upper-exclusive"
-        return f"{lo}, {up}"
-
-    def semantics_zh(self) -> str:
-        lo = "含下限" if self.lower_inclusive else "不含下限"
-        up = "含上限" if self.upper_inclusive else "不含上限"
-        if self.lower is None:
-            lo = "无下限"
-        if self.upper is None:
-            up = "无上限"
-        return f"{lo}、{up}"
-
-    def to_dict(self) -> dict:
-        return {"lower": None if self.lower is None else fmt(self.lower), "lower_inclusive": self.lower_inclusive,
-                "upper": None if self.upper is None else fmt(self.upper), "upper_inclusive": self.upper_inclusive}
-
-
-def _range(d: dict) -> Range:
-    return Range(
-        lower=None if d.get("lower") is None else to_decimal(d["lower"]),
-        lower_inclusive=bool(d.get("lower_inclusive", True)),
-        upper=None if d.get("upper") is None else to_decimal(d["upper"]),
-        upper_inclusive=bool(d.get("upper_inclusive", False)),
-    )
-
-
-@dataclass(frozen=True)
-class Band:
-    """A grade band, a maturity level, an answer band or a percentage band."""
-    range: Range
-    name_zh: str
-    name_en: str
-    code: str | None = None
-    level: int | None = None
-    clause: str | None = None
-    source: str = "document"
-    requires_part: str | None = None
-    requires_min_level: int | None = None
-    text_zh: str | None = None
-    grants: bool = True  # False for a band the document names but that is not a pass (004 §4.19 不达标级)
-
-    def contains(self, x: Decimal) -> bool:
-        return self.range.contains(x)
-
-    def describe(self, symbol: str = "X") -> str:
-        head = f"{self.code} " if self.code and self.code not in self.name_zh else ""
-        extra = f"; {self.clause}" if self.clause else ""
-        if self.source != "document":
-            extra += f"; source: {self.source}"
-        req = ""
-        if self.requires_part:
-            req = f", {self.requires_part} level ≥ {self.requires_min_level}"
-        return f"{head}{self.name_zh}: {self.range.text(symbol)}{req} [{self.range.semantics()}{extra}]"
-
-    def to_dict(self, symbol: str = "X") -> dict:
-        """The band as data, with its boundary semantics spelled out in both languages."""
-        return {"code": self.code, "level": self.level, "name_zh": self.name_zh, "name_en": self.name_en,
-                **self.range.to_dict(), "range": self.range.text(symbol),
-                "semantics_zh": self.range.semantics_zh(), "semantics_en": self.range.semantics(),
-                "clause": self.clause, "source": self.source, "requires_part": self.requires_part,
-                "requires_min_level": self.requires_min_level, "text_zh": self.text_zh,
-                "describe": self.describe(symbol)}
-
-
-def _band(d: dict) -> Band:
-    return Band(range=_range(d), name_zh=d["name_zh"], name_en=d.get("name_en", d["name_zh"]),
-                code=d.get("code"), level=d.get("level", d.get("likert")), clause=d.get("clause"),
-                source=d.get("source", "document"), requires_part=d.get("requires_part"),
-                requires_min_level=d.get("requires_min_level"), text_zh=d.get("text_zh"),
-                grants=bool(d.get("grants", True)))
+from .rules import CONDITION_RULES, RULES, describe_condition_rule, describe_rule, validate_entry, validate_exclusion
+from .values import Band, band_from, fmt, to_decimal
 
 
 @dataclass(frozen=True)
@@ -285,10 +173,10 @@ class Scheme:
         return found
 
     def validate_entry(self, item_ref: str, facet: str | None, value: dict):
-        return _engine().validate_entry(self, item_ref, facet, value)
+        return validate_entry(self, item_ref, facet, value)
 
     def validate_exclusion(self, item_ref: str, reason: str) -> str:
-        return _engine().validate_exclusion(self, item_ref, reason)
+        return validate_exclusion(self, item_ref, reason)
 
     def summary(self) -> dict:
         return {"id": self.id, "version": self.version, "versions": list(self.versions),
@@ -302,8 +190,6 @@ class Scheme:
         """The whole scheme as JSON-shaped data: parts, the indicator tree (groups and items with the
         document's numbering), the rules, conditions, grade bands with their boundary semantics and
         source, and the notes on ambiguities. For ``certledger schemes show``."""
-        from .rules import describe_condition_rule, describe_rule
-
         def item_node(i: Item) -> dict:
             params = {k: v for k, v in i.params.items()}
             return {"type": "item", "id": i.id, "label": i.label, "name_zh": i.name_zh, "name_en": i.name_en,
@@ -369,7 +255,7 @@ def _build(d: dict, path: Path) -> Scheme:
              in_total=bool(p.get("in_total", True)), facet=p.get("facet", "none"),
              aggregate=p.get("aggregate", "sum-of-item-means"), clause=p.get("clause"),
              facet_name_zh=p.get("facet_name_zh"), facet_name_en=p.get("facet_name_en"),
-             levels=tuple(_band(b) for b in p.get("levels", ())))
+             levels=tuple(band_from(b) for b in p.get("levels", ())))
         for p in d["parts"])
     only_part = parts[0].id if len(parts) == 1 else None
     groups = tuple(
@@ -414,7 +300,7 @@ def _build(d: dict, path: Path) -> Scheme:
     grading = Grading(measure=g.get("measure", "total"), clause=g.get("clause"),
                       source=g.get("source", "none"),
                       when_requirement_unmet=g.get("when_requirement_unmet", "no-grade"),
-                      bands=tuple(_band({**b, "source": b.get("source", g.get("source", "document"))})
+                      bands=tuple(band_from({**b, "source": b.get("source", g.get("source", "document"))})
                                   for b in g.get("bands", ())))
     comp = d.get("computation", {})
     return Scheme(
@@ -432,8 +318,6 @@ def _build(d: dict, path: Path) -> Scheme:
 
 def _check(s: Scheme, path: Path) -> None:
     """Transcription checks: sums, unique ids, known rules and parameters."""
-    from .rules import RULES, CONDITION_RULES
-
     if not isinstance(s.effective_from, date):
         raise _invalid(path, "effective_from must be a TOML date")
     ids = [i.id for i in s.items] + [c.id for c in s.conditions]
@@ -480,12 +364,3 @@ def _check(s: Scheme, path: Path) -> None:
     for lo, hi in zip(bands, bands[1:]):
         if lo.range.lower is not None and hi.range.lower is not None and hi.range.lower < lo.range.lower:
             raise _invalid(path, "grade bands must be listed from lowest to highest")
-
-
-@functools.cache
-def _engine():
-    """The engine module (it imports this one): looked up once, not by an import statement per
-    score entry validated."""
-    from . import engine
-
-    return engine

@@ -1,7 +1,7 @@
 """The deadline engine: every open deadline of a client, computed from its state alone.
 
 ``client_deadlines(client, calendar)`` is pure and deterministic: it reads no clock and no
-database, only the replayed Client aggregate, the client's procedure (``ledger.procedures``) and
+database, only the replayed Client aggregate, the client's procedure (``ledger.rules.procedures``) and
 the working-day calendar. A read model can call it on every replayed state and store the rows.
 ``open_deadlines(app, on, within)`` is the query behind ``certledger due``: it adds the days left
 against a date and sorts overdue first.
@@ -29,8 +29,8 @@ from typing import Any, Iterable, Iterator
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
 from aggregates.vocabulary import INCIDENT_CHANGE_KINDS
-from ledger.calendar import Calendar, Deadline
-from ledger.procedures import Procedure, procedure_for
+from ledger.rules.calendar import Calendar, Deadline
+from ledger.rules.procedures import Procedure, procedure_for
 
 __all__ = ["KINDS", "client_deadlines", "notification_deadlines", "open_deadlines"]
 
