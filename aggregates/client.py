@@ -1007,12 +1007,6 @@ class Client(Aggregate):
     def restore(self, *, reason: str, actor: str, occurred_on: date) -> None:
         cert = self._current("suspended", occurred_on=occurred_on)
         suspension = self.suspensions[cert["suspension_id"]]
-        _require(
-            suspension["until"] is None or occurred_on <= suspension["until"],
-            "001 §7.3.1 e",
-            f"暂停期已于 {suspension['until']} 届满，原因未在期内消除：应撤销证书（certificate withdraw，原因 7.3.1e），不能恢复。",
-            f"The suspension ended on {suspension['until']} with its cause unresolved: withdraw the certificate (reason 7.3.1e); it cannot be restored.",
-        )
         reason = _require_text(reason, "恢复理由：暂停原因已消除的核实结论（004 §8.2）", "the verified clearance of the cause (004 §8.2)", "004 §8.2")
         _not_before(occurred_on, suspension["start"], "暂停起始日期", "the start of the suspension")
         self._restored(number=cert["number"], suspension_id=suspension["id"], reason=reason, actor=actor, occurred_on=occurred_on)

@@ -483,12 +483,13 @@ class CertLedger(Application[UUID]):
         occurred_on = self._business_date(on)
         start = valid_from or occurred_on
 
+        from ledger.rules.lifecycle import validity_until
+
         def act(c: Client) -> str:
             d = c._get(c.decisions, decision, "认证决定", "certification decision")
             scheme = self._scheme(d["scheme_id"], d["scheme_version"])
             cert_no = (number or "").strip() or f"CL-{occurred_on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
-            # Valid three years (001 §8.2, 004 §5.8): through the day before the same date three years on.
-            until = self.calendar.add_years(start, 3, extend_to_working_day=False).due - timedelta(days=1)
+            until = validity_until(start, self.calendar, procedure_for(scheme.id))
             standard = f"{scheme.document_number} {scheme.title_zh}（{scheme.version}）".strip()
             c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
                                 standard=standard, actor=actor, occurred_on=occurred_on)
@@ -520,7 +521,13 @@ class CertLedger(Application[UUID]):
     def restore(self, *, client: str, reason: str, actor: str | None = None, on: date | None = None) -> None:
         actor = self._actor(actor)
         occurred_on = self._business_date(on)
-        self._run(client, "certificate restore", lambda c: c.restore(reason=reason, actor=actor, occurred_on=occurred_on))
+        from ledger.rules.lifecycle import check_restoration
+
+        def act(c: Client) -> None:
+            check_restoration(c, restored_on=occurred_on)
+            c.restore(reason=reason, actor=actor, occurred_on=occurred_on)
+
+        self._run(client, "certificate restore", act)
 
     def withdraw(self, *, client: str, reason_code: str, reason: str, actor: str | None = None, on: date | None = None) -> str:
         actor = self._actor(actor)

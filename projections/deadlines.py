@@ -42,7 +42,8 @@ class OpenDeadlines(ClientProjection):
         from ledger.rules.calendar import PACKAGE_CALENDAR_DIR, last_published_year
 
         parts = [f"holidays last published year {last_published_year()}"]
-        files = [Path(deadlines.__file__), Path(procedures.__file__), *sorted(PACKAGE_CALENDAR_DIR.glob("*.toml"))]
+        files = [Path(deadlines.__file__), Path(procedures.__file__), *sorted(PACKAGE_CALENDAR_DIR.glob("*.toml")),
+                 *sorted(p.path for p in procedures.procedures().by_id.values() if p.path is not None)]
         for path in files:
             parts.append(f"{path.name} {hashlib.sha256(path.read_bytes()).hexdigest()}")
         return "\n".join(parts)

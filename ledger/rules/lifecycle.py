@@ -6,13 +6,14 @@ Each function reads, computes and raises ``RuleViolation`` naming the clause; no
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Procedure, Reason, procedure_for
 
-__all__ = ["appeal_lodging_deadline", "check_appeal_lodging", "check_upgrade_application", "suspension_until", "upgrade_allowed_from"]
+__all__ = ["appeal_lodging_deadline", "check_appeal_lodging", "check_hearing", "check_restoration", "check_upgrade_application",
+           "suspension_until", "upgrade_allowed_from", "validity_until"]
 
 
 def appeal_lodging_deadline(client: Client, against: str, calendar: Calendar, procedure: Procedure | None = None) -> Deadline | None:
@@ -137,3 +138,29 @@ def check_hearing(client: Client, *, appeal_id: str, hearing_on: date, notice_on
                 f"The hearing must be held within {latest.rule_en} of receiving the appeal ({appeal['lodged_on']}), that is by "
                 f"{latest.due}; {hearing_on} is too late.",
             )
+
+
+def check_restoration(client: Client, *, restored_on: date, procedure: Procedure | None = None) -> None:
+    """A suspension whose period has ended with its cause unresolved is not restored: the
+    certificate is withdrawn, for the procedure's lapse reason (001 §7.3.1 e, 004 §8.3 c). A client
+    with no suspended certificate is left to the aggregate, which names the status."""
+    p = procedure or procedure_for(client.scheme_id)
+    cert = client.certificate
+    if cert is None or cert["status"] != "suspended" or not cert.get("suspension_id"):
+        return
+    until = client.suspensions[cert["suspension_id"]]["until"]
+    if until is None or restored_on <= until:
+        return
+    why = p.reason("withdrawal", p.periods.lapse_withdrawal_reason)
+    raise RuleViolation(
+        why.clause,
+        f"暂停期已于 {until} 届满，原因未在期内消除：应撤销证书（certificate withdraw，原因 {why.code}），不能恢复。",
+        f"The suspension ended on {until} with its cause unresolved: withdraw the certificate (reason {why.code}); it cannot be restored.",
+    )
+
+
+def validity_until(valid_from: date, calendar: Calendar, procedure: Procedure) -> date:
+    """The last day of a certificate's validity (001 §8.2, 004 §5.8: three years): the day before
+    the same date the validity period later, as certificates are printed (2026-03-13 to
+    2029-03-12); the end of a validity is never moved to a working day (docs/decisions.md D6)."""
+    return procedure.periods.validity.end(calendar, valid_from).due - timedelta(days=1)

@@ -1,14 +1,23 @@
-"""The certification procedures (实施规则) and their reason codes for suspension and withdrawal.
+"""The certification procedures (实施规则): their deadlines and their reason codes for suspension
+and withdrawal, read from data files like the schemes.
 
-Two of the five rulebooks are procedures: 001 (ZGC/RU-015, 中赣国际) and 004 (MR-01-18, 华质信).
-The other three (000, 002, 003) are technical specifications that set scoring only; a certificate
-granted under them follows the body's general procedure, which this ledger takes to be 001.
-That mapping is an interpretation and is recorded in docs/decisions.md.
+Two of the five rulebooks are procedures: 001 (ZGC/RU-015, 中赣国际) and 004 (MR-01-18, 华质信),
+shipped as ``schemes/procedures/001.toml`` and ``004.toml`` beside the scheme files. The other three
+(000, 002, 003) are technical specifications that set scoring only; a certificate granted under them
+follows the body's general procedure, the one file marked ``default = true`` (001). A procedure file
+lists the schemes it governs (``schemes = [...]``): that is the only place that knows which
+procedure governs which scheme (docs/decisions.md D3). A body adds a scheme and its procedure with
+files in its own folder (``CERTLEDGER_SCHEMES``, procedures in its ``procedures/`` subfolder), no
+Python.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import functools
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 from aggregates.errors import RuleViolation
@@ -43,56 +52,34 @@ class Period:
 
 @dataclass(frozen=True)
 class Periods:
-    """Every deadline a procedure sets, in one place. Defaults are 001's (ZGC/RU-015), the body's
-    general procedure; ``None`` means the procedure sets no such deadline. A body that must apply
-    a stricter rule (the regulator's 2026 rule: surveillance at most 12 months apart) replaces a
-    field: ``P001.with_periods(surveillance_interval=Period(12, "months", "...", extend=False))``."""
+    """Every deadline a procedure sets, in one place, read from its data file (``None``: the
+    procedure sets no such deadline). A body that must apply a stricter rule (the regulator's 2026
+    rule: surveillance at most 12 months apart) replaces a field:
+    ``P001.with_periods(surveillance_interval=Period(12, "months", "...", extend=False))``."""
 
-    # 001 §4.2.1: a refused applicant is told within 5 days of the review.
-    refusal_notice: Period | None = Period(5, "days", "001 §4.2.1")
-    # 001 §4.6.6: the certificate is reported to the CNCA within 30 working days of issue.
-    regulator_report: Period = Period(30, "working_days", "001 §4.6.6")
-    # 001 §8.2: a certificate is valid 3 years (a state: never extended).
-    validity: Period = Period(3, "years", "001 §8.2", extend=False)
-    # 001 §5.2.1: the first surveillance within 12 months of the certification decision.
-    first_surveillance: Period = Period(12, "months", "001 §5.2.1", extend=False)
-    # 001 §5.2.2: never more than 15 months between two surveillance audits (an extension that
-    # needs evidence; the ordinary rule is the calendar year below).
-    surveillance_interval: Period = Period(15, "months", "001 §5.2.2", extend=False)
-    # 001 §5.2.1: at least one surveillance in each calendar year (except the recertification year);
-    # after the first surveillance the next is due by 31 December of the following year, or earlier
-    # if the 15-month limit comes first. None where the procedure has no such rule (004).
-    surveillance_calendar_year: str | None = "001 §5.2.1"
-    # 001 §4.4.1 ("监督审核（第一次、第二次）") and §5.2.1: two per three-year cycle;
-    # the third year is the recertification.
-    surveillances_per_cycle: int = 2
-    # 001 §5.2.3: a surveillance not done in time is handled under 7.2 (suspension) or 7.3.
-    surveillance_overdue_clause: str = "001 §5.2.3"
-    # 001 §7.2.1: suspend within 5 working days of verifying the cause.
-    suspension_act: Period = Period(5, "working_days", "001 §7.2.1")
-    # 001 §7.2.1 a: a surveillance found the requirements not met.
-    failed_surveillance_clause: str = "001 §7.2.1 a"
-    # 001 §7.3.1: withdraw within 5 working days of verifying the cause.
-    withdrawal_act: Period = Period(5, "working_days", "001 §7.3.1")
-    # 001 §7.3.1 e: the suspension period ended with its cause unresolved.
-    lapse_withdrawal_reason: str = "7.3.1e"
-    # 001 §6.1, §6.3: recertification audit, and verification of its nonconformities, before expiry.
-    recertification_clause: str = "001 §6.1"
-    recertification_nc_clause: str = "001 §6.3"
-    # 001 §11: the written result of an appeal within 60 days.
-    appeal_result: Period = Period(60, "days", "001 §11")
-    # Only 004 sets these (§14.1.1-14.1.3, §14.2.3.1).
-    appeal_lodging: Period | None = None
-    appeal_admission: Period | None = None
-    appeal_hearing: Period | None = None
-    appeal_hearing_notice: Period | None = None
-    complaint_result: Period | None = None
-    # Client notifications: 001 §4.2.2 c says "promptly" (及时); the body measures it by 004 §15's 10 days.
-    change_notification: Period = Period(10, "days", "001 §4.2.2 c + 004 §15")
-    incident_notification: Period = Period(10, "days", "001 §4.2.2 c + 004 §15")
-    # 004 §6.9.3: a grade upgrade may be applied for 6 months after certification (an earliest
-    # date: never extended). 001 has no upgrade; the ledger applies 004's rule to every upgrade.
-    upgrade_waiting: Period | None = Period(6, "months", "004 §6.9.3", extend=False)
+    refusal_notice: Period | None
+    regulator_report: Period
+    validity: Period
+    first_surveillance: Period
+    surveillance_interval: Period
+    surveillance_calendar_year: str | None  # the clause of "at least once per calendar year", or None
+    surveillances_per_cycle: int
+    surveillance_overdue_clause: str
+    suspension_act: Period
+    failed_surveillance_clause: str
+    withdrawal_act: Period
+    lapse_withdrawal_reason: str  # a withdrawal reason code of the same procedure
+    recertification_clause: str
+    recertification_nc_clause: str
+    appeal_result: Period
+    appeal_lodging: Period | None
+    appeal_admission: Period | None
+    appeal_hearing: Period | None
+    appeal_hearing_notice: Period | None
+    complaint_result: Period | None
+    change_notification: Period
+    incident_notification: Period
+    upgrade_waiting: Period | None
 
 
 @dataclass(frozen=True)
@@ -111,10 +98,13 @@ class Procedure:
     title_zh: str
     suspension_reasons: tuple[Reason, ...]
     withdrawal_reasons: tuple[Reason, ...]
+    periods: Periods
     max_suspension_months: int = 6
     # The clause that sets max_suspension_months (004 sets none: the body's 001 rule applies).
-    max_suspension_clause: str = "001 §7.2.2"
-    periods: Periods = field(default_factory=Periods)
+    max_suspension_clause: str = ""
+    default: bool = False  # governs every scheme no procedure names
+    schemes: tuple[str, ...] = ()  # the schemes it governs by name
+    path: Path | None = None
 
     def with_periods(self, **changes: Any) -> "Procedure":
         """This procedure with some periods replaced (e.g. a stricter regulator rule)."""
@@ -140,81 +130,172 @@ class Procedure:
         )
 
 
-P001 = Procedure(
-    id="001",
-    title_zh="ZGC/RU-015 企业质量信用评价认证实施规则",
-    suspension_reasons=(
-        Reason("7.2.1a", "001 §7.2.1 a", "持续或严重不满足认证要求", "persistently or seriously fails certification requirements"),
-        Reason("7.2.1b", "001 §7.2.1 b", "不承担、履行认证合同约定的责任和义务", "does not meet its obligations under the certification contract"),
-        Reason("7.2.1c", "001 §7.2.1 c", "被有关执法监管部门责令停业整顿", "ordered by the authorities to suspend business for rectification"),
-        Reason("7.2.1d", "001 §7.2.1 d", "被地方认证监管部门发现体系运行存在问题，需要暂停证书", "the local certification regulator found problems requiring suspension"),
-        Reason("7.2.1e", "001 §7.2.1 e", "行政许可、资质证书、强制性认证证书等过期失效，重新提交的申请已被受理但尚未换证", "licence or qualification expired; a renewal was accepted but not yet granted", until_licensing_decision=True),
-        Reason("7.2.1f", "001 §7.2.1 f", "主动请求暂停", "the client asked for the suspension"),
-        Reason("7.2.1g", "001 §7.2.1 g", "其他应当暂停认证证书的情形", "other grounds for suspension"),
-    ),
-    withdrawal_reasons=(
-        Reason("7.3.1a", "001 §7.3.1 a", "被注销或撤销法律地位证明文件", "its legal status documents were cancelled or revoked"),
-        Reason("7.3.1b", "001 §7.3.1 b", "拒绝配合监督检查，或提供虚假材料或信息", "refused regulatory inspection or gave false information"),
-        Reason("7.3.1c", "001 §7.3.1 c", "出现重大的诚信责任事件，经执法监管部门确认是获证组织违规造成", "a major integrity incident confirmed as the client's fault"),
-        Reason("7.3.1d", "001 §7.3.1 d", "有其他严重违反法律法规行为", "other serious violations of laws and regulations"),
-        Reason("7.3.1e", "001 §7.3.1 e", "暂停期限已满但导致暂停的问题未得到解决或纠正", "the suspension period ended with its cause unresolved"),
-        Reason("7.3.1f", "001 §7.3.1 f", "没有运行质量信用等级认证或者已不具备运行条件", "the quality-credit system is not run or can no longer run"),
-        Reason("7.3.1g", "001 §7.3.1 g", "不正确引用和宣传认证信息，造成严重影响，或超过 6 个月仍未纠正", "misuse of certification information with serious effect, or uncorrected after 6 months"),
-        Reason("7.3.1h", "001 §7.3.1 h", "其他应当撤销认证证书的情形", "other grounds for withdrawal"),
-    ),
-)
+PROCEDURE_DIR = Path(__file__).resolve().parent / "schemes" / "procedures"
+ENV_SCHEMES = "CERTLEDGER_SCHEMES"  # a body's own folder of schemes, with its procedures in procedures/
+RULE = "ledger: procedure file"
+_TOP_KEYS = {"id", "title_zh", "default", "schemes", "max_suspension_months", "max_suspension_clause", "periods",
+             "suspension_reasons", "withdrawal_reasons"}
+_PERIOD_KEYS = {"length", "unit", "clause", "extend"}
+_REASON_KEYS = {"code", "clause", "zh", "en", "until_licensing_decision"}
+NONE = "none"  # a period or clause the procedure does not set
 
-P004 = Procedure(
-    id="004",
-    title_zh="MR-01-18 商业信誉评价体系认证实施规则",
-    suspension_reasons=(
-        Reason("8.1a", "004 §8.1 a", "监督结果不符合认证准则，但不属于需要立即撤销的情况", "surveillance found nonconformity not requiring immediate withdrawal"),
-        Reason("8.1b", "004 §8.1 b", "不恰当地使用认证文件，发现后又未采取适当措施", "improper use of certification documents not remedied"),
-        Reason("8.1c", "004 §8.1 c", "违反认证方案或程序要求", "breach of the certification scheme or procedures"),
-        Reason("8.1d", "004 §8.1 d", "特定服务在一段时期内未向顾客提供，经双方协商暂停", "a service not provided for a period, suspended by agreement"),
-        Reason("8.1e", "004 §8.1 e", "发生严重质量、环境、安全事故", "a serious quality, environmental or safety incident"),
-    ),
-    withdrawal_reasons=(
-        Reason("8.3a", "004 §8.3 a", "监督结果不符合认证准则，性质严重，需要立即撤销", "surveillance found serious nonconformity requiring immediate withdrawal"),
-        Reason("8.3b", "004 §8.3 b", "发生任何违反许可协议的情况", "any breach of the licence agreement"),
-        Reason("8.3c", "004 §8.3 c", "在暂停期间未采取有效措施", "no effective action during the suspension"),
-        Reason("8.3d", "004 §8.3 d", "未履行应负的财务结算责任", "unpaid fees"),
-    ),
-    max_suspension_clause="001 §7.2.2 (004 §8 sets no maximum)",
-    periods=Periods(
-        # 004 §5.1.4 2) requires a written refusal but sets no period: the body's 001 rule applies.
-        refusal_notice=Period(5, "days", "004 §5.1.4 + 001 §4.2.1"),
-        # 004 §5.8 requires the report to the CNCA but sets no period: 001 §4.6.6 applies.
-        regulator_report=Period(30, "working_days", "004 §5.8 + 001 §4.6.6"),
-        validity=Period(3, "years", "004 §5.8", extend=False),
-        # 004 §6.9.1: surveillance every 12 months, the first counted from the decision.
-        first_surveillance=Period(12, "months", "004 §6.9.1", extend=False),
-        surveillance_interval=Period(12, "months", "004 §6.9.1", extend=False),
-        surveillance_calendar_year=None,
-        # 004 does not say what an overdue surveillance leads to: a breach of the scheme, 8.1 c.
-        surveillance_overdue_clause="004 §6.9.1 + §8.1 c",
-        suspension_act=Period(5, "working_days", "004 §8.1 + 001 §7.2.1"),
-        failed_surveillance_clause="004 §8.1 a",
-        withdrawal_act=Period(5, "working_days", "004 §8.3 + 001 §7.3.1"),
-        lapse_withdrawal_reason="8.3c",
-        recertification_clause="004 §7.1",
-        recertification_nc_clause="004 §7.1 + 001 §6.3",
-        appeal_result=Period(60, "days", "004 §14"),
-        appeal_lodging=Period(10, "working_days", "004 §14.1.1"),
-        appeal_admission=Period(7, "days", "004 §14.1.2"),  # "一周内": 7 calendar days
-        appeal_hearing=Period(20, "working_days", "004 §14.1.3 (2)"),
-        appeal_hearing_notice=Period(5, "working_days", "004 §14.1.3 (2)"),
-        complaint_result=Period(30, "working_days", "004 §14.2.3.1"),
-        change_notification=Period(10, "days", "004 §15 (14.1)"),
-        incident_notification=Period(10, "days", "004 §15 (14.2)"),
-        upgrade_waiting=Period(6, "months", "004 §6.9.3", extend=False),
-    ),
-)
 
-PROCEDURES = {"001": P001, "004": P004}
-# Which procedure a certificate under each scheme follows (see the module docstring).
-SCHEME_PROCEDURE = {"hzx-mr0118": "004"}
+def _fail(path: Path, zh: str, en: str) -> RuleViolation:
+    return RuleViolation(RULE, f"程序文件 {path} 有误：{zh}请改正该文件。", f"Procedure file {path} is invalid: {en} Correct the file.")
+
+
+def _text(path: Path, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, f"{where} 应为非空文本。", f"{where} must be non-empty text.")
+    return value.strip()
+
+
+def _period(path: Path, name: str, value: Any) -> Period | None:
+    if value == NONE:
+        return None
+    if not isinstance(value, dict):
+        raise _fail(path, f"periods.{name} 应为 {{ length, unit, clause, extend }} 或 \"none\"。",
+                    f'periods.{name} must be {{ length, unit, clause, extend }} or "none".')
+    unknown = sorted(set(value) - _PERIOD_KEYS)
+    if unknown or not {"length", "unit", "clause"} <= set(value):
+        raise _fail(path, f"periods.{name} 须有 length、unit、clause（可选 extend），不认识 {unknown}。",
+                    f"periods.{name} needs length, unit and clause (extend optional); unknown: {unknown}.")
+    length, extend = value["length"], value.get("extend", True)
+    if not isinstance(length, int) or isinstance(length, bool) or not isinstance(extend, bool):
+        raise _fail(path, f"periods.{name} 的 length 应为整数，extend 应为 true 或 false。",
+                    f"periods.{name}: length must be a whole number and extend true or false.")
+    try:
+        return Period(length, value["unit"], _text(path, f"periods.{name}.clause", value["clause"]), extend)
+    except ValueError as e:
+        raise _fail(path, f"periods.{name}：{e}。", f"periods.{name}: {e}.") from None
+
+
+def _reasons(path: Path, kind: str, items: Any) -> tuple[Reason, ...]:
+    if not isinstance(items, list) or not items:
+        raise _fail(path, f"缺少 [[{kind}]]（至少一条原因）。", f"[[{kind}]] is missing (at least one reason).")
+    out = []
+    for i, r in enumerate(items, 1):
+        unknown = sorted(set(r) - _REASON_KEYS) if isinstance(r, dict) else []
+        if not isinstance(r, dict) or unknown:
+            raise _fail(path, f"第 {i} 条 {kind} 有未知字段 {unknown}。", f"{kind} number {i} has unknown fields {unknown}.")
+        out.append(Reason(*(_text(path, f"{kind}[{i}].{k}", r.get(k)) for k in ("code", "clause", "zh", "en")),
+                          until_licensing_decision=r.get("until_licensing_decision", False) is True))
+    codes = [r.code for r in out]
+    if len(set(codes)) != len(codes):
+        raise _fail(path, f"{kind} 的原因代码重复：{codes}。", f"{kind} repeats a reason code: {codes}.")
+    return tuple(out)
+
+
+def parse_procedure(path: Path) -> Procedure:
+    """One procedure file, checked: unknown keys (a misspelt period would otherwise be ignored),
+    every period of ``Periods`` set or ``"none"``, valid units and lengths, reason codes unique, and
+    the lapse withdrawal reason among the withdrawal reasons."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise _fail(path, f"无法读取（{e}）。", f"cannot be read ({e}).") from None
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise _fail(path, f"未知字段 {unknown}。", f"unknown keys {unknown}.")
+    raw = data.get("periods")
+    if not isinstance(raw, dict):
+        raise _fail(path, "缺少 [periods]。", "[periods] is missing.")
+    names = {f.name: f for f in fields(Periods)}
+    missing, extra = sorted(set(names) - set(raw)), sorted(set(raw) - set(names))
+    if missing or extra:
+        raise _fail(path, f"[periods] 缺少 {missing}，不认识 {extra}；每个期限都须给出（不设的写 \"none\"）。",
+                    f'[periods] lacks {missing} and has unknown {extra}; every period must be given ("none" where not set).')
+    values: dict[str, Any] = {}
+    for name, f in names.items():
+        value = raw[name]
+        if "Period" in str(f.type):
+            values[name] = _period(path, name, value)
+        elif f.type == "int" or f.type is int:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _fail(path, f"periods.{name} 应为非负整数。", f"periods.{name} must be a whole number of at least 0.")
+            values[name] = value
+        else:
+            text = _text(path, f"periods.{name}", value)
+            values[name] = None if text == NONE and "None" in str(f.type) else text
+    months = data.get("max_suspension_months", 6)
+    if not isinstance(months, int) or isinstance(months, bool) or months < 1:
+        raise _fail(path, "max_suspension_months 应为正整数。", "max_suspension_months must be a whole number of at least 1.")
+    schemes = data.get("schemes", [])
+    if not isinstance(schemes, list) or not all(isinstance(x, str) and x.strip() for x in schemes):
+        raise _fail(path, "schemes 应为方案编号的列表。", "schemes must be a list of scheme ids.")
+    procedure = Procedure(
+        id=_text(path, "id", data.get("id")), title_zh=_text(path, "title_zh", data.get("title_zh")),
+        suspension_reasons=_reasons(path, "suspension_reasons", data.get("suspension_reasons")),
+        withdrawal_reasons=_reasons(path, "withdrawal_reasons", data.get("withdrawal_reasons")),
+        max_suspension_months=months,
+        max_suspension_clause=_text(path, "max_suspension_clause", data.get("max_suspension_clause")),
+        periods=Periods(**values), default=data.get("default", False) is True,
+        schemes=tuple(x.strip() for x in schemes), path=path,
+    )
+    if procedure.periods.lapse_withdrawal_reason not in {r.code for r in procedure.withdrawal_reasons}:
+        raise _fail(path, f"lapse_withdrawal_reason “{procedure.periods.lapse_withdrawal_reason}”不是本程序的撤销原因代码。",
+                    f"lapse_withdrawal_reason '{procedure.periods.lapse_withdrawal_reason}' is not one of its withdrawal reason codes.")
+    return procedure
+
+
+@dataclass(frozen=True)
+class Procedures:
+    """Every procedure by id, and which one governs each scheme."""
+
+    by_id: dict[str, Procedure]
+    by_scheme: dict[str, str]
+    default: str
+
+    def of(self, scheme_id: str | None) -> Procedure:
+        return self.by_id[self.by_scheme.get(scheme_id or "", self.default)]
+
+
+def _scan(*directories: Path) -> Procedures:
+    found: dict[str, Procedure] = {}
+    for directory in directories:
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
+            p = parse_procedure(path)
+            if p.id in found:  # a body's own file replaces the shipped one of the same id
+                if found[p.id].path is not None and found[p.id].path.parent == path.parent:
+                    raise _fail(path, f"程序 {p.id} 已由 {found[p.id].path.name} 定义。", f"procedure {p.id} is already defined by {found[p.id].path.name}.")
+            found[p.id] = p
+    defaults = [p.id for p in found.values() if p.default]
+    if len(defaults) != 1:
+        where = ", ".join(str(d) for d in directories)
+        raise RuleViolation(RULE, f"{where} 中应恰有一个程序文件标明 default = true（本机构的通用程序），实际有 {len(defaults)} 个：{defaults}。",
+                            f"Exactly one procedure file in {where} must say default = true (the body's general procedure); "
+                            f"found {len(defaults)}: {defaults}.")
+    by_scheme: dict[str, str] = {}
+    for p in found.values():
+        for scheme in p.schemes:
+            if scheme in by_scheme and by_scheme[scheme] != p.id:
+                raise _fail(p.path or Path(p.id), f"方案 {scheme} 已归程序 {by_scheme[scheme]} 管辖。",
+                            f"scheme {scheme} is already governed by procedure {by_scheme[scheme]}.")
+            by_scheme[scheme] = p.id
+    return Procedures(found, by_scheme, defaults[0])
+
+
+@functools.lru_cache(maxsize=4)
+def _catalogue(extra: str) -> Procedures:
+    return _scan(PROCEDURE_DIR, *([Path(extra) / "procedures"] if extra else []))
+
+
+def procedures() -> Procedures:
+    """The shipped procedures and the body's own (``CERTLEDGER_SCHEMES``/procedures), read once."""
+    return _catalogue(os.environ.get(ENV_SCHEMES, "").strip())
 
 
 def procedure_for(scheme_id: str | None) -> Procedure:
-    return PROCEDURES[SCHEME_PROCEDURE.get(scheme_id or "", "001")]
+    """The procedure that governs a certificate under ``scheme_id`` (the default one for a scheme no
+    procedure names, or for no scheme)."""
+    return procedures().of(scheme_id)
+
+
+def __getattr__(name: str) -> Any:
+    # The shipped procedures by their old names, read on first use (not at import).
+    if name in ("P001", "P004"):
+        return procedures().by_id[name[1:]]
+    if name == "PROCEDURES":
+        return procedures().by_id
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

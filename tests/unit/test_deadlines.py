@@ -429,3 +429,26 @@ def test_a_certificate_is_valid_three_years_and_its_end_is_due_for_expiry_or_rep
     assert r["period_zh"].startswith("3 年（不顺延）")
     c.expire(actor="admin", occurred_on=D(2028, 3, 5))
     assert rows(c) == [], "an expired certificate has no open deadline"
+
+
+def test_under_004_restoring_a_lapsed_suspension_names_004s_withdrawal_reason_not_001s():
+    """The lapse rule's clause and code come from the client's procedure (004 §8.3 c), not from 001
+    (the aggregate once hard-coded 7.3.1e)."""
+    from ledger.rules.lifecycle import check_restoration
+
+    c = certified(HZX)
+    c.suspend(reason_code="8.1c", reason="违反认证方案", start=D(2025, 6, 2), until=D(2025, 9, 1), actor="admin", occurred_on=D(2025, 6, 2))
+    check_restoration(c, restored_on=D(2025, 9, 1))  # the last day: still restorable
+    with pytest.raises(RuleViolation) as e:
+        check_restoration(c, restored_on=D(2025, 9, 2))
+    assert e.value.rule == "004 §8.3 c" and "8.3c" in e.value.message_en and "8.3c" in e.value.message_zh
+    assert "7.3.1" not in e.value.message_en + e.value.message_zh
+    with pytest.raises(RuleViolation) as e:
+        check_restoration(_suspended_001(), restored_on=D(2025, 9, 2))
+    assert e.value.rule == "001 §7.3.1 e" and "7.3.1e" in e.value.message_en
+
+
+def _suspended_001() -> Client:
+    c = certified(ZGC)
+    c.suspend(reason_code="7.2.1f", reason="主动请求", start=D(2025, 6, 2), until=D(2025, 9, 1), actor="admin", occurred_on=D(2025, 6, 2))
+    return c

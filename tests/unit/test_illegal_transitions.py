@@ -101,9 +101,13 @@ def test_no_second_certificate_for_one_decision_and_no_second_report():
 
 
 def test_no_restore_after_the_suspension_period_has_lapsed():
+    from ledger.rules.lifecycle import check_restoration
+
     c = in_state("suspended")  # until 2026-09-01
+    check_restoration(c, restored_on=D(2026, 9, 1))  # the last day of the suspension: still restorable
     with pytest.raises(RuleViolation) as e:
-        c.restore(reason="r", actor="a", occurred_on=D(2026, 9, 2))
+        check_restoration(c, restored_on=D(2026, 9, 2))
     assert e.value.rule == "001 §7.3.1 e" and "7.3.1e" in e.value.message_en
     c.withdraw(reason_code="7.3.1e", reason="暂停期满未整改", actor="a", occurred_on=D(2026, 9, 2))
     assert c.certificate_status == "withdrawn"
+
