@@ -73,6 +73,20 @@ CERTIFICATE_STATUSES: dict[str, tuple[str, str]] = {
     "cancelled": ("注销", "Cancelled"),
     "expired": ("过期", "Expired"),
 }
+# A certificate "in force": valid or suspended (it still stands: surveillance, withdrawal, expiry and
+# the grade it carries apply to it). Internally a certificate replaced on recertification is "replaced".
+IN_FORCE = ("valid", "suspended")
+
+# The status of another body's certificate as verified before a transfer (001 §10.3): the five CNCA
+# statuses and the two "under way" states that also refuse a transfer.
+TRANSFER_CERTIFICATE_STATUSES: dict[str, tuple[str, str]] = {
+    **CERTIFICATE_STATUSES,
+    "under_suspension": ("正在接受暂停处理", "under suspension"),
+    "under_withdrawal": ("正在接受撤销处理", "under withdrawal"),
+}
+
+# An appeal not yet concluded: no written result (decided) and not refused at admission.
+OPEN_APPEAL_STATUSES = ("lodged", "accepted", "heard")
 
 # Lifecycle stages of the client as a whole.
 STAGES: dict[str, tuple[str, str]] = {

@@ -3,7 +3,7 @@
 Each command names the application method it calls and its parameters with their types. The CLI
 builds one click command per entry (``certledger audit plan --client ... --kind ...``) and the
 JSON Lines import reads the same names (``{"command": "audit plan", "client": "...", ...}``), so
-the two can never drift apart. Stdlib only: the CLI imports this to print ``--help`` quickly.
+the two can never drift apart. Stdlib only (and the closed vocabularies): the CLI imports this to print ``--help`` quickly.
 
 Every write also takes ``client`` (the USCC), ``on`` (the business date, default today in
 Asia/Shanghai) and the actor (``--actor`` / ``CERTLEDGER_ACTOR``, or ``actor`` in an import line).
@@ -19,6 +19,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from aggregates.errors import RuleViolation
+from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, CHANGE_KINDS, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
+                                   TRANSFER_CERTIFICATE_STATUSES)
+from ledger.rules.planning import COMBINED_CEILINGS
 
 
 def _bad(name: str, value: Any, zh: str, en: str) -> RuleViolation:
@@ -182,6 +185,12 @@ class Command:
         return out
 
 
+def one_of(table: dict[str, tuple[str, str]]) -> str:
+    """A parameter's help listing its closed vocabulary (aggregates.vocabulary), in its order."""
+    keys = list(table)
+    return ", ".join(keys[:-1]) + f" or {keys[-1]}" if len(keys) > 1 else keys[0]
+
+
 CLIENT = Param("client", help="the client's USCC (统一社会信用代码, 18 characters)")
 ON = Param("on", "date", required=False, help="business date YYYY-MM-DD on which it happened (default: today, Asia/Shanghai)")
 REASON = Param("reason", help="the reason, as it should stand in the record")
@@ -195,7 +204,7 @@ COMMANDS: tuple[Command, ...] = (
         Param("scope", help="the scope of certification applied for"),
         Param("site", "site", multiple=True, help="a site as NAME=ADDRESS; repeat for each site"),
         Param("headcount", "int", help="people within the scope"),
-        Param("kind", required=False, default="initial", choices=("initial", "recertification", "transfer", "upgrade"), help="initial, recertification, transfer or upgrade"),
+        Param("kind", required=False, default="initial", choices=tuple(APPLICATION_KINDS), help=one_of(APPLICATION_KINDS)),
         Param("evidence", required=False, default="", help="documents received (营业执照, 许可证...)"),
         ON,
     )),
@@ -217,17 +226,17 @@ COMMANDS: tuple[Command, ...] = (
         CLIENT,
         Param("from-body", help="the body that issued the certificate"),
         Param("certificate-no", help="the certificate's number"),
-        Param("certificate-status", choices=("valid", "suspended", "withdrawn", "cancelled", "expired", "under_suspension", "under_withdrawal"), help="the certificate's status as verified with the issuing body"),
+        Param("certificate-status", choices=tuple(TRANSFER_CERTIFICATE_STATUSES), help="the certificate's status as verified with the issuing body: " + one_of(TRANSFER_CERTIFICATE_STATUSES)),
         REASON, ON,
     )),
     Command("audit plan", "plan_audit", "Plan an audit (审核策划): kind, team, man-days, sites.", (
         CLIENT,
-        Param("kind", choices=("stage1", "stage2", "surveillance", "unscheduled", "recertification", "transfer"), help="stage1, stage2, surveillance, unscheduled, recertification or transfer"),
+        Param("kind", choices=tuple(AUDIT_KINDS), help=one_of(AUDIT_KINDS)),
         Param("member", multiple=True, help="an audit team member; repeat for each"),
         Param("leader", required=False, default="", help="the team leader (default: the first member)"),
         Param("man-days", "decimal", required=False, help="planned audit man-days (default: computed under 004 §16.2; a different figure is recorded beside the computed one)"),
         Param("man-days-reason", required=False, default="", help="why the planned man-days differ from the computed ones (required then, 001 §4.3.1.2)"),
-        Param("combined", required=False, choices=("qms", "credit"), help="combined with a quality management system audit (qms, up to 30 % fewer days) or a credit evaluation (credit, up to 50 %) (004 §16.2)"),
+        Param("combined", required=False, choices=tuple(COMBINED_CEILINGS), help="combined with a quality management system audit (qms, up to 30 % fewer days) or a credit evaluation (credit, up to 50 %) (004 §16.2)"),
         Param("reduction", "decimal", required=False, help="the combined-audit reduction as a fraction, e.g. 0.2 (default: the ceiling)"),
         Param("site", multiple=True, required=False, help="a site to visit, by name; repeat for each (default: every site in scope for initial audits, the minimum sample otherwise)"),
         Param("start", "date", help="first day of the audit"),
@@ -253,7 +262,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("nc raise", "raise_nonconformity", "Raise a nonconformity found in an audit (不符合项).", (
         CLIENT,
         Param("audit", help="the audit id"),
-        Param("severity", choices=("major", "minor"), help="major or minor"),
+        Param("severity", choices=tuple(NC_SEVERITIES), help=one_of(NC_SEVERITIES)),
         Param("clause", help="the requirement not met"),
         Param("description", help="what was found"),
         ON,
@@ -299,14 +308,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("certificate expire", "expire", "Record that the certificate expired at the end of its validity (过期).", (CLIENT, ON)),
     Command("certificate scope", "change_scope", "Reduce or extend the scope of the certificate (缩小/扩大认证范围).", (
         CLIENT,
-        Param("kind", choices=("reduce", "extend"), help="reduce or extend"),
+        Param("kind", choices=tuple(SCOPE_CHANGE_KINDS), help=one_of(SCOPE_CHANGE_KINDS)),
         Param("scope", help="the new scope"),
         Param("site", "site", multiple=True, required=False, help="the sites after the change, NAME=ADDRESS (default: unchanged)"),
         REASON, ON,
     )),
     Command("change notify", "notify_change", "Record a change notified by the client (信息通报, 004 §15, 001 §4.2.2 c).", (
         CLIENT,
-        Param("kind", choices=("legal_status", "operations", "licence", "representative", "contact", "headcount", "address", "scope", "process", "complaint", "nonconforming_product", "incident", "other"), help="what changed"),
+        Param("kind", choices=tuple(CHANGE_KINDS), help="what changed: " + one_of(CHANGE_KINDS)),
         Param("changed-on", "date", help="the date of the change or incident"),
         Param("description", help="what changed"),
         ON,
@@ -339,7 +348,7 @@ COMMANDS: tuple[Command, ...] = (
     )),
     Command("appeal decide", "decide_appeal", "Record the appeal's decision and written result (001 §11, 004 §14.1.3).", (
         CLIENT, Param("appeal", help="the appeal id"),
-        Param("outcome", choices=("upheld", "dismissed"), help="upheld or dismissed"),
+        Param("outcome", choices=tuple(APPEAL_OUTCOMES), help=one_of(APPEAL_OUTCOMES)),
         Param("result", help="the written result sent to the appellant"),
         Param("decider", multiple=True, help="a person deciding; repeat for each (none involved in the decision appealed)"),
         ON,

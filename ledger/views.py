@@ -50,7 +50,7 @@ def client_summary(c: Client) -> dict[str, Any]:
         "open_audits": [a for a in c.audits.values() if a["status"] == "planned"],
         "open_nonconformities": [n for n in c.nonconformities.values() if n["status"] != "closed"],
         "open_complaints": [x for x in c.complaints.values() if x["status"] == "open"],
-        "open_appeals": [a for a in c.appeals.values() if a["status"] not in ("decided", "refused")],
+        "open_appeals": c.open_appeals,
         "recent_changes": list(c.changes.values())[-5:],
         "suspensions": list(c.suspensions.values()),
         "withdrawals": list(c.withdrawals.values()),

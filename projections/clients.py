@@ -29,7 +29,7 @@ def grade_row(client: Any) -> dict[str, Any] | None:
         return None
     d = list(client.decisions.values())[-1]
     cert = client.certificate
-    in_force = cert if cert and cert["status"] in ("valid", "suspended") else None
+    in_force = client.certificate_in_force
     names = grade_names(in_force["scheme_id"], in_force["scheme_version"], in_force["grade"]) if in_force else None
     return {
         "uscc": client.uscc, "name": client.name,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from aggregates.vocabulary import IN_FORCE
 from projections import tables as t
 from projections.base import ClientProjection
 from projections.jsonish import dumps
@@ -46,7 +47,7 @@ def as_on(row: dict[str, Any], on: date) -> dict[str, Any]:
     before that day is expired (001 §8.2) even if ``certificate expire`` has not been recorded yet;
     ``status_recorded`` keeps what the ledger recorded."""
     valid_until = row["valid_until"] if isinstance(row["valid_until"], date) else date.fromisoformat(str(row["valid_until"]))
-    if row["status"] in ("valid", "suspended") and valid_until < on:
+    if row["status"] in IN_FORCE and valid_until < on:
         return {**row, "status": "expired", "status_recorded": row["status"],
                 "status_changed_on": valid_until + timedelta(days=1)}
     return {**row, "status_recorded": row["status"]}

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import INCIDENT_CHANGE_KINDS
+from aggregates.vocabulary import IN_FORCE, INCIDENT_CHANGE_KINDS, OPEN_APPEAL_STATUSES
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Procedure, procedure_for
 
@@ -51,9 +51,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "appeal_result": ("申诉书面处理结果", "written result of the appeal"),
     "complaint_result": ("投诉书面处理意见", "written result of the complaint"),
 }
-
-_OPEN_APPEAL = ("lodged", "accepted", "heard")
-
 
 def _row(
     kind: str, ref_id: str, clause: str, procedure: Procedure, what_zh: str, what_en: str,
@@ -140,7 +137,7 @@ def _surveillance_deadline(c: Client, cert: dict[str, Any], p: Procedure, cal: C
 
 
 def _surveillance(c: Client, cert: dict[str, Any], p: Procedure, cal: Calendar) -> Iterable[dict[str, Any]]:
-    if cert["status"] not in ("valid", "suspended"):
+    if cert["status"] not in IN_FORCE:
         return
     nxt = _surveillance_deadline(c, cert, p, cal)
     if nxt is None:
@@ -229,7 +226,7 @@ def _suspension(c: Client, cert: dict[str, Any], p: Procedure, cal: Calendar) ->
 
 
 def _recertification(c: Client, cert: dict[str, Any], p: Procedure) -> Iterable[dict[str, Any]]:
-    if cert["status"] not in ("valid", "suspended"):
+    if cert["status"] not in IN_FORCE:
         return
     cycle_apps = {a["id"] for a in c.applications.values()
                   if a["kind"] == "recertification" and a["submitted_on"] >= cert["issued_on"]}
@@ -258,7 +255,7 @@ def _recertification(c: Client, cert: dict[str, Any], p: Procedure) -> Iterable[
 
 
 def _validity(cert: dict[str, Any], p: Procedure, cal: Calendar) -> Iterable[dict[str, Any]]:
-    if cert["status"] not in ("valid", "suspended"):
+    if cert["status"] not in IN_FORCE:
         return
     period = p.periods.validity
     rule = period.end(cal, cert["valid_from"])
@@ -274,7 +271,7 @@ def _validity(cert: dict[str, Any], p: Procedure, cal: Calendar) -> Iterable[dic
 def _appeals(c: Client, p: Procedure, cal: Calendar) -> Iterable[dict[str, Any]]:
     ps = p.periods
     for a in c.appeals.values():
-        if a["status"] not in _OPEN_APPEAL:
+        if a["status"] not in OPEN_APPEAL_STATUSES:
             continue
         lodged, ref = a["lodged_on"], {"appeal": a["id"], "against": a["against"]}
         if a["status"] == "lodged" and ps.appeal_admission is not None:

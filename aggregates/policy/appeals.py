@@ -1,0 +1,146 @@
+"""What reaches the body from outside: changes the client notifies (001 §4.2.2 c, 004 §15),
+complaints (004 §14.2) and appeals (001 §11, 004 §14.1), whose panels and deciders took no part in
+the decision appealed (004 §14.1.3 (6)). The appeal's periods are the procedure's
+(ledger/rules/lifecycle.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aggregates.errors import NotFound
+from aggregates.policy.common import after_registration, get, not_before, require, require_choice, require_text
+from aggregates.vocabulary import APPEAL_OUTCOMES, CHANGE_KINDS, OPEN_APPEAL_STATUSES
+
+
+def check_change_notice(client: Any, *, kind: str, changed_on: date, description: str, occurred_on: date) -> str:
+    """A change the client notifies, dated no later than the notice; returns the description."""
+    require_choice(kind, CHANGE_KINDS, "变更类型", "change kind")
+    description = require_text(description, "变更内容", "a description of the change", "004 §15")
+    require(
+        changed_on <= occurred_on,
+        "004 §15",
+        f"变更发生日期 {changed_on} 晚于通报日期 {occurred_on}；请核对日期。",
+        f"The change date {changed_on} is after the date it was notified {occurred_on}; check the dates.",
+    )
+    after_registration(client, occurred_on)
+    return description
+
+
+def check_complaint(client: Any, *, complainant: str, subject: str, occurred_on: date) -> tuple[str, str]:
+    complainant = require_text(complainant, "投诉人", "the complainant", "004 §14.2.1")
+    subject = require_text(subject, "投诉内容", "what the complaint is about", "004 §14.2.1")
+    after_registration(client, occurred_on)
+    return complainant, subject
+
+
+def check_complaint_result(client: Any, *, complaint_id: str, result: str, occurred_on: date) -> str:
+    """The written result of an open complaint (004 §14.2.3.1); returns it."""
+    complaint = get(client, client.complaints, complaint_id, "投诉", "complaint")
+    require(complaint["status"] == "open", "004 §14.2.3", f"投诉 {complaint_id} 已于 {complaint['resolved_on']} 处理完毕。",
+            f"Complaint {complaint_id} was resolved on {complaint['resolved_on']}.")
+    result = require_text(result, "处理结果（书面通知内容）", "the written result", "004 §14.2.3.1")
+    not_before(occurred_on, complaint["received_on"], "投诉收到日期", "the date the complaint was received")
+    return result
+
+
+def check_appeal(client: Any, *, against: str, grounds: str, occurred_on: date) -> str:
+    """An appeal against one of the client's appealable decisions (004 §14.1.1), one open appeal per
+    decision, with written grounds; returns the grounds. Its lodging period is the procedure's."""
+    appealable = client.appealable
+    if against not in appealable:
+        known = ", ".join(f"{k}（{v['kind']}，{v['on']}）" for k, v in appealable.items()) or "—"
+        raise NotFound(
+            "004 §14.1.1",
+            f"{client.name} 没有可申诉的决定 {against}；可申诉的决定：{known}。",
+            f"{client.name} has no appealable decision {against}; appealable decisions: {known}.",
+        )
+    pending = [a["id"] for a in client.appeals.values() if a["against"] == against and a["status"] in OPEN_APPEAL_STATUSES]
+    require(
+        not pending,
+        "004 §14.1",
+        f"针对 {against} 的申诉 {', '.join(pending)} 尚未结案；请在该申诉中补充理由，而非重复提出。",
+        f"Appeal {', '.join(pending)} against {against} is still open; add to it rather than lodging another.",
+    )
+    grounds = require_text(grounds, "申诉理由（书面）", "the written grounds of the appeal", "004 §14.1.1")
+    not_before(occurred_on, appealable[against]["on"], f"被申诉决定 {against} 的日期", f"the date of decision {against}")
+    return grounds
+
+
+def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str, occurred_on: date) -> str:
+    """An appeal accepted or refused (004 §14.1.2); a refusal needs its reason. Returns the reason."""
+    appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
+    require(appeal["status"] == "lodged", "004 §14.1.2", f"申诉 {appeal_id} 已作出受理决定。", f"Appeal {appeal_id} already has an admission decision.")
+    if not accepted:
+        reason = require_text(reason, "不予受理申诉的理由", "the reason for refusing the appeal", "004 §14.1.2")
+    not_before(occurred_on, appeal["lodged_on"], "申诉提出日期", "the date the appeal was lodged")
+    return (reason or "").strip()
+
+
+def involved_in(client: Any, appealable: dict[str, Any]) -> set[str]:
+    """People involved in an appealable decision: its decider, its recorder, its audit teams."""
+    people = {appealable.get("decider"), appealable.get("actor")}
+    audit_id = appealable.get("audit_id")
+    if audit_id and audit_id in client.audits:
+        people.update(client.audits[audit_id]["team"])
+        application_id = client.audits[audit_id]["application_id"]
+        if application_id:
+            for a in client.audits.values():
+                if a["application_id"] == application_id:
+                    people.update(a["team"])
+    return {p for p in people if p}
+
+
+def _uninvolved(client: Any, appeal: dict[str, Any], people: list[str], role_zh: str, role_en: str) -> None:
+    involved = involved_in(client, client.appealable[appeal["against"]]) & set(people)
+    require(
+        not involved,
+        "004 §14.1.3 (6)",
+        f"{'、'.join(sorted(involved))} 参与了被申诉的决定 {appeal['against']}，不能作为申诉的{role_zh}（004 §14.1.3 (6)）。",
+        f"{', '.join(sorted(involved))} took part in the decision appealed ({appeal['against']}) and may not act as {role_en} of the appeal (004 §14.1.3 (6)).",
+    )
+
+
+def check_hearing(client: Any, *, appeal_id: str, hearing_on: date, notice_given_on: date, panel: list[str],
+                  occurred_on: date) -> list[str]:
+    """The hearing of an accepted appeal by an uninvolved panel, notified before it (004 §14.1.3);
+    returns the panel, trimmed. The notice and hearing periods are the procedure's."""
+    appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
+    require(
+        appeal["status"] == "accepted",
+        "004 §14.1.3",
+        f"申诉 {appeal_id} 的状态为 {appeal['status']}；只有已受理的申诉才能召开听证会议。",
+        f"Appeal {appeal_id} is {appeal['status']}; only an accepted appeal is heard.",
+    )
+    members = [p.strip() for p in panel if p and p.strip()]
+    require(bool(members), "004 §14.1.3 (4)", "请列出参加听证的人员。", "Name the people on the hearing panel.")
+    _uninvolved(client, appeal, members, "听证人员", "a panel member")
+    require(
+        notice_given_on <= hearing_on,
+        "004 §14.1.3 (2)",
+        "通知日期不能晚于会议日期。",
+        "The notice cannot be given after the hearing.",
+    )
+    not_before(notice_given_on, appeal["admitted_on"], "申诉受理日期", "the date the appeal was accepted")
+    not_before(occurred_on, appeal["admitted_on"], "申诉受理日期", "the date the appeal was accepted")
+    return members
+
+
+def check_appeal_decision(client: Any, *, appeal_id: str, outcome: str, result: str, deciders: list[str],
+                          occurred_on: date) -> tuple[list[str], str]:
+    """The decision of an accepted appeal by uninvolved people, with its written result (001 §11,
+    004 §14.1.3). Returns the deciders and the result, trimmed."""
+    appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
+    require(
+        appeal["status"] in ("accepted", "heard"),
+        "004 §14.1.3",
+        f"申诉 {appeal_id} 的状态为 {appeal['status']}；只有已受理的申诉才能作出裁定。",
+        f"Appeal {appeal_id} is {appeal['status']}; only an accepted appeal can be decided.",
+    )
+    require_choice(outcome, APPEAL_OUTCOMES, "申诉裁定结果", "appeal outcome")
+    members = [p.strip() for p in deciders if p and p.strip()]
+    require(bool(members), "004 §14.1.3 (4)", "请列出作出裁定的人员。", "Name the people who decided the appeal.")
+    _uninvolved(client, appeal, members, "裁定人员", "a decider")
+    result = require_text(result, "书面处理结果（001 §11）", "the written result (001 §11)", "001 §11")
+    not_before(occurred_on, appeal["admitted_on"], "申诉受理日期", "the date the appeal was accepted")
+    return members, result

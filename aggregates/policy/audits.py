@@ -1,0 +1,220 @@
+"""Audits and what they record: the plan and its completion (001 §4.3-4.4, 004 §5.2-5.3), score
+entries, corrections and exclusions (001 Appendix A), nonconformities and their correction and
+verification (001 §4.5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from aggregates.errors import RuleViolation
+from aggregates.policy.common import (after_registration, current_certificate, get, not_before, require, require_choice,
+                                      require_text)
+from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS, IN_FORCE, NC_SEVERITIES
+
+
+def check_plan(client: Any, *, kind: str, team: list[str], leader: str, man_days: Decimal, start_on: date,
+               occurred_on: date) -> tuple[list[str], str, str | None]:
+    """An audit plan: a team with its leader, man-days, and the application or certificate it
+    belongs to. Returns the team members and leader, trimmed, and the application's id (None for a
+    surveillance, which belongs to the certificate)."""
+    require_choice(kind, AUDIT_KINDS, "审核类型", "audit kind")
+    members = [m.strip() for m in team if m and m.strip()]
+    require(bool(members), "001 §4.3.2", "审核组至少需要一名审核员（001 §4.3.2，004 §5.2.2）。", "An audit team needs at least one auditor (001 §4.3.2, 004 §5.2.2).")
+    require(len(set(members)) == len(members), "001 §4.3.2", "审核组成员重复。", "The audit team lists someone twice.")
+    leader = (leader or members[0]).strip()
+    require(leader in members, "004 §5.2.2", f"组长 {leader} 必须是审核组成员。", f"The team leader {leader} must be a team member.")
+    require(
+        man_days > 0,
+        "004 §16.2",
+        f"审核人日必须大于 0（004 §16.2），实际为 {man_days}。",
+        f"Audit man-days must be greater than 0 (004 §16.2); got {man_days}.",
+    )
+    after_registration(client, occurred_on)
+    not_before(start_on, occurred_on, "审核策划日期", "the date the audit is planned")
+    app = client.open_application
+    status = client.certificate_status
+    if kind in ("stage1", "stage2", "transfer"):
+        require(
+            app is not None and any(c["application_id"] == app["id"] for c in client.contracts.values()),
+            "001 §4.2.2",
+            "初次认证或转换审核需在受理申请并签订认证合同之后策划。",
+            "An initial or transfer audit is planned after the application is accepted and the contract signed.",
+        )
+        assert app is not None
+        not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
+        if kind == "stage2":
+            stage1 = [a for a in client.audits.values() if a["kind"] == "stage1" and a["status"] == "completed" and a["application_id"] == app["id"]]
+            require(
+                bool(stage1),
+                "004 §5.3",
+                "第二阶段审核需在第一阶段（文件评价）完成后策划。",
+                "A stage 2 audit follows a completed stage 1 (document review).",
+            )
+            not_before(occurred_on, stage1[-1]["completed_on"], "第一阶段完成日期", "the completion of stage 1")
+    elif kind in ("surveillance", "unscheduled"):
+        require(
+            status in IN_FORCE,
+            "001 §5.1",
+            f"监督审核只针对持有证书的组织；当前证书状态：{status or '无证书'}。",
+            f"Surveillance is for certified clients; current certificate status: {status or 'none'}.",
+        )
+        current_certificate(client, *IN_FORCE, occurred_on=occurred_on)
+    elif kind == "recertification":
+        require(
+            app is not None and app["kind"] == "recertification" and app["status"] == "accepted",
+            "001 §6.1",
+            "再认证审核需先受理再认证申请。",
+            "A recertification audit needs an accepted recertification application.",
+        )
+        assert app is not None
+        not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
+    application_id = app["id"] if app is not None and kind not in ("surveillance", "unscheduled") else None
+    if application_id is not None:
+        same = [a["id"] for a in client.audits.values() if a["application_id"] == application_id and a["kind"] == kind]
+        require(
+            not same,
+            "001 §4.4.1",
+            f"申请 {application_id} 已有{AUDIT_KINDS[kind][0]} {', '.join(same)}；一项申请只进行一次该类审核，结论不通过时须重新申请。",
+            f"Application {application_id} already has a {AUDIT_KINDS[kind][1]} ({', '.join(same)}); an application has one "
+            "audit of each kind, and a new application follows a negative outcome.",
+        )
+    return members, leader, application_id
+
+
+def check_completion(client: Any, *, audit_id: str, conclusion: str, occurred_on: date) -> str:
+    """The audit report closes the audit (001 §4.4.5); returns the conclusion, trimmed."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    require(audit["status"] == "planned", "001 §4.4.5", f"审核 {audit_id} 已完成。", f"Audit {audit_id} is already completed.")
+    not_before(occurred_on, audit["start_on"], "审核开始日期", "the audit's start date")
+    return require_text(conclusion, "审核结论（001 §4.4.5.2 h）", "the audit conclusion (001 §4.4.5.2 h)", "001 §4.4.5.2")
+
+
+def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
+    """An audit that takes scores and exclusions: planned (not yet completed), and not a stage 1."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    if audit["status"] != "planned":  # checked on every score entry: messages formatted only when refused
+        raise RuleViolation(
+            "ledger: no score on a closed audit",
+            f"审核 {audit_id} 已于 {audit['completed_on']} 完成并关闭，不能再录入评分或删减；如需更改已录入的分数，请录入更正（correct）。",
+            f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; "
+            "to change an entered score, record a correction.",
+        )
+    if audit["kind"] not in DECIDABLE_AUDIT_KINDS:
+        raise RuleViolation(
+            "004 §5.3",
+            f"审核 {audit_id} 是{AUDIT_KINDS[audit['kind']][0]}（文件评价），不评分；请在第二阶段审核中评分。",
+            f"Audit {audit_id} is a {AUDIT_KINDS[audit['kind']][1]} (document review) and takes no scores; score the stage 2 audit.",
+        )
+    return audit
+
+
+def check_undecided(client: Any, audit_id: str) -> None:
+    """Scores and nonconformities of an audit stand once a decision rests on them."""
+    decided = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
+    require(
+        not decided,
+        "ledger: decided scores stand",
+        f"审核 {audit_id} 的评分已用于认证决定 {', '.join(decided)}；决定后的分数不能更改，如有异议请走申诉程序。",
+        f"The scores of audit {audit_id} carried decision {', '.join(decided)}; they cannot change after the decision; use an appeal.",
+    )
+
+
+def check_score_entry(client: Any, *, audit_id: str, item: str, facet: str | None, occurred_on: date) -> None:
+    """One score per item (and facet) of an open audit, not for an excluded item."""
+    audit = open_audit(client, audit_id)
+    not_before(occurred_on, audit["planned_on"], "审核策划日期", "the audit's planning date")
+    excluded = client.exclusions[audit_id]
+    if item in excluded:  # the checks of this, the commonest command, format only when refused
+        raise RuleViolation(
+            "001 附录A 评分 b)",
+            f"指标 {item} 已在审核 {audit_id} 中删减（理由：{excluded[item].get('reason')}），不能评分。",
+            f"Item {item} is excluded in audit {audit_id} (reason: {excluded[item].get('reason')}) and cannot be scored.",
+        )
+    for e in client.entries.values():  # client.effective_entries(audit_id), without building the list
+        if e["item"] == item and e["facet"] == facet and e["audit_id"] == audit_id and e["superseded_by"] is None:
+            facet_zh = f"（{facet}）" if facet else ""
+            raise RuleViolation(
+                "ledger: one score per item",
+                f"指标 {item}{facet_zh} 在审核 {audit_id} 中已有评分 {e['id']}（{e['actor']}，{e['on']}）；"
+                f"如需更改，请对 {e['id']} 录入更正并说明理由。",
+                f"Item {item}{f' ({facet})' if facet else ''} already has score {e['id']} in audit {audit_id} "
+                f"({e['actor']}, {e['on']}); to change it, record a correction of {e['id']} with a reason.",
+            )
+
+
+def check_correction(client: Any, *, entry_id: str, reason: str, occurred_on: date) -> tuple[dict[str, Any], str]:
+    """A correction of the entry that stands, before a decision rests on it, with a reason. Returns
+    the entry corrected and the reason, trimmed."""
+    old = client.entry(entry_id)
+    require(
+        old["superseded_by"] is None,
+        "ledger: correct the current entry",
+        f"评分 {entry_id} 已被 {old['superseded_by']} 更正；请更正当前有效的记录 {old['superseded_by']}。",
+        f"Score {entry_id} was already corrected by {old['superseded_by']}; correct the current entry {old['superseded_by']}.",
+    )
+    check_undecided(client, old["audit_id"])
+    reason = require_text(reason, "更正理由", "the reason for the correction", "ledger: corrections carry a reason")
+    not_before(occurred_on, old["on"], f"被更正记录 {entry_id} 的日期", f"the date of entry {entry_id}")
+    return old, reason
+
+
+def check_exclusion(client: Any, *, audit_id: str, item: str, reason: str, occurred_on: date) -> str:
+    """An item excluded as not applicable (001 Appendix A b): once, and not once scored. Returns the
+    reason, trimmed."""
+    audit = open_audit(client, audit_id)
+    not_before(occurred_on, audit["planned_on"], "审核策划日期", "the audit's planning date")
+    reason = require_text(reason, "删减理由（001 附录A 评分 b）", "the reason for the exclusion (001 Appendix A b)", "001 附录A 评分 b)")
+    require(
+        item not in client.exclusions[audit_id],
+        "001 附录A 评分 b)",
+        f"指标 {item} 在审核 {audit_id} 中已删减。",
+        f"Item {item} is already excluded in audit {audit_id}.",
+    )
+    scored = [e["id"] for e in client.effective_entries(audit_id) if e["item"] == item]
+    require(
+        not scored,
+        "001 附录A 评分 b)",
+        f"指标 {item} 在审核 {audit_id} 中已有评分 {', '.join(scored)}，不能再删减。",
+        f"Item {item} already has scores {', '.join(scored)} in audit {audit_id} and cannot be excluded.",
+    )
+    return reason
+
+
+def check_nonconformity(client: Any, *, audit_id: str, severity: str, clause: str, description: str,
+                        occurred_on: date) -> tuple[str, str]:
+    """A nonconformity found in an audit (001 §4.4.5.2 g), before its decision. Returns the clause and
+    the description, trimmed."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    require_choice(severity, NC_SEVERITIES, "不符合项类别", "nonconformity severity")
+    check_undecided(client, audit_id)
+    clause = require_text(clause, "不符合的条款", "the clause not met", "001 §4.4.5.2 g")
+    description = require_text(description, "不符合事实描述", "a description of the nonconformity", "001 §4.4.5.2 g")
+    not_before(occurred_on, audit["start_on"], "审核开始日期", "the audit's start date")
+    return clause, description
+
+
+def check_response(client: Any, *, nc_id: str, correction: str, corrective_action: str, occurred_on: date) -> tuple[str, str]:
+    """The client's correction and corrective action (001 §4.5.1) for an open nonconformity."""
+    nc = get(client, client.nonconformities, nc_id, "不符合项", "nonconformity")
+    require(nc["status"] != "closed", "001 §4.5", f"不符合项 {nc_id} 已关闭。", f"Nonconformity {nc_id} is already closed.")
+    correction = require_text(correction, "纠正（001 §4.5.1）", "the correction (001 §4.5.1)", "001 §4.5.1")
+    corrective_action = require_text(corrective_action, "纠正措施及原因分析（001 §4.5.1）", "the corrective action and cause analysis (001 §4.5.1)", "001 §4.5.1")
+    not_before(occurred_on, nc["raised_on"], "不符合项开具日期", "the date the nonconformity was raised")
+    return correction, corrective_action
+
+
+def check_verification(client: Any, *, nc_id: str, verification: str, occurred_on: date) -> str:
+    """The verification that closes a responded nonconformity (001 §4.5.2); returns the finding."""
+    nc = get(client, client.nonconformities, nc_id, "不符合项", "nonconformity")
+    require(nc["status"] != "closed", "001 §4.5.2", f"不符合项 {nc_id} 已于 {nc['closed_on']} 验证关闭。", f"Nonconformity {nc_id} was verified and closed on {nc['closed_on']}.")
+    require(
+        nc["status"] == "responded",
+        "001 §4.5.2",
+        f"不符合项 {nc_id} 尚未提交纠正和纠正措施，无法验证；请先录入纠正（correction）。",
+        f"Nonconformity {nc_id} has no correction and corrective action to verify yet; record them first.",
+    )
+    verification = require_text(verification, "验证结论（001 §4.5.2）", "the verification finding (001 §4.5.2)", "001 §4.5.2")
+    not_before(occurred_on, nc["responded_on"], "纠正提交日期", "the date the correction was submitted")
+    return verification

@@ -1,0 +1,95 @@
+"""The certification decision (001 §4.6, 004 §5.7): on a completed audit that can carry one, by
+someone outside the application's audit teams, once, with major nonconformities closed and minor
+ones answered."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aggregates.policy.common import get, not_before, require, require_text
+from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
+
+
+def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: date) -> dict[str, Any]:
+    """All rules of the client's history that a certification decision on this audit must meet.
+    The application calls it before it spends time scoring; ``check_decision`` calls it again.
+    Returns the audit."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    require(
+        audit["kind"] in DECIDABLE_AUDIT_KINDS,
+        "004 §5.3",
+        f"审核 {audit_id} 是第一阶段（文件评价），不能据此作出认证决定。",
+        f"Audit {audit_id} is stage 1 (document review) and cannot carry a certification decision.",
+    )
+    require(
+        audit["status"] == "completed",
+        "001 §4.6.1",
+        f"审核 {audit_id} 尚未完成（审核报告），不能作出认证决定；请先完成审核。",
+        f"Audit {audit_id} is not completed (no audit report); complete it before deciding.",
+    )
+    not_before(occurred_on, audit["completed_on"], "审核完成日期", "the audit's completion date")
+    decider = (decider or "").strip()
+    require(bool(decider), "001 §4.6", "必须指明认证决定人员。", "The decider must be named.")
+    if audit["application_id"]:
+        app = client.applications[audit["application_id"]]
+        require(
+            not app.get("concluded"),
+            "001 §4.6",
+            f"申请 {app['id']} 已有结论（{'已发证' if app.get('concluded') == 'certified' else '未通过'}），不能再作认证决定。",
+            f"Application {app['id']} is already concluded ({app.get('concluded')}); no further decision is made on it.",
+        )
+        others = [a for a in client.audits.values() if a["application_id"] == audit["application_id"] and a["id"] != audit_id]
+        for other in others:
+            require(
+                decider not in other["team"],
+                "001 §4.6.2",
+                f"{decider} 是该申请审核 {other['id']}（{AUDIT_KINDS[other['kind']][0]}）的审核组成员，不得参与认证决定（001 §4.6.2）。",
+                f"{decider} was on the team of audit {other['id']} ({AUDIT_KINDS[other['kind']][1]}) of this application and may "
+                "not take part in its certification decision (001 §4.6.2).",
+            )
+    require(
+        decider not in audit["team"],
+        "001 §4.6.2",
+        f"{decider} 是审核 {audit_id} 的审核组成员，不得参与该审核项目的认证决定（001 §4.6.2）；请由审核组以外的人员决定。",
+        f"{decider} was on the team of audit {audit_id} and may not take part in its certification decision "
+        "(001 §4.6.2); a person outside the audit team must decide.",
+    )
+    already = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
+    require(
+        not already,
+        "ledger: one decision per audit",
+        f"审核 {audit_id} 已有认证决定 {', '.join(already)}；如有异议请走申诉程序。",
+        f"Audit {audit_id} already carries decision {', '.join(already)}; to contest it, lodge an appeal.",
+    )
+    ncs = [n for n in client.nonconformities.values() if n["audit_id"] == audit_id]
+    major_open = [n["id"] for n in ncs if n["severity"] == "major" and n["status"] != "closed"]
+    require(
+        not major_open,
+        "001 §4.6.3 b",
+        f"严重不符合项 {', '.join(major_open)} 的纠正和纠正措施尚未验证有效（001 §4.6.3 b）；请先验证关闭。",
+        f"Major nonconformities {', '.join(major_open)} have no verified correction and corrective action "
+        "(001 §4.6.3 b); verify and close them first.",
+    )
+    minor_open = [n["id"] for n in ncs if n["severity"] == "minor" and n["status"] == "open"]
+    require(
+        not minor_open,
+        "001 §4.6.3 c",
+        f"一般不符合项 {', '.join(minor_open)} 尚无纠正和纠正措施计划（001 §4.6.3 c）；请先录入并接受计划。",
+        f"Minor nonconformities {', '.join(minor_open)} have no accepted plan of correction and corrective "
+        "action (001 §4.6.3 c); record it first.",
+    )
+    return audit
+
+
+def check_decision(client: Any, *, audit_id: str, decider: str, granted: bool, grade: str | None, reason: str,
+                   occurred_on: date) -> tuple[dict[str, Any], str]:
+    """The decision itself: granted only on a grade, with a reason. Returns the audit and the reason."""
+    audit = check_decidable(client, audit_id=audit_id, decider=decider, occurred_on=occurred_on)
+    require(
+        not granted or grade is not None,
+        "001 附录A 评分结果",
+        "得分未达到任何等级，不能作出通过认证的决定。",
+        "The score reaches no grade: certification cannot be granted.",
+    )
+    return audit, require_text(reason, "决定理由", "the reason for the decision", "001 §4.6.4")
