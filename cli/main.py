@@ -82,7 +82,7 @@ class Root(click.Group):
         except RuleViolation as e:
             refusal: tuple[str, str, str] = (e.rule, e.message_zh, e.message_en)
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
-            from ledger.bootstrap import database_busy, lock_wait_exceeded
+            from ledger.store.errors import database_busy, lock_wait_exceeded
 
             message_zh = getattr(e, "message_zh", None)
             if message_zh is not None:

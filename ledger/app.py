@@ -21,42 +21,20 @@ from uuid import UUID
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
+from ledger.store import codec
+from ledger.store.errors import inconsistent_history
 from ledger.rules.procedures import procedure_for
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 
 log = structlog.get_logger("certledger")
 
 REGISTERED_TOPIC = f"{Client.__module__}:{Client.__qualname__}.Registered"
-
-
-def inconsistent_history(client_id: Any, error: Exception) -> RuleViolation:
-    """A client's stored events do not replay (a version missing, repeated or forged): the event
-    store was altered or damaged behind the ledger's back."""
-    return RuleViolation(
-        "001 §12 audit trail",
-        f"客户 {client_id} 的事件序列无法重放（{error}）：账本存储已被改动或损坏。请运行 certledger verify 查明改动的位置。",
-        f"The events of client {client_id} do not replay ({error}): the event store was altered or damaged. "
-        "Run certledger verify to find where.",
-    )
-
-
-class DateAsISO(Transcoding):
-    """Business dates (``datetime.date``) as ISO strings."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 SESSION_CLIENTS = 2000  # saved clients a session keeps in memory (the most recently used)
@@ -102,7 +80,7 @@ class CertLedger(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        codec.register_transcodings(transcoder)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -323,7 +323,7 @@ def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: 
     except RuleViolation as e:
         outbox.put(("refused", e.rule, e.message_zh, e.message_en))
     except BaseException as e:  # noqa: BLE001 - sent to the importing process, which raises it
-        from ledger.bootstrap import database_busy, lock_wait_exceeded
+        from ledger.store.errors import database_busy, lock_wait_exceeded
 
         if lock_wait_exceeded(e):  # what this worker saved stands; the rest of its lines were not run
             busy = database_busy()

@@ -28,6 +28,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, text
 
+from ledger.store import backend_for
 from projections.base import Projection
 from projections.db import Prepared, prepare_insert, schema_of, write_prepared
 
@@ -41,19 +42,14 @@ MAX_WORKERS = 4
 ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
 
 
-def events_table(recorder: Any, conn: Connection) -> tuple[str, str]:
-    """The event table's qualified name and its position column, as SQL text."""
-    quote = conn.dialect.identifier_preparer.quote
-    name = quote(recorder.events_table_name)
-    if conn.dialect.name == "sqlite":
-        return name, "rowid"
-    schema = getattr(recorder.datastore, "schema", None)
-    return (f"{quote(schema)}.{name}" if schema else name), "notification_id"
+def events_table(app: Any, conn: Connection) -> tuple[str, str]:
+    """The event table's qualified name and its position column, as SQL text (the backend's)."""
+    return backend_for(app.env).events_source(conn)
 
 
 def last_position(app: Any, conn: Connection) -> int:
     """The highest event position, read in the caller's transaction."""
-    table, pos = events_table(app.recorder, conn)
+    table, pos = events_table(app, conn)
     return int(conn.execute(text(f"SELECT max({pos}) FROM {table}")).scalar() or 0)
 
 
@@ -82,7 +78,7 @@ def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, 
     from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
     from eventsourcing.persistence import StoredEvent
 
-    from ledger.app import inconsistent_history
+    from ledger.store.errors import inconsistent_history
 
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     rows = _fetch(conn, source, ids, last)
@@ -126,7 +122,7 @@ def build(app: Any, conn: Connection, projections: list[Projection], last: int,
     the caller's transaction on ``conn``. Returns the number of events read. The steps run in
     ``workers`` processes (default ``workers_for``): each reads its clients' events on its own
     connection and sends back prepared rows, which are written here, in this transaction."""
-    table, pos = events_table(app.recorder, conn)
+    table, pos = events_table(app, conn)
     ids = [r[0] for r in conn.execute(text(
         f"SELECT DISTINCT originator_id FROM {table} WHERE {pos} <= :last ORDER BY originator_id"), {"last": last})]
     total = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {pos} <= :last"), {"last": last}).scalar() or 0
@@ -191,14 +187,14 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_init(env: dict[str, str], names: list[str], source: tuple[str, str]) -> None:
     from ledger import collector
-    from ledger.app import CertLedger
+    from ledger.store import codec
     from projections.db import create_read_model_engine
     from projections.runner import select_projections
 
     collector.tune()  # a worker process that only rebuilds: 4 % less CPU (D16)
 
     # The ledger's mapper (its transcodings) without opening its event store a second time.
-    mapper = CertLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+    mapper = codec.mapper(env)
     _WORKER.update(engine=create_read_model_engine(env), source=source, to_event=mapper.to_domain_event,
                    projections=select_projections(names))
 

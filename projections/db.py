@@ -1,25 +1,21 @@
-"""The read models' SQLAlchemy engine: the same database as the ledger's events, one engine per app.
-
-SQLite: the same file as the event table (``SQLITE_DBNAME``), with a busy timeout and explicit
-transactions (``BEGIN`` / ``BEGIN IMMEDIATE``), because the sqlite3 driver's implicit transactions
-would commit DDL on its own and start write transactions too late. PostgreSQL: the same database
-and schema as the event table (``POSTGRES_SCHEMA``), through ``schema_translate_map`` so the table
-definitions stay schema-free.
-"""
+"""Read-model rows in the database: one engine per app (the backend's, ledger.store: the same
+database as the ledger's events), the tables that exist, and rows prepared for and written through
+the driver's ``executemany`` (PostgreSQL: COPY)."""
 
 from __future__ import annotations
 
 import contextlib
 import weakref
-from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import URL, Connection, Date, DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, Date, DateTime, Engine
 
-from aggregates.errors import RuleViolation
+from ledger.store import IMMEDIATE, backend_for
+from ledger.store.sqlite import sqlite_text
 
 _ENGINES: "weakref.WeakKeyDictionary[Any, Engine]" = weakref.WeakKeyDictionary()
-IMMEDIATE = "certledger_immediate"
+__all__ = ["IMMEDIATE", "create_read_model_engine", "dispose", "engine_for", "indexes_after", "insert_rows", "insert_statement",
+           "prepare_insert", "schema_of", "table_names", "write_prepared"]
 
 
 def engine_for(app: Any) -> Engine:
@@ -40,84 +36,8 @@ def dispose(app: Any) -> None:
 
 
 def create_read_model_engine(env: Any) -> Engine:
-    module = env.get("PERSISTENCE_MODULE") or ""
-    if module == "eventsourcing.sqlite":
-        return _sqlite_engine(env.get("SQLITE_DBNAME") or "", float(env.get("SQLITE_LOCK_TIMEOUT") or 30))
-    if module == "eventsourcing.postgres":
-        return _postgres_engine(env)
-    raise RuleViolation(
-        "ledger: read models",
-        f"读模型只支持 SQLite 文件和 PostgreSQL 账本，当前持久化模块为“{module or '内存'}”。",
-        f"Read models need a SQLite file or PostgreSQL ledger; the persistence module is '{module or 'in memory'}'.",
-    )
-
-
-def _sqlite_text(value: Any) -> Any:
-    """A date or time as the text the sqlite3 driver's default adapters stored (by exact type, as
-    the driver looks adapters up); anything else as it is."""
-    kind = type(value)
-    if kind is datetime:
-        return value.isoformat(" ")
-    if kind is date:
-        return value.isoformat()
-    return value
-
-
-def _register_sqlite_adapters() -> None:
-    """Dates and times in read-model rows were handed to the sqlite3 driver as objects and stored
-    as the text its default adapters wrote: ``date.isoformat()`` and ``datetime.isoformat(" ")``.
-    Those defaults are deprecated from Python 3.12 (a DeprecationWarning per value written), so the
-    same two adapters are registered explicitly: the stored text does not change, on any Python.
-    Rows written through ``insert_statement`` arrive as that text already."""
-    import sqlite3
-
-    sqlite3.register_adapter(date, _sqlite_text)
-    sqlite3.register_adapter(datetime, _sqlite_text)
-
-
-def _sqlite_engine(path: str, timeout: float) -> Engine:
-    _register_sqlite_adapters()
-    if not path or path == ":memory:" or path.startswith("file::memory:"):
-        raise RuleViolation(
-            "ledger: read models",
-            "内存中的 SQLite 账本没有读模型；请使用 SQLite 文件。",
-            "An in-memory SQLite ledger has no read models; use a SQLite file.",
-        )
-    engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": timeout})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        # The ledger's file is in WAL mode (eventsourcing sets it). Read-model transactions need
-        # not be durable against power loss, only atomic: they are rebuilt from the events, and a
-        # lost transaction takes its tracking position with it. NORMAL drops the fsync per commit.
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        # A writer takes the write lock at BEGIN, so two catch-ups cannot interleave and a reader
-        # never has to upgrade its lock (which SQLite refuses without waiting).
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
-
-    return engine
-
-
-def _postgres_engine(env: Any) -> Engine:
-    url = URL.create(
-        "postgresql+psycopg",
-        username=env.get("POSTGRES_USER") or None,
-        password=env.get("POSTGRES_PASSWORD") or None,
-        host=env.get("POSTGRES_HOST") or "127.0.0.1",
-        port=int(env.get("POSTGRES_PORT") or 5432),
-        database=env.get("POSTGRES_DBNAME"),
-    )
-    engine = create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True,
-                           connect_args={"connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5)})
-    schema = env.get("POSTGRES_SCHEMA") or None
-    if schema:
-        engine = engine.execution_options(schema_translate_map={None: schema})
-    return engine
+    """The read models' engine for an eventsourcing environment: the backend's (ledger.store)."""
+    return backend_for(env).read_model_engine()
 
 
 def schema_of(conn: Connection) -> str | None:
@@ -150,7 +70,7 @@ def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
     per shape of row (``prepare_insert``): each statement is built once and each value goes
     through its column type's own bind processor, without the Core's per-row work (a third of a
     bulk write's time when measured). Unlike the Core, not the dialect's processors: on SQLite,
-    dates and times are stored as the driver's adapters write them (``_register_sqlite_adapters``,
+    dates and times are stored as the driver's adapters write them (``ledger.store.sqlite``,
     ``insert_statement``). Rows of several shapes once went through the Core and were stored
     differently; every row now takes this one path."""
     for sql, values in prepare_insert(conn.dialect, schema_of(conn), table, rows):
@@ -188,7 +108,7 @@ def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict
 
 def _processor(dialect: Any, type_: Any) -> Callable[[Any], Any] | None:
     if dialect.name == "sqlite" and isinstance(type_, (Date, DateTime)):
-        return _sqlite_text
+        return sqlite_text
     return type_.bind_processor(dialect)
 
 
@@ -196,7 +116,7 @@ def insert_statement(dialect: Any, schema: str | None, table: Any, keys: list[st
     """For rows of ``table`` given as tuples of the columns ``keys``: the statement that writes
     them (``COPY`` on PostgreSQL, ``INSERT`` for executemany elsewhere) and a function converting
     their values as the column types' own bind processors would (see ``insert_rows``); on SQLite,
-    dates and times as the text the driver's adapters store for them (``_register_sqlite_adapters``),
+    dates and times as the text the driver's adapters store for them (``ledger.store.sqlite``),
     so that rows prepared in another process pickle small and the writing process calls no adapter."""
     processors = [(i, p) for i, p in enumerate(_processor(dialect, table.c[k].type) for k in keys) if p is not None]
     quote = dialect.identifier_preparer.quote

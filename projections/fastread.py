@@ -2,8 +2,8 @@
 
 ``certledger show USCC`` is the command an administrator types most. Its general path opens the
 ledger, catches the read models up and queries them through SQLAlchemy; importing those libraries
-is most of its wall time (docs/performance.md). Here, with the database driver alone (sqlite3, or
-psycopg for PostgreSQL), in one read transaction:
+is most of its wall time (docs/performance.md). Here, with the database driver alone (the backend's
+read-only snapshot, ledger.store: sqlite3, or psycopg for PostgreSQL), in one read transaction:
 
 - the summaries read model's tracking row: its fingerprint must be the code's
   (``summaries_fingerprint``, stdlib only) and its position the last event's;
@@ -25,10 +25,6 @@ from typing import Any, Callable
 from aggregates.errors import NotFound
 
 NAME = "summaries"
-# The event table as the library's recorders name it (SQLite's default; PostgreSQL's from the
-# application's name), written here so as not to import the library; a test holds them to it.
-SQLITE_EVENTS = "stored_events"
-POSTGRES_EVENTS = "certledger_events"
 VERSION = 2  # bump when the rows change without a change to the files below
 _HERE = Path(__file__).resolve().parent
 # What the stored summaries depend on: the tables' definition, how a projection writes rows, the
@@ -57,20 +53,18 @@ def current_summary(database: Any, uscc: str) -> dict[str, Any] | None:
     ``uscc`` is already normalised. Raises NotFound when the read model is current and has no such
     client."""
     try:
-        if database.kind == "sqlite":
-            found = _sqlite(database.sqlite_path, uscc)
-        else:
-            found = _postgres(database.pg or {}, uscc)
+        with database.backend().fast_reader() as reader:
+            if reader is None:  # no ledger file
+                return None
+            tracked = reader.one("SELECT position, fingerprint FROM rm_tracking WHERE name = ?", (NAME,))
+            if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != reader.last_position():
+                return None
+            row = reader.one("SELECT summary FROM rm_client_summaries WHERE uscc = ?", (uscc,))
     except Exception:  # noqa: BLE001 - any doubt: the general path answers (and names the problem)
         return None
-    if found is None:
-        return None
-    current, text = found
-    if not current:
-        return None
-    if text is None:
+    if row is None:
         raise not_found(uscc)
-    return json.loads(text)
+    return json.loads(row[0])
 
 
 def client_summary(database: Any, client: str, as_of: Any = None, as_recorded: Any = None, *,
@@ -91,42 +85,3 @@ def client_summary(database: Any, client: str, as_of: Any = None, as_recorded: A
     if as_of or as_recorded:
         return queries.client_summary_as_of(app, client, as_of, as_recorded)
     return queries.client_summary(read_models(app, [NAME]), client)
-
-
-def _sqlite(path: Path | None, uscc: str) -> tuple[bool, str | None] | None:
-    import sqlite3
-
-    if path is None or not path.is_file():
-        return None
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None)
-    try:
-        conn.execute("BEGIN")  # one snapshot for the three reads
-        tracked = conn.execute("SELECT position, fingerprint FROM rm_tracking WHERE name = ?", (NAME,)).fetchone()
-        last = conn.execute(f"SELECT max(rowid) FROM {SQLITE_EVENTS}").fetchone()[0] or 0
-        if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
-            return False, None
-        row = conn.execute("SELECT summary FROM rm_client_summaries WHERE uscc = ?", (uscc,)).fetchone()
-        return True, (row[0] if row else None)
-    finally:
-        conn.close()
-
-
-def _postgres(pg: dict[str, str], uscc: str) -> tuple[bool, str | None] | None:
-    import psycopg
-    from psycopg import sql
-
-    schema = pg.get("schema") or "public"
-    with psycopg.connect(dbname=pg.get("dbname"), host=pg.get("host"), port=pg.get("port"), user=pg.get("user") or None,
-                         password=pg.get("password") or None, connect_timeout=5) as conn:
-        conn.read_only = True
-        with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            tracked = conn.execute(sql.SQL("SELECT position, fingerprint FROM {} WHERE name = %s").format(
-                sql.Identifier(schema, "rm_tracking")), (NAME,)).fetchone()
-            last = conn.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(
-                sql.Identifier(schema, POSTGRES_EVENTS))).fetchone()[0] or 0
-            if tracked is None or tracked[1] != summaries_fingerprint() or int(tracked[0]) != last:
-                return False, None
-            row = conn.execute(sql.SQL("SELECT summary FROM {} WHERE uscc = %s").format(
-                sql.Identifier(schema, "rm_client_summaries")), (uscc,)).fetchone()
-            return True, (row[0] if row else None)

@@ -194,7 +194,7 @@ class Gathered:
                 return False
             from projections.bulk import events_table
 
-            events, pos = events_table(self.app.recorder, conn)
+            events, pos = events_table(self.app, conn)
             last, count = conn.execute(text(f"SELECT max({pos}), count(*) FROM {events} WHERE {pos} > :start"),
                                        {"start": self.start}).one()
             if count != self.events or last != self.high or self.low <= self.start:

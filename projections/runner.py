@@ -82,7 +82,7 @@ class ClientStates:
     def advance(self, ev: Any) -> Any:
         from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 
-        from ledger.app import inconsistent_history
+        from ledger.store.errors import inconsistent_history
 
         client_id = ev.originator_id
         client = self._states.pop(client_id, None)

@@ -13,7 +13,7 @@ from aggregates.errors import RuleViolation
 from ledger.trail.leaf import hash_rows
 from ledger.trail.merkle import TreeBuilder, consistency_ranges, verify_consistency
 from ledger.trail.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint
-from ledger.trail.store import META, EventRow, store_for
+from ledger.store.trail import META, EventRow, store_for
 
 RULE = "001 §12 audit trail"
 Progress = Callable[[int], None]

@@ -17,7 +17,7 @@ from ledger.demo import play
 from ledger.trail import make_checkpoint
 from ledger.trail.keys import init_key, load_signer, load_verifier
 from ledger.trail.merkle import leaf_hash
-from ledger.trail.store import store_for
+from ledger.store.trail import store_for
 
 TODAY = date(2026, 11, 20)
 

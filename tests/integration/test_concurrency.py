@@ -50,7 +50,8 @@ def open_ledger(db: str, attempts: int = 5) -> Any:
     """bootstrap(db), tried again when opening raced another process's opening on PostgreSQL
     (a known bug, see test_eight_processes_opening_the_same_postgresql_ledger_at_once_all_open_it):
     these tests are about concurrent writes."""
-    from ledger.bootstrap import DatabaseUnavailable, bootstrap
+    from ledger.bootstrap import bootstrap
+    from ledger.store.errors import DatabaseUnavailable
 
     for attempt in range(attempts):
         try:

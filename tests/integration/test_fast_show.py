@@ -100,7 +100,10 @@ def test_show_of_a_current_client_imports_neither_sqlalchemy_nor_eventsourcing(t
 
 
 def test_the_event_table_it_reads_is_the_one_the_library_writes(app, db_url):
-    from projections import fastread
+    from ledger.store import backend_for
+    from ledger.store.postgres import EVENTS as POSTGRES_EVENTS
+    from ledger.store.sqlite import EVENTS as SQLITE_EVENTS
 
     postgres = db_url.startswith("postgresql")
-    assert app.recorder.events_table_name == (fastread.POSTGRES_EVENTS if postgres else fastread.SQLITE_EVENTS)
+    assert app.recorder.events_table_name == (POSTGRES_EVENTS if postgres else SQLITE_EVENTS)
+    assert backend_for(app.env).events_table == app.recorder.events_table_name

@@ -234,7 +234,7 @@ def test_a_client_whose_events_do_not_replay_refuses_the_rebuild_and_changes_not
     catch_up(app)
     before, rows = positions(app), table_rows(app)
     with engine_for(app).begin() as conn:
-        table, _ = bulk.events_table(app.recorder, conn)
+        table, _ = bulk.events_table(app, conn)
         conn.execute(text(f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
                           f"SELECT originator_id, 99, topic, state FROM {table} WHERE originator_version = 1 LIMIT 1"))
     monkeypatch.setattr(bulk, "CLIENTS_PER_STEP", 1)  # three steps: more than one, so workers are used

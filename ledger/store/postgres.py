@@ -1,249 +1,162 @@
-"""Where the audit trail meets the database: reading events in commit order, the trail's own
-tables (checkpoints, leaf hashes, the ledger's origin) and the append-only triggers.
-
-Events are read straight from the event store's table through the application's own connection
-pool (one read transaction, rows as tuples): several times faster than ``select_notifications``,
-which builds a UUID and an object per row.
-"""
+"""The PostgreSQL backend: the ledger in one schema (eventsourcing.postgres, its table
+``certledger_events`` from the application's name; notification ids have gaps), the read models
+beside the events in the same schema, the audit trail's tables and triggers, a read-only snapshot
+for ``show`` with psycopg alone, and the set-up lock that lets several processes open a new ledger
+at once."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from aggregates.errors import RuleViolation
+from ledger.store.database import FastReader
+from ledger.store.errors import DatabaseUnavailable
+from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled, EventRow, LeafReader,
+                                LeafRow, NoLeaves, StoredCheckpoint, TrailStore, split_nodes)
 
-BATCH = 5000
-CHECKPOINTS = "trail_checkpoints"
-LEAVES = "trail_leaves"
-META = "trail_meta"
-REFUSAL = "certledger: the audit trail is append-only (001 §12); record a correcting event instead"
-
-# (position, originator id (16 bytes; on SQLite its 32 hex digits), version, topic, state)
-EventRow = tuple[int, "bytes | str", int, str, bytes]
+EVENTS = "certledger_events"  # the library names it from the application's name ("certledger")
+_YES, _NO = ("y", "yes", "1", "true"), ("n", "no", "0", "false")
 
 
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    id: int
-    size: int
-    root: bytes
-    note: str
-    nodes: list[bytes]
-    created_at: str
+class PostgresBackend:
+    kind = "postgres"
+    events_table = EVENTS
+    position = "notification_id"
 
+    def __init__(self, pg: dict[str, str]) -> None:
+        self.pg = pg
 
-# (leaf index, position, originator id, version, leaf hash)
-LeafRow = tuple[int, int, bytes, int, bytes]
+    @classmethod
+    def from_env(cls, env: Any) -> "PostgresBackend":
+        return cls({
+            "dbname": env.get("POSTGRES_DBNAME") or "", "host": env.get("POSTGRES_HOST") or "127.0.0.1",
+            "port": env.get("POSTGRES_PORT") or "5432", "user": env.get("POSTGRES_USER") or "",
+            "password": env.get("POSTGRES_PASSWORD") or "", "schema": env.get("POSTGRES_SCHEMA") or "",
+            "db_functions": env.get("POSTGRES_ENABLE_DB_FUNCTIONS") or "",
+            "create_tables": "n" if (env.get("CREATE_TABLE") or "").lower() in _NO else "",
+        })
 
+    @property
+    def schema(self) -> str:
+        return self.pg.get("schema") or ""
 
-class AppendOnlyNotInstalled(RuleViolation):
-    pass
+    def display(self) -> str:
+        pg = self.pg
+        schema = f"?schema={pg['schema']}" if pg.get("schema") else ""
+        return f"postgresql://{pg.get('user', '')}@{pg.get('host')}:{pg.get('port')}/{pg.get('dbname')}{schema}"
 
+    def eventsourcing_env(self) -> dict[str, str]:
+        pg = self.pg
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": pg["dbname"],
+            "POSTGRES_HOST": pg["host"],
+            "POSTGRES_PORT": pg["port"],
+            "POSTGRES_USER": pg.get("user", ""),
+            "POSTGRES_PASSWORD": pg.get("password", ""),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "2",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+        if pg.get("schema"):
+            env["POSTGRES_SCHEMA"] = pg["schema"]
+        # An INSERT/SELECT-only application role (docs/audit-trail.md): the library's insert
+        # function instead of its table lock, and no attempt to create tables it does not own.
+        if pg.get("db_functions", "").lower() in _YES:
+            env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "y"
+        if pg.get("create_tables", "").lower() in _NO:
+            env["CREATE_TABLE"] = "n"
+        return env
 
-def store_for(app: Any) -> "TrailStore":
-    module = type(app.recorder).__module__
-    if module.startswith("eventsourcing.sqlite"):
-        return SqliteTrailStore(app)
-    if module.startswith("eventsourcing.postgres"):
+    def _connect(self, **options: Any) -> Any:
+        import psycopg
+
+        pg = self.pg
+        return psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
+                               password=pg.get("password") or None, connect_timeout=5, **options)
+
+    @contextlib.contextmanager
+    def prepare(self, existing: bool = False) -> Iterator[None]:
+        """Opening a ledger creates tables, the library's insert function and the append-only
+        triggers; several processes doing it at once collide ("tuple concurrently updated"). A
+        session advisory lock, keyed on the schema, makes them take turns while the caller opens
+        the ledger; the schema named in the URL is created if it is missing."""
+        import psycopg
+        from psycopg import sql
+
+        schema = self.schema
+        try:
+            conn = self._connect(autocommit=True)
+        except psycopg.Error as e:
+            raise DatabaseUnavailable(
+                "ledger: database",
+                f"无法连接 PostgreSQL {self.display()}：{str(e).strip()}",
+                f"Cannot reach PostgreSQL {self.display()}: {str(e).strip()}",
+            ) from None
+        with conn:
+            key = f"certledger-setup:{self.pg['dbname']}:{schema or 'public'}"
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+            try:
+                # Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+                # when the schema exists, which an application role does not have.
+                if schema and conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+                    try:
+                        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+                    except psycopg.Error as e:
+                        raise DatabaseUnavailable(
+                            "ledger: database",
+                            f"无法在 PostgreSQL {self.display()} 中创建模式 {schema}：{str(e).strip()}",
+                            f"Cannot create schema {schema} in PostgreSQL {self.display()}: {str(e).strip()}",
+                        ) from None
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+    # ------------------------------------------------------------------ read models
+
+    def read_model_engine(self) -> Any:
+        """The SQLAlchemy engine of the read models: the same database and schema as the event
+        table, through ``schema_translate_map`` so the table definitions stay schema-free."""
+        from sqlalchemy import URL, create_engine
+
+        pg = self.pg
+        url = URL.create("postgresql+psycopg", username=pg.get("user") or None, password=pg.get("password") or None,
+                         host=pg.get("host") or "127.0.0.1", port=int(pg.get("port") or 5432), database=pg.get("dbname"))
+        engine = create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        if self.schema:
+            engine = engine.execution_options(schema_translate_map={None: self.schema})
+        return engine
+
+    def events_source(self, conn: Any) -> tuple[str, str]:
+        """The event table (schema-qualified) and its position column, as SQL text."""
+        quote = conn.dialect.identifier_preparer.quote
+        name = quote(EVENTS)
+        return (f"{quote(self.schema)}.{name}" if self.schema else name), self.position
+
+    # ------------------------------------------------------------------ show, with the driver alone
+
+    @contextlib.contextmanager
+    def fast_reader(self) -> Iterator[FastReader]:
+        """One read-only, repeatable-read snapshot with psycopg alone, the schema first on the path."""
+        from psycopg import sql
+
+        with self._connect() as conn:
+            conn.read_only = True
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(self.schema or "public")))
+                yield FastReader(conn, f"SELECT max(notification_id) FROM {EVENTS}", "%s")
+
+    # ------------------------------------------------------------------ audit trail
+
+    def trail(self, app: Any) -> "PostgresTrailStore":
         return PostgresTrailStore(app)
-    raise RuntimeError(f"the audit trail does not support the recorder {type(app.recorder).__qualname__}")
-
-
-def _split_nodes(blob: bytes) -> list[bytes]:
-    return [bytes(blob[i:i + 32]) for i in range(0, len(blob), 32)]
-
-
-class TrailStore:
-    kind = ""
-    gaps_expected = False
-    hex_ids = False  # whether event rows carry the originator id as hex text
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.recorder = app.recorder
-        self.datastore = app.recorder.datastore
-        self.events_table = app.recorder.events_table_name
-
-
-class SqliteTrailStore(TrailStore):
-    kind = "sqlite"
-    hex_ids = True
-
-    @contextmanager
-    def _read(self) -> Iterator[Any]:
-        with self.datastore.transaction(commit=False) as c:
-            raw = c.sqlite_cursor
-            raw.row_factory = None
-            yield raw
-
-    @contextmanager
-    def snapshot(self, timeout: float = 30.0) -> Iterator["SqliteSnapshot"]:
-        with self._read() as c:
-            c.execute(f"SELECT max(rowid), count(*) FROM {self.events_table}")
-            horizon, count = c.fetchone()
-            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}')")
-            missing = {META, CHECKPOINTS, LEAVES} - {r[0] for r in c.fetchall()}
-            yield SqliteSnapshot(self, c, horizon or 0, count, missing)
-
-    def install(self) -> None:
-        t = self.events_table
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (id INTEGER PRIMARY KEY, tree_size INTEGER NOT NULL, "
-            "root BLOB NOT NULL, note TEXT NOT NULL, nodes BLOB NOT NULL, created_at TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {LEAVES} (leaf_index INTEGER PRIMARY KEY, position INTEGER NOT NULL, "
-            "originator_id BLOB NOT NULL, originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL)",
-        ]
-        for table in (t, CHECKPOINTS, LEAVES, META):
-            for op in ("UPDATE", "DELETE"):
-                statements.append(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} on {table} refused'); END"
-                )
-        statements.append(f"INSERT OR IGNORE INTO {META} (key, value) VALUES ('origin', 'certledger/{uuid.uuid4()}')")
-        with self.datastore.transaction(commit=False) as c:
-            if self._installed(c):
-                return
-        with self.datastore.transaction(commit=True) as c:
-            for s in statements:
-                c.execute(s)
-
-    def _installed(self, c: Any) -> bool:
-        """All eight triggers (UPDATE and DELETE on the events and the three trail tables) and the
-        ledger's origin are there."""
-        tables = (self.events_table, CHECKPOINTS, LEAVES, META)
-        c.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%' "
-                  f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables)
-        if c.fetchone()[0] != 2 * len(tables):
-            return False
-        c.execute(f"SELECT count(*) FROM {META} WHERE key = 'origin'")
-        return c.fetchone()[0] == 1
-
-    @contextmanager
-    def writer(self) -> Iterator["SqliteWriter"]:
-        """One write transaction for a checkpoint: its new leaves and its row, or nothing."""
-        with self.datastore.transaction(commit=True) as c:
-            yield SqliteWriter(c)
-
-    def first_event(self, originator_id: bytes) -> bytes | None:
-        with self._read() as c:
-            c.execute(f"SELECT state FROM {self.events_table} WHERE originator_id = ? ORDER BY originator_version LIMIT 1",
-                      (originator_id.hex(),))
-            row = c.fetchone()
-            return bytes(row[0]) if row else None
-
-
-class SqliteWriter:
-    def __init__(self, c: Any) -> None:
-        self.c = c
-
-    def add_leaves(self, leaves: list[tuple[int, int, bytes, int, bytes]]) -> None:
-        self.c.executemany(f"INSERT INTO {LEAVES} VALUES (?, ?, ?, ?, ?)", leaves)
-
-    def add_checkpoint(self, size: int, root: bytes, note: str, nodes: list[bytes], created_at: str) -> int:
-        self.c.execute(f"INSERT INTO {CHECKPOINTS} (tree_size, root, note, nodes, created_at) VALUES (?, ?, ?, ?, ?)",
-                       (size, root, note, b"".join(nodes), created_at))
-        return self.c.lastrowid
-
-
-class SqliteSnapshot:
-    def __init__(self, store: SqliteTrailStore, c: Any, horizon: int, count: int, missing: set[str]) -> None:
-        self.store, self.c, self.horizon, self.count = store, c, horizon, count
-        self.missing = missing  # trail tables that are not there (dropped by the owner)
-
-    def origin(self) -> str | None:
-        if META in self.missing:
-            return None
-        self.c.execute(f"SELECT value FROM {META} WHERE key = 'origin'")
-        row = self.c.fetchone()
-        return row[0] if row else None
-
-    def checkpoints(self) -> list[StoredCheckpoint]:
-        if CHECKPOINTS in self.missing:
-            return []
-        self.c.execute(f"SELECT id, tree_size, root, note, nodes, created_at FROM {CHECKPOINTS} ORDER BY id")
-        return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], _split_nodes(r[4]), r[5]) for r in self.c.fetchall()]
-
-    def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
-        """Every event up to the snapshot's horizon in position order (after ``after`` if given: a
-        forged row may sit at position 0 or below, so verify reads without a lower bound)."""
-        # A second cursor on the same connection reads inside the same transaction. The state is
-        # read as a BLOB whatever its storage class (a row not written by the library may hold TEXT).
-        cur = self.c.connection.cursor()
-        try:
-            cur.row_factory = None
-            low = "" if after is None else f"rowid > {int(after)} AND "
-            cur.execute(f"SELECT rowid, originator_id, originator_version, topic, CAST(state AS BLOB) "
-                        f"FROM {self.store.events_table} WHERE {low}rowid <= ? ORDER BY rowid", (self.horizon,))
-            while rows := cur.fetchmany(BATCH):
-                yield rows
-        finally:
-            cur.close()
-
-    @contextmanager
-    def leaf_hashes(self, from_index: int = 0) -> Iterator["LeafReader"]:
-        if LEAVES in self.missing:
-            yield NoLeaves()
-            return
-        cur = self.c.connection.cursor()
-        try:
-            cur.row_factory = None
-            cur.execute(f"SELECT leaf_hash FROM {LEAVES} WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
-            yield LeafReader(cur)
-        finally:
-            cur.close()
-
-    def leaf_count(self) -> int:
-        if LEAVES in self.missing:
-            return 0
-        self.c.execute(f"SELECT count(*) FROM {LEAVES}")
-        return self.c.fetchone()[0]
-
-    def leaf_row(self, index: int) -> LeafRow | None:
-        if LEAVES in self.missing:
-            return None
-        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
-                       "WHERE leaf_index = ?", (index,))
-        r = self.c.fetchone()
-        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
-
-    def leaf_of(self, originator_id: bytes, version: int) -> LeafRow | None:
-        """The checkpointed leaf of an event, if any (used to tell a reordering from a forgery)."""
-        if LEAVES in self.missing:
-            return None
-        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
-                       "WHERE originator_id = ? AND originator_version = ? ORDER BY leaf_index LIMIT 1", (originator_id, version))
-        r = self.c.fetchone()
-        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
-
-
-class NoLeaves:
-    """The leaf reader of a ledger whose leaves table is gone."""
-
-    def take(self, k: int) -> list[bytes]:
-        return []
-
-    def rest(self) -> Iterator[list[bytes]]:
-        return iter(())
-
-
-class LeafReader:
-    """Stored leaf hashes in leaf-index order, taken in step with the events."""
-
-    def __init__(self, cur: Any) -> None:
-        self.cur = cur
-
-    def take(self, k: int) -> list[bytes]:
-        return [r[0] for r in self.cur.fetchmany(k)] if k > 0 else []
-
-    def rest(self) -> Iterator[list[bytes]]:
-        while rows := self.cur.fetchmany(BATCH):
-            yield [r[0] for r in rows]
 
 
 class PostgresTrailStore(TrailStore):
@@ -423,7 +336,7 @@ class PostgresSnapshot:
             return []
         rows = self._cur().execute(sql.SQL("SELECT id, tree_size, root, note, nodes, created_at FROM {} ORDER BY id").format(
             self.store._q(CHECKPOINTS))).fetchall()
-        return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], _split_nodes(bytes(r[4])), r[5]) for r in rows]
+        return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], split_nodes(bytes(r[4])), r[5]) for r in rows]
 
     def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
         from psycopg import sql

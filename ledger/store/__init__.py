@@ -1,0 +1,43 @@
+"""The only room that opens database connections or knows the event store's tables: one adapter per
+backend (``sqlite``, ``postgres``), chosen by the ledger's database (docs/architecture.md).
+
+    backend_for(env)        the adapter for an application's eventsourcing environment
+    Database                where a ledger lives (ledger.config resolves it from --db / CERTLEDGER_DB)
+
+An adapter gives the application its eventsourcing settings and prepares a database for opening; it
+gives the read models their SQLAlchemy engine and the event table to read from, ``show`` a read-only
+snapshot with the driver alone, and the audit trail its tables, triggers and readers. Nothing here
+imports SQLAlchemy, eventsourcing or a driver at import time: ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.store.database import Database
+
+IMMEDIATE = "certledger_immediate"  # execution option: a read-model write transaction takes the lock at BEGIN
+
+
+def backend_for(env: Any) -> Any:
+    """The adapter for an application's eventsourcing environment (``app.env``): SQLite file or
+    PostgreSQL. Anything else has none (an in-memory ledger keeps no read models or trail)."""
+    module = env.get("PERSISTENCE_MODULE") or ""
+    if module == "eventsourcing.sqlite":
+        from ledger.store.sqlite import SqliteBackend
+
+        return SqliteBackend.from_env(env)
+    if module == "eventsourcing.postgres":
+        from ledger.store.postgres import PostgresBackend
+
+        return PostgresBackend.from_env(env)
+    from aggregates.errors import RuleViolation
+
+    raise RuleViolation(
+        "ledger: read models",
+        f"读模型和审计记录只支持 SQLite 文件和 PostgreSQL 账本，当前持久化模块为“{module or '内存'}”。",
+        f"Read models and the audit trail need a SQLite file or PostgreSQL ledger; the persistence module is '{module or 'in memory'}'.",
+    )
+
+
+__all__ = ["Database", "backend_for"]

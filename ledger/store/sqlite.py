@@ -1,0 +1,301 @@
+"""The SQLite backend: the ledger in one file (eventsourcing.sqlite, its table ``stored_events``,
+positions are rowids: no gaps), the read models beside the events in the same file, the audit trail's
+tables and triggers, and a read-only snapshot for ``show`` with the sqlite3 driver alone."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from aggregates.errors import RuleViolation
+from ledger.store import IMMEDIATE
+from ledger.store.database import FastReader
+from ledger.store.errors import DatabaseUnavailable
+from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
+                                StoredCheckpoint, TrailStore, split_nodes)
+
+EVENTS = "stored_events"  # the library's SQLite module names its table so for every application (D1)
+
+
+def sqlite_text(value: Any) -> Any:
+    """A date or time as the text the sqlite3 driver's default adapters stored (by exact type, as
+    the driver looks adapters up); anything else as it is."""
+    kind = type(value)
+    if kind is datetime:
+        return value.isoformat(" ")
+    if kind is date:
+        return value.isoformat()
+    return value
+
+
+def _register_sqlite_adapters() -> None:
+    """Dates and times in read-model rows were handed to the sqlite3 driver as objects and stored
+    as the text its default adapters wrote: ``date.isoformat()`` and ``datetime.isoformat(" ")``.
+    Those defaults are deprecated from Python 3.12 (a DeprecationWarning per value written), so the
+    same two adapters are registered explicitly: the stored text does not change, on any Python.
+    Rows written through ``projections.db.insert_statement`` arrive as that text already (D15)."""
+    import sqlite3
+
+    sqlite3.register_adapter(date, sqlite_text)
+    sqlite3.register_adapter(datetime, sqlite_text)
+
+
+class SqliteBackend:
+    kind = "sqlite"
+    events_table = EVENTS
+    position = "rowid"
+
+    def __init__(self, path: Path, busy_timeout: int = 30) -> None:
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+
+    def display(self) -> str:
+        return str(self.path)
+
+    @classmethod
+    def from_env(cls, env: Any) -> "SqliteBackend":
+        return cls(Path(env.get("SQLITE_DBNAME") or ""), int(float(env.get("SQLITE_LOCK_TIMEOUT") or 30)))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.path),
+                "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout)}
+
+    @contextlib.contextmanager
+    def prepare(self, existing: bool = False) -> Iterator[None]:
+        """Before the ledger is opened: ``existing`` refuses a file that is not there (a read command
+        given a mistyped path), otherwise its folder is made."""
+        if existing and not self.path.exists():
+            raise DatabaseUnavailable(
+                "ledger: database",
+                f"没有账本文件 {self.path}；请核对 --db 或 CERTLEDGER_DB（第一次写入时才会创建账本）。",
+                f"There is no ledger file at {self.path}; check --db or CERTLEDGER_DB (a ledger is created by its first write).",
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseUnavailable(
+                "ledger: database",
+                f"无法创建账本目录 {self.path.parent}：{e.strerror}；请用 --db 或 CERTLEDGER_DB 指定可写的位置。",
+                f"Cannot create the ledger's folder {self.path.parent}: {e.strerror}; choose a writable place with --db or CERTLEDGER_DB.",
+            ) from None
+        yield
+
+    # ------------------------------------------------------------------ read models
+
+    def read_model_engine(self) -> Any:
+        """The SQLAlchemy engine of the read models: the same file as the events, with the busy
+        timeout and explicit transactions (``BEGIN`` / ``BEGIN IMMEDIATE`` with the ``IMMEDIATE``
+        execution option), because the sqlite3 driver's implicit transactions would commit DDL on
+        their own and start write transactions too late."""
+        from sqlalchemy import URL, create_engine, event
+
+        _register_sqlite_adapters()
+        path = str(self.path)
+        if not path or path == ":memory:" or path.startswith("file::memory:"):
+            raise RuleViolation(
+                "ledger: read models",
+                "内存中的 SQLite 账本没有读模型；请使用 SQLite 文件。",
+                "An in-memory SQLite ledger has no read models; use a SQLite file.",
+            )
+        engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": float(self.busy_timeout)})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            # The ledger's file is in WAL mode (eventsourcing sets it). Read-model transactions need
+            # not be durable against power loss, only atomic: they are rebuilt from the events, and a
+            # lost transaction takes its tracking position with it. NORMAL drops the fsync per commit.
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A writer takes the write lock at BEGIN, so two catch-ups cannot interleave and a reader
+            # never has to upgrade its lock (which SQLite refuses without waiting).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+
+        return engine
+
+    def events_source(self, conn: Any) -> tuple[str, str]:
+        """The event table and its position column, as SQL text for a read-model connection."""
+        return conn.dialect.identifier_preparer.quote(EVENTS), self.position
+
+    # ------------------------------------------------------------------ show, with the driver alone
+
+    @contextlib.contextmanager
+    def fast_reader(self) -> Iterator["FastReader | None"]:
+        """One read-only snapshot with sqlite3 alone (no SQLAlchemy, no eventsourcing), or None
+        when there is no ledger file."""
+        import sqlite3
+
+        if not self.path.is_file():
+            yield None
+            return
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None)
+        try:
+            conn.execute("BEGIN")  # one snapshot for every read
+            yield FastReader(conn, f"SELECT max(rowid) FROM {EVENTS}", "?")
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------------ audit trail
+
+    def trail(self, app: Any) -> "SqliteTrailStore":
+        return SqliteTrailStore(app)
+
+
+class SqliteTrailStore(TrailStore):
+    kind = "sqlite"
+    hex_ids = True
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            raw = c.sqlite_cursor
+            raw.row_factory = None
+            yield raw
+
+    @contextmanager
+    def snapshot(self, timeout: float = 30.0) -> Iterator["SqliteSnapshot"]:
+        with self._read() as c:
+            c.execute(f"SELECT max(rowid), count(*) FROM {self.events_table}")
+            horizon, count = c.fetchone()
+            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}')")
+            missing = {META, CHECKPOINTS, LEAVES} - {r[0] for r in c.fetchall()}
+            yield SqliteSnapshot(self, c, horizon or 0, count, missing)
+
+    def install(self) -> None:
+        t = self.events_table
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (id INTEGER PRIMARY KEY, tree_size INTEGER NOT NULL, "
+            "root BLOB NOT NULL, note TEXT NOT NULL, nodes BLOB NOT NULL, created_at TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {LEAVES} (leaf_index INTEGER PRIMARY KEY, position INTEGER NOT NULL, "
+            "originator_id BLOB NOT NULL, originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL)",
+        ]
+        for table in (t, CHECKPOINTS, LEAVES, META):
+            for op in ("UPDATE", "DELETE"):
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} on {table} refused'); END"
+                )
+        statements.append(f"INSERT OR IGNORE INTO {META} (key, value) VALUES ('origin', 'certledger/{uuid.uuid4()}')")
+        with self.datastore.transaction(commit=False) as c:
+            if self._installed(c):
+                return
+        with self.datastore.transaction(commit=True) as c:
+            for s in statements:
+                c.execute(s)
+
+    def _installed(self, c: Any) -> bool:
+        """All eight triggers (UPDATE and DELETE on the events and the three trail tables) and the
+        ledger's origin are there."""
+        tables = (self.events_table, CHECKPOINTS, LEAVES, META)
+        c.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%' "
+                  f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables)
+        if c.fetchone()[0] != 2 * len(tables):
+            return False
+        c.execute(f"SELECT count(*) FROM {META} WHERE key = 'origin'")
+        return c.fetchone()[0] == 1
+
+    @contextmanager
+    def writer(self) -> Iterator["SqliteWriter"]:
+        """One write transaction for a checkpoint: its new leaves and its row, or nothing."""
+        with self.datastore.transaction(commit=True) as c:
+            yield SqliteWriter(c)
+
+    def first_event(self, originator_id: bytes) -> bytes | None:
+        with self._read() as c:
+            c.execute(f"SELECT state FROM {self.events_table} WHERE originator_id = ? ORDER BY originator_version LIMIT 1",
+                      (originator_id.hex(),))
+            row = c.fetchone()
+            return bytes(row[0]) if row else None
+
+
+class SqliteWriter:
+    def __init__(self, c: Any) -> None:
+        self.c = c
+
+    def add_leaves(self, leaves: list[tuple[int, int, bytes, int, bytes]]) -> None:
+        self.c.executemany(f"INSERT INTO {LEAVES} VALUES (?, ?, ?, ?, ?)", leaves)
+
+    def add_checkpoint(self, size: int, root: bytes, note: str, nodes: list[bytes], created_at: str) -> int:
+        self.c.execute(f"INSERT INTO {CHECKPOINTS} (tree_size, root, note, nodes, created_at) VALUES (?, ?, ?, ?, ?)",
+                       (size, root, note, b"".join(nodes), created_at))
+        return self.c.lastrowid
+
+
+class SqliteSnapshot:
+    def __init__(self, store: SqliteTrailStore, c: Any, horizon: int, count: int, missing: set[str]) -> None:
+        self.store, self.c, self.horizon, self.count = store, c, horizon, count
+        self.missing = missing  # trail tables that are not there (dropped by the owner)
+
+    def origin(self) -> str | None:
+        if META in self.missing:
+            return None
+        self.c.execute(f"SELECT value FROM {META} WHERE key = 'origin'")
+        row = self.c.fetchone()
+        return row[0] if row else None
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        if CHECKPOINTS in self.missing:
+            return []
+        self.c.execute(f"SELECT id, tree_size, root, note, nodes, created_at FROM {CHECKPOINTS} ORDER BY id")
+        return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], split_nodes(r[4]), r[5]) for r in self.c.fetchall()]
+
+    def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
+        """Every event up to the snapshot's horizon in position order (after ``after`` if given: a
+        forged row may sit at position 0 or below, so verify reads without a lower bound)."""
+        # A second cursor on the same connection reads inside the same transaction. The state is
+        # read as a BLOB whatever its storage class (a row not written by the library may hold TEXT).
+        cur = self.c.connection.cursor()
+        try:
+            cur.row_factory = None
+            low = "" if after is None else f"rowid > {int(after)} AND "
+            cur.execute(f"SELECT rowid, originator_id, originator_version, topic, CAST(state AS BLOB) "
+                        f"FROM {self.store.events_table} WHERE {low}rowid <= ? ORDER BY rowid", (self.horizon,))
+            while rows := cur.fetchmany(BATCH):
+                yield rows
+        finally:
+            cur.close()
+
+    @contextmanager
+    def leaf_hashes(self, from_index: int = 0) -> Iterator["LeafReader"]:
+        if LEAVES in self.missing:
+            yield NoLeaves()
+            return
+        cur = self.c.connection.cursor()
+        try:
+            cur.row_factory = None
+            cur.execute(f"SELECT leaf_hash FROM {LEAVES} WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
+            yield LeafReader(cur)
+        finally:
+            cur.close()
+
+    def leaf_count(self) -> int:
+        if LEAVES in self.missing:
+            return 0
+        self.c.execute(f"SELECT count(*) FROM {LEAVES}")
+        return self.c.fetchone()[0]
+
+    def leaf_row(self, index: int) -> LeafRow | None:
+        if LEAVES in self.missing:
+            return None
+        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
+                       "WHERE leaf_index = ?", (index,))
+        r = self.c.fetchone()
+        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None
+
+    def leaf_of(self, originator_id: bytes, version: int) -> LeafRow | None:
+        """The checkpointed leaf of an event, if any (used to tell a reordering from a forgery)."""
+        if LEAVES in self.missing:
+            return None
+        self.c.execute(f"SELECT leaf_index, position, originator_id, originator_version, leaf_hash FROM {LEAVES} "
+                       "WHERE originator_id = ? AND originator_version = ? ORDER BY leaf_index LIMIT 1", (originator_id, version))
+        r = self.c.fetchone()
+        return (r[0], r[1], bytes(r[2]), r[3], bytes(r[4])) if r else None

@@ -1,0 +1,90 @@
+"""Where the audit trail meets the database, the parts both backends share: the trail's own tables
+(checkpoints, leaf hashes, the ledger's origin), the rows it reads, and the readers of stored leaf
+hashes. Each backend (ledger/store/sqlite.py, postgres.py) reads events in commit order straight
+from the event store's table through the application's own connection pool (one read
+transaction, rows as tuples: several times faster than ``select_notifications``, which builds a
+UUID and an object per row) and installs the append-only triggers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from aggregates.errors import RuleViolation
+
+BATCH = 5000
+CHECKPOINTS = "trail_checkpoints"
+LEAVES = "trail_leaves"
+META = "trail_meta"
+REFUSAL = "certledger: the audit trail is append-only (001 §12); record a correcting event instead"
+
+# (position, originator id (16 bytes; on SQLite its 32 hex digits), version, topic, state)
+EventRow = tuple[int, "bytes | str", int, str, bytes]
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    id: int
+    size: int
+    root: bytes
+    note: str
+    nodes: list[bytes]
+    created_at: str
+
+
+# (leaf index, position, originator id, version, leaf hash)
+LeafRow = tuple[int, int, bytes, int, bytes]
+
+
+class AppendOnlyNotInstalled(RuleViolation):
+    pass
+
+
+def store_for(app: Any) -> "TrailStore":
+    """The audit trail's store of the application's backend."""
+    from ledger.store import backend_for
+
+    return backend_for(app.env).trail(app)
+
+
+def split_nodes(blob: bytes) -> list[bytes]:
+    return [bytes(blob[i:i + 32]) for i in range(0, len(blob), 32)]
+
+
+class TrailStore:
+    kind = ""
+    gaps_expected = False
+    hex_ids = False  # whether event rows carry the originator id as hex text
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.recorder = app.recorder
+        self.datastore = app.recorder.datastore
+        self.events_table = app.recorder.events_table_name
+
+
+class NoLeaves:
+    """The leaf reader of a ledger whose leaves table is gone."""
+
+    def take(self, k: int) -> list[bytes]:
+        return []
+
+    def rest(self) -> Iterator[list[bytes]]:
+        return iter(())
+
+
+class LeafReader:
+    """Stored leaf hashes in leaf-index order, taken in step with the events."""
+
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def take(self, k: int) -> list[bytes]:
+        return [r[0] for r in self.cur.fetchmany(k)] if k > 0 else []
+
+    def rest(self) -> Iterator[list[bytes]]:
+        while rows := self.cur.fetchmany(BATCH):
+            yield [r[0] for r in rows]
