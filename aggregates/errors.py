@@ -27,3 +27,12 @@ class RuleViolation(Exception):
 
 class NotFound(RuleViolation):
     """The thing a command refers to does not exist (a client, an audit, an entry...)."""
+
+
+def no_such_client(uscc: str) -> NotFound:
+    """The ledger has no client with this (normalised) USCC."""
+    return NotFound(
+        "ledger: reference exists",
+        f"账本中没有统一社会信用代码为 {uscc} 的组织；请先提交申请（application submit）。",
+        f"The ledger has no client with USCC {uscc}; submit an application first.",
+    )

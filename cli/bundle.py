@@ -16,7 +16,7 @@ KEY_HELP = "The body's signing key file, whose <key>.pub is bundled (default: $C
 @contextmanager
 def _refusals() -> Iterator[None]:
     """A refused export exits 1 with the rule on stderr, also when the command runs outside the root group."""
-    from aggregates.errors import RuleViolation
+    from ledger.errors import RuleViolation
 
     try:
         yield

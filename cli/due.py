@@ -23,17 +23,11 @@ def due(on: str | None, within: str | None) -> None:
     --on a past date, replayed from the events as they stood that day."""
     from ledger import clock
     from ledger.commands import to_date, to_int
-    from projections import queries, read_models
+    from projections import read
 
-    day = to_date("on", on) if on is not None else clock.today()
+    day = to_date("on", on) if on is not None else None
     days = to_int("within", within) if within is not None else None
-    app = settings().app(existing=True)
-    if day < clock.today():
-        from ledger.rules.deadlines import open_deadlines
-
-        rows = open_deadlines(app, on=day, within=days, as_of=day)  # what was open then: replayed
-    else:
-        rows = queries.open_deadlines(read_models(app, ["deadlines"]), day, days)
+    rows = read.due(settings().app(existing=True), today=clock.today(), on=day, within=days)
     emit(rows, lambda s: render(rows, s.lang))
 
 

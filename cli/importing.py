@@ -1,10 +1,10 @@
-"""``certledger import FILE``: a JSON Lines batch of commands."""
+"""``certledger import FILE``: a JSON Lines batch of commands. Parse, call the ledger's import, render."""
 
 from __future__ import annotations
 
 import click
 
-from cli.output import catch_up_read_models, common_options, emit, settings
+from cli.output import common_options, emit, position_bar, settings
 
 
 @click.command("import")
@@ -18,32 +18,18 @@ def import_(file: str, atomic: bool) -> None:
     "severity": "minor", "clause": "5.1.2", "description": "..."}. Errors are reported as
     FILE:LINE: message; a failed line writes nothing and the batch goes on, unless --atomic.
     """
-    from ledger.importer import run_import, run_import_in_workers, workers_for
-
     import os
     import sys
 
+    from ledger.importer import import_file
+
     s = settings()
     size = os.path.getsize(file) if file != "-" else 0
-    workers = workers_for(size, atomic)
     with click.open_file(file, "rb") as fh, click.progressbar(
         length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
     ) as bar:
-        gathered = None
-        if workers > 1:  # a large file: its clients' lines run in worker processes
-            from projections.gather import Gatherer
-
-            gathered = _gathered(s.app())  # opens (or creates) the ledger before the workers do
-            report = run_import_in_workers(s.db, fh, actor=s.actor, workers=workers, progress=bar.update if size else None,
-                                           gather=Gatherer if gathered else None, sink=gathered)
-        else:
-            follower = _follower(s.app())
-            report = run_import(s.app(), fh, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
-                                on_saved=follower.saved if follower else None)
-            if follower:
-                follower.finish()
-    if report.written:
-        catch_up_read_models(bulk=workers > 1, gathered=gathered)
+        report = import_file(s.app(), s.db, fh, size=size, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
+                             read_model_bar=lambda last: position_bar(s.t("更新读模型", "Updating read models"), last))
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,
@@ -57,25 +43,3 @@ def import_(file: str, atomic: bool) -> None:
     emit(summary, lambda _s: text)
     if report.errors:
         raise click.exceptions.Exit(1)
-
-
-def _follower(app: object) -> object:
-    """Read models kept current during the import from the events just saved (no read-back)."""
-    from aggregates.errors import RuleViolation
-    from projections import Follower
-
-    try:
-        return Follower(app)
-    except RuleViolation:
-        return None
-
-
-def _gathered(app: object) -> object:
-    """The read models' rows gathered by the import's workers (projections.gather), installed at the end."""
-    from aggregates.errors import RuleViolation
-    from projections.gather import Gathered
-
-    try:
-        return Gathered(app)
-    except RuleViolation:
-        return None

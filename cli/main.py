@@ -4,43 +4,13 @@ and never imports the database stack."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from typing import Any
 
 import click
 
 from cli.output import Settings, common_options, env_settings, fail, settings
-
-# Commands that are not built from the write catalogue: name -> (module, attribute, short help).
-EXTRA: dict[str, tuple[str, str, str]] = {
-    "show": ("cli.reads", "show", "What a user wants to know about a client now."),
-    "history": ("cli.reads", "history", "The client's events in order, with actor and both dates."),
-    "clients": ("cli.reads", "clients", "List the clients in the ledger."),
-    "import": ("cli.importing", "import_", "Run a JSON Lines batch of commands."),
-    "demo": ("cli.demo", "demo", "Play a year of a certification body's work on a fresh ledger."),
-    "schemes": ("cli.schemes", "schemes", "The rulebooks as versioned schemes: list, show."),
-    "explain": ("cli.explain", "explain", "Why a client's grade is what it is, item by item, as of any date."),
-    "due": ("cli.due", "due", "Every open deadline across all clients, overdue first."),
-    "rebuild": ("cli.projections", "rebuild", "Drop and rebuild read models from the events."),
-    "register": ("cli.projections", "register", "The certificate register (IAF CertSearch fields); export."),
-    "keys": ("cli.trail", "keys", "The body's signing key for checkpoints."),
-    "checkpoint": ("cli.trail", "checkpoint", "Sign and store the audit trail's tree head."),
-    "verify": ("cli.trail", "verify", "Recompute the audit trail and check it against checkpoints."),
-    "export": ("cli.bundle", "export", "Write an inspection bundle for a client or all clients."),
-    "verify-bundle": ("cli.bundle", "verify_bundle", "Check an inspection bundle offline, without the database."),
-    "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
-}
-# Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
-GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {
-    "score": {"preview": ("cli.schemes", "preview")},
-}
-
-
-def available(module: str) -> bool:
-    """Whether a command module is present (without importing it)."""
-    return importlib.util.find_spec(module) is not None
-
+from cli.registry import EXTRA, GROUP_HELP, available
 
 class Root(click.Group):
     def _catalogue_groups(self) -> dict[str, str]:
@@ -65,8 +35,6 @@ class Root(click.Group):
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from cli.writes import GROUP_HELP
-
         rows = []
         for name in self.list_commands(ctx):
             short = EXTRA[name][2] if name in EXTRA else GROUP_HELP.get(name, "")
@@ -75,14 +43,14 @@ class Root(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from aggregates.errors import RuleViolation
+        from ledger.errors import RuleViolation
 
         try:
             return super().invoke(ctx)
         except RuleViolation as e:
             refusal: tuple[str, str, str] = (e.rule, e.message_zh, e.message_en)
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
-            from ledger.store.errors import database_busy, lock_wait_exceeded
+            from ledger.errors import database_busy, lock_wait_exceeded
 
             message_zh = getattr(e, "message_zh", None)
             if message_zh is not None:

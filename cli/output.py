@@ -62,27 +62,6 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
-def catch_up_read_models(bulk: bool = False, gathered: Any = None) -> None:
-    """After a write: bring the read models up to date (``bulk``: after a write that did not follow
-    its events, possibly rebuilding them, with a progress bar on stderr; ``gathered``: the rows an
-    import's workers gathered, installed if complete, projections.gather). The events are already
-    saved, so a failure here is logged and left to the next command, which catches up before it reads."""
-    from projections import runner
-
-    try:
-        s = settings()
-        if not bulk:
-            runner.catch_up(s.app())
-            return
-        with position_bar(s.t("更新读模型", "Updating read models"), s.app().recorder.max_notification_id() or 0) as progress:
-            if gathered is None or not gathered.install(progress=progress):
-                runner.bring_up_to_date(s.app(), progress=progress)
-    except Exception:  # noqa: BLE001 - the write succeeded; reads catch up again
-        import structlog
-
-        structlog.get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
-
-
 @contextlib.contextmanager
 def position_bar(label: str, last: int) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr over the log's positions up to ``last``; yields the

@@ -13,29 +13,12 @@ from cli.output import as_of_options, common_options, emit, position_bar, settin
 STATUS_HELP = "Only certificates with this status: valid, suspended, withdrawn, cancelled, expired (or 有效 暂停 撤销 注销 过期)."
 
 
-def _status(value: str | None) -> str | None:
-    """A certificate status key from its key or its CNCA word."""
-    from aggregates.errors import RuleViolation
-    from aggregates.vocabulary import CERTIFICATE_STATUSES
-
-    if not value:
-        return None
-    for key, (zh, en) in CERTIFICATE_STATUSES.items():
-        if value.strip().lower() in (key, zh, en.lower()):
-            return key
-    known = ", ".join(f"{k} ({zh})" for k, (zh, _) in CERTIFICATE_STATUSES.items())
-    raise RuleViolation("ledger: vocabulary", f"未知的证书状态“{value}”；可选：{known}。", f"Unknown certificate status '{value}'; choose one of: {known}.")
-
-
 def _rows(as_of: date | None, as_recorded: datetime | None, status: str | None = None, client: str | None = None) -> list[dict[str, Any]]:
-    from projections import queries, read_models
+    from ledger import clock
+    from projections import read
 
-    status = _status(status)
-    app = settings().app(existing=True)
-    engine = read_models(app)
-    if as_of is None and as_recorded is None:
-        return queries.register(engine, status=status, uscc=client)
-    return queries.register_as_of(app, engine, as_of=as_of, as_recorded=as_recorded, status=status, uscc=client)
+    return read.register(settings().app(existing=True), today=clock.today(), as_of=as_of, as_recorded=as_recorded,
+                         status=status, client=client)
 
 
 # ------------------------------------------------------------------------------ rebuild
@@ -51,15 +34,16 @@ def rebuild(names: tuple[str, ...]) -> None:
     Needed only to repair or to reclaim space: a read model whose schema changed is rebuilt
     automatically by the next command, and an interrupted rebuild is completed by the next one.
     """
-    from projections import rebuild as run, select_projections
+    from projections import read
 
     s = settings()
-    chosen = select_projections(names)  # refuses an unknown name before anything is dropped
+    read.read_models_named(names)  # refuses an unknown name before the ledger is opened or anything dropped
     app = s.app(existing=True)
     last = app.recorder.max_notification_id() or 0
     with position_bar(s.t("重建读模型", "Rebuilding read models"), last) as progress:
-        positions = run(app, [p.name for p in chosen], progress=progress)
-    rows = [{"projection": p.name, "position": positions[p.name], "description": s.t(p.help_zh, p.help_en)} for p in chosen]
+        rebuilt = app.rebuild_read_models(list(names), progress=progress)
+    rows = [{"projection": r["projection"], "position": r["position"], "description": s.t(r["description_zh"], r["description_en"])}
+            for r in rebuilt]
     emit(rows, lambda st: "\n".join(
         st.t(f"{r['projection']:<16} 已重建至事件 {r['position']}  （{r['description']}）", f"{r['projection']:<16} rebuilt to event {r['position']}  ({r['description']})")
         for r in rows))
@@ -81,14 +65,14 @@ def register() -> None:
 @common_options
 def show(status: str | None, client: str | None, as_of: date | None, as_recorded: datetime | None) -> None:
     """List the register: certificate number, status, client, scheme and version, grade, dates."""
-    from aggregates.vocabulary import CERTIFICATE_STATUSES, word
+    from ledger.words import word
 
     rows = _rows(as_of, as_recorded, status, client)
 
     def render(st: Any) -> str:
         lines = []
         for r in rows:
-            status_word = word(CERTIFICATE_STATUSES, r["status"], st.lang)
+            status_word = word("certificate_status", r["status"], st.lang)
             if r.get("status_recorded", r["status"]) != r["status"]:
                 status_word += st.t("（有效期已过，过期尚未登记）", " (validity ended; expiry not yet recorded)")
             lines.append(
@@ -114,20 +98,19 @@ def export(fmt: str, out: str | None, status: str | None, as_of: date | None, as
     """Export the register with IAF CertSearch column names and CNCA status words (有效 暂停 撤销 注销 过期)."""
     import io
 
-    from projections.export import write_csv, write_jsonl
+    from projections.read import export_register
 
     rows = _rows(as_of, as_recorded, status)
-    write = write_csv if fmt == "csv" else write_jsonl
     if out:
         with open(out, "w", encoding="utf-8", newline="") as f:
-            n = write(rows, f)
+            n = export_register(rows, fmt, f)
         click.echo(settings().t(f"已导出 {n} 张证书到 {out}", f"Exported {n} certificates to {out}"), err=True)
         return
     sys.stdout.flush()
     # UTF-8 whatever the terminal's locale says: the bytes are the export.
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
     try:
-        write(rows, stream)
+        export_register(rows, fmt, stream)
         stream.flush()
     finally:
         stream.detach()

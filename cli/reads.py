@@ -6,16 +6,8 @@ from typing import Any
 
 import click
 
-from aggregates.vocabulary import (
-    AUDIT_KINDS,
-    CERTIFICATE_STATUSES,
-    CHANGE_KINDS,
-    NC_SEVERITIES,
-    NC_STATUSES,
-    STAGES,
-    word,
-)
 from cli.output import as_of_options, common_options, emit, settings
+from ledger.words import word
 
 
 @click.command()
@@ -26,10 +18,11 @@ def show(client: str, as_of: Any, as_recorded: Any) -> None:
     """What a user wants to know about a client now: stage, certificate, grade, open items. Read
     from the read model (caught up first); with --as-of / --as-recorded, replayed from the events."""
     from ledger.config import resolve_database
-    from projections.fastread import client_summary
+    from projections import read
 
     cfg = settings()
-    summary = client_summary(resolve_database(cfg.db), client, as_of, as_recorded, open_app=lambda: cfg.app(existing=True))
+    summary = read.summary(resolve_database(cfg.db), client, as_of=as_of, as_recorded=as_recorded,
+                           open_app=lambda: cfg.app(existing=True))
     emit(summary, lambda s: render_summary(summary, s.lang))
 
 
@@ -39,7 +32,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     lines = [
         f"{d['name']}  ({d['uscc']})",
         f"  {t('地址', 'Address')}: {d['address']}",
-        f"  {t('阶段', 'Stage')}: {word(STAGES, d['stage'], lang)}",
+        f"  {t('阶段', 'Stage')}: {word('stage', d['stage'], lang)}",
         f"  {t('认证方案', 'Scheme')}: {d['scheme'] or '—'}",
     ]
     def grade(code: str | None, names: dict[str, str] | None) -> str:
@@ -50,7 +43,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     cert = d["certificate"]
     if cert:
         lines += [
-            f"  {t('证书', 'Certificate')}: {cert['number']}  {word(CERTIFICATE_STATUSES, cert['status'], lang)}"
+            f"  {t('证书', 'Certificate')}: {cert['number']}  {word('certificate_status', cert['status'], lang)}"
             f"  {t('等级', 'grade')} {grade(cert['grade'], cert.get('grade_name'))}",
             f"    {t('有效期', 'Valid')}: {cert['valid_from']} — {cert['valid_until']}"
             f"  ({t('初次获证', 'first certified')} {cert['original_issue_on']})",
@@ -78,11 +71,11 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     if d["open_audits"]:
         lines.append(f"  {t('进行中的审核', 'Open audits')}:")
         for a in d["open_audits"]:
-            lines.append(f"    {a['id']} {word(AUDIT_KINDS, a['kind'], lang)} {a['start_on']} {t('审核组', 'team')}: {', '.join(a['team'])}")
+            lines.append(f"    {a['id']} {word('audit_kind', a['kind'], lang)} {a['start_on']} {t('审核组', 'team')}: {', '.join(a['team'])}")
     if d["open_nonconformities"]:
         lines.append(f"  {t('未关闭的不符合项', 'Open nonconformities')}:")
         for n in d["open_nonconformities"]:
-            lines.append(f"    {n['id']} [{word(NC_SEVERITIES, n['severity'], lang)}] {n['clause']}: {n['description']} ({word(NC_STATUSES, n['status'], lang)})")
+            lines.append(f"    {n['id']} [{word('nc_severity', n['severity'], lang)}] {n['clause']}: {n['description']} ({word('nc_status', n['status'], lang)})")
     if d["open_complaints"]:
         lines.append(f"  {t('未处理的投诉', 'Open complaints')}:")
         for c in d["open_complaints"]:
@@ -94,7 +87,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     if d["recent_changes"]:
         lines.append(f"  {t('信息通报', 'Notified changes')}:")
         for c in d["recent_changes"]:
-            lines.append(f"    {c['id']} {word(CHANGE_KINDS, c['kind'], lang)} {t('变更日期', 'changed')} {c['changed_on']}, {t('通报日期', 'notified')} {c['notified_on']}: {c['description']}")
+            lines.append(f"    {c['id']} {word('change_kind', c['kind'], lang)} {t('变更日期', 'changed')} {c['changed_on']}, {t('通报日期', 'notified')} {c['notified_on']}: {c['description']}")
     lines.append(f"  {t('事件数', 'Events')}: {d['events']}")
     return "\n".join(lines)
 
@@ -104,7 +97,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
 @common_options
 def history(client: str) -> None:
     """The client's events in order: version, type, business date, recorded time, actor."""
-    from ledger.app import event_time
+    from ledger.clock import event_time
 
     rows = settings().app(existing=True).history(client)
     emit(rows, lambda s: "\n".join(
@@ -125,11 +118,11 @@ def _short(v: Any) -> str:
 @common_options
 def clients() -> None:
     """List the clients in the ledger with their stage and certificate (from the read model)."""
-    from projections import queries, read_models
+    from projections import read
 
-    rows = queries.clients(read_models(settings().app(existing=True), ["clients"]))
+    rows = read.clients(settings().app(existing=True))
     emit(rows, lambda s: "\n".join(
-        f"{r['uscc']}  {r['name']}  {word(STAGES, r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {r['grade'] or ''}"
+        f"{r['uscc']}  {r['name']}  {word('stage', r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {r['grade'] or ''}"
         for r in rows
     ) or s.t("（账本中还没有组织）", "(no clients yet)"))
 

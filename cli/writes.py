@@ -9,20 +9,9 @@ from typing import Any
 
 import click
 
-from cli.output import catch_up_read_models, common_options, emit, settings
+from cli.output import common_options, emit, settings
+from cli.registry import GROUP_EXTRA, GROUP_HELP, available
 from ledger.commands import COMMANDS, Command, Param
-
-GROUP_HELP = {
-    "application": "Applications: submit, review, contract, transfer (申请、评审、合同、转换).",
-    "audit": "Audits: plan, complete (审核策划、审核完成).",
-    "score": "Scores: enter, correct, exclude (评分、更正、删减).",
-    "nc": "Nonconformities: raise, respond, verify (不符合项).",
-    "decide": "Record the certification decision; score and grade are computed (认证决定).",
-    "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope (证书).",
-    "change": "Changes notified by the client (信息通报).",
-    "complaint": "Complaints: receive, resolve (投诉).",
-    "appeal": "Appeals: lodge, admit, hear, decide (申诉).",
-}
 
 RECORDED = {
     "application submit": ("申请已记录", "Application recorded"),
@@ -89,11 +78,10 @@ def _make(cmd: Command) -> click.Command:
         s = settings()
         bind_command(cmd.name, s.actor)
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
-        bound = cmd.bind(raw)
-        result = getattr(s.app(), cmd.method)(**bound, actor=s.actor)
-        catch_up_read_models()
-        emit({"ok": True, "command": cmd.name, "client": bound["client"], "result": result},
-             lambda st: render_result(cmd.name, bound["client"], result, st.lang))
+        result = s.app().execute(cmd.name, raw, actor=s.actor)
+        client = raw.get("client")
+        emit({"ok": True, "command": cmd.name, "client": client, "result": result},
+             lambda st: render_result(cmd.name, client, result, st.lang))
 
     command = click.Command(cmd.verb or cmd.name, callback=callback, help=cmd.help, short_help=cmd.help.split(" (")[0])
     for p in cmd.params:
@@ -108,8 +96,6 @@ def build(group: str) -> click.Command:
     g = click.Group(group, help=GROUP_HELP.get(group, ""))
     for c in commands:
         g.add_command(_make(c))
-    from cli.main import GROUP_EXTRA, available
-
     for name, (module, attr) in GROUP_EXTRA.get(group, {}).items():
         if available(module):
             g.add_command(getattr(importlib.import_module(module), attr), name)

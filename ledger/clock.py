@@ -1,4 +1,5 @@
-"""Business dates are dates in Asia/Shanghai. The only place that reads the clock for them."""
+"""Business dates are dates in Asia/Shanghai. The only place that reads the clock for them, and the
+one way a recorded time is shown (Beijing time)."""
 
 from __future__ import annotations
 
@@ -10,3 +11,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def today() -> date:
     return datetime.now(SHANGHAI).date()
+
+
+def event_time(moment: datetime) -> str:
+    """A recorded time as shown to people: Beijing time, to the second."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
 from ledger.clock import SHANGHAI
+from ledger.rules.evaluation import audit_inputs
 from ledger.rules.scoring import (
     Entry,
     Evaluation,
@@ -77,21 +78,6 @@ def describe_scheme(scheme_id: str, version: str | None = None) -> dict[str, Any
 
 
 # -- the inputs of an audit's evaluation ----------------------------------------------------------
-
-def audit_inputs(client: "Client", audit_id: str, on: date | None = None) -> tuple[list[Entry], dict[str, str], dict[str, Any]]:
-    """The engine's inputs for an audit: its standing entries (a correction replaces the entry it
-    corrects), its exclusions with their reasons, and the context: the application date, for
-    look-back conditions, is that of the audit's application, or for a surveillance audit (no
-    application of its own) that of the latest application submitted on or before ``on``."""
-    entries = [Entry(item=e["item"], facet=e["facet"], value=e["value"]) for e in client.effective_entries(audit_id)]
-    exclusions = {item: x["reason"] for item, x in client.exclusions.get(audit_id, {}).items()}
-    audit = client.audits[audit_id]
-    application = client.applications.get(audit["application_id"] or "")
-    if application is None:
-        candidates = [a for a in client.applications.values() if on is None or a["submitted_on"] <= on]
-        application = (candidates or list(client.applications.values()))[-1]
-    return entries, exclusions, {"application_date": application["submitted_on"]}
-
 
 def _evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str], context: dict[str, Any],
               what_zh: str = "", what_en: str = "") -> Evaluation:

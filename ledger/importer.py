@@ -8,6 +8,7 @@ the import is atomic, in which case any error means nothing at all is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,8 +18,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from aggregates.errors import RuleViolation
-from ledger.collector import few_full_collections
-from ledger.commands import find
+from ledger.store.collector import few_full_collections
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,10 @@ def _execute(app: Any, data: dict[str, Any], default_actor: str | None) -> Any:
     name = data.pop("command", None)
     if not name:
         raise RuleViolation("ledger: input format", "缺少字段 command（命令名，例如 \"audit plan\"）。", 'Missing field "command" (the command name, e.g. "audit plan").')
-    command = find(str(name))
     actor = data.pop("actor", None)
     if actor is not None and not isinstance(actor, str):
         raise RuleViolation("ledger: input format", "字段 actor 应为文本（操作人姓名）。", 'Field "actor" must be text (the name of who records it).')
-    actor = actor or default_actor
-    return getattr(app, command.method)(**command.bind(data), actor=actor)
+    return app.execute(str(name), data, actor=actor or default_actor)
 
 
 CHUNK = 2000  # lines per transaction in a non-atomic import (CERTLEDGER_IMPORT_CHUNK sets another)
@@ -82,6 +80,80 @@ def chunk_size() -> int:
     from ledger.config import positive_int_setting
 
     return positive_int_setting(ENV_CHUNK, CHUNK)
+
+
+Progress = Callable[[int, int], None]  # (position reached, last position): the read models' progress
+
+
+def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, actor: str | None, atomic: bool = False,
+                progress: Callable[[int], None] | None = None,
+                read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None = None) -> ImportReport:
+    """The one road for an import (``certledger import``): it chooses how to run the lines and
+    brings the read models up to date.
+
+    - A file of ``size`` bytes at or above ``PARALLEL_MIN_BYTES`` (not atomic) runs in worker
+      processes dealt by client (``run_import_in_workers``, D13), which gather the read models'
+      rows (``projections.gather``, D14); at the end those rows are installed if provably
+      complete, else the read models are brought up to date from the log (caught up, or rebuilt
+      when most of it is new).
+    - Otherwise the lines run in this process (``run_import``) with a follower that keeps the read
+      models current from the events each save returns (no read-back).
+
+    ``progress`` sees the bytes of each line read; ``read_model_bar(last)`` gives the progress
+    callback of the bulk update at the end. The events are saved before the read models are
+    touched: a failure there is logged and left to the next command's catch-up."""
+    workers = workers_for(size, atomic)
+    if workers > 1:
+        gathered = _gathered(app)  # opens (or creates) the ledger before the workers do
+        from projections.gather import Gatherer
+
+        report = run_import_in_workers(db, lines, actor=actor, workers=workers, progress=progress,
+                                       gather=Gatherer if gathered else None, sink=gathered)
+        if report.written:
+            _after_workers(app, gathered, read_model_bar)
+        return report
+    follower = _follower(app)
+    report = run_import(app, lines, actor=actor, atomic=atomic, progress=progress, on_saved=follower.saved if follower else None)
+    if follower:
+        follower.finish()
+    if report.written:
+        app.update_read_models()
+    return report
+
+
+def _follower(app: Any) -> Any:
+    """Read models kept current during the import from the events just saved (no read-back)."""
+    from projections.runner import Follower
+
+    try:
+        return Follower(app)
+    except RuleViolation:
+        return None
+
+
+def _gathered(app: Any) -> Any:
+    """The read models' rows gathered by the import's workers (projections.gather), installed at the end."""
+    from projections.gather import Gathered
+
+    try:
+        return Gathered(app)
+    except RuleViolation:
+        return None
+
+
+def _after_workers(app: Any, gathered: Any, bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None) -> None:
+    """After an import in workers, which did not follow its events: the gathered rows installed,
+    or the read models brought up to date from the log (``projections.runner.bring_up_to_date``)."""
+    from projections import runner
+
+    try:
+        with bar(app.recorder.max_notification_id() or 0) if bar else contextlib.nullcontext(None) as progress:
+            if gathered is None or not gathered.install(progress=progress):
+                runner.bring_up_to_date(app, progress=progress)
+    except Exception:  # noqa: BLE001 - the events are saved; the next read catches up
+        import structlog
+
+        structlog.get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
 
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,

@@ -1,24 +1,24 @@
-"""What a projection is: a name, its tables, a fingerprint, and how it applies a batch of events.
+"""What a projection is: a name (projections/catalogue.py), its tables, its fingerprint, and the rows
+it derives from events. A projection computes rows and nothing else: every source of events (the
+log pull, an import's saves, a rebuild, an import's workers) hands its rows to the one writer
+(projections/writer.py). It never writes events and never saves an aggregate.
 
-A projection never writes events and never saves an aggregate. Most read models here are a pure
-function of one client's state (``rows(client)``): the runner replays each client in memory from
-its events and the projection replaces that client's rows. The audit-trail index is a function of
-each event instead.
+Most read models here are a pure function of one client's state (``rows(client)``): the client is
+replayed in memory from its events and its rows replace the ones it had. The audit-trail index is a
+function of each event instead (``event_rows``), appended.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Table
 
-from projections.db import insert_rows
-from projections.tables import digest, shape
+from projections import catalogue
 
-CHUNK = 500  # keys per DELETE ... IN (...)
+Rows = dict[Table, list[dict[str, Any]]]
 
 
 @dataclass
@@ -43,49 +43,54 @@ class Batch:
 
 class Projection:
     name: ClassVar[str]
-    version: ClassVar[int] = 1  # bump when the rows change without a change of tables
     tables: ClassVar[tuple[Table, ...]]
-    help_zh: ClassVar[str]
-    help_en: ClassVar[str]
+    replaces_clients: ClassVar[bool] = False  # rows are a client's: replaced (not appended) when it changes
+
+    @property
+    def help_zh(self) -> str:
+        return catalogue.SPECS[self.name].help_zh
+
+    @property
+    def help_en(self) -> str:
+        return catalogue.SPECS[self.name].help_en
 
     def extra_fingerprint(self) -> str:
-        """Inputs besides the events that shape the rows (a calendar, say)."""
+        """Inputs besides the source files that shape the rows (a calendar package's data, say)."""
         return ""
 
     def fingerprint(self) -> str:
-        return digest(self.name, str(self.version), shape(*self.tables), self.extra_fingerprint())
+        return catalogue.fingerprint(self.name, self.extra_fingerprint())
 
-    def apply(self, conn: Connection, batch: Batch) -> None:  # pragma: no cover - abstract
+    def batch_rows(self, batch: Batch) -> Rows:  # pragma: no cover - abstract
+        """The rows a batch of events gives (for a client projection: its clients' rows, which
+        replace theirs)."""
         raise NotImplementedError
 
-    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> dict[Table, list[dict[str, Any]]]:
-        """A bulk build (``projections.bulk``): the rows of one client, given its final state and
-        all its events with their positions, for tables that start empty."""
-        raise NotImplementedError  # pragma: no cover - abstract
+    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> Rows:  # pragma: no cover - abstract
+        """A build from nothing (``projections.bulk``): the rows of one client, given its final state
+        and all its events with their positions."""
+        raise NotImplementedError
 
 
 class ClientProjection(Projection):
-    """Rows that are a function of one client's state: replace the client's rows on every change."""
+    """Rows that are a function of one client's state: replaced on every change of the client."""
 
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:  # pragma: no cover - abstract
+    replaces_clients = True
+
+    def rows(self, client: Any) -> Rows:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> dict[Table, list[dict[str, Any]]]:
+    def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> Rows:
         return self.rows(client)
 
-    def apply(self, conn: Connection, batch: Batch) -> None:
-        usccs = [c.uscc for c in batch.clients.values()]
-        for table in self.tables:
-            for i in range(0, len(usccs), CHUNK):
-                conn.execute(table.delete().where(table.c.uscc.in_(usccs[i:i + CHUNK])))
-        out: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    def batch_rows(self, batch: Batch) -> Rows:
+        out: Rows = {table: [] for table in self.tables}
         for client in batch.clients.values():
             for table, rows in self.rows(client).items():
                 out[table].extend(rows)
-        for table, rows in out.items():
-            insert_rows(conn, table, rows)
+        return out
 
 
-def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+def chunks(items: list[Any], size: int = 500) -> Any:
     for i in range(0, len(items), size):
         yield items[i:i + size]

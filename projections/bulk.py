@@ -30,13 +30,14 @@ from sqlalchemy import Connection, text
 
 from ledger.store import backend_for
 from projections.base import Projection
-from projections.db import Prepared, prepare_insert, schema_of, write_prepared
+from projections.db import Prepared, prepare_insert, schema_of
+from projections.writer import Writer
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
 INSERT_ROWS = 5000  # rows per INSERT executemany
 # Steps run in worker processes (one per core, at most MAX_WORKERS) when there are at least this
 # many events: below it, starting the workers costs more than they save. CERTLEDGER_BUILD_WORKERS
-# sets the number (1: in this process).
+# sets the number (1: in this process), read through the application's configuration.
 PARALLEL_MIN_EVENTS = 50_000
 MAX_WORKERS = 4
 ENV_WORKERS = "CERTLEDGER_BUILD_WORKERS"
@@ -108,33 +109,33 @@ def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, 
     return len(rows), prepared
 
 
-def workers_for(total: int) -> int:
-    """How many worker processes a build of ``total`` events uses (1: none, in this process)."""
-    from ledger.config import positive_int_setting
-
+def workers_for(total: int, app: Any) -> int:
+    """How many worker processes a build of ``total`` events uses (1: none, in this process): one
+    per core (at most ``MAX_WORKERS``) from ``PARALLEL_MIN_EVENTS`` on, unless the ledger's
+    configuration (``CERTLEDGER_BUILD_WORKERS``, read by the application: ``app.setting``) says."""
     default = 1 if total < PARALLEL_MIN_EVENTS else max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-    return positive_int_setting(ENV_WORKERS, default)
+    return app.setting(ENV_WORKERS, default)
 
 
-def build(app: Any, conn: Connection, projections: list[Projection], last: int,
+def build(app: Any, writer: Writer, projections: list[Projection], last: int,
           progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> int:
-    """Fill the (empty) tables of ``projections`` from every event up to position ``last``, inside
-    the caller's transaction on ``conn``. Returns the number of events read. The steps run in
+    """Fill the (empty) tables of ``projections`` from every event up to position ``last``, through
+    the caller's writer (its transaction). Returns the number of events read. The steps run in
     ``workers`` processes (default ``workers_for``): each reads its clients' events on its own
-    connection and sends back prepared rows, which are written here, in this transaction."""
+    connection and sends back prepared rows, which the writer writes, in its transaction."""
+    conn = writer.conn
     table, pos = events_table(app, conn)
     ids = [r[0] for r in conn.execute(text(
         f"SELECT DISTINCT originator_id FROM {table} WHERE {pos} <= :last ORDER BY originator_id"), {"last": last})]
     total = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {pos} <= :last"), {"last": last}).scalar() or 0
     steps = [ids[i:i + CLIENTS_PER_STEP] for i in range(0, len(ids), CLIENTS_PER_STEP)]
-    workers = workers or workers_for(total)
+    workers = workers or workers_for(total, app)
     done = 0
 
     def write(result: tuple[int, Prepared]) -> None:
         nonlocal done
         count, prepared = result
-        for sql, values in prepared:
-            write_prepared(conn, sql, values)
+        writer.write(prepared)
         done += count
         if progress:
             progress(last if done >= total else (last * done) // max(total, 1), last)
@@ -186,10 +187,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(env: dict[str, str], names: list[str], source: tuple[str, str]) -> None:
-    from ledger import collector
-    from ledger.store import codec
+    from ledger.store import codec, collector
     from projections.db import create_read_model_engine
-    from projections.runner import select_projections
+    from projections.registry import select_projections
 
     collector.tune()  # a worker process that only rebuilds: 4 % less CPU (D16)
 

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
-
-from ledger.views import client_row
+from ledger.rules.scoring import grade_names
 from projections import tables as t
-from projections.base import ClientProjection
+from projections.base import ClientProjection, Rows
 
 
-class Clients(ClientProjection):
-    name = "clients"
-    tables = (t.clients,)
-    help_zh = "组织：名称、地址、阶段、认证方案、当前证书和等级"
-    help_en = "clients: name, address, stage, scheme, current certificate and grade"
-
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
-        return {t.clients: [client_row(client)]}
+def client_row(c: Any) -> dict[str, Any]:
+    """One line of the client list (the ``clients`` read model stores exactly this)."""
+    cert = c.certificate
+    return {
+        "uscc": c.uscc, "name": c.name, "address": c.address,
+        "registered_on": c.registered_on, "stage": c.stage, "scheme_id": c.scheme_id,
+        "certificate_no": cert["number"] if cert else None,
+        "certificate_status": cert["status"] if cert else None,
+        "grade": cert["grade"] if cert else None,
+        "events": c.version,
+    }
 
 
 def grade_row(client: Any) -> dict[str, Any] | None:
     """The grade in force (that of a valid or suspended certificate) and the latest decision's score."""
-    from ledger.views import grade_names
-
     if not client.decisions:
         return None
     d = list(client.decisions.values())[-1]
@@ -45,12 +44,18 @@ def grade_row(client: Any) -> dict[str, Any] | None:
     }
 
 
+class Clients(ClientProjection):
+    name = "clients"
+    tables = (t.clients,)
+
+    def rows(self, client: Any) -> Rows:
+        return {t.clients: [client_row(client)]}
+
+
 class Grades(ClientProjection):
     name = "grades"
     tables = (t.grades,)
-    help_zh = "每个组织的现行等级和最近一次认证决定的得分"
-    help_en = "each client's grade in force and the score of its latest decision"
 
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+    def rows(self, client: Any) -> Rows:
         row = grade_row(client)
         return {t.grades: [row] if row else []}

@@ -1,21 +1,18 @@
-"""Read-model rows in the database: one engine per app (the backend's, ledger.store: the same
-database as the ledger's events), the tables that exist, and rows prepared for and written through
-the driver's ``executemany`` (PostgreSQL: COPY)."""
+"""Read models in the database: one engine per app (the backend's, ledger.store: the same database
+as the ledger's events), the tables that exist, and rows prepared for the driver's ``executemany``
+(PostgreSQL: COPY) here or in a worker process, which the writer (projections/writer.py) writes."""
 
 from __future__ import annotations
 
-import contextlib
 import weakref
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 
 from sqlalchemy import Connection, Date, DateTime, Engine
 
-from ledger.store import IMMEDIATE, backend_for
+from ledger.store import backend_for
 from ledger.store.sqlite import sqlite_text
 
 _ENGINES: "weakref.WeakKeyDictionary[Any, Engine]" = weakref.WeakKeyDictionary()
-__all__ = ["IMMEDIATE", "create_read_model_engine", "dispose", "engine_for", "indexes_after", "insert_rows", "insert_statement",
-           "prepare_insert", "schema_of", "table_names", "write_prepared"]
 
 
 def engine_for(app: Any) -> Engine:
@@ -51,51 +48,16 @@ def table_names(conn: Connection) -> set[str]:
     return set(inspect(conn).get_table_names(schema=schema_of(conn)))
 
 
-@contextlib.contextmanager
-def indexes_after(conn: Connection, tables: Iterable[Any]) -> Iterator[None]:
-    """Fill ``tables`` (empty) with their indexes dropped, and build the indexes after: faster than
-    indexing row by row. In ``conn``'s transaction."""
-    tables = list(tables)
-    for table in tables:
-        for index in table.indexes:
-            index.drop(conn)
-    yield
-    for table in tables:
-        for index in table.indexes:
-            index.create(conn)
-
-
-def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts) through the driver's ``executemany`` (PostgreSQL: COPY), one statement
-    per shape of row (``prepare_insert``): each statement is built once and each value goes
-    through its column type's own bind processor, without the Core's per-row work (a third of a
-    bulk write's time when measured). Unlike the Core, not the dialect's processors: on SQLite,
-    dates and times are stored as the driver's adapters write them (``ledger.store.sqlite``,
-    ``insert_statement``). Rows of several shapes once went through the Core and were stored
-    differently; every row now takes this one path."""
-    for sql, values in prepare_insert(conn.dialect, schema_of(conn), table, rows):
-        write_prepared(conn, sql, values)
-
-
-def write_prepared(conn: Connection, sql: str, values: list[tuple[Any, ...]]) -> None:
-    """Write rows prepared by ``prepare_insert`` in ``conn``'s transaction: PostgreSQL's COPY (about
-    twice as fast as executemany there), SQLite's executemany."""
-    if sql.startswith("COPY "):
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(sql) as copy:
-            for row in values:
-                copy.write_row(row)
-        return
-    conn.exec_driver_sql(sql, values)
-
-
 Prepared = list[tuple[str, list[tuple[Any, ...]]]]  # (INSERT or COPY statement, values) per shape of row
 
 
 def prepare_insert(dialect: Any, schema: str | None, table: Any, rows: list[dict[str, Any]]) -> Prepared:
     """The statements that write ``rows`` and their values as the driver takes them (``COPY ...
     FROM STDIN`` on PostgreSQL, ``INSERT`` for executemany elsewhere): one per shape of row (its
-    keys, in order; a projection's rows normally have one), in the order the shapes first occur."""
+    keys, in order; a projection's rows normally have one), in the order the shapes first occur.
+    Each statement is built once and each value goes through its column type's own bind processor,
+    without the Core's per-row work (a third of a bulk write's time when measured); every row of
+    every source takes this one path, so dates are stored alike whatever wrote them (D15)."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         shapes.setdefault(tuple(row), []).append(row)
@@ -115,7 +77,7 @@ def _processor(dialect: Any, type_: Any) -> Callable[[Any], Any] | None:
 def insert_statement(dialect: Any, schema: str | None, table: Any, keys: list[str]) -> tuple[str, Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]]:
     """For rows of ``table`` given as tuples of the columns ``keys``: the statement that writes
     them (``COPY`` on PostgreSQL, ``INSERT`` for executemany elsewhere) and a function converting
-    their values as the column types' own bind processors would (see ``insert_rows``); on SQLite,
+    their values as the column types' own bind processors would (see ``prepare_insert``); on SQLite,
     dates and times as the text the driver's adapters store for them (``ledger.store.sqlite``),
     so that rows prepared in another process pickle small and the writing process calls no adapter."""
     processors = [(i, p) for i, p in enumerate(_processor(dialect, table.c[k].type) for k in keys) if p is not None]

@@ -2,27 +2,23 @@
 
 The rows are replaced for a client on each of its events. Which deadlines are open does not depend
 on today's date (the query filters by date), but the due dates depend on the working-day calendar
-and on the deadline rules: the calendar files, the last year published by the ``holidays``
-package and the source of ``ledger.rules.deadlines`` and ``ledger.rules.procedures`` are part of the
-fingerprint, so a change to any of them rebuilds this read model on the next catch-up.
+and on the deadline rules: the calendar and procedure files, the last year published by the
+``holidays`` package and the source of the deadline engine, the procedures and the calendar are
+part of the fingerprint (projections/catalogue.py), so a change to any of them rebuilds this read
+model on the next catch-up.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from sqlalchemy import Table
-
 from projections import tables as t
-from projections.base import ClientProjection
+from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
 
 class OpenDeadlines(ClientProjection):
     name = "deadlines"
     tables = (t.open_deadlines,)
-    help_zh = "未完成的期限（工作日日历）"
-    help_en = "open deadlines (working-day calendar)"
 
     def __init__(self) -> None:
         self._calendar: Any = None
@@ -36,19 +32,20 @@ class OpenDeadlines(ClientProjection):
         return self._calendar
 
     def extra_fingerprint(self) -> str:
-        from pathlib import Path
+        """Beside the files (projections/catalogue.py): the last year whose holiday notice the
+        installed ``holidays`` package knows, and the body's own procedure files."""
+        import hashlib
 
-        from ledger.rules import deadlines, procedures
-        from ledger.rules.calendar import PACKAGE_CALENDAR_DIR, last_published_year
+        from ledger.rules import procedures
+        from ledger.rules.calendar import last_published_year
 
         parts = [f"holidays last published year {last_published_year()}"]
-        files = [Path(deadlines.__file__), Path(procedures.__file__), *sorted(PACKAGE_CALENDAR_DIR.glob("*.toml")),
-                 *sorted(p.path for p in procedures.procedures().by_id.values() if p.path is not None)]
-        for path in files:
-            parts.append(f"{path.name} {hashlib.sha256(path.read_bytes()).hexdigest()}")
+        for p in sorted(procedures.procedures().by_id.values(), key=lambda p: p.id):
+            if p.path is not None and p.path.parent != procedures.PROCEDURE_DIR:
+                parts.append(f"{p.path} {hashlib.sha256(p.path.read_bytes()).hexdigest()}")
         return "\n".join(parts)
 
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+    def rows(self, client: Any) -> Rows:
         from ledger.rules.deadlines import client_deadlines
 
         out = []

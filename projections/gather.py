@@ -12,7 +12,8 @@ saved event, so here they compute the rows themselves:
   (``projections.db.prepare_insert``) and sent to the importing process in pickled batches.
 - ``Gathered`` (in the importing process): records the read models' position before the import
   (they are caught up first), spools the batches to a temporary file (memory stays flat), and at
-  the end ``install``s them in ONE transaction under the read models' write lock.
+  the end ``install``s them in ONE transaction through the writer (projections/writer.py), under the
+  read models' write lock.
 
 ``install`` writes only what it can prove complete; otherwise it returns False and the caller
 brings the read models up to date from the log as before (``runner.bring_up_to_date``):
@@ -39,13 +40,14 @@ from collections import defaultdict
 from typing import Any, Callable
 from uuid import UUID
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from projections import tables as t
-from projections.base import ClientProjection, Projection, chunks
-from projections.db import (Prepared, create_read_model_engine, engine_for, indexes_after, insert_statement, prepare_insert,
-                            table_names, write_prepared)
+from projections.base import ClientProjection, Projection
+from projections.db import Prepared, create_read_model_engine, engine_for, insert_statement, prepare_insert, table_names
+from projections.registry import all_projections
 from projections.trail import AuditTrail
+from projections.writer import Writer
 
 SEND_ROWS = 5000  # trail rows per batch sent from a worker
 SEND_CLIENTS = 200  # clients' rows per batch (a client's summary row alone is several kilobytes)
@@ -57,8 +59,6 @@ class Gatherer:
     ``send(payload)`` takes each pickled batch; ``finish()`` returns the worker's summary."""
 
     def __init__(self, app: Any, send: Callable[[bytes], None]) -> None:
-        from projections.runner import all_projections
-
         engine = create_read_model_engine(app.env)  # for its dialect and schema: it never connects
         self.dialect = engine.dialect
         self.schema = (engine.get_execution_options().get("schema_translate_map") or {}).get(None)
@@ -141,7 +141,7 @@ class Gathered:
     """In the importing process: what the workers gathered, spooled, then installed at the end."""
 
     def __init__(self, app: Any) -> None:
-        from projections.runner import all_projections, catch_up
+        from projections.runner import catch_up
 
         self.app = app
         self.projections: list[Projection] = all_projections()
@@ -176,60 +176,49 @@ class Gathered:
 
     def install(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Write the gathered rows and move every read model to the log's last position, in one
-        transaction, if they are provably complete (the module's doc); False (nothing written) if
-        not, for the caller to bring the read models up to date from the log."""
-        from projections.runner import _now, _tracked, _write
+        transaction (the writer's), if they are provably complete (the module's doc); False
+        (nothing written) if not, for the caller to bring the read models up to date from the log."""
+        from projections.bulk import events_table
 
         if not self.complete or not self.events or self.low is None:
             return False
-        engine: Engine = engine_for(self.app)
         names = [p.name for p in self.projections]
-        with _write(engine) as conn, conn.begin():
-            tracked = _tracked(conn, names, lock=True)
-            if any(tracked.get(p.name) != (self.start, p.fingerprint()) for p in self.projections):
+        with Writer.open(engine_for(self.app)) as writer:
+            positions = writer.positions(names)
+            if any(positions.get(p.name) != (self.start, p.fingerprint()) for p in self.projections):
                 return False
-            existing = table_names(conn)
+            existing = table_names(writer.conn)
             tables = [table for p in self.projections for table in p.tables]
             if any(table.name not in existing for table in tables):
                 return False
-            from projections.bulk import events_table
-
-            events, pos = events_table(self.app, conn)
-            last, count = conn.execute(text(f"SELECT max({pos}), count(*) FROM {events} WHERE {pos} > :start"),
-                                       {"start": self.start}).one()
+            events, pos = events_table(self.app, writer.conn)
+            last, count = writer.conn.execute(text(f"SELECT max({pos}), count(*) FROM {events} WHERE {pos} > :start"),
+                                              {"start": self.start}).one()
             if count != self.events or last != self.high or self.low <= self.start:
                 return False
             empty = self.start == 0  # then the tables are empty: filled first, indexed after, as a rebuild does
-            with indexes_after(conn, tables) if empty else contextlib.nullcontext():
-                self._write_rows(conn, replace=not empty, progress=progress)
-            conn.execute(t.tracking.update().where(t.tracking.c.name.in_(names)).values(position=last, updated_at=_now()))
+            with writer.filling(tables) if empty else contextlib.nullcontext():
+                self._write_rows(writer, replace=not empty, progress=progress)
+            writer.advance(names, last)
         self.spool.close()
         return True
 
-    def _write_rows(self, conn: Any, *, replace: bool, progress: Callable[[int, int], None] | None) -> None:
-        client_tables = [table for p in self.projections if isinstance(p, ClientProjection) for table in p.tables]
+    def _write_rows(self, writer: Writer, *, replace: bool, progress: Callable[[int, int], None] | None) -> None:
+        client_tables = [table for p in self.projections if p.replaces_clients for table in p.tables]
         seen: set[str] = set()
         done = 0
         for trail, clients in self._batches():
-            for sql, values in trail:
-                write_prepared(conn, sql, values)
-                done += len(values)
+            writer.write(trail)
+            done += sum(len(values) for _, values in trail)
             latest = dict(clients)  # a client that left twice in one batch: its later rows
             # Rows already there are replaced: the client's earlier rows from this import (it left
             # memory in an earlier batch too) or, for a ledger that had read models, from before it.
-            _delete(conn, client_tables, [uscc for uscc in latest if uscc in seen or replace])
+            writer.remove_clients(client_tables, [uscc for uscc in latest if uscc in seen or replace])
             seen.update(latest)
             merged: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
             for prepared in latest.values():
                 for sql, values in prepared:
                     merged[sql].extend(values)
-            for sql, values in merged.items():
-                write_prepared(conn, sql, values)
+            writer.write(list(merged.items()))
             if progress:
                 progress(self.start + done * (self.high - self.start) // self.events, self.high)
-
-
-def _delete(conn: Any, tables: list[Any], usccs: list[str]) -> None:
-    for table in tables:
-        for part in chunks(usccs):
-            conn.execute(table.delete().where(table.c.uscc.in_(part)))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
-
 from projections import tables as t
-from projections.base import ClientProjection
+from projections.base import ClientProjection, Rows
 
 
 def open_nonconformity_rows(client: Any) -> list[dict[str, Any]]:
@@ -22,8 +20,6 @@ def open_nonconformity_rows(client: Any) -> list[dict[str, Any]]:
 class OpenNonconformities(ClientProjection):
     name = "nonconformities"
     tables = (t.open_nonconformities,)
-    help_zh = "未关闭的不符合项"
-    help_en = "open nonconformities"
 
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+    def rows(self, client: Any) -> Rows:
         return {t.open_nonconformities: open_nonconformity_rows(client)}

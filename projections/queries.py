@@ -1,24 +1,23 @@
-"""Queries on the read models, and the as-of versions computed from replayed events.
+"""The general path of reads: queries on the read models' tables, through SQLAlchemy.
 
-Current reads take the engine that ``projections.read_models(app)`` returns after catching up.
-Reads at a past business date (``as_of``) or as the ledger knew them at a past moment
-(``as_recorded``) replay each client's events through ``CertLedger.client(uscc, as_of=,
-as_recorded=)`` and compute the same rows with the same functions the projections use, so the two
-cannot disagree about what a row means.
+They take the engine that ``projections.read_models(app)`` returns after catching up, and refuse a
+read model whose fingerprint is not the code's. Readers call the facade (projections/read.py),
+which chooses between this path, the driver-only path for ``show`` (fastread.py) and replaying
+the events for a past date or moment (replay.py).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import Engine, select
 
-from aggregates.errors import NotFound
+from aggregates.errors import no_such_client
 from aggregates.vocabulary import CERTIFICATE_STATUSES
 from projections import tables as t
-from projections.fastread import not_found as _not_found
 from projections.jsonish import loads
+from projections.register import as_on
 from projections.runner import require_current
 
 REGISTER_STATUSES = tuple(CERTIFICATE_STATUSES)  # 有效 暂停 撤销 注销 过期; "replaced" is not listed
@@ -37,16 +36,8 @@ def client_summary(engine: Engine, uscc: str) -> dict[str, Any]:
     with engine.connect() as conn:
         text = conn.execute(select(t.client_summaries.c.summary).where(t.client_summaries.c.uscc == code)).scalar()
     if text is None:
-        raise _not_found(code)
+        raise no_such_client(code)
     return loads(text)
-
-
-def client_summary_as_of(app: Any, uscc: str, as_of: date | None = None, as_recorded: datetime | None = None) -> dict[str, Any]:
-    """The summary as the events imply on a past business date and/or as recorded by a past moment
-    (replayed, not read from tables). Before the client existed: NotFound "no such client then"."""
-    from ledger.views import client_summary as summarise
-
-    return summarise(app.client(uscc, as_of=as_of, as_recorded=as_recorded))
 
 
 # ---------------------------------------------------------------------------------- clients and grades
@@ -74,12 +65,9 @@ def _register_row(r: Any) -> dict[str, Any]:
     return row
 
 
-def register(engine: Engine, *, status: str | None = None, uscc: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
-    """The certificate register on ``on`` (default today): certificates with one of the five CNCA
-    statuses, a lapsed validity reading as expired (projections.register.as_on)."""
-    from ledger import clock
-    from projections.register import as_on
-
+def register(engine: Engine, *, on: date, status: str | None = None, uscc: str | None = None) -> list[dict[str, Any]]:
+    """The certificate register on ``on`` (the caller's today, say): certificates with one of the
+    five CNCA statuses, a lapsed validity reading as expired (projections.register.as_on)."""
     require_current(engine, ["register"])
     query = select(t.certificates).where(t.certificates.c.status.in_(REGISTER_STATUSES))
     if uscc:
@@ -87,39 +75,9 @@ def register(engine: Engine, *, status: str | None = None, uscc: str | None = No
 
         query = query.where(t.certificates.c.uscc == normalise_uscc(uscc))
     query = query.order_by(t.certificates.c.original_issue_on, t.certificates.c.certification_id)
-    day = on or clock.today()
     with engine.connect() as conn:
-        rows = [as_on(_register_row(r), day) for r in conn.execute(query)]
+        rows = [as_on(_register_row(r), on) for r in conn.execute(query)]
     return [r for r in rows if not status or r["status"] == status]
-
-
-def register_as_of(app: Any, engine: Engine, *, as_of: date | None = None, as_recorded: datetime | None = None,
-                   status: str | None = None, uscc: str | None = None) -> list[dict[str, Any]]:
-    """The register as it stood on a business date / as the ledger knew it at a moment, computed by
-    replaying every client (one at a time) with the projection's own row function. For one client
-    (``uscc``) that did not exist then: NotFound "no such client then"."""
-    from ledger import clock
-    from projections.register import as_on, register_rows
-
-    if uscc:
-        candidates = [uscc]
-    else:
-        require_current(engine, ["clients"])
-        with engine.connect() as conn:
-            candidates = list(conn.execute(select(t.clients.c.uscc).order_by(t.clients.c.uscc)).scalars())
-    rows = []
-    for code in candidates:
-        try:
-            client = app.client(code, as_of=as_of, as_recorded=as_recorded)
-        except NotFound:
-            if uscc:
-                raise
-            continue  # not registered yet at that date or moment
-        day = as_of or (as_recorded.date() if as_recorded else clock.today())
-        rows.extend(row for row in (as_on(r, day) for r in register_rows(client) if r["status"] in REGISTER_STATUSES)
-                    if not status or row["status"] == status)
-    rows.sort(key=lambda r: (r["original_issue_on"], r["certification_id"]))
-    return rows
 
 
 # ---------------------------------------------------------------------------------- open items
@@ -138,7 +96,7 @@ def open_nonconformities(engine: Engine, uscc: str | None = None) -> list[dict[s
 
 def open_deadlines(engine: Engine, on: date, within: int | None = None) -> list[dict[str, Any]]:
     """Every open deadline across all clients on date ``on``, from the read model: the same rows
-    and order as ``ledger.rules.deadlines.open_deadlines`` (which replays every client); the selection
+    and order as ``projections.replay.open_deadlines`` (which replays every client); the selection
     is ``ledger.rules.deadlines.select_open``."""
     from ledger.rules.deadlines import select_open
 

@@ -11,11 +11,9 @@ from datetime import date, timedelta
 
 from typing import Any
 
-from sqlalchemy import Table
-
 from aggregates.vocabulary import IN_FORCE
 from projections import tables as t
-from projections.base import ClientProjection
+from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
 
 
@@ -56,8 +54,6 @@ def as_on(row: dict[str, Any], on: date) -> dict[str, Any]:
 class Register(ClientProjection):
     name = "register"
     tables = (t.certificates,)
-    help_zh = "证书登记册（IAF CertSearch 字段）"
-    help_en = "the certificate register (IAF CertSearch fields)"
 
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
+    def rows(self, client: Any) -> Rows:
         return {t.certificates: [{**r, "sites": dumps(r["sites"])} for r in register_rows(client)]}

@@ -12,24 +12,26 @@ them, so an event is applied exactly once even with concurrent catch-ups or afte
 Positions are notification ids, never counts: ids have gaps on PostgreSQL, and SQLite may reuse the
 highest id after a delete (which an append-only table never does).
 
-A projection whose stored fingerprint differs from the code's (its tables or its rows changed), or
-whose tables are missing, is dropped and rebuilt from the first event by the next catch-up.
+A projection whose stored fingerprint differs from the code's (the code that shapes its rows
+changed, projections/catalogue.py), or whose tables are missing, is dropped and rebuilt from the
+first event by the next catch-up. Every row is written by the one writer (projections/writer.py).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from aggregates.errors import RuleViolation
 from projections import tables as t
 from projections.base import Batch, Projection
-from projections.db import IMMEDIATE, engine_for, indexes_after, table_names
+from projections.db import engine_for, table_names
+from projections.registry import all_projections, select_projections
+from projections.writer import Writer, tracked
 
 log = structlog.get_logger("certledger.projections")
 
@@ -38,37 +40,6 @@ STATE_CACHE = 4000  # client states kept in memory between batches (the clients 
 BUILD_INSTEAD = 0.5  # bring_up_to_date rebuilds when more than this share of the log is not applied
 
 Progress = Callable[[int, int], None]  # (position reached, last position in the log)
-
-
-def all_projections() -> list[Projection]:
-    """Every read model, in the order they are listed and rebuilt."""
-    from projections import deadlines
-    from projections.clients import Clients, Grades
-    from projections.nonconformities import OpenNonconformities
-    from projections.register import Register
-    from projections.summaries import Summaries
-    from projections.trail import AuditTrail
-
-    return [Clients(), Grades(), Register(), OpenNonconformities(), deadlines.OpenDeadlines(), Summaries(), AuditTrail()]
-
-
-def select_projections(names: Iterable[str] | None = None) -> list[Projection]:
-    """The projections named (all when ``names`` is empty); an unknown name lists the known ones."""
-    everything = all_projections()
-    wanted = list(names or [])
-    if not wanted:
-        return everything
-    by_name = {p.name: p for p in everything}
-    unknown = [n for n in wanted if n not in by_name]
-    if unknown:
-        known_zh = "、".join(f"{p.name}（{p.help_zh}）" for p in everything)
-        known_en = "; ".join(f"{p.name} ({p.help_en})" for p in everything)
-        raise RuleViolation(
-            "ledger: known read models",
-            f"没有名为 {', '.join(unknown)} 的读模型；可选：{known_zh}。",
-            f"No read model named {', '.join(unknown)}; the read models are: {known_en}.",
-        )
-    return [by_name[n] for n in dict.fromkeys(wanted)]
 
 
 class ClientStates:
@@ -101,22 +72,6 @@ class ClientStates:
         self._states.clear()
 
 
-def _write(engine: Engine) -> Connection:
-    return engine.connect().execution_options(**{IMMEDIATE: True})
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _tracked(conn: Connection, names: list[str], lock: bool = False) -> dict[str, tuple[int, str]]:
-    query = select(t.tracking.c.name, t.tracking.c.position, t.tracking.c.fingerprint).where(t.tracking.c.name.in_(names))
-    if lock:
-        # Always lock the rows in the same order, so two catch-ups never deadlock each other.
-        query = query.order_by(t.tracking.c.name).with_for_update()
-    return {r.name: (int(r.position), r.fingerprint) for r in conn.execute(query)}
-
-
 def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_stale: bool = False,
           progress: Progress | None = None) -> list[Projection]:
     """Drop the projections' tables and fill them from every event (``projections.bulk``), in one
@@ -125,31 +80,24 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
     alone. Returns the projections built."""
     from projections import bulk
 
-    names = [p.name for p in projections]
-    with _write(engine) as conn, conn.begin():
-        t.tracking.create(conn, checkfirst=True)
-        tracked = _tracked(conn, names, lock=True)
+    with Writer.open(engine) as writer:
+        t.tracking.create(writer.conn, checkfirst=True)
+        positions = writer.positions([p.name for p in projections])
         if only_if_stale:
-            projections = [p for p in projections if _stale(conn, p, tracked)]
-            names = [p.name for p in projections]
+            projections = [p for p in projections if _stale(writer.conn, p, positions)]
             if not projections:
                 return []
         tables = [table for p in projections for table in p.tables]
-        for table in tables:
-            table.drop(conn, checkfirst=True)
-            table.create(conn)
-        last = bulk.last_position(app, conn)
-        with indexes_after(conn, tables):
-            bulk.build(app, conn, projections, last, progress)
-        now = _now()
-        conn.execute(t.tracking.delete().where(t.tracking.c.name.in_(names)))
-        conn.execute(t.tracking.insert(), [{"name": p.name, "position": last, "fingerprint": p.fingerprint(), "updated_at": now}
-                                           for p in projections])
+        writer.recreate(tables)
+        last = bulk.last_position(app, writer.conn)
+        with writer.filling(tables):
+            bulk.build(app, writer, projections, last, progress)
+        writer.reset(projections, last)
     return projections
 
 
-def _stale(conn: Connection, projection: Projection, tracked: dict[str, tuple[int, str]]) -> bool:
-    row = tracked.get(projection.name)
+def _stale(conn: Connection, projection: Projection, positions: dict[str, tuple[int, str]]) -> bool:
+    row = positions.get(projection.name)
     if row is None or row[1] != projection.fingerprint():
         return True
     existing = table_names(conn)
@@ -169,19 +117,19 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
     if missing:
         # Created under the write lock, so a first catch-up waits for another writer (SQLite's
         # plain BEGIN would fail at once with "database is locked").
-        with _write(engine) as conn, conn.begin():
-            t.tracking.create(conn, checkfirst=True)
+        with Writer.open(engine) as writer:
+            t.tracking.create(writer.conn, checkfirst=True)
     with engine.connect() as conn:
-        tracked = _tracked(conn, names_)
-        stale = [p for p in projections if _stale(conn, p, tracked)]
+        known = tracked(conn, names_)
+        stale = [p for p in projections if _stale(conn, p, known)]
     if stale:
         for p in build(app, engine, stale, only_if_stale=True):
-            if p.name in tracked:
+            if p.name in known:
                 log.warning("read model rebuilt from the first event: its schema changed or its tables were dropped", projection=p.name)
             else:
                 log.info("read model created", projection=p.name)
     with engine.connect() as conn:
-        positions = {n: pos for n, (pos, _) in _tracked(conn, names_).items()}
+        positions = {n: pos for n, (pos, _) in tracked(conn, names_).items()}
     last = app.recorder.max_notification_id() or 0
     states = ClientStates(app)
     start = min(positions.values(), default=0)
@@ -208,20 +156,10 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
 
 
 def _apply(engine: Engine, projections: list[Projection], positions: dict[str, int], batch: Batch) -> dict[str, int] | None:
-    """Write one batch for every projection and advance their positions, in one transaction.
-    Returns the current positions instead if they are not the ones the batch was read for."""
-    with _write(engine) as conn, conn.begin():
-        current = {n: pos for n, (pos, _) in _tracked(conn, list(positions), lock=True).items()}
-        if current != positions:
-            return current
-        now = _now()
-        for p in projections:
-            part = batch.after(positions[p.name])
-            if not part.events:
-                continue
-            p.apply(conn, part)
-            conn.execute(t.tracking.update().where(t.tracking.c.name == p.name).values(position=part.last_position, updated_at=now))
-    return None
+    """Write one batch for every projection and advance their positions, in one transaction (the
+    writer's); returns the current positions instead if they are not the ones the batch was read for."""
+    with Writer.open(engine) as writer:
+        return writer.apply(projections, positions, batch)
 
 
 class Follower:
@@ -327,7 +265,7 @@ def bring_up_to_date(app: Any, *, progress: Progress | None = None) -> dict[str,
     last = app.recorder.max_notification_id() or 0
     with engine.connect() as conn:
         exists = t.tracking.name in table_names(conn)
-        positions = {n: pos for n, (pos, _) in _tracked(conn, [p.name for p in all_projections()]).items()} if exists else {}
+        positions = {n: pos for n, (pos, _) in tracked(conn, [p.name for p in all_projections()]).items()} if exists else {}
     behind = last - min(positions.values(), default=0)
     if behind > BUILD_INSTEAD * max(last, 1):
         return rebuild(app, progress=progress)
@@ -339,8 +277,8 @@ def require_current(engine: Engine, names: Iterable[str]) -> None:
     went through ``catch_up`` never see this: it rebuilds such read models)."""
     projections = select_projections(names)
     with engine.connect() as conn:
-        tracked = _tracked(conn, [p.name for p in projections]) if t.tracking.name in table_names(conn) else {}
-    stale = [p.name for p in projections if tracked.get(p.name, (0, ""))[1] != p.fingerprint()]
+        known = tracked(conn, [p.name for p in projections]) if t.tracking.name in table_names(conn) else {}
+    stale = [p.name for p in projections if known.get(p.name, (0, ""))[1] != p.fingerprint()]
     if stale:
         raise RuleViolation(
             "ledger: read model out of date",

@@ -1,4 +1,4 @@
-"""What ``show`` prints: ledger.views.client_summary of each client, stored as JSON.
+"""What ``show`` prints: ``client_summary`` of each client, stored as JSON.
 
 JSON turns dates into ISO strings and Decimals into their exact strings; ``show`` renders both
 the same way, and ``show --json`` prints the same text.
@@ -8,26 +8,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
-
+from ledger.rules.scoring import grade_names
 from projections import tables as t
-from projections.base import ClientProjection
+from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
+
+
+def client_summary(c: Any) -> dict[str, Any]:
+    """What ``show`` prints of a client: who, where it stands, its certificate and latest decision
+    with their grade names, what is open, recent changes, its suspensions and withdrawals."""
+    cert = c.certificate
+    cert_view = None
+    if cert:
+        cert_view = {k: cert[k] for k in ("number", "status", "grade", "scheme_id", "scheme_version", "scope", "sites",
+                                          "standard", "issued_on", "valid_from", "valid_until", "original_issue_on",
+                                          "status_changed_on", "reported_on")}
+        cert_view["suspension"] = c.suspensions.get(cert["suspension_id"]) if cert.get("suspension_id") else None
+        cert_view["grade_name"] = grade_names(cert["scheme_id"], cert["scheme_version"], cert["grade"])
+    decisions = list(c.decisions.values())
+    latest = None
+    if decisions:
+        d = decisions[-1]
+        latest = {k: d[k] for k in ("id", "audit_id", "on", "granted", "score", "max_score", "percent", "grade", "decider", "scheme_id", "scheme_version")}
+        latest["grade_name"] = grade_names(d["scheme_id"], d["scheme_version"], d["grade"])
+    return {
+        "uscc": c.uscc,
+        "name": c.name,
+        "address": c.address,
+        "stage": c.stage,
+        "scheme": c.scheme_id,
+        "certificate": cert_view,
+        "latest_decision": latest,
+        "applications": list(c.applications.values()),
+        "open_audits": [a for a in c.audits.values() if a["status"] == "planned"],
+        "open_nonconformities": [n for n in c.nonconformities.values() if n["status"] != "closed"],
+        "open_complaints": [x for x in c.complaints.values() if x["status"] == "open"],
+        "open_appeals": c.open_appeals,
+        "recent_changes": list(c.changes.values())[-5:],
+        "suspensions": list(c.suspensions.values()),
+        "withdrawals": list(c.withdrawals.values()),
+        "events": c.version,
+    }
 
 
 class Summaries(ClientProjection):
     name = "summaries"
     tables = (t.client_summaries,)
-    help_zh = "show 命令的组织概况（JSON）"
-    help_en = "the client summary that show prints (JSON)"
 
-    def fingerprint(self) -> str:
-        # Stdlib only, so that ``show`` can check it without SQLAlchemy (projections.fastread).
-        from projections.fastread import summaries_fingerprint
-
-        return summaries_fingerprint()
-
-    def rows(self, client: Any) -> dict[Table, list[dict[str, Any]]]:
-        from ledger.views import client_summary
-
+    def rows(self, client: Any) -> Rows:
         return {t.client_summaries: [{"uscc": client.uscc, "events": client.version, "summary": dumps(client_summary(client))}]}

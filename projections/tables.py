@@ -7,8 +7,6 @@ never as floats; dates as SQL dates; structured values (sites, the show summary)
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -137,25 +135,5 @@ client_summaries = Table(
     "rm_client_summaries", metadata,
     Column("uscc", String(USCC), primary_key=True),
     Column("events", Integer, nullable=False),
-    Column("summary", Text, nullable=False),  # JSON of ledger.views.client_summary
+    Column("summary", Text, nullable=False),  # JSON of projections.summaries.client_summary
 )
-
-
-def shape(*tables: Table) -> str:
-    """A stable description of tables' columns and indexes (the schema part of a fingerprint)."""
-    parts = []
-    for table in tables:
-        parts.append(f"table {table.name}")
-        for col in table.columns:
-            parts.append(f"  {col.name} {col.type!r} pk={col.primary_key} null={col.nullable}")
-        for index in sorted(table.indexes, key=lambda i: i.name or ""):
-            parts.append(f"  index {index.name} {[c.name for c in index.columns]}")
-    return "\n".join(parts)
-
-
-def digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()

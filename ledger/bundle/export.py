@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,28 +21,12 @@ from typing import Any
 from aggregates.errors import RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger.bundle import layout
+from ledger.bundle.layout import ExplainText, ExportedEvent
 from ledger.trail.leaf import hash_rows, recorded_time
 from ledger.trail.merkle import TreeBuilder, inclusion_ranges
 from ledger.trail.note import NoteError, Verifier, open_checkpoint
 
 RULE = "001 §12 inspection bundle"
-
-# Renders ``app.explain(...)`` as text (ledger.explain_text.render_explanation with lang "zh").
-ExplainText = Callable[[dict[str, Any]], str]
-
-
-@dataclass(frozen=True)
-class ExportedEvent:
-    leaf_index: int
-    position: int
-    client: bytes
-    version: int
-    topic: str
-    recorded: bytes
-    state: bytes
-    leaf_hash: bytes
-    path: list[bytes]
-
 
 @dataclass
 class ExportResult:

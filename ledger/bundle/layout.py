@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,24 @@ FILES = (EVENTS, PROOFS, CHECKPOINT, PUBLIC_KEY, REPORT)
 EVENT_KEYS = frozenset({"position", "client", "version", "type", "recorded", "state"})
 EVENT_KEYS_B64 = frozenset({"position", "client", "version", "type", "recorded", "state_base64"})
 PROOF_KEYS = frozenset({"leaf_index", "position", "leaf_hash", "path"})
+
+# Renders ``app.explain(...)`` as text (ledger.explain_text.render_explanation with lang "zh").
+ExplainText = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class ExportedEvent:
+    """One exported event: its leaf, its stored fields and its inclusion proof."""
+
+    leaf_index: int
+    position: int
+    client: bytes
+    version: int
+    topic: str
+    recorded: bytes
+    state: bytes
+    leaf_hash: bytes
+    path: list[bytes]
 
 
 def canonical(obj: dict[str, Any]) -> bytes:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aggregates.errors import RuleViolation
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ledger.bundle.export import ExplainText, ExportedEvent
+    from ledger.bundle.layout import ExplainText, ExportedEvent
     from ledger.trail.note import Checkpoint, Verifier
 
 FONT = "NotoSansSC"
@@ -34,7 +34,7 @@ def _d(x: Any) -> str:
     if x is None or x == "":
         return "—"
     if isinstance(x, datetime):
-        from ledger.app import event_time
+        from ledger.clock import event_time
 
         return event_time(x)
     if isinstance(x, date):
@@ -192,7 +192,7 @@ def build_report(sections: Sequence[ClientSection], head: "Checkpoint", checkpoi
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    from ledger.app import event_time
+    from ledger.clock import event_time
 
     root_b64 = base64.b64encode(head.root).decode()
     cover = [

@@ -3,8 +3,9 @@
 ``client_deadlines(client, calendar)`` is pure and deterministic: it reads no clock and no
 database, only the replayed Client aggregate, the client's procedure (``ledger.rules.procedures``) and
 the working-day calendar. A read model can call it on every replayed state and store the rows.
-``open_deadlines(app, on, within)`` is the query behind ``certledger due``: it adds the days left
-against a date and sorts overdue first.
+``select_open(rows, on, within)`` is the selection behind ``certledger due``: it adds the days
+left against a date and sorts overdue first (the rows come from the read model, or from every
+client replayed: projections/read.py).
 
 Each row is JSON-shaped::
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
@@ -32,7 +33,7 @@ from aggregates.vocabulary import IN_FORCE, INCIDENT_CHANGE_KINDS, OPEN_APPEAL_S
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Procedure, procedure_for
 
-__all__ = ["KINDS", "client_deadlines", "notification_deadlines", "open_deadlines"]
+__all__ = ["KINDS", "client_deadlines", "notification_deadlines", "select_open"]
 
 # Kinds of open deadline, with their Chinese and English names (for listings and filters).
 KINDS: dict[str, tuple[str, str]] = {
@@ -397,32 +398,3 @@ def select_open(rows: Iterable[dict[str, Any]], on: date, within: int | None = N
         out.append({**r, "days_left": days_left, "overdue": days_left is not None and days_left < 0})
     out.sort(key=lambda r: (not r["overdue"], r["due"] is None, r["due"] or date.max, r["uscc"], r["key"]))
     return out
-
-
-def open_deadlines(
-    app: Any, on: date | None = None, within: int | None = None, *, calendar: Calendar | None = None,
-    procedures: dict[str, Procedure] | None = None, as_of: date | None = None,
-) -> list[dict[str, Any]]:
-    """Every open deadline across all clients, computed by replaying every client (the read model
-    ``projections.queries.open_deadlines`` gives the same rows from a table). ``procedures`` maps a
-    procedure id to a replacement (e.g. a stricter surveillance interval); ``as_of`` replays each
-    client as the events dated up to that day imply (the deadlines that were open then)."""
-    from aggregates.errors import NotFound
-    from ledger import clock
-
-    cal = calendar or Calendar()
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for c in app.clients():
-            if as_of is not None:
-                try:
-                    c = app.client(c.uscc, as_of=as_of)
-                except NotFound:
-                    continue  # not a client yet on that day
-            p = procedure_for(c.scheme_id)
-            if procedures and p.id in procedures:
-                p = procedures[p.id]
-            for r in client_deadlines(c, cal, procedure=p):
-                yield {"uscc": c.uscc, "client_name": c.name, **r}
-
-    return select_open(rows(), on or clock.today(), within)

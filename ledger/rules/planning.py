@@ -104,3 +104,36 @@ def check_sites_visited(kind: str, sites_in_scope: list[str], visited: list[str]
             f"{len(sites_in_scope)} 个场所的抽样至少应覆盖 {need} 个（场所数的平方根，向上取整）；已安排 {len(set(visited))} 个。",
             f"Sampling {len(sites_in_scope)} sites visits at least {need} (the square root, rounded up); planned {len(set(visited))}.",
         )
+
+
+def plan(kind: str, sites_in_scope: list[str], headcount: int, sites: list[str] | None, man_days: Decimal | None,
+         man_days_reason: str, combined: str | None, reduction: Decimal | None) -> tuple[list[str], dict[str, Any], Decimal]:
+    """An audit's plan: the sites visited (those given, else every site for an initial, transfer or
+    recertification audit, none for stage 1, the minimum sample for surveillance), the man-days
+    computed under 004 §16.2 and those planned, which may differ only with a recorded reason
+    (001 §4.3.1.2). Returns the sites, the calculation recorded with the plan, and the man-days."""
+    if sites:
+        visited = list(sites)
+    elif kind in ("stage2", "transfer", "recertification"):
+        visited = list(sites_in_scope)
+    elif kind == "stage1":
+        visited = []
+    else:
+        visited = sites_in_scope[: sample_size(len(sites_in_scope))] if sites_in_scope else []
+    check_sites_visited(kind, sites_in_scope, visited)
+    calculated = audit_man_days(kind, headcount or 1, max(1, len(sites_in_scope)), combined, reduction)
+    planned = man_days if man_days is not None else calculated["man_days"]
+    overridden = planned != calculated["man_days"]
+    if overridden and not (man_days_reason or "").strip():
+        raise RuleViolation(
+            "001 §4.3.1.2",
+            f"计划人日 {planned} 与按 004 §16.2 核算的 {calculated['man_days']} 人日不同；增减人日须说明合理理由并记录（--man-days-reason）。",
+            f"Planned man-days {planned} differ from the {calculated['man_days']} computed under 004 §16.2; "
+            "a change needs a recorded reason (--man-days-reason).",
+        )
+    calculation = {
+        "calculated_man_days": calculated["man_days"], "steps": calculated["steps"],
+        "sites_in_scope": len(sites_in_scope), "sample_size": sample_size(len(sites_in_scope)) if sites_in_scope else 0,
+        "overridden": overridden, "override_reason": (man_days_reason or "").strip() if overridden else "",
+    }
+    return visited, calculation, planned

@@ -76,16 +76,3 @@ def parse_database(raw: str, *, busy_timeout: int = 30) -> Database:
         path = Path(raw)
     path = path.expanduser()
     return Database(url=f"sqlite:///{path}", kind="sqlite", sqlite_path=path, busy_timeout=busy_timeout)
-
-
-class FastReader:
-    """Reads of one snapshot: the last event's position, and any query (``?`` placeholders)."""
-
-    def __init__(self, conn: Any, last_sql: str, mark: str) -> None:
-        self.conn, self.last_sql, self.mark = conn, last_sql, mark
-
-    def last_position(self) -> int:
-        return int(self.one(self.last_sql)[0] or 0)
-
-    def one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-        return self.conn.execute(sql.replace("?", self.mark), params).fetchone()

@@ -14,7 +14,7 @@ from typing import Any
 
 from aggregates.errors import RuleViolation
 from ledger.store import IMMEDIATE
-from ledger.store.database import FastReader
+from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
 from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
                                 StoredCheckpoint, TrailStore, split_nodes)

@@ -9,7 +9,6 @@ UUID and an object per row) and installs the append-only triggers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The garbage collector's tuning for bulk work (ledger.collector, docs/decisions.md D16): in force
+"""The garbage collector's tuning for bulk work (ledger.store.collector, docs/decisions.md D16): in force
 during an import, undone after it (also when the import is refused), and resting on a fact checked
 here: an import leaves no cyclic garbage for the rare full collections to find."""
 
@@ -9,7 +9,7 @@ import gc
 import pytest
 
 from bench.workload import dumps, generate
-from ledger import collector
+from ledger.store import collector
 from ledger.importer import run_import
 
 

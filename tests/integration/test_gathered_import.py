@@ -19,10 +19,11 @@ def rebuilt_rows(app) -> dict:
 
 def positions(app) -> set[int]:
     from projections import engine_for
-    from projections.runner import _tracked, all_projections
+    from projections.registry import all_projections
+    from projections.writer import tracked
 
     with engine_for(app).connect() as conn:
-        return {pos for pos, _ in _tracked(conn, [p.name for p in all_projections()]).values()}
+        return {pos for pos, _ in tracked(conn, [p.name for p in all_projections()]).values()}
 
 
 def gather_in_process(app, data: list[bytes]) -> Gathered:

@@ -14,6 +14,8 @@ from sqlalchemy import select, update
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.uscc import make_uscc
 from ledger.demo import CLIENTS, score_sheet
+from ledger import clock
+from projections import replay
 
 ADMIN, DECIDER = "张伟", "赵敏"
 TEAM = ("王芳", "李强")
@@ -186,7 +188,7 @@ def test_the_generated_history_has_several_hundred_clients_in_every_state(histor
     engine = read_models(history)
     clients = queries.clients(engine)
     assert len(clients) == CLIENT_COUNT
-    statuses = {r["status"] for r in queries.register(engine)}
+    statuses = {r["status"] for r in queries.register(engine, on=clock.today())}
     assert statuses >= {"valid", "suspended", "withdrawn", "cancelled"}
     assert {c["stage"] for c in clients} >= {"refused", "valid", "suspended"}
     assert history.event_count() > CLIENT_COUNT * 20
@@ -213,7 +215,7 @@ def test_a_rebuild_in_worker_processes_writes_the_same_rows_as_one_in_this_proce
     incremental = table_rows(history)
     monkeypatch.setattr(bulk, "CLIENTS_PER_STEP", 17)  # many steps, more than the workers in flight
     monkeypatch.setenv(bulk.ENV_WORKERS, "2")
-    assert bulk.workers_for(10) == 2
+    assert bulk.workers_for(10, history) == 2
     rebuild(history)
     assert table_rows(history) == incremental
     assert set(positions(history).values()) == {history.recorder.max_notification_id()}
@@ -277,15 +279,15 @@ def test_the_register_as_of_today_computed_by_replay_equals_the_read_model(histo
     from projections import queries, read_models
 
     engine = read_models(history)
-    assert queries.register_as_of(history, engine, as_of=date.today() + timedelta(days=1)) == queries.register(engine)
+    assert replay.register_as_of(history, engine, as_of=date.today() + timedelta(days=1)) == queries.register(engine, on=clock.today())
     moment = datetime.now(timezone.utc)
-    assert queries.register_as_of(history, engine, as_recorded=moment) == queries.register(engine)
+    assert replay.register_as_of(history, engine, as_recorded=moment) == queries.register(engine, on=clock.today())
 
 
 def test_show_from_the_read_model_says_what_the_replayed_client_says(history):
     from cli.output import to_json
-    from ledger.views import client_summary
     from projections import queries, read_models
+    from projections.summaries import client_summary
 
     engine = read_models(history)
     for i in range(0, CLIENT_COUNT, 7):
@@ -301,7 +303,7 @@ def test_open_items_from_the_read_models_match_the_replayed_clients(history):
     replayed = [n for c in history.clients() for n in c.nonconformities.values() if n["status"] != "closed"]
     assert len(queries.open_nonconformities(engine)) == len(replayed) > 0
     if "deadlines" in positions(history):
-        from ledger.rules.deadlines import open_deadlines
+        from projections.replay import open_deadlines
 
         for on, within in [(date(2026, 3, 1), None), (date(2026, 6, 1), 30), (date(2026, 9, 1), 0)]:
             assert to_json(queries.open_deadlines(engine, on, within)) == to_json(open_deadlines(history, on, within))
@@ -375,10 +377,10 @@ def test_a_changed_schema_fingerprint_refuses_stale_reads_and_the_next_catch_up_
     with engine.begin() as conn:
         conn.execute(update(tracking).where(tracking.c.name == "register").values(fingerprint="from an older version"))
     with pytest.raises(RuleViolation) as e:
-        queries.register(engine)
+        queries.register(engine, on=clock.today())
     assert "certledger rebuild" in e.value.message_en and "register" in e.value.message_en
     catch_up(ledger)
-    assert [r["uscc"] for r in queries.register(engine)] == [uscc]
+    assert [r["uscc"] for r in queries.register(engine, on=clock.today())] == [uscc]
 
 
 def test_a_dropped_read_model_table_is_recreated_by_the_next_catch_up(ledger):
@@ -390,7 +392,7 @@ def test_a_dropped_read_model_table_is_recreated_by_the_next_catch_up(ledger):
     with engine_for(ledger).begin() as conn:
         certificates.drop(conn)
     catch_up(ledger)
-    assert [r["uscc"] for r in queries.register(engine_for(ledger))] == [uscc]
+    assert [r["uscc"] for r in queries.register(engine_for(ledger), on=clock.today())] == [uscc]
 
 
 def test_an_unknown_read_model_name_lists_the_known_ones(ledger):
@@ -412,15 +414,15 @@ def test_as_of_and_as_recorded_tell_a_late_recorded_suspension_apart(ledger):
     ledger.suspend(client=uscc, reason_code="7.2.1f", reason="核实", months=3, actor=ADMIN, on=date(2026, 5, 4))
     engine = read_models(ledger)
 
-    assert [r["status"] for r in queries.register(engine)] == ["suspended"]
-    on_may_10 = queries.register_as_of(ledger, engine, as_of=date(2026, 5, 10))
+    assert [r["status"] for r in queries.register(engine, on=clock.today())] == ["suspended"]
+    on_may_10 = replay.register_as_of(ledger, engine, as_of=date(2026, 5, 10))
     assert [(r["status"], r["status_changed_on"]) for r in on_may_10] == [("suspended", date(2026, 5, 4))]
-    assert [r["status"] for r in queries.register_as_of(ledger, engine, as_of=date(2026, 5, 3))] == ["valid"]
-    known_then = queries.register_as_of(ledger, engine, as_of=date(2026, 5, 10), as_recorded=before_the_late_entry)
+    assert [r["status"] for r in replay.register_as_of(ledger, engine, as_of=date(2026, 5, 3))] == ["valid"]
+    known_then = replay.register_as_of(ledger, engine, as_of=date(2026, 5, 10), as_recorded=before_the_late_entry)
     assert [r["status"] for r in known_then] == ["valid"]
 
-    assert queries.client_summary_as_of(ledger, uscc, as_of=date(2026, 5, 10))["certificate"]["status"] == "suspended"
-    assert queries.client_summary_as_of(ledger, uscc, as_recorded=before_the_late_entry)["certificate"]["status"] == "valid"
+    assert replay.summary_as_of(ledger, uscc, as_of=date(2026, 5, 10))["certificate"]["status"] == "suspended"
+    assert replay.summary_as_of(ledger, uscc, as_recorded=before_the_late_entry)["certificate"]["status"] == "valid"
     assert queries.client_summary(engine, uscc)["certificate"]["status"] == "suspended"
 
 
@@ -430,11 +432,11 @@ def test_as_of_before_the_client_existed_is_no_such_client_then(ledger):
     uscc = certified(ledger)
     engine = read_models(ledger)
     with pytest.raises(NotFound) as e:
-        queries.client_summary_as_of(ledger, uscc, as_of=date(2026, 3, 1))
+        replay.summary_as_of(ledger, uscc, as_of=date(2026, 3, 1))
     assert e.value.rule == "ledger: no such client then"
     with pytest.raises(NotFound):
-        queries.register_as_of(ledger, engine, as_of=date(2026, 3, 1), uscc=uscc)
-    assert queries.register_as_of(ledger, engine, as_of=date(2026, 3, 1)) == []
+        replay.register_as_of(ledger, engine, as_of=date(2026, 3, 1), uscc=uscc)
+    assert replay.register_as_of(ledger, engine, as_of=date(2026, 3, 1)) == []
 
 
 def test_an_unknown_client_is_not_found_in_the_show_read_model(ledger):
@@ -483,7 +485,7 @@ def test_read_model_dates_are_stored_as_the_sqlite3_driver_always_stored_them(tm
 
 
 def test_rows_of_different_shapes_are_written_as_rows_of_one_shape_would_be(ledger):
-    """``insert_rows`` writes each shape of row (its keys) with its own statement, through the same
+    """The writer writes each shape of row (its keys) with its own statement, through the same
     conversions: a row that leaves out nullable columns stores NULL there, and its dates and times
     the same text as a complete row's (there is no second path for mixed rows)."""
     from datetime import date, datetime, timezone
@@ -491,7 +493,8 @@ def test_rows_of_different_shapes_are_written_as_rows_of_one_shape_would_be(ledg
     from sqlalchemy import String
 
     from projections import catch_up, engine_for, tables as t
-    from projections.db import insert_rows, prepare_insert
+    from projections.db import prepare_insert
+    from projections.writer import Writer
 
     catch_up(ledger)  # the read models' tables
     at = datetime(2026, 11, 22, 6, 12, 3, 150935, tzinfo=timezone.utc)
@@ -501,8 +504,8 @@ def test_rows_of_different_shapes_are_written_as_rows_of_one_shape_would_be(ledg
     engine = engine_for(ledger)
     assert len(prepare_insert(engine.dialect, None, t.audit_trail, [full, short, dict(full, position=10**9 + 2)])) == 2
     with engine.begin() as conn:
-        insert_rows(conn, t.audit_trail, [full])  # rows of one shape
-        insert_rows(conn, t.audit_trail, [short, dict(full, position=10**9 + 2)])  # of two
+        Writer(conn).insert({t.audit_trail: [full]})  # rows of one shape
+        Writer(conn).insert({t.audit_trail: [short, dict(full, position=10**9 + 2)]})  # of two
         got = conn.execute(t.audit_trail.select().where(t.audit_trail.c.position >= 10**9)
                            .order_by(t.audit_trail.c.position)).all()
         stored = conn.execute(t.audit_trail.select().with_only_columns(

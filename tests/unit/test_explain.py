@@ -11,7 +11,8 @@ import pytest
 from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation
 from ledger.demo import score_sheet
-from ledger.explain import audit_inputs, explain, preview
+from ledger.explain import explain, preview
+from ledger.rules.evaluation import audit_inputs
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 
 D = date

@@ -86,3 +86,18 @@ def scheme_in_force(scheme_id: str, on, directory: str | Path | None = None) -> 
             f"applies from {first.effective_from}); check the date.",
         )
     return in_force[-1]
+
+
+def grade_names(scheme_id: str | None, version: str | None, code: str | None) -> dict[str, str] | None:
+    """The Chinese and English names of a grade code under the scheme version that gave it (None
+    without a code, or for a version or code the catalogue does not know)."""
+    if not (scheme_id and code):
+        return None
+    try:
+        bands = load_scheme(scheme_id, version).grading.bands
+    except ScoringError:
+        return None
+    for band in bands:
+        if band.code == code:
+            return {"zh": band.name_zh, "en": band.name_en}
+    return None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from .errors import ScoringError
 from .model import Band, Condition, Item, Scheme
-from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_condition, validate_entry, validate_exclusion
+from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_entry, validate_exclusion
 from .values import Entry, fmt, jsonable
 
 HUNDRED = Decimal(100)

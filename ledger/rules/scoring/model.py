@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from .errors import ScoringError
 from .rules import CONDITION_RULES, RULES, describe_condition_rule, describe_rule, validate_entry, validate_exclusion

@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector tuned for the ledger's bulk work (docs/decisions.md D16).
+"""Python's cyclic garbage collector tuned for bulk work on the store: an import's session and a
+rebuild's workers (docs/decisions.md D16).
 
 A full collection walks every object in the process. During an import a worker holds a session of
 up to 2,000 clients (``ledger.app.SESSION_CLIENTS``), some hundred megabytes of small objects, and

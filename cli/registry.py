@@ -1,0 +1,49 @@
+"""What the command line offers, by name, without importing any command module: the groups built
+from the write catalogue (ledger.commands) and the commands written by hand, each with its module.
+``--help`` reads this and imports nothing of the database stack."""
+
+from __future__ import annotations
+
+import importlib.util
+
+# Commands that are not built from the write catalogue: name -> (module, attribute, short help).
+EXTRA: dict[str, tuple[str, str, str]] = {
+    "show": ("cli.reads", "show", "What a user wants to know about a client now."),
+    "history": ("cli.reads", "history", "The client's events in order, with actor and both dates."),
+    "clients": ("cli.reads", "clients", "List the clients in the ledger."),
+    "import": ("cli.importing", "import_", "Run a JSON Lines batch of commands."),
+    "demo": ("cli.demo", "demo", "Play a year of a certification body's work on a fresh ledger."),
+    "schemes": ("cli.schemes", "schemes", "The rulebooks as versioned schemes: list, show."),
+    "explain": ("cli.explain", "explain", "Why a client's grade is what it is, item by item, as of any date."),
+    "due": ("cli.due", "due", "Every open deadline across all clients, overdue first."),
+    "rebuild": ("cli.projections", "rebuild", "Drop and rebuild read models from the events."),
+    "register": ("cli.projections", "register", "The certificate register (IAF CertSearch fields); export."),
+    "keys": ("cli.trail", "keys", "The body's signing key for checkpoints."),
+    "checkpoint": ("cli.trail", "checkpoint", "Sign and store the audit trail's tree head."),
+    "verify": ("cli.trail", "verify", "Recompute the audit trail and check it against checkpoints."),
+    "export": ("cli.bundle", "export", "Write an inspection bundle for a client or all clients."),
+    "verify-bundle": ("cli.bundle", "verify_bundle", "Check an inspection bundle offline, without the database."),
+    "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
+}
+# Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
+GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {
+    "score": {"preview": ("cli.schemes", "preview")},
+}
+
+
+def available(module: str) -> bool:
+    """Whether a command module is present (without importing it)."""
+    return importlib.util.find_spec(module) is not None
+
+
+GROUP_HELP = {
+    "application": "Applications: submit, review, contract, transfer (申请、评审、合同、转换).",
+    "audit": "Audits: plan, complete (审核策划、审核完成).",
+    "score": "Scores: enter, correct, exclude (评分、更正、删减).",
+    "nc": "Nonconformities: raise, respond, verify (不符合项).",
+    "decide": "Record the certification decision; score and grade are computed (认证决定).",
+    "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope (证书).",
+    "change": "Changes notified by the client (信息通报).",
+    "complaint": "Complaints: receive, resolve (投诉).",
+    "appeal": "Appeals: lodge, admit, hear, decide (申诉).",
+}

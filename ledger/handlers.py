@@ -1,0 +1,287 @@
+"""The ledger's commands, one method each: ids and primitives in, domain errors out.
+
+Each command is written as ``@command("group verb")`` over a function that receives the actor and
+the business date already checked (``Act``: every record names who recorded it and when it
+happened, never in the future), runs the checks that need no client first, and returns the step
+the client goes through: the rules that need the calendar, a scheme or a procedure
+(``ledger.rules``), then one aggregate command, which checks the client's own history before it
+records an event. ``CertLedger._run`` loads the client, takes the step and saves; nothing is saved
+when a rule refuses. The catalogue of these commands for the command line and import is
+``ledger.commands``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from aggregates.client import Client
+from aggregates.errors import RuleViolation
+from aggregates.uscc import normalise_uscc
+from ledger.rules import lifecycle, planning
+from ledger.rules.evaluation import check_complete
+from ledger.rules.procedures import procedure_for
+
+Step = Callable[[Client], Any]
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who records a command and the business date on which the thing happened."""
+
+    actor: str
+    on: date
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """The two fields every event carries, as the aggregate's commands take them."""
+        return {"actor": self.actor, "occurred_on": self.on}
+
+
+def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
+    """A command named as on the command line: the actor and the business date are checked first,
+    then the function gives the client's step, which ``_run`` takes on the loaded client."""
+
+    def wrap(fn: Callable[..., Step]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def method(self: Any, *, client: str, actor: str | None = None, on: date | None = None, **kwargs: Any) -> Any:
+            act = Act(self._actor(actor), self._business_date(on))
+            return self._run(client, name, fn(self, act, **kwargs))
+
+        method.command_name = name  # type: ignore[attr-defined]
+        return method
+
+    return wrap
+
+
+def _one_of(accept: bool, refuse: bool, rule: str) -> None:
+    if accept == refuse:
+        raise RuleViolation(rule, "请选择 --accept（受理）或 --refuse（不予受理）之一。", "Choose exactly one of --accept or --refuse.")
+
+
+class Handlers:
+    """The commands of ``CertLedger`` (ledger/app.py supplies ``_actor``, ``_business_date``,
+    ``_run``, ``_scheme``, ``audit_scheme``, ``evaluate_audit`` and ``calendar``)."""
+
+    # ------------------------------------------------------------------ application, review, contract
+
+    def submit_application(
+        self, *, client: str, scheme: str, scope: str, site: list[dict[str, str]], headcount: int,
+        kind: str = "initial", evidence: str = "", name: str | None = None, address: str | None = None,
+        actor: str | None = None, on: date | None = None,
+    ) -> str:
+        """The one command that may create a client: its first application registers it."""
+        act = Act(self._actor(actor), self._business_date(on))  # type: ignore[attr-defined]
+        uscc = normalise_uscc(client)
+        scheme_id = self._scheme(scheme, on=act.on).id  # type: ignore[attr-defined]
+
+        def apply(c: Client) -> str:
+            lifecycle.check_upgrade_application(c, kind=kind, submitted_on=act.on, calendar=self.calendar)  # type: ignore[attr-defined]
+            return c.submit_application(scheme_id=scheme_id, scope=scope, sites=site, headcount=headcount, kind=kind,
+                                        evidence=evidence, **act.recorded)
+
+        if self._exists(uscc):  # type: ignore[attr-defined]
+            return self._run(uscc, "application submit", apply)  # type: ignore[attr-defined]
+        new = Client.register(uscc=uscc, name=name or "", address=address or "", **act.recorded)
+        return self._register(new, apply(new))  # type: ignore[attr-defined]
+
+    @command("application review")
+    def review_application(self, act: Act, *, application: str, accept: bool = False, refuse: bool = False, reason: str = "") -> Step:
+        _one_of(accept, refuse, "001 §4.2.1")
+        return lambda c: c.review_application(application_id=application, accepted=accept, reason=reason, **act.recorded)
+
+    @command("application notify-refusal")
+    def notify_refusal(self, act: Act, *, application: str) -> Step:
+        return lambda c: c.notify_refusal(application_id=application, **act.recorded)
+
+    @command("application contract")
+    def sign_contract(self, act: Act, *, contract_no: str) -> Step:
+        return lambda c: c.sign_contract(contract_no=contract_no, **act.recorded)
+
+    @command("application transfer")
+    def request_transfer(self, act: Act, *, from_body: str, certificate_no: str, certificate_status: str, reason: str) -> Step:
+        return lambda c: c.request_transfer(from_body=from_body, certificate_no=certificate_no,
+                                            certificate_status=certificate_status, reason=reason, **act.recorded)
+
+    # ------------------------------------------------------------------ audits, scores, nonconformities
+
+    @command("audit plan")
+    def plan_audit(self, act: Act, *, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
+                   leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
+                   reduction: Decimal | None = None) -> Step:
+        """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11)
+        and are recorded with the plan."""
+
+        def apply(c: Client) -> str:
+            visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
+                                                          man_days_reason, combined, reduction)
+            return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
+                                calculation=calculation, **act.recorded)
+
+        return apply
+
+    @command("audit complete")
+    def complete_audit(self, act: Act, *, audit: str, conclusion: str) -> Step:
+        return lambda c: c.complete_audit(audit_id=audit, conclusion=conclusion, **act.recorded)
+
+    @command("score enter")
+    def enter_score(self, act: Act, *, audit: str, item: str, value: dict[str, Any], facet: str | None = None) -> Step:
+        def apply(c: Client) -> str:
+            entry = self.audit_scheme(c, audit).validate_entry(item, facet or None, value)  # type: ignore[attr-defined]
+            return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, **act.recorded)
+
+        return apply
+
+    @command("score correct")
+    def correct_score(self, act: Act, *, entry: str, value: dict[str, Any], reason: str) -> Step:
+        def apply(c: Client) -> str:
+            old = c.entry(entry)
+            checked = self.audit_scheme(c, old["audit_id"]).validate_entry(old["item"], old["facet"], value)  # type: ignore[attr-defined]
+            return c.correct_score(entry_id=entry, value=checked.value, reason=reason, **act.recorded)
+
+        return apply
+
+    @command("score exclude")
+    def exclude_item(self, act: Act, *, audit: str, item: str, reason: str) -> Step:
+        def apply(c: Client) -> None:
+            item_id = self.audit_scheme(c, audit).validate_exclusion(item, reason)  # type: ignore[attr-defined]
+            c.exclude_item(audit_id=audit, item=item_id, reason=reason, **act.recorded)
+
+        return apply
+
+    @command("nc raise")
+    def raise_nonconformity(self, act: Act, *, audit: str, severity: str, clause: str, description: str) -> Step:
+        return lambda c: c.raise_nonconformity(audit_id=audit, severity=severity, clause=clause, description=description, **act.recorded)
+
+    @command("nc respond")
+    def submit_correction(self, act: Act, *, nc: str, correction: str, corrective_action: str) -> Step:
+        return lambda c: c.submit_correction(nc_id=nc, correction=correction, corrective_action=corrective_action, **act.recorded)
+
+    @command("nc verify")
+    def verify_nonconformity(self, act: Act, *, nc: str, verification: str) -> Step:
+        return lambda c: c.verify_nonconformity(nc_id=nc, verification=verification, **act.recorded)
+
+    # ------------------------------------------------------------------ decision and certificate
+
+    @command("decide")
+    def decide(self, act: Act, *, audit: str, decider: str, reason: str, refuse: bool = False) -> Step:
+        """Score and grade are computed from the recorded scores under the audit's scheme version."""
+
+        def apply(c: Client) -> dict[str, Any]:
+            c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on)
+            scheme, evaluation = self.evaluate_audit(c, audit, act.on)  # type: ignore[attr-defined]
+            check_complete(evaluation)
+            granted = evaluation.grade is not None and evaluation.grants and not refuse
+            decision_id = c.decide(
+                audit_id=audit, decider=decider, scheme_id=scheme.id, scheme_version=scheme.version,
+                score=evaluation.total, max_score=evaluation.max_total, percent=evaluation.percent,
+                grade=evaluation.grade, granted=granted, reason=reason, evaluation=evaluation.record(), **act.recorded,
+            )
+            return {"decision": decision_id, "granted": granted, "score": evaluation.total,
+                    "max_score": evaluation.max_total, "percent": evaluation.percent, "grade": evaluation.grade,
+                    "scheme": scheme.id, "scheme_version": scheme.version}
+
+        return apply
+
+    @command("certificate issue")
+    def issue_certificate(self, act: Act, *, decision: str, number: str | None = None, valid_from: date | None = None) -> Step:
+        start = valid_from or act.on
+
+        def apply(c: Client) -> str:
+            d = c._get(c.decisions, decision, "认证决定", "certification decision")
+            scheme = self._scheme(d["scheme_id"], d["scheme_version"])  # type: ignore[attr-defined]
+            cert_no = (number or "").strip() or f"CL-{act.on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
+            until = lifecycle.validity_until(start, self.calendar, procedure_for(scheme.id))  # type: ignore[attr-defined]
+            standard = f"{scheme.document_number} {scheme.title_zh}（{scheme.version}）".strip()
+            c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
+                                standard=standard, **act.recorded)
+            return cert_no
+
+        return apply
+
+    @command("certificate report")
+    def report_to_regulator(self, act: Act, *, reference: str = "") -> Step:
+        return lambda c: c.report_to_regulator(reference=reference, **act.recorded)
+
+    @command("certificate suspend")
+    def suspend(self, act: Act, *, reason_code: str, reason: str, start: date | None = None, months: int | None = None) -> Step:
+        begin = start or act.on
+
+        def apply(c: Client) -> str:
+            procedure = procedure_for(c.scheme_id)
+            why = procedure.reason("suspension", reason_code)
+            until = lifecycle.suspension_until(procedure, why, begin, months, self.calendar)  # type: ignore[attr-defined]
+            return c.suspend(reason_code=why.code, reason=reason, start=begin, until=until, **act.recorded)
+
+        return apply
+
+    @command("certificate restore")
+    def restore(self, act: Act, *, reason: str) -> Step:
+        def apply(c: Client) -> None:
+            lifecycle.check_restoration(c, restored_on=act.on)
+            c.restore(reason=reason, **act.recorded)
+
+        return apply
+
+    @command("certificate withdraw")
+    def withdraw(self, act: Act, *, reason_code: str, reason: str) -> Step:
+        def apply(c: Client) -> str:
+            why = procedure_for(c.scheme_id).reason("withdrawal", reason_code)
+            return c.withdraw(reason_code=why.code, reason=reason, **act.recorded)
+
+        return apply
+
+    @command("certificate cancel")
+    def cancel(self, act: Act, *, reason: str) -> Step:
+        return lambda c: c.cancel(reason=reason, **act.recorded)
+
+    @command("certificate expire")
+    def expire(self, act: Act) -> Step:
+        return lambda c: c.expire(**act.recorded)
+
+    @command("certificate scope")
+    def change_scope(self, act: Act, *, kind: str, scope: str, reason: str, site: list[dict[str, str]] | None = None) -> Step:
+        return lambda c: c.change_scope(kind=kind, scope=scope, sites=site or None, reason=reason, **act.recorded)
+
+    # ------------------------------------------------------------------ changes, complaints, appeals
+
+    @command("change notify")
+    def notify_change(self, act: Act, *, kind: str, changed_on: date, description: str) -> Step:
+        changed = self._business_date(changed_on, "变更发生日期", "The date of the change")  # type: ignore[attr-defined]
+        return lambda c: c.notify_change(kind=kind, changed_on=changed, description=description, **act.recorded)
+
+    @command("complaint receive")
+    def receive_complaint(self, act: Act, *, complainant: str, subject: str) -> Step:
+        return lambda c: c.receive_complaint(complainant=complainant, subject=subject, **act.recorded)
+
+    @command("complaint resolve")
+    def resolve_complaint(self, act: Act, *, complaint: str, result: str) -> Step:
+        return lambda c: c.resolve_complaint(complaint_id=complaint, result=result, **act.recorded)
+
+    @command("appeal lodge")
+    def lodge_appeal(self, act: Act, *, against: str, grounds: str, late_override: str = "") -> Step:
+        def apply(c: Client) -> str:
+            lifecycle.check_appeal_lodging(c, against=against, lodged_on=act.on, late_override=late_override, calendar=self.calendar)  # type: ignore[attr-defined]
+            return c.lodge_appeal(against=against, grounds=grounds, late_override=(late_override or "").strip(), **act.recorded)
+
+        return apply
+
+    @command("appeal admit")
+    def admit_appeal(self, act: Act, *, appeal: str, accept: bool = False, refuse: bool = False, reason: str = "") -> Step:
+        _one_of(accept, refuse, "004 §14.1.2")
+        return lambda c: c.admit_appeal(appeal_id=appeal, accepted=accept, reason=reason, **act.recorded)
+
+    @command("appeal hear")
+    def hear_appeal(self, act: Act, *, appeal: str, hearing_on: date, notice_on: date, panel: list[str]) -> Step:
+        def apply(c: Client) -> None:
+            lifecycle.check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)  # type: ignore[attr-defined]
+            c.hear_appeal(appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, **act.recorded)
+
+        return apply
+
+    @command("appeal decide")
+    def decide_appeal(self, act: Act, *, appeal: str, outcome: str, result: str, decider: list[str]) -> Step:
+        return lambda c: c.decide_appeal(appeal_id=appeal, outcome=outcome, result=result, deciders=decider, **act.recorded)

@@ -1,0 +1,130 @@
+"""The one road for reads: what the command line (and anyone else) asks of the read models.
+
+Each function chooses its path inside, so that callers never do:
+
+- **fast** (``show`` only): a current summaries read model read with the database driver alone
+  (fastread.py), without SQLAlchemy or eventsourcing;
+- **general**: the read models caught up (or rebuilt when their code changed) and queried
+  (queries.py);
+- **replay**: with ``as_of`` (a business date) or ``as_recorded`` (a moment), or ``due`` on a past
+  date, each client's events replayed into the same rows (replay.py).
+
+``today`` is the caller's business date (``ledger.clock.today()``): the read models never read a
+clock.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Callable, Iterator
+
+from aggregates.errors import RuleViolation
+from aggregates.vocabulary import CERTIFICATE_STATUSES
+
+# The general and replay paths import SQLAlchemy and the library: imported by the functions that
+# take them, so that ``show`` on its fast path imports neither (docs/decisions.md D12).
+
+
+def summary(database: Any, client: str, *, as_of: date | None = None, as_recorded: datetime | None = None,
+            open_app: Callable[[], Any]) -> dict[str, Any]:
+    """What ``certledger show`` prints of a client: from a current summaries read model with the
+    driver alone when it can; else the ledger is opened (``open_app``), the read models caught up
+    and queried; with ``as_of`` / ``as_recorded``, the client replayed as it was then."""
+    if not (as_of or as_recorded):
+        from aggregates.uscc import normalise_uscc
+        from projections.fastread import current_summary
+
+        found = current_summary(database, normalise_uscc(client))
+        if found is not None:
+            return found
+    from projections import queries, replay
+    from projections.runner import read_models
+
+    app = open_app()
+    if as_of or as_recorded:
+        return replay.summary_as_of(app, client, as_of, as_recorded)
+    return queries.client_summary(read_models(app, ["summaries"]), client)
+
+
+def read_models_named(names: Any) -> list[dict[str, str]]:
+    """The read models named (all when none), each with its description; an unknown name is
+    refused listing the known ones (projections/catalogue.py)."""
+    from projections.registry import select_projections
+
+    return [{"name": p.name, "zh": p.help_zh, "en": p.help_en} for p in select_projections(names)]
+
+
+def clients(app: Any) -> list[dict[str, Any]]:
+    """Every client with its stage and certificate, in registration order."""
+    from projections import queries
+    from projections.runner import read_models
+
+    return queries.clients(read_models(app, ["clients"]))
+
+
+def grades(app: Any) -> list[dict[str, Any]]:
+    from projections import queries
+    from projections.runner import read_models
+
+    return queries.grades(read_models(app, ["grades"]))
+
+
+def status_key(value: str | None) -> str | None:
+    """A certificate status from its key, its CNCA word or its CertSearch word (有效 / valid / Active)."""
+    if not value:
+        return None
+    for key, (zh, en) in CERTIFICATE_STATUSES.items():
+        if value.strip().lower() in (key, zh, en.lower()):
+            return key
+    known = ", ".join(f"{k} ({zh})" for k, (zh, _) in CERTIFICATE_STATUSES.items())
+    raise RuleViolation("ledger: vocabulary", f"未知的证书状态“{value}”；可选：{known}。", f"Unknown certificate status '{value}'; choose one of: {known}.")
+
+
+def register(app: Any, *, today: date, as_of: date | None = None, as_recorded: datetime | None = None,
+             status: str | None = None, client: str | None = None) -> list[dict[str, Any]]:
+    """The certificate register (IAF CertSearch fields): now, from the read model (a lapsed validity
+    reads as expired on ``today``), or as of a business date / recording moment, replayed.
+    ``status`` is a key or a CNCA word."""
+    from projections import queries, replay
+    from projections.runner import read_models
+
+    key = status_key(status)
+    engine = read_models(app)
+    if as_of is None and as_recorded is None:
+        return queries.register(engine, on=today, status=key, uscc=client)
+    return replay.register_as_of(app, engine, as_of=as_of, as_recorded=as_recorded, status=key, uscc=client)
+
+
+def due(app: Any, *, today: date, on: date | None = None, within: int | None = None) -> list[dict[str, Any]]:
+    """Every open deadline across all clients on ``on`` (default ``today``), overdue first: from the
+    read model, or, for a past date, every client replayed as the events dated up to then imply."""
+    from projections import queries, replay
+    from projections.runner import read_models
+
+    day = on or today
+    if day < today:
+        return replay.open_deadlines(app, day, within, as_of=day)  # what was open then
+    return queries.open_deadlines(read_models(app, ["deadlines"]), day, within)
+
+
+def open_nonconformities(app: Any, uscc: str | None = None) -> list[dict[str, Any]]:
+    from projections import queries
+    from projections.runner import read_models
+
+    return queries.open_nonconformities(read_models(app, ["nonconformities"]), uscc)
+
+
+def audit_trail(app: Any, **filters: Any) -> Iterator[dict[str, Any]]:
+    """The audit-trail index in log order, streamed (``uscc``, ``since``, ``until``)."""
+    from projections import queries
+    from projections.runner import read_models
+
+    return queries.audit_trail(read_models(app, ["trail"]), **filters)
+
+
+def export_register(rows: list[dict[str, Any]], fmt: str, out: Any) -> int:
+    """Write register rows as ``csv`` (UTF-8 with BOM, CRLF: Excel and WPS open it as is) or
+    ``jsonl`` to a text stream opened with newline=""; returns the number of certificates."""
+    from projections.export import write_csv, write_jsonl
+
+    return (write_csv if fmt == "csv" else write_jsonl)(rows, out)
