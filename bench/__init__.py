@@ -1,1 +1,1 @@
-"""Benchmarks and the workload generator they share with the tests (bench.workload)."""
+"""Benchmarks (docs/performance.md); the workload they import is the product's synthetic body (ledger.synthetic)."""

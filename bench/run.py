@@ -10,7 +10,7 @@ Standalone script, not part of the test suite (docs/performance.md explains the 
 Steps, each a fresh ``certledger`` process (so the figures include interpreter start-up, imports
 and every database round trip a user pays for):
 
-  1. The workload (``bench.workload.generate``): N clients' full lifecycles across the five
+  1. The workload (``ledger.synthetic.generate``): N clients' full lifecycles across the five
      schemes, plus one busy client with about 200 events for show/explain. Not timed.
   2. Two ledgers: a small one (N/5 clients) and the full one. For each: ``certledger import FILE``
      (commands, rule checks, events saved in batches, read models caught up) followed by
@@ -109,7 +109,7 @@ def certledger_rss(args: list[str], env: dict[str, str]) -> Run:
 def busy_client_lines(story: list[dict[str, Any]], extra: int = BUSY_EXTRA) -> list[dict[str, Any]]:
     """``extra`` complaints received and resolved for the client of ``story`` after its last line,
     one working week apart, never on or after the workload's last day."""
-    from bench.workload import LAST_DAY
+    from ledger.synthetic import LAST_DAY
 
     code = story[0]["client"]
     existing = sum(1 for x in story if x["command"] == "complaint receive")
@@ -131,7 +131,7 @@ def busy_client_lines(story: list[dict[str, Any]], extra: int = BUSY_EXTRA) -> l
 def write_workload(path: Path, n_clients: int, seed: int) -> tuple[int, str]:
     """The workload's lines in ``path``, with the busy client's extra lines at the end (their dates
     are after every line of that client, and the file stays ordered by date per client)."""
-    from bench.workload import client_story, dumps, generate
+    from ledger.synthetic import client_story, dumps, generate
 
     # The busy client: among the first clients, the one with the longest story that holds a certificate.
     candidates = [(len(s), i, s) for i in range(min(n_clients, 40)) for s in [client_story(i, seed)]

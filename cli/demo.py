@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,11 +13,18 @@ from ledger.words import word
 
 
 @click.command()
+@click.option("--clients", "clients", type=click.IntRange(1, 1_000_000), metavar="N",
+              help="Instead of the six told stories, a synthetic body of N clients (ledger.synthetic) imported as a JSON Lines file.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The synthetic body's seed (with --clients).")
 @common_options
-def demo() -> None:
+def demo(clients: int | None, seed: int) -> None:
     """Play a realistic year of a certification body's work on a fresh ledger: applications
     through certificates under the five schemes, nonconformities, a suspension and a restoration,
     a notified change, a complaint, an appeal, a refused application. Then print the clients.
+
+    With --clients N, a synthetic body instead: N clients' whole lifecycles across the five
+    schemes, generated deterministically (--seed), written as an import file beside the ledger and
+    imported; then a summary by stage and certificate status.
 
     The ledger is a new SQLite file in a temporary folder, or the new file given with --db."""
     from ledger import clock
@@ -33,6 +41,9 @@ def demo() -> None:
     if path.exists():
         raise click.UsageError(s.t(f"{path} 已存在；演示需要一个新的账本文件。", f"{path} exists; the demo needs a new ledger file."))
     app = bootstrap(str(path))
+    if clients:
+        _synthetic(app, path, clients, seed)
+        return
     codes = play(app)
     app.update_read_models()
     listed = {r["uscc"]: r for r in read.clients(app)}
@@ -63,3 +74,52 @@ def demo() -> None:
         return "\n".join(lines)
 
     emit(summary, render)
+
+
+def _synthetic(app: Any, path: Path, clients: int, seed: int) -> None:
+    import contextlib
+    import sys
+    from collections import Counter
+
+    from ledger import clock
+    from ledger.demo import synthetic_body
+    from projections import read
+
+    s = settings()
+
+    @contextlib.contextmanager
+    def bar(size: int) -> Any:
+        with click.progressbar(length=size, label=s.t("导入", "Importing"), file=sys.stderr) as progress:
+            yield progress.update
+
+    source, report = synthetic_body(app, str(path), path.parent, clients, seed, bar=bar)
+    listed = read.clients(app)
+    stages = Counter(r["stage"] for r in listed)
+    statuses = Counter(r["certificate_status"] for r in listed if r["certificate_status"])
+    due = read.due(app, today=clock.today())
+    summary = {"db": str(path), "import_file": str(source), "events": app.event_count(), "clients": len(listed),
+               "lines": report.lines, "written": report.written, "failed": len(report.errors),
+               "stages": dict(stages), "certificate_statuses": dict(statuses), "open_deadlines": len(due),
+               "overdue": sum(1 for r in due if r["overdue"])}
+
+    def render(st) -> str:
+        t = st.t
+        lines = [t(f"合成机构账本：{path}（{summary['events']} 个事件，{len(listed)} 个组织）",
+                   f"Synthetic body's ledger: {path} ({summary['events']} events, {len(listed)} clients)"),
+                 t(f"导入文件：{source}（{report.lines} 行，写入 {report.written} 行，失败 {len(report.errors)} 行）",
+                   f"Import file: {source} ({report.lines} lines, {report.written} written, {len(report.errors)} failed)"), "",
+                 t("各阶段的组织数：", "Clients by stage:")]
+        lines += [f"  {word('stage', k, st.lang):<12} {v}" for k, v in stages.most_common()]
+        lines += ["", t("证书状态：", "Certificates by status:")]
+        lines += [f"  {word('certificate_status', k, st.lang):<12} {v}" for k, v in statuses.most_common()]
+        lines += ["", t(f"未完成的期限 {summary['open_deadlines']} 项，其中逾期 {summary['overdue']} 项（certledger due）。",
+                        f"{summary['open_deadlines']} open deadlines, {summary['overdue']} overdue (certledger due)."),
+                  "", t("继续查看：", "Explore further:")]
+        sample = listed[0]["uscc"] if listed else ""
+        for cmd in ("clients", f"show {sample}", f"explain {sample}", "due --within 30", "register show"):
+            lines.append(f"  certledger --db {path} {cmd}")
+        return "\n".join(lines)
+
+    emit(summary, render)
+    if report.errors:
+        raise click.exceptions.Exit(1)

@@ -199,3 +199,23 @@ def play(app: Any, today: date | None = None) -> list[str]:
     app.notify_refusal(client=wh, application="AP1", actor=ADMIN, on=d(325))
     app.lodge_appeal(client=wh, against="AP1", grounds="名单已于上月移出，请求重新评审", actor=ADMIN, on=d(330))
     return codes
+
+
+def synthetic_body(app: Any, db: str, folder: Any, clients: int, seed: int = 1, bar: Any = None) -> tuple[Any, Any]:
+    """A synthetic body of ``clients`` clients (``ledger.synthetic``) written to a JSON Lines file in
+    ``folder`` and imported through the ledger's one import road, as an administrator would import
+    it; returns the file and the import's report. ``bar(total bytes)`` gives the progress context
+    whose callback sees the bytes of each line imported."""
+    import contextlib
+    import os
+    from pathlib import Path
+
+    from ledger.importer import import_file
+    from ledger.synthetic import write_jsonl
+
+    path = Path(folder) / f"synthetic-{clients}-seed{seed}.jsonl"
+    write_jsonl(path, clients, seed)
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh, (bar(size) if bar else contextlib.nullcontext(None)) as progress:
+        report = import_file(app, db, fh, size=size, actor=ADMIN, progress=progress)
+    return path, report

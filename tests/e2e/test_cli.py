@@ -206,6 +206,27 @@ def test_the_installed_command_runs_the_demo_in_a_subprocess(tmp_path):
     assert again.returncode == 2 and "exists" in again.stderr + again.stdout or "已存在" in again.stderr
 
 
+def test_demo_with_clients_imports_a_synthetic_body_of_that_size(run, tmp_path):
+    """``demo --clients N``: the product's one generator (ledger.synthetic) written as an import file
+    beside the ledger and imported through the import road; every line is legal, the ledger holds N
+    clients and what the summary counts is what ``clients`` lists."""
+    from ledger.synthetic import generate
+
+    db = tmp_path / "body" / "ledger.sqlite"
+    r = CliRunner().invoke(root, ["demo", "--clients", "25", "--seed", "7", "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["clients"] == 25 and summary["failed"] == 0
+    assert summary["lines"] == summary["written"] == len(list(generate(25, 7)))
+    listed = json.loads(CliRunner().invoke(root, ["--db", str(db), "clients", "--json"]).stdout)
+    assert len(listed) == 25 and sum(summary["stages"].values()) == 25
+    assert summary["stages"].get("valid", 0) == sum(1 for c in listed if c["stage"] == "valid") > 0
+    with open(summary["import_file"], encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == summary["lines"]
+    bad = CliRunner().invoke(root, ["demo", "--clients", "0", "--db", str(tmp_path / "other.sqlite")])
+    assert bad.exit_code == 2 and not (tmp_path / "other.sqlite").exists()
+
+
 def test_logs_are_json_on_stderr_with_command_client_and_actor(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTLEDGER_")}
     env.update(CERTLEDGER_LOG_LEVEL="INFO", CERTLEDGER_ACTOR="张伟", CERTLEDGER_DB=str(tmp_path / "l.sqlite"))

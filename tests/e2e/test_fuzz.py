@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench import workload
+from ledger import synthetic as workload
 from cli.main import root
 from ledger.commands import COMMANDS, Command, Param
 

@@ -8,7 +8,7 @@ import gc
 
 import pytest
 
-from bench.workload import dumps, generate
+from ledger.synthetic import dumps, generate
 from ledger.store import collector
 from ledger.importer import run_import
 

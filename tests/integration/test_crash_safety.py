@@ -5,7 +5,7 @@ client's Registered never without its ApplicationSubmitted); the next catch-up b
 models to what a replay of the events says and to what a rebuild from the first event gives; and
 ``certledger verify`` passes after a checkpoint. On SQLite and on PostgreSQL.
 
-The import file is ``bench.workload``: the lifecycles of a few clients under all five schemes.
+The import file is ``ledger.synthetic``: the lifecycles of a few clients under all five schemes.
 Its reference is the same file imported line by line into a scratch ledger, noting after each line
 how many events the ledger holds.
 """
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bench import workload
+from ledger import synthetic as workload
 
 DEFAULT_CLIENTS, DEFAULT_TRIALS = 12, 3
 SLOW_CLIENTS, SLOW_TRIALS = 40, 20

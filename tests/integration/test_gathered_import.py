@@ -100,7 +100,7 @@ def test_read_models_moved_by_another_process_meanwhile_are_left_to_the_log(app)
 
 
 def test_an_event_saved_by_another_writer_meanwhile_is_not_missed(app):
-    from bench.workload import uscc
+    from ledger.synthetic import uscc
 
     from projections.runner import bring_up_to_date
 

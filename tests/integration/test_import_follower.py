@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from bench.workload import dumps, generate, uscc
+from ledger.synthetic import dumps, generate, uscc
 from tests.integration.test_projections import positions, table_rows
 
 

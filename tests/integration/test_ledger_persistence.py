@@ -133,7 +133,7 @@ def test_audit_plan_and_dates_round_trip_as_dates_and_decimals(app):
 
 def test_a_long_session_keeps_only_the_most_recent_clients_and_reloads_the_others(app, monkeypatch):
     import ledger.app
-    from bench.workload import uscc
+    from ledger.synthetic import uscc
 
     monkeypatch.setattr(ledger.app, "SESSION_CLIENTS", 3)
     codes = [uscc(i, 11) for i in range(6)]

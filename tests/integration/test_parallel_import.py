@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from bench.workload import dumps, generate, uscc
+from ledger.synthetic import dumps, generate, uscc
 from ledger.importer import run_import, run_import_in_workers, worker_of
 from tests.integration.test_crash_safety import event_key, stored_events
 from tests.integration.test_projections import table_rows

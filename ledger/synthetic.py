@@ -1,6 +1,9 @@
-"""A deterministic workload of import lines: N clients' lifecycles as JSON Lines commands.
+"""A synthetic certification body: N clients' lifecycles as JSON Lines commands, deterministic.
 
-    from bench.workload import generate, lines, write_jsonl
+The one generator of a body's workload: ``certledger demo --clients N`` imports it, the tests and
+the benchmark (bench/run.py) use it.
+
+    from ledger.synthetic import generate, lines, write_jsonl
     for line in generate(100, seed=7): ...          # dicts, as ``certledger import`` reads them
     write_jsonl("batch.jsonl", 100, seed=7)          # the same lines in a file
 
