@@ -26,6 +26,8 @@ class ClientState:
     withdrawals: dict[str, dict[str, Any]]
     scope_changes: dict[str, dict[str, Any]]
     appeals: dict[str, dict[str, Any]]
+    nonconformities: dict[str, dict[str, Any]]
+    complaints: dict[str, dict[str, Any]]
 
     def _get(self, table: dict[str, dict[str, Any]], key: str, what_zh: str, what_en: str) -> dict[str, Any]:
         return get(self, table, key, what_zh, what_en)
@@ -101,7 +103,7 @@ class ClientState:
         decided = [d for d in self.decisions.values() if d["application_id"] == app["id"]]
         if decided:
             return "decided"
-        if any(a["status"] == "planned" for a in audits_):
+        if any(a["status"] == "planned" for a in audits_):  # an open audit of this application
             return "auditing"
         if audits_:
             return "audited"
@@ -118,7 +120,23 @@ class ClientState:
 
     @property
     def open_appeals(self) -> list[dict[str, Any]]:
+        """Appeals not yet concluded (no written result, not refused)."""
         return [a for a in self.appeals.values() if a["status"] in OPEN_APPEAL_STATUSES]
+
+    @property
+    def open_audits(self) -> list[dict[str, Any]]:
+        """Audits planned and not yet completed."""
+        return [a for a in self.audits.values() if a["status"] == "planned"]
+
+    @property
+    def open_nonconformities(self) -> list[dict[str, Any]]:
+        """Nonconformities not yet verified and closed (001 §4.5)."""
+        return [n for n in self.nonconformities.values() if n["status"] != "closed"]
+
+    @property
+    def open_complaints(self) -> list[dict[str, Any]]:
+        """Complaints without their written result."""
+        return [x for x in self.complaints.values() if x["status"] == "open"]
 
     @property
     def appealable(self) -> dict[str, dict[str, Any]]:

@@ -10,11 +10,11 @@ being audited.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
+
+from ledger.synthetic import score_sheet  # the one generator of score sheets
 
 ADMIN = "张伟"  # the body's administrator who records most actions
 DECIDER = "赵敏"  # technical committee: never on an audit team
@@ -31,56 +31,6 @@ class DemoClient:
     sites: tuple[tuple[str, str], ...]
     headcount: int
     quality: float  # 0..1: how well the client performs, which drives its scores
-
-
-def _q(x: float, places: str = "0.01") -> Decimal:
-    return Decimal(str(x)).quantize(Decimal(places))
-
-
-def score_sheet(scheme: Any, quality: float, seed: int = 0) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """A plausible full score sheet for a scheme: one value per item (per respondent where the
-    scheme asks for respondents) and every prerequisite checked and met. ``quality`` in 0..1."""
-    rng = random.Random(seed)
-
-    def jitter(spread: float = 0.06) -> float:
-        return min(1.0, max(0.0, quality + rng.uniform(-spread, spread)))
-
-    sheet: list[tuple[str, str | None, dict[str, Any]]] = []
-    for item in scheme.items:
-        rule = item.rule
-        if rule in ("banded-percent", "percent-or-deduction"):
-            sheet.append((item.id, None, {"percent": _q(jitter() * 100, "1")}))
-        elif rule == "likert-alpha":
-            for respondent in ("R1", "R2", "R3"):
-                alpha = jitter(0.1)
-                likert = min(5, max(1, int(alpha * 5 - 1e-9) + 1))
-                low, high = Decimal(likert - 1) / 5, Decimal(likert) / 5
-                a = max(low + Decimal("0.01"), min(high, _q(alpha)))
-                sheet.append((item.id, respondent, {"likert": likert, "alpha": a}))
-        elif rule == "maturity-level":
-            sheet.append((item.id, None, {"level": min(5, max(1, round(jitter(0.1) * 5)))}))
-        elif rule == "points-range":
-            sheet.append((item.id, None, {"points": _q(float(item.points) * jitter(), "1")}))
-        elif rule == "check":
-            sheet.append((item.id, None, {"met": rng.random() < quality}))
-        elif rule == "base-plus-increment":
-            sheet.append((item.id, None, {"count": rng.randint(1, 4)}))
-        elif rule == "highest-of":
-            options = item.params.get("options", [])
-            sheet.append((item.id, None, {"awards": [options[-1]["key"]] if options and rng.random() < quality else []}))
-        elif rule == "cumulative-capped":
-            kinds = item.params.get("kinds", [])
-            sheet.append((item.id, None, {"counts": {kinds[-1]["key"]: rng.randint(0, 3)} if kinds else {}}))
-        else:  # pragma: no cover - a new rule needs a line here
-            raise ValueError(f"demo has no sample value for rule {rule}")
-    for cond in scheme.conditions:
-        if cond.rule == "attest":
-            sheet.append((cond.id, None, {"met": True}))
-        elif cond.rule == "lookback":
-            sheet.append((cond.id, None, {"occurrences": []}))
-        elif cond.rule == "threshold":
-            sheet.append((cond.id, None, {"value": (cond.minimum or Decimal(0)) + 10}))
-    return sheet
 
 
 CLIENTS = (

@@ -9,7 +9,7 @@ the benchmark (bench/run.py) use it.
 
 Each client runs one story, chosen by a random generator seeded with ``(seed, client index)``:
 application submit (which registers the client) -> review -> contract -> stage 1 audit -> stage 2
-audit with a full score sheet (``ledger.demo.score_sheet``) and sometimes nonconformities, answered
+audit with a full score sheet (``score_sheet``) and sometimes nonconformities, answered
 and (major ones) verified -> decision -> certificate issue and report to the CNCA when the recorded
 scores reach a grade; then, for some, a notified change, a complaint and its result, a suspension
 that is restored or ends in withdrawal, an appeal heard and decided, or a cancellation. About one
@@ -65,6 +65,56 @@ SCOPES = {
 }
 
 
+def _q(x: float, places: str = "0.01") -> Decimal:
+    return Decimal(str(x)).quantize(Decimal(places))
+
+
+def score_sheet(scheme: Any, quality: float, seed: int = 0) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """A plausible full score sheet for a scheme: one value per item (per respondent where the
+    scheme asks for respondents) and every prerequisite checked and met. ``quality`` in 0..1."""
+    rng = random.Random(seed)
+
+    def jitter(spread: float = 0.06) -> float:
+        return min(1.0, max(0.0, quality + rng.uniform(-spread, spread)))
+
+    sheet: list[tuple[str, str | None, dict[str, Any]]] = []
+    for item in scheme.items:
+        rule = item.rule
+        if rule in ("banded-percent", "percent-or-deduction"):
+            sheet.append((item.id, None, {"percent": _q(jitter() * 100, "1")}))
+        elif rule == "likert-alpha":
+            for respondent in ("R1", "R2", "R3"):
+                alpha = jitter(0.1)
+                likert = min(5, max(1, int(alpha * 5 - 1e-9) + 1))
+                low, high = Decimal(likert - 1) / 5, Decimal(likert) / 5
+                a = max(low + Decimal("0.01"), min(high, _q(alpha)))
+                sheet.append((item.id, respondent, {"likert": likert, "alpha": a}))
+        elif rule == "maturity-level":
+            sheet.append((item.id, None, {"level": min(5, max(1, round(jitter(0.1) * 5)))}))
+        elif rule == "points-range":
+            sheet.append((item.id, None, {"points": _q(float(item.points) * jitter(), "1")}))
+        elif rule == "check":
+            sheet.append((item.id, None, {"met": rng.random() < quality}))
+        elif rule == "base-plus-increment":
+            sheet.append((item.id, None, {"count": rng.randint(1, 4)}))
+        elif rule == "highest-of":
+            options = item.params.get("options", [])
+            sheet.append((item.id, None, {"awards": [options[-1]["key"]] if options and rng.random() < quality else []}))
+        elif rule == "cumulative-capped":
+            kinds = item.params.get("kinds", [])
+            sheet.append((item.id, None, {"counts": {kinds[-1]["key"]: rng.randint(0, 3)} if kinds else {}}))
+        else:  # pragma: no cover - a new rule needs a line here
+            raise ValueError(f"demo has no sample value for rule {rule}")
+    for cond in scheme.conditions:
+        if cond.rule == "attest":
+            sheet.append((cond.id, None, {"met": True}))
+        elif cond.rule == "lookback":
+            sheet.append((cond.id, None, {"occurrences": []}))
+        elif cond.rule == "threshold":
+            sheet.append((cond.id, None, {"value": (cond.minimum or Decimal(0)) + 10}))
+    return sheet
+
+
 def uscc(i: int, seed: int = 0) -> str:
     """Client ``i``'s USCC: organisation type 91, a division code, the seed and the index."""
     from aggregates.uscc import make_uscc
@@ -118,7 +168,6 @@ def client_story(i: int, seed: int = 0) -> list[dict[str, Any]]:
 
 
 def _story(i: int, seed: int) -> list[dict[str, Any]]:
-    from ledger.demo import score_sheet
     from ledger.rules.scoring import scheme_in_force
 
     rng = random.Random(f"certledger-workload:{seed}:{i}")

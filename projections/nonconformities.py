@@ -13,7 +13,7 @@ def open_nonconformity_rows(client: Any) -> list[dict[str, Any]]:
         {"uscc": client.uscc, "nc_id": n["id"], "name": client.name, "audit_id": n["audit_id"],
          "severity": n["severity"], "clause": n["clause"], "description": n["description"],
          "status": n["status"], "raised_on": n["raised_on"], "responded_on": n["responded_on"], "actor": n["actor"]}
-        for n in client.nonconformities.values() if n["status"] != "closed"
+        for n in client.open_nonconformities
     ]
 
 

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, Table, select
 
-from ledger.store import IMMEDIATE
+from ledger.store.sqlite import IMMEDIATE
 from projections import tables as t
 from projections.base import Batch, Projection, Rows, chunks
 from projections.db import Prepared, prepare_insert, schema_of

@@ -81,9 +81,9 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
     """The latest stored checkpoint (as a Checkpoint), its id, its note, and the selected clients'
     events (None: every event) with their inclusion proofs against it. Refuses if a selected event
     is not covered by the checkpoint, or if the stored events do not hash to its signed root."""
-    from ledger.store.trail import store_for
+    from ledger.store import trail_store
 
-    store = store_for(app)
+    store = trail_store(app)
     with store.snapshot() as snap:
         stored = snap.checkpoints()
         if not stored:

@@ -245,8 +245,8 @@ def _recertification(c: Client, cert: dict[str, Any], p: Procedure) -> Iterable[
             cert["issued_on"], None, ref, due=until, period=period, note=note,
         )
     audit_ids = {a["id"] for a in audits}
-    for nc in c.nonconformities.values():
-        if nc["audit_id"] in audit_ids and nc["status"] != "closed":
+    for nc in c.open_nonconformities:
+        if nc["audit_id"] in audit_ids:
             yield _row(
                 "recertification_nc", nc["id"], p.periods.recertification_nc_clause, p,
                 f"验证再认证不符合项 {nc['id']} 的纠正和纠正措施（原证书期满前）",

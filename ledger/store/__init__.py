@@ -2,6 +2,7 @@
 backend (``sqlite``, ``postgres``), chosen by the ledger's database (docs/architecture.md).
 
     backend_for(env)        the adapter for an application's eventsourcing environment
+    trail_store(app)        the audit trail's tables and readers of an application's backend
     Database                where a ledger lives (ledger.config resolves it from --db / CERTLEDGER_DB)
 
 An adapter gives the application its eventsourcing settings and prepares a database for opening; it
@@ -15,8 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.store.database import Database
-
-IMMEDIATE = "certledger_immediate"  # execution option: a read-model write transaction takes the lock at BEGIN
 
 
 def backend_for(env: Any) -> Any:
@@ -40,4 +39,9 @@ def backend_for(env: Any) -> Any:
     )
 
 
-__all__ = ["Database", "backend_for"]
+def trail_store(app: Any) -> Any:
+    """The audit trail's store (ledger.store.trail) of the application's backend."""
+    return backend_for(app.env).trail(app)
+
+
+__all__ = ["Database", "backend_for", "trail_store"]

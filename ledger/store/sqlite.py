@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from aggregates.errors import RuleViolation
-from ledger.store import IMMEDIATE
 from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
 from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
                                 StoredCheckpoint, TrailStore, split_nodes)
 
 EVENTS = "stored_events"  # the library's SQLite module names its table so for every application (D1)
+# Execution option of a read-model connection: its write transaction takes SQLite's write lock at
+# BEGIN (BEGIN IMMEDIATE). PostgreSQL's engine ignores it (the writer locks the tracking rows instead).
+IMMEDIATE = "certledger_immediate"
 
 
 def sqlite_text(value: Any) -> Any:

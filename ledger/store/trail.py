@@ -42,13 +42,6 @@ class AppendOnlyNotInstalled(RuleViolation):
     pass
 
 
-def store_for(app: Any) -> "TrailStore":
-    """The audit trail's store of the application's backend."""
-    from ledger.store import backend_for
-
-    return backend_for(app.env).trail(app)
-
-
 def split_nodes(blob: bytes) -> list[bytes]:
     return [bytes(blob[i:i + 32]) for i in range(0, len(blob), 32)]
 

@@ -13,7 +13,8 @@ from aggregates.errors import RuleViolation
 from ledger.trail.leaf import hash_rows
 from ledger.trail.merkle import TreeBuilder, consistency_ranges, verify_consistency
 from ledger.trail.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint
-from ledger.store.trail import META, EventRow, store_for
+from ledger.store import trail_store
+from ledger.store.trail import META, EventRow
 
 RULE = "001 §12 audit trail"
 Progress = Callable[[int], None]
@@ -27,7 +28,7 @@ DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated
 def install_append_only(app: Any) -> None:
     """Create the trail's tables and the triggers that refuse UPDATE, DELETE (and TRUNCATE) of
     events, checkpoints and leaf hashes; idempotent, cheap when already installed."""
-    store_for(app).install()
+    trail_store(app).install()
 
 
 def _topic_name(topic: Any) -> str:
@@ -147,7 +148,7 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
     return it (an unchanged tree returns the latest checkpoint). Only the events after the latest
     checkpoint are read: the tree is resumed from that checkpoint's compact range, which must fold
     to its signed root."""
-    store = store_for(app)
+    store = trail_store(app)
     store.install()
     with store.snapshot() as snap:
         origin = snap.origin()
@@ -222,7 +223,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     """Recompute the tree from the stored events and check it against every stored checkpoint,
     the stored leaf hashes and, if given, a checkpoint kept outside the database. The checks and
     their order are those of docs/audit-trail.md, "What verify checks"."""
-    store = store_for(app)
+    store = trail_store(app)
     clients = _Clients(store)
     with store.snapshot() as snap:
         origin = snap.origin()

@@ -29,7 +29,7 @@ def test_a_body_scheme_and_procedure_drive_a_suspension_through_the_ledger(tmp_p
     catalogue._default.cache_clear()
     app = bootstrap(str(tmp_path / "ledger.sqlite"))
     try:
-        from ledger.demo import score_sheet
+        from ledger.synthetic import score_sheet
 
         uscc, on = "91330100716105852F", date(2026, 1, 5)
         app.submit_application(client=uscc, name="某某科技有限公司", address="杭州市", scheme="body-credit", scope="企业质量信用管理",

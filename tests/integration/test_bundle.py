@@ -17,7 +17,7 @@ from ledger.demo import play
 from ledger.trail import make_checkpoint
 from ledger.trail.keys import init_key, load_signer, load_verifier
 from ledger.trail.merkle import leaf_hash
-from ledger.store.trail import store_for
+from ledger.store import trail_store
 
 TODAY = date(2026, 11, 20)
 
@@ -44,7 +44,7 @@ def played(app, key):
 
 
 def checkpoints(app):
-    with store_for(app).snapshot() as snap:
+    with trail_store(app).snapshot() as snap:
         return snap.checkpoints()
 
 

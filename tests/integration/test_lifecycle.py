@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from aggregates.errors import RuleViolation
-from ledger.demo import CLIENTS, _uscc, play, score_sheet
+from ledger.demo import CLIENTS, _uscc, play
+from ledger.synthetic import score_sheet
 
 TODAY = date(2026, 11, 20)
 

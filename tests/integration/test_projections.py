@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.uscc import make_uscc
-from ledger.demo import CLIENTS, score_sheet
+from ledger.demo import CLIENTS
+from ledger.synthetic import score_sheet
 from ledger import clock
 from projections import replay
 

@@ -10,7 +10,7 @@ import pytest
 
 from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation
-from ledger.demo import score_sheet
+from ledger.synthetic import score_sheet
 from ledger.explain import explain, preview
 from ledger.rules.evaluation import audit_inputs
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
