@@ -29,6 +29,7 @@ from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
 from ledger.store import codec
 from ledger.store.errors import inconsistent_history
+from ledger.commands import find
 from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
@@ -262,8 +263,6 @@ class CertLedger(Handlers, Application[UUID]):
         (command-line strings or JSON values), bound and converted by the catalogue. Outside a
         session the read models are then caught up (an import's session keeps them current its
         own way: ledger.importer)."""
-        from ledger.commands import find
-
         command = find(name)
         result = getattr(self, command.method)(**command.bind(fields), actor=actor)
         if self._uow is None:

@@ -359,6 +359,9 @@ BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 
 
 def find(name: str) -> Command:
+    command = BY_NAME.get(name) if isinstance(name, str) else None  # the usual case: the name as written
+    if command is not None:
+        return command
     try:
         return BY_NAME[" ".join(str(name).split())]
     except KeyError:

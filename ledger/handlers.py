@@ -13,7 +13,6 @@ when a rule refuses. The catalogue of these commands for the command line and im
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
@@ -28,17 +27,17 @@ from ledger.rules.procedures import procedure_for
 Step = Callable[[Client], Any]
 
 
-@dataclass(frozen=True)
 class Act:
-    """Who records a command and the business date on which the thing happened."""
+    """Who records a command and the business date on which the thing happened; ``recorded`` is
+    the two fields every event carries, as the aggregate's commands take them. (A plain class with
+    slots: one is made per command, tens of thousands in an import.)"""
 
-    actor: str
-    on: date
+    __slots__ = ("actor", "on", "recorded")
 
-    @property
-    def recorded(self) -> dict[str, Any]:
-        """The two fields every event carries, as the aggregate's commands take them."""
-        return {"actor": self.actor, "occurred_on": self.on}
+    def __init__(self, actor: str, on: date) -> None:
+        self.actor = actor
+        self.on = on
+        self.recorded = {"actor": actor, "occurred_on": on}
 
 
 def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
@@ -51,7 +50,7 @@ def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
             act = Act(self._actor(actor), self._business_date(on))
             return self._run(client, name, fn(self, act, **kwargs))
 
-        method.command_name = name  # type: ignore[attr-defined]
+        method.command_name = name
         return method
 
     return wrap
@@ -63,8 +62,17 @@ def _one_of(accept: bool, refuse: bool, rule: str) -> None:
 
 
 class Handlers:
-    """The commands of ``CertLedger`` (ledger/app.py supplies ``_actor``, ``_business_date``,
-    ``_run``, ``_scheme``, ``audit_scheme``, ``evaluate_audit`` and ``calendar``)."""
+    """The commands of ``CertLedger``, which supplies what they use of the application."""
+
+    calendar: Any
+    _actor: Callable[[str | None], str]
+    _business_date: Callable[..., date]
+    _run: Callable[[str, str, Step], Any]
+    _exists: Callable[[str], bool]
+    _register: Callable[[Client, Any], Any]
+    _scheme: Callable[..., Any]
+    audit_scheme: Callable[[Client, str], Any]
+    evaluate_audit: Callable[..., tuple[Any, Any]]
 
     # ------------------------------------------------------------------ application, review, contract
 
@@ -74,19 +82,19 @@ class Handlers:
         actor: str | None = None, on: date | None = None,
     ) -> str:
         """The one command that may create a client: its first application registers it."""
-        act = Act(self._actor(actor), self._business_date(on))  # type: ignore[attr-defined]
+        act = Act(self._actor(actor), self._business_date(on))
         uscc = normalise_uscc(client)
-        scheme_id = self._scheme(scheme, on=act.on).id  # type: ignore[attr-defined]
+        scheme_id = self._scheme(scheme, on=act.on).id
 
         def apply(c: Client) -> str:
-            lifecycle.check_upgrade_application(c, kind=kind, submitted_on=act.on, calendar=self.calendar)  # type: ignore[attr-defined]
+            lifecycle.check_upgrade_application(c, kind=kind, submitted_on=act.on, calendar=self.calendar)
             return c.submit_application(scheme_id=scheme_id, scope=scope, sites=site, headcount=headcount, kind=kind,
                                         evidence=evidence, **act.recorded)
 
-        if self._exists(uscc):  # type: ignore[attr-defined]
-            return self._run(uscc, "application submit", apply)  # type: ignore[attr-defined]
+        if self._exists(uscc):
+            return self._run(uscc, "application submit", apply)
         new = Client.register(uscc=uscc, name=name or "", address=address or "", **act.recorded)
-        return self._register(new, apply(new))  # type: ignore[attr-defined]
+        return self._register(new, apply(new))
 
     @command("application review")
     def review_application(self, act: Act, *, application: str, accept: bool = False, refuse: bool = False, reason: str = "") -> Step:
@@ -130,7 +138,7 @@ class Handlers:
     @command("score enter")
     def enter_score(self, act: Act, *, audit: str, item: str, value: dict[str, Any], facet: str | None = None) -> Step:
         def apply(c: Client) -> str:
-            entry = self.audit_scheme(c, audit).validate_entry(item, facet or None, value)  # type: ignore[attr-defined]
+            entry = self.audit_scheme(c, audit).validate_entry(item, facet or None, value)
             return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, **act.recorded)
 
         return apply
@@ -139,7 +147,7 @@ class Handlers:
     def correct_score(self, act: Act, *, entry: str, value: dict[str, Any], reason: str) -> Step:
         def apply(c: Client) -> str:
             old = c.entry(entry)
-            checked = self.audit_scheme(c, old["audit_id"]).validate_entry(old["item"], old["facet"], value)  # type: ignore[attr-defined]
+            checked = self.audit_scheme(c, old["audit_id"]).validate_entry(old["item"], old["facet"], value)
             return c.correct_score(entry_id=entry, value=checked.value, reason=reason, **act.recorded)
 
         return apply
@@ -147,7 +155,7 @@ class Handlers:
     @command("score exclude")
     def exclude_item(self, act: Act, *, audit: str, item: str, reason: str) -> Step:
         def apply(c: Client) -> None:
-            item_id = self.audit_scheme(c, audit).validate_exclusion(item, reason)  # type: ignore[attr-defined]
+            item_id = self.audit_scheme(c, audit).validate_exclusion(item, reason)
             c.exclude_item(audit_id=audit, item=item_id, reason=reason, **act.recorded)
 
         return apply
@@ -172,7 +180,7 @@ class Handlers:
 
         def apply(c: Client) -> dict[str, Any]:
             c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on)
-            scheme, evaluation = self.evaluate_audit(c, audit, act.on)  # type: ignore[attr-defined]
+            scheme, evaluation = self.evaluate_audit(c, audit, act.on)
             check_complete(evaluation)
             granted = evaluation.grade is not None and evaluation.grants and not refuse
             decision_id = c.decide(
@@ -192,9 +200,9 @@ class Handlers:
 
         def apply(c: Client) -> str:
             d = c._get(c.decisions, decision, "认证决定", "certification decision")
-            scheme = self._scheme(d["scheme_id"], d["scheme_version"])  # type: ignore[attr-defined]
+            scheme = self._scheme(d["scheme_id"], d["scheme_version"])
             cert_no = (number or "").strip() or f"CL-{act.on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
-            until = lifecycle.validity_until(start, self.calendar, procedure_for(scheme.id))  # type: ignore[attr-defined]
+            until = lifecycle.validity_until(start, self.calendar, procedure_for(scheme.id))
             standard = f"{scheme.document_number} {scheme.title_zh}（{scheme.version}）".strip()
             c.issue_certificate(decision_id=decision, number=cert_no, valid_from=start, valid_until=until,
                                 standard=standard, **act.recorded)
@@ -213,7 +221,7 @@ class Handlers:
         def apply(c: Client) -> str:
             procedure = procedure_for(c.scheme_id)
             why = procedure.reason("suspension", reason_code)
-            until = lifecycle.suspension_until(procedure, why, begin, months, self.calendar)  # type: ignore[attr-defined]
+            until = lifecycle.suspension_until(procedure, why, begin, months, self.calendar)
             return c.suspend(reason_code=why.code, reason=reason, start=begin, until=until, **act.recorded)
 
         return apply
@@ -250,7 +258,7 @@ class Handlers:
 
     @command("change notify")
     def notify_change(self, act: Act, *, kind: str, changed_on: date, description: str) -> Step:
-        changed = self._business_date(changed_on, "变更发生日期", "The date of the change")  # type: ignore[attr-defined]
+        changed = self._business_date(changed_on, "变更发生日期", "The date of the change")
         return lambda c: c.notify_change(kind=kind, changed_on=changed, description=description, **act.recorded)
 
     @command("complaint receive")
@@ -264,7 +272,7 @@ class Handlers:
     @command("appeal lodge")
     def lodge_appeal(self, act: Act, *, against: str, grounds: str, late_override: str = "") -> Step:
         def apply(c: Client) -> str:
-            lifecycle.check_appeal_lodging(c, against=against, lodged_on=act.on, late_override=late_override, calendar=self.calendar)  # type: ignore[attr-defined]
+            lifecycle.check_appeal_lodging(c, against=against, lodged_on=act.on, late_override=late_override, calendar=self.calendar)
             return c.lodge_appeal(against=against, grounds=grounds, late_override=(late_override or "").strip(), **act.recorded)
 
         return apply
@@ -277,7 +285,7 @@ class Handlers:
     @command("appeal hear")
     def hear_appeal(self, act: Act, *, appeal: str, hearing_on: date, notice_on: date, panel: list[str]) -> Step:
         def apply(c: Client) -> None:
-            lifecycle.check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)  # type: ignore[attr-defined]
+            lifecycle.check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)
             c.hear_appeal(appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, **act.recorded)
 
         return apply

@@ -27,7 +27,7 @@ REGISTER_STATUSES = tuple(CERTIFICATE_STATUSES)  # 有效 暂停 撤销 注销 �
 
 
 def client_summary(engine: Engine, uscc: str) -> dict[str, Any]:
-    """``ledger.views.client_summary`` of a client, from the read model (dates as ISO strings,
+    """``projections.summaries.client_summary`` of a client, from the read model (dates as ISO strings,
     Decimals as exact strings: what ``show`` and ``show --json`` print is the same)."""
     from aggregates.uscc import normalise_uscc
 

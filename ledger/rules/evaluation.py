@@ -15,7 +15,7 @@ def scheme_basis(client: Any, audit_id: str) -> tuple[str, date]:
     version in force on the audit's first day): the certificate's scheme for a surveillance (an
     audit of no application), else its application's (the latest application's, for an audit of
     none when the client holds no certificate)."""
-    audit = client._get(client.audits, audit_id, "审核", "audit")
+    audit = client.audits.get(audit_id) or client._get(client.audits, audit_id, "审核", "audit")
     cert = client.certificate
     if audit["application_id"] is None and cert is not None:
         return cert["scheme_id"], audit["start_on"]

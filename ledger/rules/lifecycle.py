@@ -1,5 +1,7 @@
-"""Lifecycle rules that need the working-day calendar, checked by ledger/app.py before it calls
-the aggregate command (rules that need only the client's history live in aggregates/client.py).
+"""Lifecycle rules that need the working-day calendar or the client's procedure, run by the
+commands (ledger/handlers.py) before they call the aggregate command (rules that need only the
+client's history live in aggregates/policy/): appeal lodging and hearings, grade upgrades, the
+length of a suspension and its lapse, and a certificate's validity.
 
 Each function reads, computes and raises ``RuleViolation`` naming the clause; none writes.
 """

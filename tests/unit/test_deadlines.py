@@ -38,7 +38,7 @@ def applied(scheme: str = ZGC, on: date = D(2025, 1, 6)) -> tuple[Client, str]:
 
 def certified(scheme: str = ZGC, decided_on: date = D(2025, 3, 3), issued_on: date | None = None) -> Client:
     """Initial certification: stage 1 and 2 before ``decided_on``, certificate issued on ``issued_on``
-    (default: two days after the decision), valid three years less a day (as ledger/app.py does)."""
+    (default: two days after the decision), valid three years less a day (as ledger.rules.lifecycle.validity_until gives)."""
     start = decided_on - timedelta(days=40)
     c, ap = applied(scheme, start)
     c.review_application(application_id=ap, accepted=True, reason="", actor="admin", occurred_on=start)
