@@ -27,12 +27,12 @@ from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation, no_such_client
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock
-from ledger.store import codec
-from ledger.store.errors import inconsistent_history
 from ledger.commands import find
 from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
+from ledger.store import codec
+from ledger.store.errors import inconsistent_history
 
 log = structlog.get_logger("certledger")
 
