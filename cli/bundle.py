@@ -4,7 +4,8 @@ checks one offline. See docs/inspection-bundle.md."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
 
 import click
 
@@ -58,29 +59,71 @@ def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: st
         f"certledger verify-bundle {result.directory}"))
 
 
+class Duration(click.ParamType):
+    """An age: a number with d (days), h (hours) or m (minutes); a bare number is days."""
+
+    name = "AGE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        text = str(value).strip().lower()
+        unit = text[-1:] if text[-1:] in ("d", "h", "m") else "d"
+        number = text[:-1] if text[-1:] in ("d", "h", "m") else text
+        try:
+            amount = float(number)
+        except ValueError:
+            amount = -1.0
+        if not amount > 0:
+            self.fail(f"{value!r} is not an age such as 7d, 36h or 90m", param, ctx)
+        field = {"d": "days", "h": "hours", "m": "minutes"}[unit]
+        return timedelta(**{field: amount})
+
+
+def _age(report: Any, lang: str) -> str:
+    """The checkpoint's time of signing and its age, as a clause of the verdict."""
+    if report.signed_at is None:
+        return "检查点未签入签发时间" if lang == "zh" else "the checkpoint carries no time of signing"
+    hours = max(0.0, (datetime.now(timezone.utc) - report.signed_at).total_seconds() / 3600)
+    if hours < 1:
+        age = f"{hours * 60:.0f} 分钟" if lang == "zh" else f"{hours * 60:.0f} minutes"
+    elif hours < 48:
+        age = f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
+    else:
+        age = f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"
+    when = f"{report.signed_at:%Y-%m-%d %H:%M} UTC"
+    return f"检查点签发于 {when}（{age}前）" if lang == "zh" else f"checkpoint signed {when} ({age} ago)"
+
+
 @click.command("verify-bundle")
 @click.argument("directory", metavar="DIR")
 @click.option("--public-key", metavar="KEY|FILE",
-              help="The body's public key as obtained independently (name+id+base64, or its file); a bundled key that differs is reported.")
+              help="The body's public key as obtained independently (name+id+base64, or its file): required to verify; a bundled key that differs is reported.")
+@click.option("--origin", metavar="ORIGIN", help="The body's ledger (certledger/<uuid>, as the body published it): a checkpoint of any other ledger is refused.")
+@click.option("--max-age", type=Duration(), metavar="AGE", help="The oldest checkpoint accepted, e.g. 7d, 36h (default: no bound; the age is always shown).")
+@click.option("--structure-only", is_flag=True, help="Without --public-key: check only that the bundle is consistent with its own key (never 'verified').")
 @common_options
-def verify_bundle(directory: str, public_key: str | None) -> None:
+def verify_bundle(directory: str, public_key: str | None, origin: str | None, max_age: timedelta | None, structure_only: bool) -> None:
     """Check an inspection bundle offline, without the database: the manifest's hashes, every event
-    re-hashed to its leaf, each inclusion proof against the checkpoint's root, the checkpoint's
-    signature, and the PDF's attached events; exit 1 naming everything that does not verify."""
+    re-hashed to its leaf, each inclusion proof against the checkpoint's root, each client's signed
+    head (its events in the bundle must end there: nothing left out), the checkpoint's signature,
+    origin and age, and the PDF's attached events; exit 1 naming everything that does not verify.
+    Verifying needs the body's public key obtained independently (--public-key)."""
     s = settings()
     with _refusals():
         from ledger.bundle import verify_bundle as check
         from ledger.trail.keys import load_verifier
 
         given = load_verifier(public_key) if public_key else None
-        report = check(directory, given)
+        report = check(directory, given, structure_only=structure_only, origin=origin, max_age=max_age)
     if s.json:
         emit(report.to_dict())
     elif report.ok and given is not None:
         click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织，与签名检查点（{report.tree_size} 个事件，"
-                       f"来源 {report.origin}）一致；公钥 {report.key}（由检查人另行提供）。",
+                       f"来源 {report.origin}）一致，各组织的事件完整至检查点签入的末端；{_age(report, 'zh')}；公钥 {report.key}（由检查人另行提供）。",
                        f"Verified: {report.events} events of {len(report.clients)} client(s) match the signed checkpoint "
-                       f"({report.tree_size} events, origin {report.origin}); public key {report.key} (given by the inspector)."))
+                       f"({report.tree_size} events, origin {report.origin}), each client complete to the head the checkpoint "
+                       f"signed; {_age(report, 'en')}; public key {report.key} (given by the inspector)."))
     elif report.ok:
         click.echo(s.t(f"检查包内部一致：{report.events} 个事件、{len(report.clients)} 个组织与检查点（{report.tree_size} 个事件，来源 "
                        f"{report.origin}）相符，但签名只用检查包自带的公钥 {report.key} 核对过，未经独立认证。"

@@ -23,6 +23,7 @@ from aggregates.uscc import client_id_for, normalise_uscc
 from ledger.bundle import layout
 from ledger.bundle.layout import ExplainText, ExportedEvent
 from ledger.trail.leaf import hash_rows, recorded_time
+from ledger.trail.heads import Heads, heads_of
 from ledger.trail.merkle import TreeBuilder, inclusion_ranges
 from ledger.trail.note import NoteError, Verifier, open_checkpoint
 
@@ -77,10 +78,12 @@ def _clients(app: Any, usccs: Sequence[str] | None) -> list[tuple[str, bytes]]:
     return out
 
 
-def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tuple[Any, int, str, list[ExportedEvent]]:
-    """The latest stored checkpoint (as a Checkpoint), its id, its note, and the selected clients'
-    events (None: every event) with their inclusion proofs against it. Refuses if a selected event
-    is not covered by the checkpoint, or if the stored events do not hash to its signed root."""
+def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tuple[Any, int, str, list[ExportedEvent], Any]:
+    """The latest stored checkpoint (as a Checkpoint), its id, its note, the selected clients'
+    events (None: every event) with their inclusion proofs against it, and the heads of every
+    client as of it. Refuses if a selected event is not covered by the checkpoint, if the
+    checkpoint commits to no client heads (signed before they existed), or if the stored events do
+    not hash to its signed root or heads."""
     from ledger.store import trail_store
 
     store = trail_store(app)
@@ -96,13 +99,24 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
             raise _refuse(f"最近的检查点 #{latest.id} 无法用本机构公钥验证：{e.message_zh}",
                           f"The latest checkpoint #{latest.id} does not verify with the body's public key: {e.message_en}") from None
         size = head.size
-        # Pass 1: which leaves are exported (leaf index = place in position order).
+        signed_heads = heads_of(head.extensions)
+        if signed_heads is None:
+            raise _refuse(
+                f"最近的检查点 #{latest.id} 是在记录各组织末端之前签发的，检查人员无法据此证明事件完整：请先运行 certledger checkpoint，再导出。",
+                f"The latest checkpoint #{latest.id} was signed before checkpoints committed to each client's head, so an "
+                "inspector could not tell the events are complete: run certledger checkpoint first, then export.")
+        # Pass 1: which leaves are exported (leaf index = place in position order), and every
+        # client's head as of the checkpoint.
         selected: list[tuple[int, tuple[Any, ...]]] = []
+        heads = Heads()
         index = 0
         uncovered = 0
         for rows in snap.events():
             for r in rows:
-                if client_ids is None or _oid(r[1]) in client_ids:
+                oid = _oid(r[1])
+                if index < size:
+                    heads.add(oid, r[2], r[0])
+                if client_ids is None or oid in client_ids:
                     if index < size:
                         selected.append((index, r))
                     else:
@@ -137,7 +151,7 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
                 if base + k in wanted:
                     hashes_of[base + k] = h
             builder.extend(hashes)
-        if builder.root() != head.root:
+        if builder.root() != head.root or (len(heads.by_client), heads.root()) != signed_heads:
             raise _refuse(
                 f"账本中的事件与检查点 #{latest.id} 的签名根哈希不符：事件在签名后被改动；拒绝导出，请运行 certledger verify 查明。",
                 f"The stored events do not match the signed root of checkpoint #{latest.id}: events were changed after "
@@ -147,7 +161,7 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
             state = bytes(r[4])
             events.append(ExportedEvent(i, r[0], _oid(r[1]), r[2], r[3], recorded_time(state), state, hashes_of[i],
                                         [builder.subtree(a, b) for a, b in inclusion_ranges(i, size)]))
-    return head, latest.id, latest.note, events
+    return head, latest.id, latest.note, events, heads
 
 
 def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usccs: Sequence[str] | None,
@@ -164,7 +178,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     _check_out_dir(out)
     clients = _clients(app, usccs)
     ids = None if usccs is None else {cid for _, cid in clients}
-    head, cp_id, note, events = collect(app, verifier, ids)
+    head, cp_id, note, events, heads = collect(app, verifier, ids)
     exported_at = datetime_now_with_tzinfo()
 
     by_client: dict[bytes, list[ExportedEvent]] = {}
@@ -172,6 +186,8 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         by_client.setdefault(e.client, []).append(e)
     events_bytes = b"".join(layout.event_line(e.position, e.client, e.version, e.topic, e.recorded, e.state) for e in events)
     proofs_bytes = b"".join(layout.proof_line(e.leaf_index, e.position, e.leaf_hash, e.path) for e in events)
+    head_proofs = heads.proofs(cid for _, cid in clients)
+    heads_bytes = b"".join(layout.head_line(cid, *heads.by_client[cid], *head_proofs[cid]) for _, cid in clients)
 
     sections = []
     for uscc, cid in clients:
@@ -183,6 +199,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     try:
         (tmp / layout.EVENTS).write_bytes(events_bytes)
         (tmp / layout.PROOFS).write_bytes(proofs_bytes)
+        (tmp / layout.HEADS).write_bytes(heads_bytes)
         (tmp / layout.CHECKPOINT).write_bytes(note.encode("utf-8"))
         (tmp / layout.PUBLIC_KEY).write_bytes((verifier.encode() + "\n").encode("ascii"))
         pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes)

@@ -7,6 +7,11 @@ UTF-8 would be given as ``state_base64`` instead.
 
 proofs.jsonl: one line per event, same order: the leaf index in the tree, the position, the leaf
 hash and the RFC 9162 inclusion path (hex), as canonical JSON.
+
+heads.jsonl: one line per exported client: its head (last version and the position of its last
+event) as the checkpoint signed it, with the head's index and inclusion path in the checkpoint's
+tree of client heads (ledger/trail/heads.py), as canonical JSON. The client's events in the bundle
+must end at that head: a bundle that leaves out a client's latest events does not verify.
 """
 
 from __future__ import annotations
@@ -19,19 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = "certledger-inspection-bundle-v1"
+FORMAT = "certledger-inspection-bundle-v2"  # v2: heads.jsonl (v1 bundles cannot show completeness)
 EVENTS = "events.jsonl"
 PROOFS = "proofs.jsonl"
 CHECKPOINT = "checkpoint.txt"
 PUBLIC_KEY = "public-key.txt"
 REPORT = "report.pdf"
+HEADS = "heads.jsonl"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
-FILES = (EVENTS, PROOFS, CHECKPOINT, PUBLIC_KEY, REPORT)
+FILES = (EVENTS, PROOFS, HEADS, CHECKPOINT, PUBLIC_KEY, REPORT)
 
 EVENT_KEYS = frozenset({"position", "client", "version", "type", "recorded", "state"})
 EVENT_KEYS_B64 = frozenset({"position", "client", "version", "type", "recorded", "state_base64"})
 PROOF_KEYS = frozenset({"leaf_index", "position", "leaf_hash", "path"})
+HEAD_KEYS = frozenset({"client", "version", "position", "index", "path"})
 
 # Renders ``app.explain(...)`` as text (ledger.explain_text.render_explanation with lang "zh").
 ExplainText = Callable[[dict[str, Any]], str]
@@ -69,6 +76,11 @@ def event_line(position: int, client: bytes, version: int, topic: str, recorded:
 
 def proof_line(leaf_index: int, position: int, leaf_hash: bytes, path: list[bytes]) -> bytes:
     return canonical({"leaf_index": leaf_index, "position": position, "leaf_hash": leaf_hash.hex(),
+                      "path": [p.hex() for p in path]})
+
+
+def head_line(client: bytes, version: int, position: int, index: int, path: list[bytes]) -> bytes:
+    return canonical({"client": client.hex(), "version": version, "position": position, "index": index,
                       "path": [p.hex() for p in path]})
 
 

@@ -7,9 +7,15 @@ verify-bundle checks"):
 4. every events.jsonl line: canonical JSON of a leaf's fields; re-hashed, it equals its leaf hash
    in proofs.jsonl, whose inclusion path leads to the checkpoint's signed root;
 5. the PDF report: its attached events.jsonl equals the bundle's file, byte for byte;
-6. the manifest's clients: exactly the clients whose events are in the bundle.
+6. the manifest's clients: exactly the clients whose events are in the bundle;
+7. completeness: each client's head (last version and its position), proven against the tree of
+   client heads the checkpoint signs, is where the client's events in the bundle end;
+8. the ledger and the time: the checkpoint's origin is the one the inspector pins (``origin``),
+   and its time of signing is within ``max_age``.
 
 Every problem found is reported (with the file and line); nothing is "verified" unless all pass.
+Without a public key obtained independently, nothing is "verified" either: ``structure_only``
+checks the bundle against its own key and says so.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +58,8 @@ class BundleReport:
     events: int = 0
     clients: list[str] = field(default_factory=list)
     key: str | None = None
+    signed_at: datetime | None = None  # the checkpoint's time of signing, if it carries one
+    structure_only: bool = False  # checked with the bundle's own key: consistent at best, never verified
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -61,7 +70,9 @@ class BundleReport:
         self.problems.append(Problem(what, zh, en))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verified": self.ok, "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
+        return {"verified": self.ok and not self.structure_only, "consistent": self.ok, "structure_only": self.structure_only,
+                "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
+                "checkpoint_time": self.signed_at.isoformat() if self.signed_at else None,
                 "events": self.events, "clients": self.clients, "public_key": self.key,
                 "problems": [p.to_dict() for p in self.problems]}
 
@@ -91,6 +102,11 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
     mpath = d / layout.MANIFEST
     try:
         manifest = json.loads(mpath.read_bytes().decode("utf-8"))
+        if isinstance(manifest, dict) and manifest.get("format") == "certledger-inspection-bundle-v1":
+            report.add("manifest", "这是第 1 版检查包：其中没有各组织的末端证明，无法证明事件完整。请向认证机构索取新的检查包。",
+                       "This is a version-1 bundle: it carries no proof of each client's head, so nothing shows its events "
+                       "are complete. Ask the body for a new export.")
+            return None
         if not isinstance(manifest, dict) or manifest.get("format") != layout.FORMAT or not isinstance(manifest.get("files"), dict):
             raise ValueError("not a bundle manifest")
     except FileNotFoundError:
@@ -255,6 +271,7 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
     clients: set[uuid.UUID] = set()
     registered: dict[uuid.UUID, str] = {}
     versions: dict[uuid.UUID, list[int]] = {}
+    last: dict[uuid.UUID, tuple[int, int]] = {}  # each client's last (version, position) in the bundle
     prev_index = -1
     for n, (eline, pline) in enumerate(zip(events, proofs), start=1):
         parsed = _event_leaf(eline)
@@ -265,6 +282,7 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
         position, leaf, client, version, state = parsed
         clients.add(client)
         versions.setdefault(client, []).append(version)
+        last[client] = max(last.get(client, (version, position)), (version, position))
         if version == 1:  # the registration event names the client's USCC
             try:
                 st = json.loads(state)
@@ -311,6 +329,67 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
         _check_clients(manifest, clients, registered, head, report)
         counts = {c: len(v) for c, v in versions.items()}
         _check_counts(manifest, counts, report)
+    _check_heads(d, head, last, registered, report)
+
+
+def _check_heads(d: Path, head: Any, last: dict[uuid.UUID, tuple[int, int]], registered: dict[uuid.UUID, str],
+                 report: BundleReport) -> None:
+    """Completeness: every client with events in the bundle has a head line whose proof leads to the
+    tree of client heads the checkpoint signs, and its events in the bundle end at that head."""
+    from ledger.trail.heads import head_hash, heads_of
+    from ledger.trail.merkle import verify_inclusion
+
+    lines = _lines(d / layout.HEADS)
+    if lines is None:
+        return  # missing: reported with the files
+    signed = heads_of(head.extensions) if head is not None else None
+    if head is not None and signed is None:
+        report.add("heads", "检查点没有签入各组织的末端（它签发于该功能之前）：无法证明检查包中的事件完整。",
+                   "The checkpoint commits to no client heads (it was signed before they existed): nothing shows the "
+                   "bundle's events are complete.")
+    faults = _Faults(report, "heads")
+    proven: dict[uuid.UUID, tuple[int, int]] = {}
+    for n, line in enumerate(lines, start=1):
+        try:
+            obj = json.loads(line.decode("utf-8"))
+            if not isinstance(obj, dict) or set(obj) != layout.HEAD_KEYS or layout.canonical(obj) != line + b"\n":
+                raise ValueError
+            client, version, position, index, path = obj["client"], obj["version"], obj["position"], obj["index"], obj["path"]
+            if (not isinstance(client, str) or not re.fullmatch(r"[0-9a-f]{32}", client) or type(version) is not int
+                    or type(position) is not int or type(index) is not int or not 0 <= version < 2**64 or not 0 <= position < 2**64
+                    or not isinstance(path, list) or not all(isinstance(p, str) and _HEX64.match(p) for p in path)):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError):
+            faults(f"{layout.HEADS} 第 {n} 行不是有效的末端记录：该行被改动。", f"{layout.HEADS} line {n} is not a valid head record: the line was altered.")
+            continue
+        cid = uuid.UUID(client)
+        who = registered.get(cid, client)
+        if cid in proven:
+            faults(f"{layout.HEADS} 第 {n} 行重复给出组织 {who} 的末端。", f"{layout.HEADS} line {n} repeats the head of client {who}.")
+            continue
+        proven[cid] = (version, position)
+        if signed is not None and not verify_inclusion(index, signed[0], head_hash(cid.bytes, version, position),
+                                                       [bytes.fromhex(p) for p in path], signed[1]):
+            faults(f"{layout.HEADS} 第 {n} 行（组织 {who}）的末端证明不能导出检查点所签的末端根哈希：末端记录或证明被改动。",
+                   f"The head proof on {layout.HEADS} line {n} (client {who}) does not lead to the client-heads root the "
+                   "checkpoint signs: the head or its proof was altered.")
+            continue
+    faults.close()
+    for cid in sorted(set(last) | set(proven), key=str):
+        who = registered.get(cid, cid.hex)
+        if cid not in proven:
+            report.add("heads", f"组织 {who} 在检查包中有事件，却没有已签名的末端证明：无法证明其事件完整。",
+                       f"Client {who} has events in the bundle but no signed head: nothing shows its events are complete.")
+        elif cid not in last:
+            report.add("heads", f"{layout.HEADS} 给出了组织 {who} 的末端，但检查包中没有它的事件。",
+                       f"{layout.HEADS} gives the head of client {who}, which has no events in the bundle.")
+        elif last[cid] != proven[cid]:
+            (v, p), (hv, hp) = last[cid], proven[cid]
+            report.add("heads",
+                       f"组织 {who} 在检查包中的事件止于第 {v} 版（位置 {p}），而检查点签入的末端是第 {hv} 版（位置 {hp}）："
+                       "该组织最新的事件被删去，检查包不完整。",
+                       f"Client {who}'s events in the bundle end at version {v} (position {p}), but the checkpoint signed its "
+                       f"head at version {hv} (position {hp}): the client's latest events were left out; the bundle is incomplete.")
 
 
 def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered: dict[uuid.UUID, str], head: Any,
@@ -384,11 +463,21 @@ def _check_report(d: Path, report: BundleReport) -> None:
                    "events file was altered.")
 
 
-def verify_bundle(directory: str | Path, public_key: Any = None) -> BundleReport:
-    """Check the bundle in ``directory``; ``public_key`` (a Verifier) is the body's key as the
-    inspector obtained it independently, if at all."""
+def verify_bundle(directory: str | Path, public_key: Any = None, *, structure_only: bool = False, origin: str | None = None,
+                  max_age: timedelta | None = None, now: datetime | None = None) -> BundleReport:
+    """Check the bundle in ``directory``. ``public_key`` (a Verifier) is the body's key as the
+    inspector obtained it independently; without it the bundle cannot be verified, only checked
+    against its own key with ``structure_only`` (the report then says so and is not "verified").
+    ``origin`` pins the ledger the checkpoint must be of; ``max_age`` bounds the checkpoint's age at
+    ``now`` (default: the current time)."""
     d = Path(directory).expanduser()
-    report = BundleReport(d)
+    report = BundleReport(d, structure_only=public_key is None)
+    if public_key is None and not structure_only:
+        report.add("public-key", "没有给出另行取得的认证机构公钥（--public-key）：检查包附带的公钥谁都可以替换，不能据此验证。"
+                                 "请用 --public-key 给出公钥；只检查检查包的内部一致性时，请明确使用 --structure-only。",
+                   "No public key of the body obtained independently was given (--public-key): the bundled key could be "
+                   "anyone's, so nothing can be verified with it. Give the key with --public-key; to check only the bundle's "
+                   "internal consistency, say so with --structure-only.")
     if not d.is_dir():
         report.add("bundle", f"{d} 不是目录：请给出检查包所在的目录。", f"{d} is not a directory: name the bundle's directory.")
         return report
@@ -397,7 +486,35 @@ def verify_bundle(directory: str | Path, public_key: Any = None) -> BundleReport
     report.key = key.encode() if key is not None else None
     head = _check_checkpoint(d, key, report)
     if head is not None:
-        report.origin, report.tree_size = head.origin, head.size
+        from ledger.trail.heads import time_of
+
+        report.origin, report.tree_size, report.signed_at = head.origin, head.size, time_of(head.extensions)
+        _check_origin_and_age(head, report, origin, max_age, now)
     _check_events(d, head, manifest, report)
     _check_report(d, report)
     return report
+
+
+def _check_origin_and_age(head: Any, report: BundleReport, origin: str | None, max_age: timedelta | None,
+                          now: datetime | None) -> None:
+    if origin is not None and head.origin != origin:
+        report.add("checkpoint", f"检查点属于账本 {head.origin}，不是检查人员指定的 {origin}：这不是该认证机构那本账的记录。",
+                   f"The checkpoint is of ledger {head.origin}, not {origin}, the one the inspector pinned: these are not "
+                   "the records of the body's ledger.")
+    if max_age is None:
+        return
+    if report.signed_at is None:
+        report.add("checkpoint", "检查点没有签入签发时间，无法确认其新旧。", "The checkpoint carries no time of signing, so its age cannot be told.")
+        return
+    age = (now or datetime.now(timezone.utc)) - report.signed_at
+    if age > max_age:
+        report.add("checkpoint", f"检查点签发于 {report.signed_at:%Y-%m-%d %H:%M} UTC，已有 {_days(age)}，超过允许的 {_days(max_age)}：记录可能已过时。",
+                   f"The checkpoint was signed on {report.signed_at:%Y-%m-%d %H:%M} UTC, {_days(age, 'en')} ago, more than the "
+                   f"{_days(max_age, 'en')} allowed: the records may be out of date.")
+
+
+def _days(delta: timedelta, lang: str = "zh") -> str:
+    hours = delta.total_seconds() / 3600
+    if hours < 48:
+        return f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"

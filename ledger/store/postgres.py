@@ -16,7 +16,7 @@ from typing import Any
 from aggregates.errors import RuleViolation
 from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
-from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled, EventRow, LeafReader,
+from ledger.store.trail import (BATCH, CHECKPOINTS, HEADS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled, EventRow, LeafReader,
                                 LeafRow, NoLeaves, StoredCheckpoint, TrailStore, split_nodes)
 
 EVENTS = "certledger_events"  # the library names it from the application's name ("certledger")
@@ -183,6 +183,8 @@ class PostgresTrailStore(TrailStore):
                     "note text NOT NULL, nodes bytea NOT NULL, created_at text NOT NULL)").format(self._q(CHECKPOINTS)),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (leaf_index bigint PRIMARY KEY, position bigint NOT NULL, "
                     "originator_id bytea NOT NULL, originator_version bigint NOT NULL, leaf_hash bytea NOT NULL)").format(self._q(LEAVES)),
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} (client bytea PRIMARY KEY, version bigint NOT NULL, position bigint NOT NULL)").format(
+                self._q(HEADS)),
             sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                     "RAISE EXCEPTION '{}: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
                     "USING ERRCODE = 'insufficient_privilege'; END $$").format(fn, sql.SQL(REFUSAL)),
@@ -230,7 +232,10 @@ class PostgresTrailStore(TrailStore):
         if cur.fetchone()[0] != 8:
             return False
         cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE key = 'origin'").format(self._q(META)))
-        return cur.fetchone()[0] == 1
+        if cur.fetchone()[0] != 1:
+            return False
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{self.schema}"."{HEADS}"',))
+        return bool(cur.fetchone()[0])
 
     def _wait_for_writers(self, conn: Any, timeout: float) -> int:
         """The highest notification id below which no event can still appear: every transaction
@@ -274,9 +279,9 @@ class PostgresTrailStore(TrailStore):
                 cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE notification_id <= %s").format(self._q(self.events_table)),
                             (horizon,))
                 count = cur.fetchone()[0]
-                cur.execute("SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
-                            [f'"{self.schema}"."{t}"' for t in (META, CHECKPOINTS, LEAVES)])
-                missing = {t for t, gone in zip((META, CHECKPOINTS, LEAVES), cur.fetchone()) if gone}
+                cur.execute("SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
+                            [f'"{self.schema}"."{t}"' for t in (META, CHECKPOINTS, LEAVES, HEADS)])
+                missing = {t for t, gone in zip((META, CHECKPOINTS, LEAVES, HEADS), cur.fetchone()) if gone}
                 yield PostgresSnapshot(self, conn, horizon, count, missing)
 
     @contextmanager
@@ -310,6 +315,17 @@ class PostgresWriter:
                                  "RETURNING id").format(self.store._q(CHECKPOINTS)), (size, root, note, b"".join(nodes), created_at))
         return self.cur.fetchone()[0]
 
+    def put_heads(self, heads: list[tuple[bytes, int, int]], replace_all: bool = False) -> None:
+        """Clients' heads as of the checkpoint being written (``replace_all``: the whole cache)."""
+        from psycopg import sql
+
+        if replace_all:
+            self.cur.execute(sql.SQL("DELETE FROM {}").format(self.store._q(HEADS)))
+        if heads:
+            self.cur.executemany(sql.SQL("INSERT INTO {} (client, version, position) VALUES (%s, %s, %s) ON CONFLICT (client) "
+                                         "DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position").format(
+                self.store._q(HEADS)), heads)
+
 
 class PostgresSnapshot:
     def __init__(self, store: PostgresTrailStore, conn: Any, horizon: int, count: int, missing: set[str]) -> None:
@@ -328,6 +344,15 @@ class PostgresSnapshot:
             return None
         row = self._cur().execute(sql.SQL("SELECT value FROM {} WHERE key = 'origin'").format(self.store._q(META))).fetchone()
         return row[0] if row else None
+
+    def heads(self) -> dict[bytes, tuple[int, int]]:
+        """The cached heads (client -> (version, position)) of the latest checkpoint."""
+        from psycopg import sql
+
+        if HEADS in self.missing:
+            return {}
+        rows = self._cur().execute(sql.SQL("SELECT client, version, position FROM {}").format(self.store._q(HEADS))).fetchall()
+        return {bytes(r[0]): (r[1], r[2]) for r in rows}
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         from psycopg import sql

@@ -15,7 +15,7 @@ from typing import Any
 from aggregates.errors import RuleViolation
 from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
-from ledger.store.trail import (BATCH, CHECKPOINTS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
+from ledger.store.trail import (BATCH, CHECKPOINTS, HEADS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
                                 StoredCheckpoint, TrailStore, split_nodes)
 
 EVENTS = "stored_events"  # the library's SQLite module names its table so for every application (D1)
@@ -167,8 +167,8 @@ class SqliteTrailStore(TrailStore):
         with self._read() as c:
             c.execute(f"SELECT max(rowid), count(*) FROM {self.events_table}")
             horizon, count = c.fetchone()
-            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}')")
-            missing = {META, CHECKPOINTS, LEAVES} - {r[0] for r in c.fetchall()}
+            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}', '{HEADS}')")
+            missing = {META, CHECKPOINTS, LEAVES, HEADS} - {r[0] for r in c.fetchall()}
             yield SqliteSnapshot(self, c, horizon or 0, count, missing)
 
     def install(self) -> None:
@@ -179,6 +179,7 @@ class SqliteTrailStore(TrailStore):
             "root BLOB NOT NULL, note TEXT NOT NULL, nodes BLOB NOT NULL, created_at TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {LEAVES} (leaf_index INTEGER PRIMARY KEY, position INTEGER NOT NULL, "
             "originator_id BLOB NOT NULL, originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {HEADS} (client BLOB PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)",
         ]
         for table in (t, CHECKPOINTS, LEAVES, META):
             for op in ("UPDATE", "DELETE"):
@@ -203,6 +204,9 @@ class SqliteTrailStore(TrailStore):
         if c.fetchone()[0] != 2 * len(tables):
             return False
         c.execute(f"SELECT count(*) FROM {META} WHERE key = 'origin'")
+        if c.fetchone()[0] != 1:
+            return False
+        c.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{HEADS}'")
         return c.fetchone()[0] == 1
 
     @contextmanager
@@ -231,6 +235,12 @@ class SqliteWriter:
                        (size, root, note, b"".join(nodes), created_at))
         return self.c.lastrowid
 
+    def put_heads(self, heads: list[tuple[bytes, int, int]], replace_all: bool = False) -> None:
+        """Clients' heads as of the checkpoint being written (``replace_all``: the whole cache)."""
+        if replace_all:
+            self.c.execute(f"DELETE FROM {HEADS}")
+        self.c.executemany(f"INSERT OR REPLACE INTO {HEADS} (client, version, position) VALUES (?, ?, ?)", heads)
+
 
 class SqliteSnapshot:
     def __init__(self, store: SqliteTrailStore, c: Any, horizon: int, count: int, missing: set[str]) -> None:
@@ -243,6 +253,13 @@ class SqliteSnapshot:
         self.c.execute(f"SELECT value FROM {META} WHERE key = 'origin'")
         row = self.c.fetchone()
         return row[0] if row else None
+
+    def heads(self) -> dict[bytes, tuple[int, int]]:
+        """The cached heads (client -> (version, position)) of the latest checkpoint."""
+        if HEADS in self.missing:
+            return {}
+        self.c.execute(f"SELECT client, version, position FROM {HEADS}")
+        return {bytes(r[0]): (r[1], r[2]) for r in self.c.fetchall()}
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         if CHECKPOINTS in self.missing:

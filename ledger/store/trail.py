@@ -18,6 +18,10 @@ BATCH = 5000
 CHECKPOINTS = "trail_checkpoints"
 LEAVES = "trail_leaves"
 META = "trail_meta"
+# Each client's head as of the latest checkpoint (ledger/trail/heads.py): a cache the next checkpoint
+# extends, checked against the heads root that checkpoint signed; updated in place, so no
+# append-only trigger (an altered row is found, not trusted).
+HEADS = "trail_heads"
 REFUSAL = "certledger: the audit trail is append-only (001 §12); record a correcting event instead"
 
 # (position, originator id (16 bytes; on SQLite its 32 hex digits), version, topic, state)

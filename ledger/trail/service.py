@@ -7,9 +7,11 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aggregates.errors import RuleViolation
+from ledger.trail.heads import Heads, extension_lines, heads_of
 from ledger.trail.leaf import hash_rows
 from ledger.trail.merkle import TreeBuilder, consistency_ranges, verify_consistency
 from ledger.trail.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint
@@ -22,7 +24,7 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency", "sequence"})
+                        "consistency", "sequence", "heads"})
 
 
 def install_append_only(app: Any) -> None:
@@ -132,28 +134,58 @@ class _Clients:
         return self.cache[key]
 
 
-def _now() -> str:
+def _now() -> datetime:
     # The recording clock of the event store (eventsourcing stamps events with it), not a business date.
     from eventsourcing.domain import datetime_now_with_tzinfo
 
-    return datetime_now_with_tzinfo().isoformat()
+    return datetime_now_with_tzinfo()
 
 
 # ----------------------------------------------------------------------------------- checkpoint
 
 
+def _heads_at(snap: Any, head: Checkpoint | None) -> tuple[Heads, bool]:
+    """Every client's head as of the latest checkpoint ``head`` (None: no checkpoint yet), and
+    whether the cache had to be rebuilt. The cached heads are used when they give the heads root
+    that checkpoint signed; otherwise they are recomputed from its events, which must give that
+    root (or, for a checkpoint signed before client heads existed, are taken as they are)."""
+    if head is None:
+        return Heads(), True
+    signed = heads_of(head.extensions)
+    cached = Heads(snap.heads())
+    if signed is not None and (len(cached.by_client), cached.root()) == signed:
+        return cached, False
+    rebuilt = Heads()
+    left = head.size
+    for rows in snap.events():
+        for r in rows[:left]:
+            rebuilt.add(_oid(r[1]), r[2], r[0])
+        left -= min(left, len(rows))
+        if not left:
+            break
+    if signed is not None and (len(rebuilt.by_client), rebuilt.root()) != signed:
+        raise RuleViolation(
+            RULE,
+            "账本中各组织的最新事件与最近的检查点所签的组织末端不符，拒绝签发新检查点；请运行 certledger verify 查明改动。",
+            "The clients' latest events in the ledger do not match the client heads the latest checkpoint signed; no new "
+            "checkpoint is signed. Run certledger verify to find the change.",
+        )
+    return rebuilt, True
+
+
 def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                     on_size: Callable[[int], None] | None = None) -> CheckpointResult:
-    """Sign the tree head over every committed event, store it with the new leaf hashes, and
-    return it (an unchanged tree returns the latest checkpoint). Only the events after the latest
-    checkpoint are read: the tree is resumed from that checkpoint's compact range, which must fold
-    to its signed root."""
+    """Sign the tree head over every committed event, with every client's head and the time of
+    signing, store it with the new leaf hashes and heads, and return it (an unchanged tree returns
+    the latest checkpoint). Only the events after the latest checkpoint are read: the tree is
+    resumed from that checkpoint's compact range, which must fold to its signed root, and the heads
+    from their cache, which must give its signed heads root."""
     store = trail_store(app)
     store.install()
     with store.snapshot() as snap:
         origin = snap.origin()
         stored = snap.checkpoints()
-        builder, last_position, last_note = TreeBuilder(), None, None
+        builder, last_position, last_note, head = TreeBuilder(), None, None, None
         if stored:
             last = stored[-1]
             try:
@@ -180,6 +212,8 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                 )
             last_position = leaf[1] if leaf else None
             last_note = last
+        heads, rebuilt = _heads_at(snap, head)
+        changed: set[bytes] = set()
         if on_size:
             on_size(snap.count - builder.size)
         with store.writer() as w:
@@ -195,6 +229,10 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                 start = builder.size
                 w.add_leaves([(start + i, r[0], _oid(r[1]), r[2], h) for i, (r, h) in enumerate(zip(rows, hashes))])
                 builder.extend(hashes)
+                for r in rows:
+                    client = _oid(r[1])
+                    heads.add(client, r[2], r[0])
+                    changed.add(client)
                 done += len(rows)
                 if progress:
                     progress(len(rows))
@@ -207,11 +245,13 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                     f"The ledger holds {snap.count} events but the checkpointed ones plus the new ones make {builder.size}: "
                     "events were inserted or deleted in the signed range; no checkpoint is signed. Run certledger verify.",
                 )
-            if last_note is not None and done == 0:
-                return CheckpointResult(last_note.id, last_note.note, open_checkpoint(last_note.note, signer.verifier), 0)
-            cp = Checkpoint(origin or "certledger", builder.size, builder.root())
+            if last_note is not None and done == 0 and head is not None and heads_of(head.extensions) is not None:
+                return CheckpointResult(last_note.id, last_note.note, head, 0)
+            signed_at = _now()
+            cp = Checkpoint(origin or "certledger", builder.size, builder.root(), extension_lines(heads, signed_at))
             note = cp.sign(signer)
-            new_id = w.add_checkpoint(cp.size, cp.root, note, builder.nodes, _now())
+            new_id = w.add_checkpoint(cp.size, cp.root, note, builder.nodes, signed_at.isoformat())
+            w.put_heads([(c, *heads.by_client[c]) for c in (heads.by_client if rebuilt else changed)], replace_all=rebuilt)
     return CheckpointResult(new_id, note, cp, done)
 
 
@@ -265,6 +305,16 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 else:
                     heads.append(("外部检查点", "the external checkpoint", ext, None))
         sizes = {h.size for _, _, h, _ in heads}
+        # The client heads checked: those the latest stored checkpoint and the external one signed.
+        with_heads = [(zh, en, h, cp) for zh, en, h, cp in heads if heads_of(h.extensions) is not None]
+        checked_heads = [x for x in with_heads if x[3] is not None][-1:] + [x for x in with_heads if x[3] is None]
+        head_sizes = {h.size for _, _, h, _ in checked_heads if h.size <= n}
+        if stored_latest := [x for x in heads if x[3] is not None][-1:]:
+            head_sizes.add(stored_latest[0][2].size)  # the heads cache is of the latest checkpoint
+        raw_heads: dict[Any, tuple[int, int]] = {}
+        heads_at: dict[int, tuple[int, bytes]] = {}
+        if 0 in head_sizes:
+            heads_at[0] = (0, Heads().root())
 
         # 2. The events in position order: encode, hash, check the positions, compare with the
         #    stored leaf hashes, build the tree (capturing the roots at the checkpoints' sizes).
@@ -303,6 +353,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                         located = True
                         findings.append(_first_difference(snap, rows, hashes, stored, base, clients))
                 builder.extend(hashes)
+                _advance_heads(rows, raw_heads, base, head_sizes, heads_at)
                 if progress:
                     progress(len(rows))
             # 3. Stored leaves beyond the events: the ledger lost events that were checkpointed.
@@ -342,6 +393,18 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
             if cp is not None and builder.compacts.get(head.size) != cp.nodes:
                 findings.append(Finding("leaves", f"{label_zh}存储的紧凑范围（续签新检查点所用）与重新计算的不符：该行被改动。",
                                         f"The compact range stored with {label_en} (used to extend it) differs from the recomputed one: that row was altered."))
+        # 4b. Every client's head: what the checkpoints signed, and the cache the next one extends.
+        for label_zh, label_en, head, _ in checked_heads:
+            if head.size <= n and heads_at.get(head.size) != heads_of(head.extensions):
+                findings.append(Finding("heads", f"{label_zh}所签的各组织末端（最新版本及其位置）与其覆盖的事件不符：签名时的末端记录有误。",
+                                        f"The client heads (last version and its position) that {label_en} signed do not match the events "
+                                        "it covers: the heads were wrong when it was signed."))
+        if stored_latest and stored_latest[0][2].size <= n:
+            cache = Heads(snap.heads())
+            if heads_at.get(stored_latest[0][2].size) != (len(cache.by_client), cache.root()):
+                findings.append(Finding("leaves", "库内的组织末端缓存（trail_heads）与最近的检查点覆盖的事件不符：该表被改动；下一个检查点会从事件重建它。",
+                                        "The stored client-heads cache (trail_heads) does not match the events the latest checkpoint "
+                                        "covers: that table was altered; the next checkpoint rebuilds it from the events."))
         # 5. The external checkpoint: a consistency proof from it to the current tree.
         if ext is not None and ext.size <= n:
             proof = [builder.subtree(a, b) for a, b in consistency_ranges(ext.size, n)]
@@ -362,6 +425,21 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     report = Report(origin, n, root, positions, gaps, len(heads), ext, findings)
     report.unsigned = max(0, n - max((h.size for _, _, h, _ in heads), default=0))
     return report
+
+
+def _advance_heads(rows: list[EventRow], raw: dict[Any, tuple[int, int]], base: int, sizes: set[int],
+                   at: dict[int, tuple[int, bytes]]) -> None:
+    """Advance each client's head (as stored ids: converted only when a root is taken) over a
+    batch of rows starting at leaf ``base``, taking (count, root) of the heads at each of ``sizes``
+    that falls in the batch."""
+    stops = sorted(s - base for s in sizes if base < s <= base + len(rows))
+    start = 0
+    for stop in [*stops, len(rows)]:
+        raw.update((r[1], (r[2], r[0])) for r in rows[start:stop])
+        if base + stop in sizes and stop in stops:
+            heads = Heads({_oid(k): v for k, v in raw.items()})
+            at[base + stop] = (len(heads.by_client), heads.root())
+        start = stop
 
 
 def _check_versions(rows: list[EventRow], versions: dict[Any, int], findings: list[Finding], clients: _Clients) -> None:

@@ -74,10 +74,21 @@ def assert_refused(result, *fragments):
 
 
 def test_a_clean_bundle_is_consistent_but_not_verified_without_an_independent_key(bundle, ledger):
-    result = verify(bundle)
+    result = verify(bundle, "--structure-only")
     assert result.exit_code == 0, result.stderr
     assert "已验证" not in result.stdout and "未经独立认证" in result.stdout and "--public-key" in result.stdout
     assert str(len(ledger["codes"])) in result.stdout
+
+
+def test_without_a_key_or_an_explicit_structure_only_check_nothing_exits_0(bundle):
+    """A key the bundle carries could be anyone's: without the body's key obtained independently
+    the verdict is not "verified", and the command exits 1 unless --structure-only says what was
+    asked for."""
+    result = verify(bundle)
+    assert_refused(result, "--public-key", "--structure-only")
+    assert json.loads(verify(bundle, "--json").stdout)["verified"] is False
+    only = json.loads(verify(bundle, "--structure-only", "--json").stdout)
+    assert only["verified"] is False and only["consistent"] is True and only["structure_only"] is True
 
 
 def test_a_clean_bundle_verifies_with_the_inspectors_key(bundle, ledger):
@@ -145,10 +156,11 @@ def test_a_checkpoint_signed_by_a_forger_over_a_forged_root_is_refused_with_the_
     forger = Signer.generate("test.body")
     text, _ = split_note((bundle / layout.CHECKPOINT).read_text())
     head = parse_checkpoint_text(text)
-    (bundle / layout.CHECKPOINT).write_text(Checkpoint(head.origin, head.size, head.root).sign(forger))
+    (bundle / layout.CHECKPOINT).write_text(Checkpoint(head.origin, head.size, head.root, head.extensions).sign(forger))
     (bundle / layout.PUBLIC_KEY).write_text(forger.verifier.encode() + "\n")
     reseal(bundle)
-    assert verify(bundle).exit_code == 0  # self-consistent: the bundle alone cannot tell
+    assert verify(bundle, "--structure-only").exit_code == 0  # self-consistent: the bundle alone cannot tell
+    assert verify(bundle).exit_code == 1  # and so, without the body's key, nothing is "verified"
     pub = ledger["key"].with_name("signing.key.pub")
     assert_refused(verify(bundle, "--public-key", str(pub)), "公钥", "checkpoint.txt")
 
@@ -219,7 +231,7 @@ def test_exporting_one_client_then_verifying_it(ledger, tmp_path):
     result = run(export, [code, "--out", str(tmp_path / "b"), "--key", str(ledger["key"]), "--json"], ledger["db"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["clients"] == [code]
-    assert verify(tmp_path / "b").exit_code == 0
+    assert verify(tmp_path / "b", "--public-key", str(ledger["key"].with_name("signing.key.pub"))).exit_code == 0
 
 
 def test_removing_a_clients_middle_events_is_caught_even_with_a_recomputed_manifest(bundle, ledger):
@@ -242,3 +254,127 @@ def test_removing_a_clients_middle_events_is_caught_even_with_a_recomputed_manif
     reseal(bundle)  # the PDF attachment still differs; the versions alone must already say what happened
     result = verify(bundle, "--public-key", str(pub))
     assert_refused(result, "版本不连续")
+
+
+# ---------------------------------------------------------------------------------------- completeness
+
+
+def replace_attachment(d, data: bytes) -> None:
+    """What a thorough tamperer does to the report: attach the altered events.jsonl instead."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(d / layout.REPORT))
+    del writer.root_object["/Names"]["/EmbeddedFiles"]
+    writer.add_attachment(layout.EVENTS, data)
+    buf = io.BytesIO()
+    writer.write(buf)
+    (d / layout.REPORT).write_bytes(buf.getvalue())
+
+
+def drop_last_events(d, client_hex: str, k: int) -> None:
+    """Remove a client's last ``k`` events (a suspension, say) from the bundle and recompute
+    everything unsigned: the proofs file, the manifest's counts, the PDF's attachment, the sums."""
+    events = (d / layout.EVENTS).read_bytes().splitlines(keepends=True)
+    proofs = (d / layout.PROOFS).read_bytes().splitlines(keepends=True)
+    mine = [i for i, line in enumerate(events) if json.loads(line)["client"] == client_hex]
+    gone = set(mine[-k:])
+    (d / layout.EVENTS).write_bytes(b"".join(e for i, e in enumerate(events) if i not in gone))
+    (d / layout.PROOFS).write_bytes(b"".join(p for i, p in enumerate(proofs) if i not in gone))
+    manifest = json.loads((d / layout.MANIFEST).read_text())
+    manifest["events"] -= k
+    for c in manifest["clients"]:
+        if c["client_id"].replace("-", "") == client_hex:
+            c["events"] -= k
+    (d / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    replace_attachment(d, (d / layout.EVENTS).read_bytes())
+    reseal(d)
+
+
+def suspended_client(ledger) -> str:
+    from aggregates.uscc import client_id_for
+
+    return client_id_for(ledger["codes"][1]).hex  # Shenzhen: suspended, then restored
+
+
+def test_removing_a_clients_latest_events_is_caught_whatever_unsigned_was_recomputed(bundle, ledger):
+    """The attack of issue 11: a client's latest events (the suspension and the restoration) cut
+    off, with the manifest, the sums and the PDF's attachment recomputed. Every remaining event
+    still has a valid inclusion proof; only the signed head shows that the history stops short."""
+    pub = ledger["key"].with_name("signing.key.pub")
+    drop_last_events(bundle, suspended_client(ledger), 3)
+    result = verify(bundle, "--public-key", str(pub))
+    assert_refused(result, "[heads]", "最新的事件被删去")
+    assert "events.jsonl 第" not in result.stderr and "包含证明" not in result.stderr  # what remains is genuine
+
+
+def test_a_head_line_forged_to_match_the_cut_is_caught_by_its_proof(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    victim = suspended_client(ledger)
+    drop_last_events(bundle, victim, 3)
+    events = [json.loads(line) for line in (bundle / layout.EVENTS).read_bytes().splitlines()]
+    last = [e for e in events if e["client"] == victim][-1]
+    heads = [json.loads(line) for line in (bundle / layout.HEADS).read_bytes().splitlines()]
+    for h in heads:
+        if h["client"] == victim:
+            h["version"], h["position"] = last["version"], last["position"]
+    (bundle / layout.HEADS).write_bytes(b"".join(layout.canonical(h) for h in heads))
+    reseal(bundle)
+    assert_refused(verify(bundle, "--public-key", str(pub), "--lang", "en"), "does not lead to the client-heads root")
+
+
+def test_a_bundle_without_the_heads_of_a_client_or_its_heads_file_is_refused(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    heads = (bundle / layout.HEADS).read_bytes().splitlines(keepends=True)
+    (bundle / layout.HEADS).write_bytes(b"".join(heads[1:]))
+    reseal(bundle)
+    assert_refused(verify(bundle, "--public-key", str(pub), "--lang", "en"), "no signed head")
+    (bundle / layout.HEADS).unlink()
+    reseal_without_heads = json.loads((bundle / layout.MANIFEST).read_text())
+    reseal_without_heads["files"].pop(layout.HEADS, None)
+    (bundle / layout.MANIFEST).write_text(json.dumps(reseal_without_heads))
+    assert_refused(verify(bundle, "--public-key", str(pub)), "heads.jsonl")
+
+
+def test_a_version_1_bundle_cannot_show_completeness(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    manifest = json.loads((bundle / layout.MANIFEST).read_text())
+    manifest["format"] = "certledger-inspection-bundle-v1"
+    (bundle / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    reseal(bundle)
+    assert_refused(verify(bundle, "--public-key", str(pub), "--lang", "en"), "version-1 bundle", "new export")
+
+
+def test_origin_is_pinned_and_the_checkpoints_age_is_shown_and_bounded(bundle, ledger):
+    pub = ledger["key"].with_name("signing.key.pub")
+    manifest = json.loads((bundle / layout.MANIFEST).read_text())
+    ok = verify(bundle, "--public-key", str(pub), "--origin", manifest["origin"], "--max-age", "7d")
+    assert ok.exit_code == 0, ok.stderr
+    assert "检查点签发于" in ok.stdout and "前）" in ok.stdout
+    other = verify(bundle, "--public-key", str(pub), "--origin", "certledger/00000000-0000-4000-8000-000000000000", "--lang", "en")
+    assert_refused(other, "not certledger/00000000-0000-4000-8000-000000000000")
+    stale = verify(bundle, "--public-key", str(pub), "--max-age", "0.001m", "--lang", "en")
+    assert_refused(stale, "more than the", "out of date")
+    bad = verify(bundle, "--public-key", str(pub), "--max-age", "soon")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_the_hand_check_script_of_the_docs_verifies_a_bundle_and_catches_a_cut(bundle, ledger, tmp_path):
+    """docs/inspection-bundle.md's script, run as written (no certledger, and under python -O so that
+    nothing rests on assert): a clean bundle passes, one with a client's last events cut fails."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "inspection-bundle.md").read_text(encoding="utf-8")
+    script = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    assert "assert " not in script
+    path = tmp_path / "check.py"
+    path.write_text(script, encoding="utf-8")
+    pub = str(ledger["key"].with_name("signing.key.pub"))
+    clean = subprocess.run([sys.executable, "-O", str(path), str(bundle), pub], capture_output=True, text=True, timeout=120)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "verified complete" in clean.stdout
+    drop_last_events(bundle, suspended_client(ledger), 3)
+    cut = subprocess.run([sys.executable, "-O", str(path), str(bundle), pub], capture_output=True, text=True, timeout=120)
+    assert cut.returncode == 1 and "NOT VERIFIED" in cut.stdout and "left out" in cut.stdout

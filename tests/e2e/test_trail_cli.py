@@ -79,7 +79,8 @@ def test_checkpoint_prints_a_signed_note_of_the_whole_ledger(checkpointed, ledge
     lines = checkpointed.read_text(encoding="utf-8").split("\n")
     events = sqlite3.connect(ledger).execute("SELECT count(*) FROM stored_events").fetchone()[0]
     assert lines[0].startswith("certledger/") and lines[1] == str(events)
-    assert lines[3] == "" and lines[4].startswith("\u2014 certledger ")
+    assert lines[3].startswith("heads 6 ") and lines[4].startswith("time ")  # every client's head; when it was signed
+    assert lines[5] == "" and lines[6].startswith("\u2014 certledger ")
 
 
 def test_verify_passes_on_an_untouched_ledger(checkpointed, ledger, key):

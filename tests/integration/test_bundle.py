@@ -51,7 +51,7 @@ def checkpoints(app):
 def test_a_clients_bundle_holds_its_events_and_verifies_offline(played, tmp_path):
     app, codes, verifier = played
     result = export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
-    report = verify_bundle(tmp_path / "b")
+    report = verify_bundle(tmp_path / "b", verifier)
     assert report.ok, report.problems
     assert result.events == report.events == len(app.history(codes[0]))
     assert report.clients == [codes[0]]
@@ -81,7 +81,7 @@ def test_the_bundle_of_all_clients_holds_every_event_and_names_every_client(play
     assert result.events == sum(len(app.history(c)) for c in codes) == checkpoints(app)[-1].size
     assert [c["uscc"] for c in manifest["clients"]] == codes
     assert set(manifest["files"]) == set(layout.FILES)
-    assert verify_bundle(tmp_path / "b").ok
+    assert verify_bundle(tmp_path / "b", verifier).ok
 
 
 def test_the_report_is_pdfa_3b_in_chinese_with_the_events_attached(played, tmp_path):

@@ -83,6 +83,10 @@ class Owner:
             except Exception:  # noqa: BLE001 - a statement without rows
                 return []
 
+    def trail(self, name: str) -> str:
+        """A trail table's name as SQL (schema-qualified on PostgreSQL)."""
+        return name if self.sqlite else f'"{self.schema}"."{name}"'
+
     def drop_triggers(self):
         if self.sqlite:
             self.sql(f"DROP TRIGGER {self.table}_append_only_update")
@@ -309,3 +313,100 @@ def test_a_checkpoint_is_refused_with_another_key(played):
     with pytest.raises(RuleViolation) as refused:
         make_checkpoint(app, Signer.generate("someone.else"))
     assert "not signed by this key" in refused.value.message_en
+
+
+# ------------------------------------------------------------------------------ client heads
+
+
+def heads_from_events(app, size: int):
+    """Every client's (last version, position) among the first ``size`` events, read plainly."""
+    from ledger.store import trail_store
+    from ledger.trail.heads import Heads
+
+    heads, left = Heads(), size
+    with trail_store(app).snapshot() as snap:
+        for rows in snap.events():
+            for r in rows[:left]:
+                oid = bytes.fromhex(r[1]) if isinstance(r[1], str) else bytes(r[1])
+                heads.add(oid, r[2], r[0])
+            left -= min(left, len(rows))
+    return heads
+
+
+def test_a_checkpoint_signs_every_clients_head_and_its_time(played, signer):
+    from ledger.trail.heads import heads_of, time_of
+
+    app, codes, cp = played
+    heads = heads_from_events(app, cp.checkpoint.size)
+    assert heads_of(cp.checkpoint.extensions) == (len(codes), heads.root())
+    assert {c.hex() for c in heads.by_client} == {client_id_for(c).hex for c in codes}
+    shenzhen = heads.by_client[client_id_for(codes[1]).bytes]
+    assert shenzhen[0] == app.client(codes[1]).version  # the last version...
+    assert time_of(cp.checkpoint.extensions) is not None  # ...and when it was signed
+    lines = cp.note.split("\n")
+    assert lines[3].startswith("heads ") and lines[4].startswith("time ") and lines[4].endswith("Z")
+
+
+def test_the_next_checkpoint_extends_the_heads_with_the_new_events(played, signer):
+    from ledger.trail.heads import heads_of
+
+    app, codes, first = played
+    app.receive_complaint(client=codes[0], complainant="顾客", subject="交付延误", actor="张伟", on=TODAY)
+    second = make_checkpoint(app, signer)
+    assert heads_of(second.checkpoint.extensions) == (len(codes), heads_from_events(app, second.checkpoint.size).root())
+    assert heads_of(second.checkpoint.extensions) != heads_of(first.checkpoint.extensions)
+    assert verify_trail(app, signer.verifier, external=first.note).ok
+
+
+def test_an_altered_heads_cache_is_reported_and_the_next_checkpoint_rebuilds_it_from_the_events(played, signer, owner):
+    app, codes, cp = played
+    heads = owner.trail("trail_heads")
+    owner.sql(f"UPDATE {heads} SET version = version + 1 WHERE version = (SELECT max(version) FROM {heads})")
+    report = verify_trail(app, signer.verifier)
+    assert not report.ok and [f.kind for f in report.findings] == ["leaves"]
+    assert "trail_heads" in report.findings[0].message_en
+    app.receive_complaint(client=codes[0], complainant="顾客", subject="交付延误", actor="张伟", on=TODAY)
+    nxt = make_checkpoint(app, signer)  # the cache does not give the signed root: rebuilt from the events, which do
+    assert nxt.new_events == 1
+    assert verify_trail(app, signer.verifier, external=cp.note).ok
+
+
+def test_a_checkpoint_signed_with_wrong_heads_is_reported(played, signer):
+    """A checkpoint whose signed heads do not follow from its events (as if the signer had been fed a
+    tampered cache) is named by verify, though its tree root is right."""
+    from datetime import datetime, timezone
+
+    from ledger.trail.heads import extension_lines
+    from ledger.trail.note import Checkpoint, open_checkpoint
+
+    app, codes, cp = played
+    wrong = heads_from_events(app, cp.checkpoint.size)
+    some = next(iter(wrong.by_client))
+    wrong.add(some, wrong.by_client[some][0] - 1, wrong.by_client[some][1])  # one client's head a version short
+    head = open_checkpoint(cp.note, signer.verifier)
+    forged = Checkpoint(head.origin, head.size, head.root, extension_lines(wrong, datetime.now(timezone.utc)))
+    report = verify_trail(app, signer.verifier, external=forged.sign(signer))
+    assert [f.kind for f in report.findings] == ["heads"] and "external checkpoint" in report.findings[0].message_en
+    assert verify_trail(app, signer.verifier, external=cp.note).ok  # the genuine one still verifies
+
+
+def test_a_checkpoint_from_before_client_heads_is_followed_by_one_with_them(app, signer, owner):
+    """Upgrading: the latest checkpoint carries no heads line (signed before they existed); the next
+    checkpoint, even with no new event, signs one with the heads computed from the events."""
+    from ledger.trail.heads import heads_of
+
+    codes = play(app, today=TODAY)
+    cp = make_checkpoint(app, signer)
+    from ledger.store import trail_store
+    from ledger.trail.note import Checkpoint
+
+    legacy = Checkpoint(cp.checkpoint.origin, cp.checkpoint.size, cp.checkpoint.root).sign(signer)
+    owner.sql("DROP TRIGGER trail_checkpoints_append_only_update" if owner.sqlite else
+              f'DROP TRIGGER "trail_checkpoints_append_only_row" ON {owner.trail("trail_checkpoints")}')
+    owner.sql(f"UPDATE {owner.trail('trail_checkpoints')} SET note = ?", (legacy,))
+    owner.sql(f"DELETE FROM {owner.trail('trail_heads')}")
+    again = make_checkpoint(app, signer)
+    assert again.id != cp.id and again.new_events == 0
+    assert heads_of(again.checkpoint.extensions) == (len(codes), heads_from_events(app, again.checkpoint.size).root())
+    with trail_store(app).snapshot() as snap:
+        assert len(snap.heads()) == len(codes)
