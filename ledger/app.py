@@ -20,7 +20,6 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from aggregates.client import Client
@@ -32,7 +31,7 @@ from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 from ledger.store import codec
-from ledger.store.errors import inconsistent_history
+from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
 
 log = structlog.get_logger("certledger")
 
@@ -87,6 +86,9 @@ class CertLedger(Handlers, Application[UUID]):
         super().register_transcodings(transcoder)
         codec.register_transcodings(transcoder)
 
+    def construct_mapper(self) -> Any:
+        return codec.construct_mapper(self)
+
     # ------------------------------------------------------------------ plumbing
 
     @staticmethod
@@ -120,13 +122,28 @@ class CertLedger(Handlers, Application[UUID]):
             return self._uow.clients[client_id]
         try:
             client = self.repository.get(client_id)
-        except (OriginatorVersionError, OriginatorIDError) as e:
-            raise inconsistent_history(normalise_uscc(uscc), e) from None
+        except replay_failures() as e:
+            raise self._damaged(normalise_uscc(uscc), client_id, e) from None
         except AggregateNotFoundError:
             raise no_such_client(normalise_uscc(uscc)) from None
         if self._uow is not None:
             self._uow.clients[client_id] = client
         return client
+
+    def _damaged(self, label: str, client_id: UUID, error: BaseException) -> RuleViolation:
+        """The refusal for a client whose events did not replay, naming the first event that does not
+        (replayed again one event at a time: only when something is already wrong)."""
+        if isinstance(error, DamagedHistory):
+            return error.naming(label)
+        client: Any = None
+        version = None
+        try:
+            for ev in self.events.get(client_id):
+                version = ev.originator_version
+                client = ev.mutate(client)
+        except replay_failures() as e:
+            return inconsistent_history(label, e, version)
+        return inconsistent_history(label, error)
 
     def _exists(self, uscc: str) -> bool:
         client_id = client_id_for(uscc)
@@ -345,6 +362,15 @@ class CertLedger(Handlers, Application[UUID]):
         return explain(client, audit=audit, scheme_of=self.audit_scheme, history=self.history(uscc),
                        as_of=as_of, as_recorded=as_recorded)
 
+    def client_label(self, client_id: UUID) -> str:
+        """The client's USCC, read from its first event, for a message that knows only its id (its id
+        if that event cannot be read)."""
+        try:
+            first = self.recorder.select_events(client_id, lte=1)
+            return str(self.mapper.to_domain_event(first[0]).uscc) if first else str(client_id)
+        except Exception:  # noqa: BLE001 - a label for a refusal; the refusal stands without it
+            return str(client_id)
+
     def history(self, uscc: str) -> list[dict[str, Any]]:
         """The client's events in order: version, type, recorded time, business date, actor, fields."""
         client_id = client_id_for(uscc)
@@ -373,8 +399,8 @@ class CertLedger(Handlers, Application[UUID]):
             for n in batch:
                 try:
                     out.append(self.repository.get(n.originator_id))
-                except (OriginatorVersionError, OriginatorIDError) as e:
-                    raise inconsistent_history(n.originator_id, e) from None
+                except replay_failures() as e:
+                    raise self._damaged(self.client_label(n.originator_id), n.originator_id, e) from None
             start = batch[-1].id + 1
         return out
 

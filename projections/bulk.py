@@ -71,15 +71,25 @@ def _fetch(conn: Connection, source: tuple[str, str], ids: list[Any], last: int)
         cursor.close()
 
 
+def _client_id(key: Any, row: Any) -> UUID:
+    from ledger.store.errors import DamagedHistory
+
+    if isinstance(key, UUID):
+        return key
+    try:
+        return UUID(key)
+    except (TypeError, ValueError, AttributeError):
+        raise DamagedHistory(repr(key)[:40], ("客户标识不是 UUID", "the client id is not a UUID"), row[1], row[4]) from None
+
+
 def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, to_event: Callable[[Any], Any],
           projections: list[Projection]) -> tuple[int, Prepared]:
     """One step: the clients ``ids``' events up to ``last``, each client replayed once, and every
     projection's rows for them, prepared for the driver's executemany. Raises RuleViolation if a
     client's events do not replay (the store was altered)."""
-    from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
     from eventsourcing.persistence import StoredEvent
 
-    from ledger.store.errors import inconsistent_history
+    from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
 
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     rows = _fetch(conn, source, ids, last)
@@ -89,16 +99,18 @@ def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, 
         end = start
         while end < len(rows) and rows[end][0] == key:
             end += 1
-        client_id = key if isinstance(key, UUID) else UUID(key)
+        client_id = _client_id(key, rows[start])
         client = None
         events = []
-        try:
-            for _, version, topic, state, position in rows[start:end]:
+        for _, version, topic, state, position in rows[start:end]:
+            if not isinstance(state, (bytes, bytearray, memoryview)):
+                raise DamagedHistory(client_id, ("存储的内容不是字节串", "its stored state is not bytes"), version, position)
+            try:
                 ev = to_event(StoredEvent(client_id, version, topic, bytes(state)))
                 client = ev.mutate(client)
-                events.append((position, ev))
-        except (OriginatorVersionError, OriginatorIDError, AssertionError) as e:
-            raise inconsistent_history(client_id, e) from None
+            except replay_failures() as e:
+                raise inconsistent_history(client_id, e, version, position) from None
+            events.append((position, ev))
         for p in projections:
             for tbl, part in p.build_rows(client, events).items():
                 out[tbl].extend(part)

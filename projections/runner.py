@@ -27,6 +27,7 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from aggregates.errors import RuleViolation
+from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
 from projections import tables as t
 from projections.base import Batch, Projection
 from projections.db import engine_for, table_names
@@ -51,18 +52,14 @@ class ClientStates:
         self._states: OrderedDict[UUID, Any] = OrderedDict()
 
     def advance(self, ev: Any) -> Any:
-        from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
-
-        from ledger.store.errors import inconsistent_history
-
         client_id = ev.originator_id
         client = self._states.pop(client_id, None)
         try:
             if client is None or client.version != ev.originator_version - 1:
                 client = None if ev.originator_version == 1 else self.app.repository.get(client_id, version=ev.originator_version - 1)
             client = ev.mutate(client)
-        except (OriginatorVersionError, OriginatorIDError, AssertionError) as e:
-            raise inconsistent_history(client_id, e) from None
+        except replay_failures() as e:
+            raise named(self.app, inconsistent_history(client_id, e)) from None
         self._states[client_id] = client
         if len(self._states) > self.maxsize:
             self._states.popitem(last=False)
@@ -70,6 +67,11 @@ class ClientStates:
 
     def clear(self) -> None:
         self._states.clear()
+
+
+def named(app: Any, e: DamagedHistory, position: int | None = None) -> DamagedHistory:
+    """The refusal naming the client by its USCC (read models know events by the client's id)."""
+    return e.naming(app.client_label(e.client) if isinstance(e.client, UUID) else e.client, position)
 
 
 def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_stale: bool = False,
@@ -91,7 +93,10 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
         writer.recreate(tables)
         last = bulk.last_position(app, writer.conn)
         with writer.filling(tables):
-            bulk.build(app, writer, projections, last, progress)
+            try:
+                bulk.build(app, writer, projections, last, progress)
+            except DamagedHistory as e:
+                raise named(app, e) from None
         writer.reset(projections, last)
     return projections
 
@@ -139,7 +144,10 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
             break
         batch = Batch()
         for n in notifications:
-            ev = app.mapper.to_domain_event(n)
+            try:
+                ev = app.mapper.to_domain_event(n)
+            except DamagedHistory as e:
+                raise named(app, e, n.id) from None
             batch.events.append((n.id, ev))
             batch.clients[ev.originator_id] = states.advance(ev)
         moved = _apply(engine, projections, positions, batch)

@@ -38,12 +38,54 @@ def database_busy() -> DatabaseUnavailable:
     )
 
 
-def inconsistent_history(client_id: Any, error: Exception) -> RuleViolation:
-    """A client's stored events do not replay (a version missing, repeated or forged): the event
-    store was altered or damaged behind the ledger's back."""
-    return RuleViolation(
-        "001 §12 audit trail",
-        f"客户 {client_id} 的事件序列无法重放（{error}）：账本存储已被改动或损坏。请运行 certledger verify 查明改动的位置。",
-        f"The events of client {client_id} do not replay ({error}): the event store was altered or damaged. "
-        "Run certledger verify to find where.",
-    )
+def replay_failures() -> tuple[type[BaseException], ...]:
+    """What replaying a client's stored events raises when the rows were altered or damaged: a row
+    that does not decode (``DamagedHistory`` naming its version), a version missing, repeated or forged (the library's
+    errors), or a decoded state that lacks or mistypes what the event applies."""
+    from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+
+    return (DamagedHistory, OriginatorVersionError, OriginatorIDError, AssertionError, AttributeError, KeyError,
+            TypeError, ValueError, IndexError)
+
+
+class DamagedHistory(RuleViolation):
+    """A client's stored events do not replay: the event store was altered or damaged behind the
+    ledger's back. Names the client (its USCC where known, else its id) and, where known, the event
+    (version, position) and what is wrong with it (``why``: Chinese, English); ``naming`` gives the
+    same refusal naming the client otherwise (a read model's catch-up knows only the id, the ledger
+    finds the USCC) or with the event's position."""
+
+    def __init__(self, client: Any, why: tuple[str, str], version: int | None = None, position: int | None = None) -> None:
+        self.client, self.why, self.version, self.position = client, why, version, position
+        if version is None:
+            zh = f"客户 {client} 的事件序列无法重放（{why[0]}）"
+            en = f"The events of client {client} do not replay ({why[1]})"
+        else:
+            zh = f"客户 {client} 的第 {version} 版事件" + (f"（位置 {position}）" if position else "") + f"无法重放（{why[0]}）"
+            en = f"Event version {version}" + (f" (position {position})" if position else "") + f" of client {client} cannot be replayed ({why[1]})"
+        super().__init__(
+            "001 §12 audit trail",
+            zh + "：账本存储已被改动或损坏。请运行 certledger verify 查明改动的位置。",
+            en + ": the event store was altered or damaged. Run certledger verify to find where.",
+        )
+
+    def naming(self, client: Any = None, position: int | None = None) -> DamagedHistory:
+        return DamagedHistory(self.client if client is None else client, self.why, self.version,
+                              self.position if position is None else position)
+
+
+def inconsistent_history(client: Any, error: BaseException, version: int | None = None,
+                         position: int | None = None) -> DamagedHistory:
+    """The refusal for a client whose events did not replay with ``error`` (at ``version`` and
+    ``position`` where the caller knows them)."""
+    from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+
+    if isinstance(error, DamagedHistory):
+        return error.naming(client, position)
+    if isinstance(error, OriginatorVersionError):
+        why = ("版本号不连续：有事件缺失、重复或被伪造", f"the versions are not consecutive, an event is missing, repeated or forged: {error}")
+    elif isinstance(error, OriginatorIDError):
+        why = ("有事件属于另一个客户", f"an event belongs to another client: {error}")
+    else:
+        why = (f"事件内容与其类型不符：{type(error).__name__}", f"an event's content does not fit its type: {type(error).__name__}: {error}")
+    return DamagedHistory(client, why, version, position)

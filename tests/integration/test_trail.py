@@ -4,10 +4,7 @@ client and the event there."""
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -15,6 +12,7 @@ from aggregates.uscc import client_id_for
 from ledger.demo import play
 from ledger.trail import make_checkpoint, verify_trail
 from ledger.trail.note import Signer
+from tests.owner import Owner
 
 TODAY = date(2026, 11, 20)
 
@@ -37,76 +35,6 @@ def played(app, signer):
     """A year of the demo, checkpointed: (app, the clients' USCCs, the checkpoint)."""
     codes = play(app, today=TODAY)
     return app, codes, make_checkpoint(app, signer)
-
-
-class Owner:
-    """Raw SQL on the ledger's database, as its owner (who can drop the triggers)."""
-
-    def __init__(self, app, db_url):
-        self.app, self.db_url = app, db_url
-        self.table = app.recorder.events_table_name
-        self.sqlite = type(app.recorder).__module__.startswith("eventsourcing.sqlite")
-        if self.sqlite:
-            self.pos = "rowid"
-            self.qualified = self.table
-        else:
-            self.schema = app.recorder.datastore.schema
-            self.pos = "notification_id"
-            self.qualified = f'"{self.schema}"."{self.table}"'
-
-    @contextmanager
-    def connect(self):
-        if self.sqlite:
-            conn = sqlite3.connect(self.app.recorder.datastore.pool.db_name, isolation_level=None)
-            try:
-                yield conn
-            finally:
-                conn.close()
-        else:
-            import psycopg
-
-            from ledger.config import resolve_database
-
-            pg = resolve_database(self.db_url).pg
-            with psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg["user"] or None,
-                                 password=pg["password"] or None, autocommit=True) as conn:
-                yield conn
-
-    def sql(self, statement: str, params=()):
-        statement = statement.replace("EVENTS", self.qualified).replace("POS", self.pos)
-        if not self.sqlite:
-            statement = statement.replace("?", "%s")
-        with self.connect() as conn:
-            cur = conn.execute(statement, params)
-            try:
-                return cur.fetchall()
-            except Exception:  # noqa: BLE001 - a statement without rows
-                return []
-
-    def trail(self, name: str) -> str:
-        """A trail table's name as SQL (schema-qualified on PostgreSQL)."""
-        return name if self.sqlite else f'"{self.schema}"."{name}"'
-
-    def drop_triggers(self):
-        if self.sqlite:
-            self.sql(f"DROP TRIGGER {self.table}_append_only_update")
-            self.sql(f"DROP TRIGGER {self.table}_append_only_delete")
-        else:
-            self.sql(f'DROP TRIGGER "{self.table}_append_only_row" ON EVENTS')
-            self.sql(f'DROP TRIGGER "{self.table}_append_only_truncate" ON EVENTS')
-
-    def row(self, position: int):
-        """(client id, version, topic, state) of the event at a position."""
-        oid, version, topic, state = self.sql("SELECT originator_id, originator_version, topic, state FROM EVENTS WHERE POS = ?",
-                                              (position,))[0]
-        return uuid.UUID(str(oid)), version, topic, bytes(state)
-
-    def refusal(self):
-        if self.sqlite:
-            return sqlite3.IntegrityError
-        import psycopg
-
-        return psycopg.errors.InsufficientPrivilege
 
 
 def uscc_of(codes, client_id) -> str:
@@ -374,7 +302,7 @@ def test_an_altered_heads_cache_is_reported_and_the_next_checkpoint_rebuilds_it_
 def test_a_checkpoint_signed_with_wrong_heads_is_reported(played, signer):
     """A checkpoint whose signed heads do not follow from its events (as if the signer had been fed a
     tampered cache) is named by verify, though its tree root is right."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ledger.trail.heads import extension_lines
     from ledger.trail.note import Checkpoint, open_checkpoint
@@ -384,7 +312,7 @@ def test_a_checkpoint_signed_with_wrong_heads_is_reported(played, signer):
     some = next(iter(wrong.by_client))
     wrong.add(some, wrong.by_client[some][0] - 1, wrong.by_client[some][1])  # one client's head a version short
     head = open_checkpoint(cp.note, signer.verifier)
-    forged = Checkpoint(head.origin, head.size, head.root, extension_lines(wrong, datetime.now(timezone.utc)))
+    forged = Checkpoint(head.origin, head.size, head.root, extension_lines(wrong, datetime.now(UTC)))
     report = verify_trail(app, signer.verifier, external=forged.sign(signer))
     assert [f.kind for f in report.findings] == ["heads"] and "external checkpoint" in report.findings[0].message_en
     assert verify_trail(app, signer.verifier, external=cp.note).ok  # the genuine one still verifies
