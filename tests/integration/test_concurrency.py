@@ -67,7 +67,6 @@ def write_complaints(db: str, p: int, commands: int, barrier: Any, results: Any)
     out: list[tuple[str, str, str, str]] = []
     try:
         from aggregates.errors import RuleViolation
-        from ledger.bootstrap import bootstrap
         from projections import catch_up
 
         app = open_ledger(db)
@@ -178,7 +177,6 @@ def race_to_register(db: str, p: int, barrier: Any, results: Any) -> None:
     """Writer ``p`` submits the first application of the same new client as everyone else."""
     try:
         from aggregates.errors import RuleViolation
-        from ledger.bootstrap import bootstrap
 
         app = open_ledger(db)
         barrier.wait(timeout=120)

@@ -2,7 +2,6 @@
 and PostgreSQL."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 

@@ -428,7 +428,7 @@ def test_as_of_and_as_recorded_tell_a_late_recorded_suspension_apart(ledger):
 
 
 def test_as_of_before_the_client_existed_is_no_such_client_then(ledger):
-    from projections import queries, read_models
+    from projections import read_models
 
     uscc = certified(ledger)
     engine = read_models(ledger)
