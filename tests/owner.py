@@ -65,6 +65,15 @@ class Owner:
             self.sql(f'DROP TRIGGER "{self.table}_append_only_row" ON EVENTS')
             self.sql(f'DROP TRIGGER "{self.table}_append_only_truncate" ON EVENTS')
 
+    def unprotect(self, name: str) -> None:
+        """Drop the append-only triggers of one of the trail's own tables (trail_leaves, ...)."""
+        if self.sqlite:
+            self.sql(f"DROP TRIGGER IF EXISTS {name}_append_only_update")
+            self.sql(f"DROP TRIGGER IF EXISTS {name}_append_only_delete")
+        else:
+            self.sql(f'DROP TRIGGER IF EXISTS "{name}_append_only_row" ON {self.trail(name)}')
+            self.sql(f'DROP TRIGGER IF EXISTS "{name}_append_only_truncate" ON {self.trail(name)}')
+
     def row(self, position: int):
         """(client id, version, topic, state) of the event at a position."""
         oid, version, topic, state = self.sql("SELECT originator_id, originator_version, topic, state FROM EVENTS WHERE POS = ?",

@@ -24,7 +24,7 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency", "sequence", "heads"})
+                        "consistency", "sequence", "heads", "checkpoint-deleted"})
 
 
 def install_append_only(app: Any) -> None:
@@ -49,7 +49,7 @@ def _oid(value: bytes | str) -> bytes:
 @dataclass
 class Finding:
     """One thing that did not verify. ``kind`` is one of: changed, replaced, missing, inserted,
-    truncated, gap, malformed, leaves, root, consistency (the data was altered); checkpoint,
+    truncated, gap, malformed, leaves, root, consistency, heads, checkpoint-deleted (the data was altered); checkpoint,
     external (a checkpoint cannot be used); unchecked (no checkpoint to check against)."""
 
     kind: str
@@ -212,6 +212,15 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                 )
             last_position = leaf[1] if leaf else None
             last_note = last
+        if snap.leaf_count() > (head.size if head else 0):
+            raise RuleViolation(
+                RULE,
+                f"库内叶哈希表记录了 {snap.leaf_count()} 个事件，而最近的库内检查点只覆盖 {head.size if head else 0} 个：之后的检查点被删除；"
+                "拒绝签发新检查点，请运行 certledger verify（并用 --checkpoint 给出保存在数据库之外的最近检查点）。",
+                f"The stored leaf hashes record {snap.leaf_count()} events but the latest stored checkpoint covers "
+                f"{head.size if head else 0}: a later checkpoint was deleted; no checkpoint is signed. Run certledger verify "
+                "(with --checkpoint, the latest checkpoint kept outside the database).",
+            )
         heads, rebuilt = _heads_at(snap, head)
         changed: set[bytes] = set()
         if on_size:
@@ -326,6 +335,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         fork = n  # below this size the stored leaf hashes equal the recomputed ones
         first_pos = last_pos = None
         prev, gaps, located, hex_ids = 0, 0, False, store.hex_ids
+        differs_at: int | None = None  # the first leaf whose stored hash differs from its event's
         versions: dict[Any, int] = {}  # each client's last version so far: they run 1, 2, 3...
         with snap.leaf_hashes(0) as leaves:
             for rows in snap.events():
@@ -351,6 +361,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                     stored_tree.extend(stored)
                     if not located:
                         located = True
+                        differs_at = base + next(i for i, (h, s) in enumerate(zip(hashes, stored)) if h != s)
                         findings.append(_first_difference(snap, rows, hashes, stored, base, clients))
                 builder.extend(hashes)
                 _advance_heads(rows, raw_heads, base, head_sizes, heads_at)
@@ -376,6 +387,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         root = builder.root()
 
         # 4. Every checkpoint against the recomputed tree (and the stored leaves).
+        events_match = all(h.size > n or builder.roots.get(h.size) == h.root for _, _, h, _ in heads)
         for label_zh, label_en, head, cp in heads:
             label_en_cap = label_en[0].upper() + label_en[1:]
             if head.size > n:
@@ -387,7 +399,11 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 findings.append(Finding("root", f"{label_zh}（{head.size} 个事件）的根哈希与重新计算的不符：其覆盖的事件被改动。",
                                         f"The root of {label_en} ({head.size} events) differs from the recomputed one: events it covers were changed."))
             stored_root = (stored_tree.roots if stored_tree is not None and head.size > fork else builder.roots).get(head.size)
-            if stored_root != head.root:
+            if stored_root != head.root and events_match:
+                findings.append(Finding("leaves", f"库内叶哈希表与{label_zh}不符：被改动的是该表（trail_leaves），事件本身与所有签名的检查点一致。",
+                                        f"The stored leaf hashes do not match {label_en}: that table (trail_leaves) was altered; the events "
+                                        "themselves match every signed checkpoint."))
+            elif stored_root != head.root:
                 findings.append(Finding("leaves", f"库内叶哈希表与{label_zh}不符：该表也被改动，定位的位置仅供参考。",
                                         f"The stored leaf hashes do not match {label_en}: that table was altered too; the located position is indicative only."))
             if cp is not None and builder.compacts.get(head.size) != cp.nodes:
@@ -405,6 +421,37 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 findings.append(Finding("leaves", "库内的组织末端缓存（trail_heads）与最近的检查点覆盖的事件不符：该表被改动；下一个检查点会从事件重建它。",
                                         "The stored client-heads cache (trail_heads) does not match the events the latest checkpoint "
                                         "covers: that table was altered; the next checkpoint rebuilds it from the events."))
+        # 4c. The right culprit: a stored leaf hash that differs from its event while every signed
+        #     checkpoint covering that leaf matches the events blames the leaf store, not the event.
+        if differs_at is not None and any(differs_at < h.size <= n for _, _, h, _ in heads) and all(
+                builder.roots.get(h.size) == h.root for _, _, h, _ in heads if differs_at < h.size <= n):
+            for i, f in enumerate(findings):
+                if f.kind in ("changed", "replaced", "missing", "inserted") and f.position is not None:
+                    findings[i] = Finding(
+                        "leaves",
+                        f"库内叶哈希表第 {differs_at} 个叶（位置 {f.position}）的哈希被改动：该位置的事件与覆盖它的签名检查点一致，"
+                        "被改动的是叶哈希表（trail_leaves），不是事件。",
+                        f"The stored hash of leaf {differs_at} (position {f.position}) was altered: the event there matches the signed "
+                        "checkpoints that cover it, so the leaf store (trail_leaves) was changed, not the event.",
+                        f.position, f.client, f.version, f.event)
+                    break
+        # 4d. Deleted checkpoints: leaves are stored only with a checkpoint, and every checkpoint made
+        #     is stored, so leaves beyond the latest stored one, or an external checkpoint that is
+        #     not stored, mean stored checkpoints were deleted.
+        latest_size = stored_latest[0][2].size if stored_latest else 0
+        leaf_count = snap.leaf_count()
+        if leaf_count > latest_size and not any(f.kind == "truncated" for f in findings):
+            findings.insert(0, Finding(
+                "checkpoint-deleted",
+                f"库内叶哈希表记录了 {leaf_count} 个事件，而最近的库内检查点只覆盖 {latest_size} 个：之后签发的检查点已从数据库删除。",
+                f"The stored leaf hashes record {leaf_count} events but the latest stored checkpoint covers {latest_size}: a "
+                "checkpoint signed after it was deleted from the database."))
+        if ext is not None and not any((h.size, h.root) == (ext.size, ext.root) for _, _, h, cp in heads if cp is not None):
+            findings.insert(0, Finding(
+                "checkpoint-deleted",
+                f"外部检查点（{ext.size} 个事件）不在库内的检查点中：每个签发的检查点都会存入数据库，它已被删除。",
+                f"The external checkpoint ({ext.size} events) is not among the stored checkpoints: every checkpoint signed is "
+                "stored, so it was deleted from the database."))
         # 5. The external checkpoint: a consistency proof from it to the current tree.
         if ext is not None and ext.size <= n:
             proof = [builder.subtree(a, b) for a, b in consistency_ranges(ext.size, n)]

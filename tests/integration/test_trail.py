@@ -8,6 +8,7 @@ from datetime import UTC, date
 
 import pytest
 
+from aggregates.errors import RuleViolation
 from aggregates.uscc import client_id_for
 from ledger.demo import play
 from ledger.trail import make_checkpoint, verify_trail
@@ -218,6 +219,35 @@ def test_an_external_checkpoint_catches_what_the_owner_hid_by_wiping_the_trail_t
     outside = verify_trail(app, signer.verifier, external=cp.note)
     assert outside.altered
     assert {"root", "consistency"} <= {f.kind for f in outside.findings}
+
+
+def test_a_changed_leaf_hash_alone_blames_the_leaf_store_not_the_event(played, signer, owner):
+    app, codes, _ = played
+    leaves = owner.trail("trail_leaves")
+    owner.unprotect("trail_leaves")
+    owner.sql(f"UPDATE {leaves} SET leaf_hash = ? WHERE leaf_index = 4", (b"\x01" * 32,))
+    report = verify_trail(app, signer.verifier)
+    assert report.altered
+    kinds = {f.kind for f in report.findings}
+    assert kinds == {"leaves"}, report.findings  # no "changed": the event is intact
+    assert report.first.position == 5 and "trail_leaves" in report.first.message_en
+    assert "was changed, not the event" in report.first.message_en
+
+
+def test_deleting_the_latest_stored_checkpoint_is_reported_and_no_checkpoint_is_signed_after_it(played, signer, owner):
+    app, codes, first = played
+    app.receive_complaint(client=codes[0], complainant="顾客", subject="交付延误", actor="张伟", on=TODAY)
+    second = make_checkpoint(app, signer)
+    table = owner.trail("trail_checkpoints")
+    owner.unprotect("trail_checkpoints")
+    owner.sql(f"DELETE FROM {table} WHERE id = ?", (second.id,))
+    report = verify_trail(app, signer.verifier)
+    assert report.altered and report.first.kind == "checkpoint-deleted", report.findings
+    assert f"record {second.checkpoint.size} events" in report.first.message_en
+    outside = verify_trail(app, signer.verifier, external=second.note)
+    assert outside.findings[0].kind == "checkpoint-deleted" and "not among the stored" in outside.findings[0].message_en
+    with pytest.raises(RuleViolation, match="之后的检查点被删除"):
+        make_checkpoint(app, signer)
 
 
 def test_each_checkpoint_reads_only_the_new_events_and_stays_consistent(played, signer):
