@@ -2,17 +2,29 @@
 
 Order: the ``--key`` option, then ``CERTLEDGER_KEY``, then ``signing.key`` beside the default
 ledger (``$XDG_DATA_HOME/certledger/signing.key``). The private key file is created with mode 0600
-and never overwritten; the public (verifier) key is written beside it as ``<key>.pub``.
+and never overwritten; the public (verifier) key is written beside it as ``<key>.pub``. Both are
+UTF-8 text (a key name may be Chinese) and are written atomically.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from aggregates.errors import RuleViolation
-from ledger.trail.note import Signer, Verifier, parse_signer, parse_verifier
+from ledger.trail.note import (
+    KEY_NAME_RULE_EN,
+    KEY_NAME_RULE_ZH,
+    Signer,
+    Verifier,
+    key_name_problem,
+    parse_signer,
+    parse_verifier,
+    shown_key_name,
+)
 
 ENV_KEY = "CERTLEDGER_KEY"
 DEFAULT_KEY_NAME = "certledger"
@@ -41,38 +53,117 @@ class KeyFiles:
     verifier: Verifier
 
 
+def check_key_name(name: str) -> None:
+    """Refuse a key name the C2SP signed-note format does not allow, before anything is written."""
+    problem = key_name_problem(name)
+    if problem is not None:
+        raise RuleViolation(
+            RULE,
+            f"密钥名称“{shown_key_name(name)}”无效：{problem[0]}。{KEY_NAME_RULE_ZH}未写入任何文件。",
+            f"Key name '{shown_key_name(name)}' is invalid: {problem[1]}. {KEY_NAME_RULE_EN} No file was written.",
+        )
+
+
+def _already_exists(path: Path) -> RuleViolation:
+    return RuleViolation(
+        RULE,
+        f"密钥文件 {path} 已存在，不会覆盖：覆盖会使已发布的检查点无法再验证。若确需新密钥，请用 --key 指定另一个路径。",
+        f"Key file {path} already exists and is not overwritten: that would make published "
+        "checkpoints unverifiable. For a new key, choose another path with --key.",
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the file itself is already on disk
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` holding ``data``, all or nothing, never replacing an existing file.
+
+    The bytes go to a temporary file in the same folder (created owner-only), are flushed to disk,
+    get their final mode, and only then appear under ``path``: by a hard link, which fails if
+    ``path`` exists. A crash or error leaves at most the temporary file's removal undone, never an
+    empty or partial key file. Where the file system has no hard links (FAT on a USB stick), the
+    file is renamed into place after checking that ``path`` does not exist."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, mode)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK):
+                raise
+            if path.exists():
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+            os.replace(tmp, path)
+    finally:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+    _fsync_dir(path.parent)
+
+
 def init_key(key: str | os.PathLike[str] | None = None, name: str = DEFAULT_KEY_NAME) -> KeyFiles:
-    """Make a new Ed25519 signing key; refuse if a key file is already there."""
+    """Make a new Ed25519 signing key; refuse if a key file is already there.
+
+    The name is checked first (any script, Chinese included, under the C2SP signed-note rule) and
+    each file is written atomically, so a refusal or an error leaves no key file behind: if the
+    public key cannot be written, the private key just written is removed again."""
+    check_key_name(name)
     path = resolve_key_path(key)
     pub = public_key_path(path)
     if path.exists() or pub.exists():
-        existing = path if path.exists() else pub
-        raise RuleViolation(
-            RULE,
-            f"密钥文件 {existing} 已存在，不会覆盖：覆盖会使已发布的检查点无法再验证。若确需新密钥，请用 --key 指定另一个路径。",
-            f"Key file {existing} already exists and is not overwritten: that would make published "
-            "checkpoints unverifiable. For a new key, choose another path with --key.",
-        )
+        raise _already_exists(path if path.exists() else pub)
     signer = Signer.generate(name)
+    private_text = (signer.encode() + "\n").encode("utf-8")
+    public_text = (signer.verifier.encode() + "\n").encode("utf-8")
+    written: Path | None = None
+    current = path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(signer.encode() + "\n")
-        os.chmod(path, 0o600)
-        fd = os.open(pub, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(signer.verifier.encode() + "\n")
-    except FileExistsError:
-        raise RuleViolation(RULE, f"密钥文件 {path} 已存在，不会覆盖。", f"Key file {path} already exists and is not overwritten.") from None
-    except OSError as e:
-        raise RuleViolation(RULE, f"无法写入密钥文件 {path}：{e.strerror}。", f"Cannot write key file {path}: {e.strerror}.") from None
+        _write_new(path, private_text, 0o600)
+        written = path
+        current = pub
+        _write_new(pub, public_text, 0o644)
+    except BaseException as e:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        if isinstance(e, FileExistsError):
+            raise _already_exists(current) from None
+        if isinstance(e, OSError):
+            reason = e.strerror or str(e)
+            raise RuleViolation(
+                RULE,
+                f"无法写入密钥文件 {current}：{reason}。未留下任何密钥文件。",
+                f"Cannot write key file {current}: {reason}. No key file was left behind.",
+            ) from None
+        raise
     return KeyFiles(path, pub, signer.verifier)
 
 
 def _read(path: Path, what_zh: str, what_en: str) -> str:
     try:
-        return path.read_text(encoding="ascii")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RuleViolation(
             RULE,

@@ -36,12 +36,56 @@ def _b64decode(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
+KEY_NAME_RULE_ZH = "C2SP signed-note 规定：密钥名称不能为空，不能含空白字符（包括全角空格）或“+”；中文等任何文字都可以。"
+KEY_NAME_RULE_EN = ("C2SP signed-note: a key name must be non-empty and contain no whitespace (Unicode spaces) "
+                    "or '+'; any script, Chinese included, is allowed.")
+
+
+def _code_point(ch: str) -> str:
+    import unicodedata
+
+    label = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {label}" if label else "")
+
+
+def key_name_problem(name: str) -> tuple[str, str] | None:
+    """What makes ``name`` unusable as a key name (Chinese, English), or None if it is valid.
+
+    The C2SP signed-note rule: a key name is non-empty, well-formed UTF-8, with no Unicode space
+    (White_Space) and no '+'. Any script is allowed (``中国质量认证中心`` is a valid name); the name is
+    hashed as its UTF-8 bytes. ASCII control characters are refused too: a signed note must not
+    contain them, so a note signed under such a name could never be opened. (``str.isspace`` covers
+    every White_Space code point; the few extra ones it matches, U+001C..U+001F, are control
+    characters.)
+    """
+    if not name:
+        return "名称为空", "the name is empty"
+    for ch in name:
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            return "名称不是有效的 UTF-8 文本", "the name is not well-formed UTF-8 text"
+        if ch.isspace():
+            return f"名称含空白字符 {_code_point(ch)}", f"the name contains the whitespace character {_code_point(ch)}"
+        if ord(ch) < 0x20:
+            return f"名称含控制字符 {_code_point(ch)}", f"the name contains the control character {_code_point(ch)}"
+        if ch == "+":
+            return "名称含“+”（“+”用于分隔密钥的各部分）", "the name contains '+' (which separates the parts of a key)"
+    return None
+
+
+def shown_key_name(name: str) -> str:
+    """``name`` for a message: spaces, control characters and lone surrogates escaped as \\uXXXX,
+    everything else (Chinese included) as it is."""
+    return "".join(f"\\u{ord(c):04x}" if c.isspace() or ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF else c
+                   for c in name)
+
+
 def valid_key_name(name: str) -> bool:
-    return bool(name) and not any(ch.isspace() for ch in name) and "+" not in name and all(ord(c) >= 0x20 for c in name)
+    return key_name_problem(name) is None
 
 
 def key_id(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
+    """The first four bytes of SHA-256(UTF-8 name || 0x0A || 0x01 || public key)."""
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
 
 
 @dataclass(frozen=True)
@@ -77,9 +121,10 @@ class Signer:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-        if not valid_key_name(name):
-            raise _fail(f"密钥名称“{name}”无效：不能为空，不能含空白或“+”。",
-                        f"Key name '{name}' is invalid: it must be non-empty, without spaces or '+'.")
+        problem = key_name_problem(name)
+        if problem is not None:
+            raise _fail(f"密钥名称“{shown_key_name(name)}”无效：{problem[0]}。{KEY_NAME_RULE_ZH}",
+                        f"Key name '{shown_key_name(name)}' is invalid: {problem[1]}. {KEY_NAME_RULE_EN}")
         seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         return cls(name, seed)
 
