@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import click
 
-from cli.output import common_options, emit, fail, settings
+from cli.output import Duration, age_words, common_options, emit, fail, settings
 
 KEY_HELP = "The body's signing key file, whose <key>.pub is bundled (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
 
@@ -59,38 +59,11 @@ def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: st
         f"certledger verify-bundle {result.directory}"))
 
 
-class Duration(click.ParamType):
-    """An age: a number with d (days), h (hours) or m (minutes); a bare number is days."""
-
-    name = "AGE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        text = str(value).strip().lower()
-        unit = text[-1:] if text[-1:] in ("d", "h", "m") else "d"
-        number = text[:-1] if text[-1:] in ("d", "h", "m") else text
-        try:
-            amount = float(number)
-        except ValueError:
-            amount = -1.0
-        if not amount > 0:
-            self.fail(f"{value!r} is not an age such as 7d, 36h or 90m", param, ctx)
-        field = {"d": "days", "h": "hours", "m": "minutes"}[unit]
-        return timedelta(**{field: amount})
-
-
 def _age(report: Any, lang: str) -> str:
     """The checkpoint's time of signing and its age, as a clause of the verdict."""
     if report.signed_at is None:
         return "检查点未签入签发时间" if lang == "zh" else "the checkpoint carries no time of signing"
-    hours = max(0.0, (datetime.now(timezone.utc) - report.signed_at).total_seconds() / 3600)
-    if hours < 1:
-        age = f"{hours * 60:.0f} 分钟" if lang == "zh" else f"{hours * 60:.0f} minutes"
-    elif hours < 48:
-        age = f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
-    else:
-        age = f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"
+    age = age_words(datetime.now(timezone.utc) - report.signed_at, lang)
     when = f"{report.signed_at:%Y-%m-%d %H:%M} UTC"
     return f"检查点签发于 {when}（{age}前）" if lang == "zh" else f"checkpoint signed {when} ({age} ago)"
 

@@ -170,3 +170,31 @@ def as_of_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--as-of", "as_of", type=DateParam(),
                         help="As the events dated on or before this business date imply, including events recorded late.")(func)
     return func
+
+
+class Duration(click.ParamType):
+    """An age: a number with d (days), h (hours) or m (minutes); a bare number is days."""
+
+    name = "AGE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from datetime import timedelta
+
+        from ledger.config import parse_age
+
+        if isinstance(value, timedelta):
+            return value
+        try:
+            return parse_age(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
+def age_words(age: Any, lang: str) -> str:
+    """A ``timedelta`` as minutes, hours or days, in the output's language."""
+    hours = max(0.0, age.total_seconds() / 3600)
+    if hours < 1:
+        return f"{hours * 60:.0f} 分钟" if lang == "zh" else f"{hours * 60:.0f} minutes"
+    if hours < 48:
+        return f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"

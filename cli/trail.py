@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from typing import Any
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.output import Duration, age_words, common_options, emit, settings
 
 KEY_HELP = "The body's signing key file (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
 
@@ -19,7 +20,7 @@ def keys() -> None:
 
 @keys.command("init")
 @click.option("--key", "key", metavar="PATH", help=KEY_HELP)
-@click.option("--name", default="certledger", show_default=True, help="Key name in signature lines (no spaces or '+'), e.g. the body's domain.")
+@click.option("--name", default="certledger", show_default=True, help="Key name in signature lines: any text, Chinese included, without whitespace or '+' (C2SP signed-note), e.g. the body's domain.")
 @common_options
 def keys_init(key: str | None, name: str) -> None:
     """Make the signing key (file mode 0600) and its public key (<key>.pub); never overwrites."""
@@ -75,13 +76,19 @@ def checkpoint(key: str | None) -> None:
               help="A checkpoint kept outside the database (as printed by certledger checkpoint); '-' reads stdin.")
 @click.option("--public-key", metavar="KEY|FILE", help="The body's public key (name+id+base64) or its file (default: <key>.pub, or derived from --key).")
 @click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@click.option("--max-uncovered", type=Duration(), metavar="AGE",
+              help="The oldest event accepted with no signed checkpoint over it, e.g. 36h, 7d (default: $CERTLEDGER_MAX_UNCOVERED or 2d).")
 @common_options
-def verify(checkpoint_file: str | None, public_key: str | None, key: str | None) -> None:
-    """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any change."""
+def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any) -> None:
+    """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any
+    change, 3 when events older than --max-uncovered have no checkpoint over them."""
     from ledger.trail import verify_trail
     from ledger.trail.keys import load_verifier
     from ledger.trail.note import read_checkpoint_file
 
+    from ledger.config import max_uncovered as configured_max_uncovered
+
+    limit = max_uncovered if max_uncovered is not None else configured_max_uncovered()
     verifier = load_verifier(public_key, key)
     external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
     app = settings().app(existing=True)
@@ -98,15 +105,29 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None)
     finally:
         if bar:
             bar[0].__exit__(None, None, None)
+    now = datetime.now(timezone.utc)
+    too_old = report.ok and report.uncovered_since is not None and now - report.uncovered_since > limit
     if s.json:
-        emit(report.to_dict())
-    elif report.ok:
+        emit({**report.to_dict(), "max_uncovered_hours": round(limit.total_seconds() / 3600, 2), "uncovered_too_old": too_old}
+             | ({"verified": False} if too_old else {}))
+    elif report.ok and not too_old:
         click.echo(s.t(f"已验证：{report.size} 个事件，{report.checkpoints_checked} 个检查点一致（来源 {report.origin}）。",
                        f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
         if report.unsigned:
             click.echo(s.t(f"注意：最近的检查点之后记录的 {report.unsigned} 个事件尚无签名检查点担保；请运行 certledger checkpoint 并在库外发布。",
                            f"Note: the {report.unsigned} events recorded after the latest checkpoint are not yet vouched for by a signed "
                            "checkpoint; run certledger checkpoint and publish it outside the database."))
+    if too_old:
+        age = now - report.uncovered_since
+        click.echo(s.t(
+            f"校验未通过：最早一个没有检查点担保的事件记录于 {report.uncovered_since:%Y-%m-%d %H:%M} UTC（{age_words(age, 'zh')}前），"
+            f"超过了允许的 {age_words(limit, 'zh')}（--max-uncovered / CERTLEDGER_MAX_UNCOVERED）：在此期间这些事件可被改动而不留痕迹。"
+            "请运行 certledger checkpoint 并在库外发布。",
+            f"Not verified: the oldest event with no checkpoint over it was recorded {report.uncovered_since:%Y-%m-%d %H:%M} UTC "
+            f"({age_words(age, 'en')} ago), longer than the {age_words(limit, 'en')} allowed (--max-uncovered / "
+            "CERTLEDGER_MAX_UNCOVERED): until a checkpoint covers them they can be changed without trace. Run certledger "
+            "checkpoint and publish it outside the database."), err=True)
+        raise click.exceptions.Exit(3)
     if not report.ok:
         first = report.first
         if report.altered:

@@ -9,6 +9,7 @@ it may take are ledger.store.database's.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from aggregates.errors import RuleViolation
@@ -16,6 +17,8 @@ from ledger.store.database import Database, parse_database
 
 ENV_DB = "CERTLEDGER_DB"
 ENV_BUSY_TIMEOUT = "CERTLEDGER_SQLITE_BUSY_TIMEOUT"  # seconds a command waits for a busy SQLite ledger
+ENV_MAX_UNCOVERED = "CERTLEDGER_MAX_UNCOVERED"  # the oldest event verify accepts without a checkpoint over it
+DEFAULT_MAX_UNCOVERED = "2d"
 
 
 def default_db_path() -> Path:
@@ -44,3 +47,33 @@ def positive_int_setting(name: str, default: int) -> int:
             f"(default {default}).",
         )
     return int(raw)
+
+
+def parse_age(text: str) -> timedelta:
+    """An age: a number with d (days), h (hours) or m (minutes); a bare number is days. Raises
+    ValueError for anything else, or an age that is not positive."""
+    text = str(text).strip().lower()
+    unit = text[-1:] if text[-1:] in ("d", "h", "m") else "d"
+    number = text[:-1] if text[-1:] in ("d", "h", "m") else text
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if not 0 < amount < 100_000:
+        raise ValueError(f"{text!r} is not an age such as 7d, 36h or 90m")
+    return timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+
+
+def max_uncovered() -> timedelta:
+    """How old an event may be with no signed checkpoint over it before ``verify`` fails with its own
+    exit code (``CERTLEDGER_MAX_UNCOVERED``, default two days: a daily checkpoint and a margin)."""
+    raw = os.environ.get(ENV_MAX_UNCOVERED, "").strip() or DEFAULT_MAX_UNCOVERED
+    try:
+        return parse_age(raw)
+    except ValueError:
+        raise RuleViolation(
+            "ledger: configuration",
+            f"环境变量 {ENV_MAX_UNCOVERED} 的值“{raw}”无效：应为 7d、36h 或 90m 这样的时长；请改正或删除该变量（默认 {DEFAULT_MAX_UNCOVERED}）。",
+            f"Environment variable {ENV_MAX_UNCOVERED} is '{raw}': it must be an age such as 7d, 36h or 90m; correct it or "
+            f"unset it (default {DEFAULT_MAX_UNCOVERED}).",
+        ) from None

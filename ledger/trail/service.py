@@ -76,6 +76,7 @@ class Report:
     external: Checkpoint | None
     findings: list[Finding] = field(default_factory=list)
     unsigned: int = 0  # events recorded after the largest checkpoint: nothing signed vouches for them yet
+    uncovered_since: datetime | None = None  # when the first of those was recorded
 
     @property
     def ok(self) -> bool:
@@ -100,6 +101,7 @@ class Report:
             "first_position": self.positions[0] if self.positions else None,
             "last_position": self.positions[1] if self.positions else None,
             "gaps": self.gaps, "checkpoints_checked": self.checkpoints_checked, "unsigned_events": self.unsigned,
+            "uncovered_since": self.uncovered_since.isoformat() if self.uncovered_since else None,
             "external_checkpoint": {"origin": self.external.origin, "tree_size": self.external.size} if self.external else None,
             "first_bad": self.first.to_dict() if self.first else None,
             "findings": [f.to_dict() for f in self.findings],
@@ -337,8 +339,12 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         prev, gaps, located, hex_ids = 0, 0, False, store.hex_ids
         differs_at: int | None = None  # the first leaf whose stored hash differs from its event's
         versions: dict[Any, int] = {}  # each client's last version so far: they run 1, 2, 3...
+        covered = max((h.size for _, _, h, _ in heads), default=0)  # the first uncovered event is at this index
+        first_uncovered: EventRow | None = None
         with snap.leaf_hashes(0) as leaves:
             for rows in snap.events():
+                if builder.size <= covered < builder.size + len(rows):
+                    first_uncovered = rows[covered - builder.size]
                 _check_versions(rows, versions, findings, clients)
                 base, base_nodes = builder.size, list(builder.nodes)
                 hashes, bad = hash_rows(rows, hex_ids)
@@ -471,7 +477,23 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     positions = (first_pos, last_pos) if first_pos is not None else None
     report = Report(origin, n, root, positions, gaps, len(heads), ext, findings)
     report.unsigned = max(0, n - max((h.size for _, _, h, _ in heads), default=0))
+    if report.unsigned and first_uncovered is not None:
+        report.uncovered_since = _recorded_at(app, first_uncovered)
     return report
+
+
+def _recorded_at(app: Any, row: EventRow) -> datetime | None:
+    """When an event row was recorded (the library's timestamp in its state); None if it does not
+    decode (another finding names that row)."""
+    from uuid import UUID
+
+    from eventsourcing.persistence import StoredEvent
+
+    try:
+        stored = StoredEvent(UUID(bytes=_oid(row[1])), row[2], row[3], bytes(row[4]))
+        return app.mapper.to_domain_event(stored).timestamp
+    except Exception:  # noqa: BLE001 - damaged rows are reported by the checks above
+        return None
 
 
 def _advance_heads(rows: list[EventRow], raw: dict[Any, tuple[int, int]], base: int, sizes: set[int],

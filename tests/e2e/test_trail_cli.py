@@ -75,6 +75,51 @@ def test_keys_init_never_overwrites_a_key(key):
     assert Path(key).read_bytes() == before
 
 
+def test_a_chinese_key_name_makes_a_key_whose_checkpoints_verify(ledger, key, tmp_path):
+    """C2SP signed-note allows any name without whitespace or '+': a body may sign as itself."""
+    name = "中国质量认证中心"
+    r = run("keys", "init", "--key", key, "--name", name)
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    public = Path(key + ".pub").read_text(encoding="utf-8").strip()
+    assert public.startswith(name + "+") and public in r.stdout
+    assert Path(key).read_text(encoding="utf-8").startswith(f"PRIVATE+KEY+{name}+{public.split('+')[1]}+")
+    c = run("--db", ledger, "checkpoint", "--key", key)
+    assert c.exit_code == 0, c.output
+    assert f"\n\n\u2014 {name} " in c.stdout
+    (tmp_path / "checkpoint.txt").write_text(c.stdout, encoding="utf-8")
+    for how in (key + ".pub", public):  # the .pub file, or its text as an inspector is given it
+        v = run("--db", ledger, "verify", "--public-key", how, "--checkpoint", str(tmp_path / "checkpoint.txt"))
+        assert v.exit_code == 0, v.output
+        assert v.stdout.startswith("Verified: ")
+
+
+@pytest.mark.parametrize("name", ["", "cert example", "cert\texample", "cert\nexample", "cert+example", "中国\u3000认证"])
+def test_keys_init_refuses_a_name_c2sp_forbids_and_writes_nothing(key, name):
+    r = run("keys", "init", "--key", key, "--name", name)
+    assert_refused_cleanly(r, "Key name", "is invalid", "C2SP signed-note", "no whitespace", "'+'", "No file was written")
+    assert not Path(key).parent.exists()
+
+
+def test_keys_init_leaves_no_key_file_when_writing_fails(key, monkeypatch):
+    real = os.link
+    calls = []
+
+    def failing_link(src, dst, *a, **kw):  # the public key cannot be put in place: the disk is full
+        calls.append(dst)
+        if str(dst).endswith(".pub"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "link", failing_link)
+    r = run("keys", "init", "--key", key, "--name", "中国质量认证中心")
+    assert_refused_cleanly(r, "Cannot write key file", "No space left on device")
+    assert len(calls) == 2
+    assert os.listdir(Path(key).parent) == []  # the private key written first was removed again
+    monkeypatch.undo()
+    assert run("keys", "init", "--key", key).exit_code == 0
+
+
 def test_checkpoint_prints_a_signed_note_of_the_whole_ledger(checkpointed, ledger):
     lines = checkpointed.read_text(encoding="utf-8").split("\n")
     events = sqlite3.connect(ledger).execute("SELECT count(*) FROM stored_events").fetchone()[0]
@@ -87,6 +132,33 @@ def test_verify_passes_on_an_untouched_ledger(checkpointed, ledger, key):
     r = run("--db", ledger, "verify", "--key", key)
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("Verified: ")
+
+
+def test_events_left_uncovered_longer_than_allowed_fail_verify_with_their_own_exit_code(checkpointed, ledger, key, monkeypatch):
+    import json
+    import time
+
+    r = run("--db", ledger, "--actor", "王敏", "complaint", "receive", "--client", "914403001922038216",
+            "--complainant", "顾客 李某", "--subject", "证书信息有误")
+    assert r.exit_code == 0, r.output
+    time.sleep(0.3)
+    fresh = run("--db", ledger, "verify", "--key", key)  # the default (2 days) allows it, and says so
+    assert fresh.exit_code == 0 and "1 events recorded after the latest checkpoint" in fresh.stdout
+    stale = run("--db", ledger, "verify", "--key", key, "--max-uncovered", "0.002m")
+    assert stale.exit_code == 3, stale.output
+    assert "Verified" not in stale.stdout and "no checkpoint over it" in stale.stderr and "certledger checkpoint" in stale.stderr
+    monkeypatch.setenv("CERTLEDGER_MAX_UNCOVERED", "0.002m")
+    as_json = run("--db", ledger, "--json", "verify", "--key", key)
+    assert as_json.exit_code == 3
+    body = json.loads(as_json.stdout)
+    assert body["verified"] is False and body["uncovered_too_old"] is True and body["unsigned_events"] == 1
+    monkeypatch.setenv("CERTLEDGER_MAX_UNCOVERED", "soon")
+    bad = run("--db", ledger, "verify", "--key", key)
+    assert bad.exit_code == 1 and "CERTLEDGER_MAX_UNCOVERED" in bad.stderr
+    monkeypatch.delenv("CERTLEDGER_MAX_UNCOVERED")
+    assert run("--db", ledger, "checkpoint", "--key", key).exit_code == 0
+    covered = run("--db", ledger, "verify", "--key", key, "--max-uncovered", "0.002m")
+    assert covered.exit_code == 0 and covered.stdout.startswith("Verified: ")
 
 
 def test_verify_passes_with_a_checkpoint_kept_outside_the_database(checkpointed, ledger, key):
