@@ -386,7 +386,7 @@ class PostgresSnapshot:
             return
         with self.conn.cursor(name="certledger_trail_leaves", row_factory=tuple_row, binary=True) as cur:
             cur.itersize = BATCH
-            cur.execute(sql.SQL("SELECT leaf_hash FROM {} WHERE leaf_index >= %s ORDER BY leaf_index").format(
+            cur.execute(sql.SQL("SELECT leaf_hash, leaf_index, position, originator_id, originator_version FROM {} WHERE leaf_index >= %s ORDER BY leaf_index").format(
                 self.store._q(LEAVES)), (from_index,))
             yield LeafReader(cur)
 

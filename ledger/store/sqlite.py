@@ -291,7 +291,7 @@ class SqliteSnapshot:
         cur = self.c.connection.cursor()
         try:
             cur.row_factory = None
-            cur.execute(f"SELECT leaf_hash FROM {LEAVES} WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
+            cur.execute(f"SELECT leaf_hash, leaf_index, position, originator_id, originator_version FROM {LEAVES} WHERE leaf_index >= ? ORDER BY leaf_index", (from_index,))
             yield LeafReader(cur)
         finally:
             cur.close()

@@ -65,6 +65,8 @@ class TrailStore:
 class NoLeaves:
     """The leaf reader of a ledger whose leaves table is gone."""
 
+    rows: list[Any] = []
+
     def take(self, k: int) -> list[bytes]:
         return []
 
@@ -77,9 +79,11 @@ class LeafReader:
 
     def __init__(self, cur: Any) -> None:
         self.cur = cur
+        self.rows: list[Any] = []  # the rows last taken: (hash, leaf index, position, client id, version)
 
     def take(self, k: int) -> list[bytes]:
-        return [r[0] for r in self.cur.fetchmany(k)] if k > 0 else []
+        self.rows = self.cur.fetchmany(k) if k > 0 else []
+        return [r[0] for r in self.rows]
 
     def rest(self) -> Iterator[list[bytes]]:
         while rows := self.cur.fetchmany(BATCH):

@@ -338,6 +338,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         first_pos = last_pos = None
         prev, gaps, located, hex_ids = 0, 0, False, store.hex_ids
         differs_at: int | None = None  # the first leaf whose stored hash differs from its event's
+        located_row = False  # a stored leaf row whose columns differ from its event was named
         versions: dict[Any, int] = {}  # each client's last version so far: they run 1, 2, 3...
         covered = max((h.size for _, _, h, _ in heads), default=0)  # the first uncovered event is at this index
         first_uncovered: EventRow | None = None
@@ -359,6 +360,8 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                     prev, gaps = _check_positions(rows, prev, gaps, store.gaps_expected, findings, clients)
                 prev = rows[-1][0]
                 stored = leaves.take(len(rows))
+                if stored_tree is None and not located_row and stored == hashes[:len(stored)]:
+                    located_row = _check_leaf_rows(rows, leaves.rows, base, findings, clients)
                 if stored_tree is not None:
                     stored_tree.extend(stored)
                 elif stored and stored != hashes[:len(stored)]:
@@ -452,6 +455,13 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 f"库内叶哈希表记录了 {leaf_count} 个事件，而最近的库内检查点只覆盖 {latest_size} 个：之后签发的检查点已从数据库删除。",
                 f"The stored leaf hashes record {leaf_count} events but the latest stored checkpoint covers {latest_size}: a "
                 "checkpoint signed after it was deleted from the database."))
+        if leaf_count < latest_size and not any(f.kind in ("leaves", "truncated") for f in findings):
+            findings.append(Finding(
+                "leaves",
+                f"库内叶哈希表只有 {leaf_count} 行，而最近的库内检查点覆盖 {latest_size} 个事件：该表（trail_leaves）的行被删除"
+                + ("；事件本身与所有签名的检查点一致。" if events_match else "。"),
+                f"The stored leaf hashes have {leaf_count} rows but the latest stored checkpoint covers {latest_size} events: rows "
+                "were deleted from that table (trail_leaves)" + ("; the events themselves match every signed checkpoint." if events_match else ".")))
         if ext is not None and not any((h.size, h.root) == (ext.size, ext.root) for _, _, h, cp in heads if cp is not None):
             findings.insert(0, Finding(
                 "checkpoint-deleted",
@@ -509,6 +519,25 @@ def _advance_heads(rows: list[EventRow], raw: dict[Any, tuple[int, int]], base: 
             heads = Heads({_oid(k): v for k, v in raw.items()})
             at[base + stop] = (len(heads.by_client), heads.root())
         start = stop
+
+
+def _check_leaf_rows(rows: list[EventRow], stored: list[Any], base: int, findings: list[Finding], clients: _Clients) -> bool:
+    """The columns of the stored leaf rows (index, position, client, version) must be those of the
+    events whose hashes they hold: the next checkpoint resumes from them. Names the first that is
+    not, as an alteration of the leaf store; returns whether one was named."""
+    for j, leaf in enumerate(stored):
+        r = rows[j]
+        if leaf[1] == base + j and leaf[2] == r[0] and leaf[4] == r[2] and bytes(leaf[3]) == _oid(r[1]):
+            continue
+        findings.append(Finding(
+            "leaves",
+            f"库内叶哈希表第 {base + j} 行记的是位置 {leaf[2]}、第 {leaf[4]} 版，而它的哈希属于位置 {r[0]} 的事件（客户 {clients(r[1])}，"
+            f"第 {r[2]} 版）：该表（trail_leaves）被改动，事件本身未变。",
+            f"Stored leaf row {base + j} says position {leaf[2]}, version {leaf[4]}, but its hash is that of the event at position "
+            f"{r[0]} (client {clients(r[1])}, version {r[2]}): that table (trail_leaves) was altered, not the event.",
+            r[0], clients(r[1]), r[2] if type(r[2]) is int else None, _topic_name(r[3])))
+        return True
+    return False
 
 
 def _check_versions(rows: list[EventRow], versions: dict[Any, int], findings: list[Finding], clients: _Clients) -> None:
