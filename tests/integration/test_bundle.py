@@ -95,7 +95,8 @@ def test_the_report_is_pdfa_3b_in_chinese_with_the_events_attached(played, tmp_p
     assert re.search(r"pdfaid:part[>=\"']+3", xmp) and re.search(r"pdfaid:conformance[>=\"']+B", xmp)
     text = "".join(page.extract_text() for page in reader.pages)
     name = app.client(codes[0]).name
-    for expected in (name, codes[0], "组织信息", "证书状态与历史", "等级说明", "事件历史", "操作人", "业务日期", "记录时间"):
+    for expected in (name, codes[0], "一、组织信息", "二、证书状态与历史", "三、等级说明", "四、事件历史", "操作人", "业务日期", "记录时间",
+                     f"{name}（{codes[0]}）"):
         assert expected in text
     fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
     descriptors = [f["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object() for f in fonts]
@@ -146,3 +147,18 @@ def test_an_export_overwrites_no_existing_directory(played, tmp_path):
     with pytest.raises(RuleViolation, match="b"):
         export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
     assert (tmp_path / "b" / "notes.txt").read_text() == "keep me"
+
+
+def test_an_export_refuses_a_character_the_report_font_lacks_and_writes_nothing(played, key, tmp_path):
+    from aggregates.uscc import check_character
+
+    app, _, verifier = played
+    code = "91310115MA1K3X0Y5" + check_character("91310115MA1K3X0Y5")
+    app.submit_application(client=code, name="上海\U00020000日用品有限公司", address="上海市", scheme="tbsc94", scope="日用品批发",
+                           site=[{"name": "总部", "address": "上海市"}], headcount=20, evidence="营业执照", actor="李娜", on=TODAY)
+    make_checkpoint(app, load_signer(key))
+    with pytest.raises(RuleViolation) as refused:
+        export_bundle(app, tmp_path / "new" / "b", verifier, [code], explain_text)
+    assert "\U00020000" in refused.value.message_zh and "U+20000" in refused.value.message_zh and code in refused.value.message_zh
+    assert "U+20000" in refused.value.message_en and code in refused.value.message_en
+    assert not (tmp_path / "new").exists()
