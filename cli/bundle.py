@@ -92,9 +92,11 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
     if s.json:
         emit(report.to_dict())
     elif report.ok and given is not None:
-        click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织，与签名检查点（{report.tree_size} 个事件，"
+        of_zh = f"（账本共 {report.ledger_clients} 个）" if report.ledger_clients is not None else ""
+        of_en = f" of the ledger's {report.ledger_clients}" if report.ledger_clients is not None else ""
+        click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织{of_zh}，与签名检查点（{report.tree_size} 个事件，"
                        f"来源 {report.origin}）一致，各组织的事件完整至检查点签入的末端；{_age(report, 'zh')}；公钥 {report.key}（由检查人另行提供）。",
-                       f"Verified: {report.events} events of {len(report.clients)} client(s) match the signed checkpoint "
+                       f"Verified: {report.events} events of {len(report.clients)} client(s){of_en} match the signed checkpoint "
                        f"({report.tree_size} events, origin {report.origin}), each client complete to the head the checkpoint "
                        f"signed; {_age(report, 'en')}; public key {report.key} (given by the inspector)."))
     elif report.ok:

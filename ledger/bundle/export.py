@@ -193,6 +193,8 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     for uscc, cid in clients:
         mine = by_client.get(cid, [])
         sections.append(ClientSection.gather(app, uscc, mine, explain_text))
+    # Before anything is written: a report that cannot show a character is refused here.
+    pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -201,8 +203,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         (tmp / layout.PROOFS).write_bytes(proofs_bytes)
         (tmp / layout.HEADS).write_bytes(heads_bytes)
         (tmp / layout.CHECKPOINT).write_bytes(note.encode("utf-8"))
-        (tmp / layout.PUBLIC_KEY).write_bytes((verifier.encode() + "\n").encode("ascii"))
-        pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes)
+        (tmp / layout.PUBLIC_KEY).write_bytes((verifier.encode() + "\n").encode("utf-8"))
         (tmp / layout.REPORT).write_bytes(pdf)
         files = {name: layout.file_sha256(tmp / name) for name in layout.FILES}
         manifest = {
@@ -213,6 +214,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
             "checkpoint_id": cp_id,
             "public_key": verifier.encode(),
             "events": len(events),
+            "scope": "all" if usccs is None else "named",
             "clients": [{"uscc": s.uscc, "name": s.name, "client_id": str(uuid.UUID(bytes=cid)),
                          "events": len(by_client.get(cid, []))} for s, (_, cid) in zip(sections, clients)],
             "files": {name: {"sha256": files[name], "bytes": (tmp / name).stat().st_size} for name in layout.FILES},

@@ -59,6 +59,7 @@ class BundleReport:
     clients: list[str] = field(default_factory=list)
     key: str | None = None
     signed_at: datetime | None = None  # the checkpoint's time of signing, if it carries one
+    ledger_clients: int | None = None  # how many clients the checkpoint signs heads for
     structure_only: bool = False  # checked with the bundle's own key: consistent at best, never verified
     problems: list[Problem] = field(default_factory=list)
 
@@ -73,7 +74,7 @@ class BundleReport:
         return {"verified": self.ok and not self.structure_only, "consistent": self.ok, "structure_only": self.structure_only,
                 "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
                 "checkpoint_time": self.signed_at.isoformat() if self.signed_at else None,
-                "events": self.events, "clients": self.clients, "public_key": self.key,
+                "events": self.events, "clients": self.clients, "ledger_clients": self.ledger_clients, "public_key": self.key,
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -175,7 +176,7 @@ def _check_key(d: Path, public_key: Any, report: BundleReport) -> Any:
 
     bundled = None
     try:
-        bundled = parse_verifier((d / layout.PUBLIC_KEY).read_text(encoding="ascii"))
+        bundled = parse_verifier((d / layout.PUBLIC_KEY).read_text(encoding="utf-8"))
     except FileNotFoundError:
         pass  # reported with the files
     except (OSError, UnicodeDecodeError):
@@ -417,6 +418,19 @@ def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered
         if cid in listed and listed[cid] != uscc:
             report.add("clients", f"组织 {uscc} 的登记事件与清单（{listed[cid]}）不符。",
                        f"The registration event of client {uscc} disagrees with the manifest ({listed[cid]}).")
+    signed = None
+    if head is not None:
+        from ledger.trail.heads import heads_of
+
+        signed = heads_of(head.extensions)
+    report.ledger_clients = signed[0] if signed else None
+    if manifest.get("scope") not in ("all", "named"):
+        report.add("manifest", "清单的 scope 应为 all（全部组织）或 named（指定的组织）。",
+                   "The manifest's scope must be all (every client) or named (the clients named).")
+    elif manifest.get("scope") == "all" and signed is not None and signed[0] != len(listed):
+        report.add("clients", f"清单称检查包含有账本的全部组织，但检查点签入了 {signed[0]} 个组织的末端，检查包只有 {len(listed)} 个：有组织被删去。",
+                   f"The manifest says the bundle holds every client of the ledger, but the checkpoint signs the heads of "
+                   f"{signed[0]} clients and the bundle holds {len(listed)}: clients were removed.")
     if head is not None and (manifest.get("tree_size") != head.size or manifest.get("origin") != head.origin):
         report.add("manifest", "清单中的来源或树大小与已签名的检查点不符。",
                    "The manifest's origin or tree size differs from the signed checkpoint.")
@@ -449,12 +463,19 @@ def _check_report(d: Path, report: BundleReport) -> None:
         from pypdf import PdfReader
 
         logging.getLogger("pypdf").setLevel(logging.ERROR)
-        reader = PdfReader(io.BytesIO(path.read_bytes()), strict=False)
+        data = path.read_bytes()
+        reader = PdfReader(io.BytesIO(data), strict=False)
         attached = reader.attachments.get(layout.EVENTS)
     except Exception as e:  # noqa: BLE001 - any parse failure of an untrusted PDF is a finding, not a crash
         report.add("report", f"{layout.REPORT} 无法作为 PDF 读取（{type(e).__name__}）：它被改动或损坏。",
                    f"{layout.REPORT} cannot be read as a PDF ({type(e).__name__}): it was altered or is corrupt.")
         return
+    if data.count(b"%%EOF") != 1 or data.rstrip(b"\r\n")[-5:] != b"%%EOF":
+        # The export writes the report in one piece: an incremental update (another body, other
+        # visible text, appended after the first) or anything after its end is an alteration.
+        report.add("report", f"{layout.REPORT} 在导出后被追加了内容（增量更新或文件尾之后的数据）：报告被改动。",
+                   f"{layout.REPORT} was appended to after the export (an incremental update, or data after its end): the "
+                   "report was altered.")
     if not attached:
         report.add("report", f"{layout.REPORT} 没有附件 {layout.EVENTS}。", f"{layout.REPORT} has no attachment {layout.EVENTS}.")
     elif len(attached) != 1 or attached[0] != events.read_bytes():
