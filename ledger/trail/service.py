@@ -4,19 +4,19 @@ checkpoint`` and ``certledger verify`` (docs/audit-trail.md)."""
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aggregates.errors import RuleViolation
+from ledger.store import trail_store
+from ledger.store.trail import META, EventRow
+from ledger.trail.findings import Clients, Finding, advance_heads, check_leaf_rows, check_positions, check_versions, first_difference, oid_bytes, topic_name
 from ledger.trail.heads import Heads, extension_lines, heads_of
 from ledger.trail.leaf import hash_rows
 from ledger.trail.merkle import TreeBuilder, consistency_ranges, verify_consistency
 from ledger.trail.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint
-from ledger.store import trail_store
-from ledger.store.trail import META, EventRow
 
 RULE = "001 §12 audit trail"
 Progress = Callable[[int], None]
@@ -31,38 +31,6 @@ def install_append_only(app: Any) -> None:
     """Create the trail's tables and the triggers that refuse UPDATE, DELETE (and TRUNCATE) of
     events, checkpoints and leaf hashes; idempotent, cheap when already installed."""
     trail_store(app).install()
-
-
-def _topic_name(topic: Any) -> str:
-    return str(topic).rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-
-
-def _oid(value: bytes | str) -> bytes:
-    if isinstance(value, str):
-        try:
-            return bytes.fromhex(value)
-        except ValueError:
-            return value.encode()
-    return bytes(value)
-
-
-@dataclass
-class Finding:
-    """One thing that did not verify. ``kind`` is one of: changed, replaced, missing, inserted,
-    truncated, gap, malformed, leaves, root, consistency, heads, checkpoint-deleted (the data was altered); checkpoint,
-    external (a checkpoint cannot be used); unchecked (no checkpoint to check against)."""
-
-    kind: str
-    message_zh: str
-    message_en: str
-    position: int | None = None
-    client: str | None = None
-    version: int | None = None
-    event: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "position": self.position, "client": self.client, "version": self.version,
-                "event": self.event, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
 @dataclass
@@ -116,26 +84,6 @@ class CheckpointResult:
     new_events: int
 
 
-class _Clients:
-    """Originator ids to USCCs, read from each client's first (Registered) event when needed."""
-
-    def __init__(self, store: Any) -> None:
-        self.store, self.cache = store, {}
-
-    def __call__(self, oid: bytes | str) -> str:
-        key = _oid(oid)
-        if key not in self.cache:
-            label = key.hex()
-            try:
-                state = self.store.first_event(key)
-                if state:
-                    label = json.loads(state).get("uscc") or label
-            except Exception:  # noqa: BLE001 - a label for a report; the finding stands without it
-                pass
-            self.cache[key] = label
-        return self.cache[key]
-
-
 def _now() -> datetime:
     # The recording clock of the event store (eventsourcing stamps events with it), not a business date.
     from eventsourcing.domain import datetime_now_with_tzinfo
@@ -161,7 +109,7 @@ def _heads_at(snap: Any, head: Checkpoint | None) -> tuple[Heads, bool]:
     left = head.size
     for rows in snap.events():
         for r in rows[:left]:
-            rebuilt.add(_oid(r[1]), r[2], r[0])
+            rebuilt.add(oid_bytes(r[1]), r[2], r[0])
         left -= min(left, len(rows))
         if not left:
             break
@@ -238,10 +186,10 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                                         f"The event at position {pos} cannot be encoded ({why}); no checkpoint is signed. "
                                         "Run certledger verify.")
                 start = builder.size
-                w.add_leaves([(start + i, r[0], _oid(r[1]), r[2], h) for i, (r, h) in enumerate(zip(rows, hashes))])
+                w.add_leaves([(start + i, r[0], oid_bytes(r[1]), r[2], h) for i, (r, h) in enumerate(zip(rows, hashes))])
                 builder.extend(hashes)
                 for r in rows:
-                    client = _oid(r[1])
+                    client = oid_bytes(r[1])
                     heads.add(client, r[2], r[0])
                     changed.add(client)
                 done += len(rows)
@@ -275,7 +223,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     the stored leaf hashes and, if given, a checkpoint kept outside the database. The checks and
     their order are those of docs/audit-trail.md, "What verify checks"."""
     store = trail_store(app)
-    clients = _Clients(store)
+    clients = Clients(store)
     with store.snapshot() as snap:
         origin = snap.origin()
         n = snap.count
@@ -346,22 +294,22 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
             for rows in snap.events():
                 if builder.size <= covered < builder.size + len(rows):
                     first_uncovered = rows[covered - builder.size]
-                _check_versions(rows, versions, findings, clients)
+                check_versions(rows, versions, findings, clients)
                 base, base_nodes = builder.size, list(builder.nodes)
                 hashes, bad = hash_rows(rows, hex_ids)
                 for i, why in bad:
                     r = rows[i]
                     findings.append(Finding("malformed", f"位置 {r[0]} 的事件无法编码：{why}。", f"The event at position {r[0]} cannot be encoded: {why}.",
-                                            r[0], clients(r[1]) if r[1] else None, r[2] if type(r[2]) is int else None, _topic_name(r[3])))
+                                            r[0], clients(r[1]) if r[1] else None, r[2] if type(r[2]) is int else None, topic_name(r[3])))
                 if first_pos is None:
                     first_pos = rows[0][0]
                 last_pos = rows[-1][0]
                 if rows[-1][0] - prev != len(rows) or rows[0][0] <= prev:
-                    prev, gaps = _check_positions(rows, prev, gaps, store.gaps_expected, findings, clients)
+                    prev, gaps = check_positions(rows, prev, gaps, store.gaps_expected, findings, clients)
                 prev = rows[-1][0]
                 stored = leaves.take(len(rows))
                 if stored_tree is None and not located_row and stored == hashes[:len(stored)]:
-                    located_row = _check_leaf_rows(rows, leaves.rows, base, findings, clients)
+                    located_row = check_leaf_rows(rows, leaves.rows, base, findings, clients)
                 if stored_tree is not None:
                     stored_tree.extend(stored)
                 elif stored and stored != hashes[:len(stored)]:
@@ -371,9 +319,9 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                     if not located:
                         located = True
                         differs_at = base + next(i for i, (h, s) in enumerate(zip(hashes, stored)) if h != s)
-                        findings.append(_first_difference(snap, rows, hashes, stored, base, clients))
+                        findings.append(first_difference(snap, rows, hashes, stored, base, clients))
                 builder.extend(hashes)
-                _advance_heads(rows, raw_heads, base, head_sizes, heads_at)
+                advance_heads(rows, raw_heads, base, head_sizes, heads_at)
                 if progress:
                     progress(len(rows))
             # 3. Stored leaves beyond the events: the ledger lost events that were checkpointed.
@@ -500,120 +448,8 @@ def _recorded_at(app: Any, row: EventRow) -> datetime | None:
     from eventsourcing.persistence import StoredEvent
 
     try:
-        stored = StoredEvent(UUID(bytes=_oid(row[1])), row[2], row[3], bytes(row[4]))
+        stored = StoredEvent(UUID(bytes=oid_bytes(row[1])), row[2], row[3], bytes(row[4]))
         return app.mapper.to_domain_event(stored).timestamp
     except Exception:  # noqa: BLE001 - damaged rows are reported by the checks above
         return None
 
-
-def _advance_heads(rows: list[EventRow], raw: dict[Any, tuple[int, int]], base: int, sizes: set[int],
-                   at: dict[int, tuple[int, bytes]]) -> None:
-    """Advance each client's head (as stored ids: converted only when a root is taken) over a
-    batch of rows starting at leaf ``base``, taking (count, root) of the heads at each of ``sizes``
-    that falls in the batch."""
-    stops = sorted(s - base for s in sizes if base < s <= base + len(rows))
-    start = 0
-    for stop in [*stops, len(rows)]:
-        raw.update((r[1], (r[2], r[0])) for r in rows[start:stop])
-        if base + stop in sizes and stop in stops:
-            heads = Heads({_oid(k): v for k, v in raw.items()})
-            at[base + stop] = (len(heads.by_client), heads.root())
-        start = stop
-
-
-def _check_leaf_rows(rows: list[EventRow], stored: list[Any], base: int, findings: list[Finding], clients: _Clients) -> bool:
-    """The columns of the stored leaf rows (index, position, client, version) must be those of the
-    events whose hashes they hold: the next checkpoint resumes from them. Names the first that is
-    not, as an alteration of the leaf store; returns whether one was named."""
-    for j, leaf in enumerate(stored):
-        r = rows[j]
-        if leaf[1] == base + j and leaf[2] == r[0] and leaf[4] == r[2] and bytes(leaf[3]) == _oid(r[1]):
-            continue
-        findings.append(Finding(
-            "leaves",
-            f"库内叶哈希表第 {base + j} 行记的是位置 {leaf[2]}、第 {leaf[4]} 版，而它的哈希属于位置 {r[0]} 的事件（客户 {clients(r[1])}，"
-            f"第 {r[2]} 版）：该表（trail_leaves）被改动，事件本身未变。",
-            f"Stored leaf row {base + j} says position {leaf[2]}, version {leaf[4]}, but its hash is that of the event at position "
-            f"{r[0]} (client {clients(r[1])}, version {r[2]}): that table (trail_leaves) was altered, not the event.",
-            r[0], clients(r[1]), r[2] if type(r[2]) is int else None, _topic_name(r[3])))
-        return True
-    return False
-
-
-def _check_versions(rows: list[EventRow], versions: dict[Any, int], findings: list[Finding], clients: _Clients) -> None:
-    """Each client's events carry versions 1, 2, 3... in position order; a jump or a repeat means
-    an event was deleted or forged, even after the last checkpoint, where hashes cannot tell."""
-    for r in rows:
-        key, ver = r[1], r[2]
-        last = versions.get(key, 0)
-        if type(ver) is int and ver == last + 1:
-            versions[key] = ver
-            continue
-        if sum(1 for f in findings if f.kind == "sequence") < 20:
-            findings.append(Finding(
-                "sequence",
-                f"位置 {r[0]}：客户 {clients(key)} 的第 {ver} 版事件（{_topic_name(r[3])}）紧接在第 {last} 版之后：版本不连续，说明有事件被删除或伪造。",
-                f"Position {r[0]}: client {clients(key)}'s version {ver} ({_topic_name(r[3])}) follows version {last}: the versions "
-                "are not consecutive, so an event was deleted or forged.",
-                r[0], clients(key), ver if type(ver) is int else None, _topic_name(r[3])))
-        if type(ver) is int:
-            versions[key] = max(last, ver)
-
-
-def _check_positions(rows: list[EventRow], prev: int, gaps: int, gaps_expected: bool, findings: list[Finding],
-                     clients: _Clients) -> tuple[int, int]:
-    """Positions start at 1 and increase; on SQLite they have no gaps."""
-    for r in rows:
-        pos = r[0]
-        if pos <= prev:
-            findings.append(Finding(
-                "malformed",
-                f"位置 {pos} 不是账本会分配的位置（位置从 1 开始递增）：这是伪造插入的事件（客户 {clients(r[1])}，版本 {r[2]}，{_topic_name(r[3])}）。",
-                f"Position {pos} is not one the ledger assigns (positions start at 1 and increase): a forged insert "
-                f"(client {clients(r[1])}, version {r[2]}, {_topic_name(r[3])}).",
-                pos, clients(r[1]), r[2], _topic_name(r[3])))
-        elif pos != prev + 1:
-            gaps += pos - prev - 1
-            if not gaps_expected:
-                span = str(prev + 1) if pos - prev == 2 else f"{prev + 1}–{pos - 1}"
-                findings.append(Finding(
-                    "gap", f"位置 {span} 没有事件：SQLite 按顺序编号不留空位，说明那里的事件被删除，或位置 {pos} 的事件是以伪造的位置插入的。",
-                    f"No event at position {span}: SQLite numbers events without gaps, so events there were deleted, "
-                    f"or the event at position {pos} was inserted with a forged position.",
-                    prev + 1))
-        prev = max(prev, pos)
-    return prev, gaps
-
-
-def _first_difference(snap: Any, rows: list[EventRow], hashes: list[bytes], stored: list[bytes], base: int,
-                      clients: _Clients) -> Finding:
-    """Name the first event whose leaf differs from the checkpointed one: changed in place,
-    replaced by another (reordering), deleted (the next one moved up), or inserted."""
-    i = next(i for i, (h, s) in enumerate(zip(hashes, stored)) if h != s)
-    r = rows[i]
-    pos, oid, ver, name = r[0], _oid(r[1]), r[2], _topic_name(r[3])
-    s = snap.leaf_row(base + i)
-    if s is None:  # the leaves table lost the row: the stored tree check reports it
-        return Finding("leaves", f"库内叶哈希表在第 {base + i} 个叶处缺行。", f"The stored leaf hashes lack leaf {base + i}.", pos, clients(oid), ver, name)
-    _, s_pos, s_oid, s_ver, _ = s
-    if pos == s_pos and (oid, ver) == (s_oid, s_ver):
-        return Finding("changed", f"位置 {pos} 的事件在检查点之后被改动：客户 {clients(oid)}，版本 {ver}，{name}。",
-                       f"The event at position {pos} was changed after it was checkpointed: client {clients(oid)}, version {ver}, {name}.",
-                       pos, clients(oid), ver, name)
-    if pos == s_pos:
-        moved = snap.leaf_of(oid, ver) if isinstance(ver, int) else None
-        where_zh = f"该事件在检查点中位于位置 {moved[1]}：事件顺序被改动" if moved else "检查点中没有该事件：它是伪造的"
-        where_en = f"the checkpoint had that event at position {moved[1]}: events were reordered" if moved else \
-            "no checkpoint has that event: it is forged"
-        return Finding("replaced",
-                       f"位置 {pos} 签名时是客户 {clients(s_oid)} 的第 {s_ver} 版事件，现在是客户 {clients(oid)} 的第 {ver} 版事件（{name}）；{where_zh}。",
-                       f"Position {pos} held client {clients(s_oid)}, version {s_ver} when checkpointed; it now holds client {clients(oid)}, "
-                       f"version {ver} ({name}): {where_en}.",
-                       pos, clients(oid), ver, name)
-    if pos > s_pos:
-        return Finding("missing", f"位置 {s_pos} 的事件已被删除：客户 {clients(s_oid)}，版本 {s_ver}。",
-                       f"The event at position {s_pos} was deleted: client {clients(s_oid)}, version {s_ver}.",
-                       s_pos, clients(s_oid), s_ver)
-    return Finding("inserted", f"位置 {pos} 有一个检查点中没有的事件（伪造插入）：客户 {clients(oid)}，版本 {ver}，{name}。",
-                   f"Position {pos} holds an event no checkpoint contains (a forged insert): client {clients(oid)}, version {ver}, {name}.",
-                   pos, clients(oid), ver, name)
