@@ -78,8 +78,11 @@ def checkpoint(key: str | None) -> None:
 @click.option("--key", "key", metavar="PATH", help=KEY_HELP)
 @click.option("--max-uncovered", type=Duration(), metavar="AGE",
               help="The oldest event accepted with no signed checkpoint over it, e.g. 36h, 7d (default: $CERTLEDGER_MAX_UNCOVERED or 2d).")
+@click.option("--read-models", "read_models", is_flag=True,
+              help="Also recompute the read models (what show, clients, due and the register read) from the events and "
+                   "compare them row by row; exit 1 on any difference.")
 @common_options
-def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any) -> None:
+def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any, read_models: bool) -> None:
     """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any
     change, 3 when events older than --max-uncovered have no checkpoint over them."""
     from ledger.trail import verify_trail
@@ -107,9 +110,17 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
             bar[0].__exit__(None, None, None)
     now = datetime.now(timezone.utc)
     too_old = report.ok and report.uncovered_since is not None and now - report.uncovered_since > limit
+    from cli.readcheck import report_read_models
+
+    models: dict[str, Any] = {}
+    models_ok = report_read_models(app, s, models if s.json else None) if read_models and report.ok else True
     if s.json:
         emit({**report.to_dict(), "max_uncovered_hours": round(limit.total_seconds() / 3600, 2), "uncovered_too_old": too_old}
-             | ({"verified": False} if too_old else {}))
+             | ({"verified": False} if too_old or not models_ok else {}) | models)
+    elif report.ok and not too_old and not models_ok:
+        click.echo(s.t(f"（事件本身与 {report.checkpoints_checked} 个检查点一致；不一致的只是读模型。）",
+                       f"(The events themselves are consistent with {report.checkpoints_checked} checkpoint(s); only the read "
+                       "models differ.)"), err=True)
     elif report.ok and not too_old:
         click.echo(s.t(f"已验证：{report.size} 个事件，{report.checkpoints_checked} 个检查点一致（来源 {report.origin}）。",
                        f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
@@ -141,4 +152,6 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
             if f is not first:
                 lines.append("  - " + s.t(f.message_zh, f.message_en))
         click.echo("\n".join(lines), err=True)
+        raise click.exceptions.Exit(1)
+    if not models_ok:
         raise click.exceptions.Exit(1)

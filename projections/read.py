@@ -122,6 +122,15 @@ def audit_trail(app: Any, **filters: Any) -> Iterator[dict[str, Any]]:
     return queries.audit_trail(read_models(app, ["trail"]), **filters)
 
 
+def check_read_models(app: Any, names: Any = None) -> Any:
+    """The read models (all by default) compared with what the events give, row by row, without
+    writing anything (``certledger verify --read-models``): a ``projections.check.ReadModelCheck``
+    with ``ok``, ``first``, ``differences``, ``total``, ``repair`` (the command) and ``to_dict()``."""
+    from projections.check import check
+
+    return check(app, names)
+
+
 def export_register(rows: list[dict[str, Any]], fmt: str, out: Any) -> int:
     """Write register rows as ``csv`` (UTF-8 with BOM, CRLF: Excel and WPS open it as is) or
     ``jsonl`` to a text stream opened with newline=""; returns the number of certificates."""
