@@ -53,10 +53,11 @@ def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: st
                                lambda d: render_explanation(d, "zh"))
     emit(result.to_dict(), lambda st: st.t(
         f"已导出检查包：{result.directory}\n  {len(result.clients)} 个组织，{result.events} 个事件；检查点 #{result.checkpoint_id}"
-        f"（{result.tree_size} 个事件，来源 {result.origin}）\n  检查人员可离线核验：certledger verify-bundle {result.directory}",
+        f"（{result.tree_size} 个事件，来源 {result.origin}）\n  检查人员可离线核验（公钥须另行取得）：certledger verify-bundle {result.directory} "
+        f"--public-key <公钥> --origin {result.origin}",
         f"Bundle written: {result.directory}\n  {len(result.clients)} client(s), {result.events} event(s); checkpoint "
         f"#{result.checkpoint_id} ({result.tree_size} events, origin {result.origin})\n  An inspector checks it offline with: "
-        f"certledger verify-bundle {result.directory}"))
+        f"certledger verify-bundle {result.directory} --public-key <the body's public key, obtained separately> --origin {result.origin}"))
 
 
 def _age(report: Any, lang: str) -> str:
