@@ -9,7 +9,8 @@ from typing import Any, Iterator
 
 import click
 
-from cli.output import Duration, age_words, common_options, emit, fail, settings
+from cli.output import Duration, common_options, emit, fail, settings
+from ledger.words import age_words
 
 KEY_HELP = "The body's signing key file, whose <key>.pub is bundled (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
 

@@ -189,12 +189,3 @@ class Duration(click.ParamType):
         except ValueError as e:
             self.fail(str(e), param, ctx)
 
-
-def age_words(age: Any, lang: str) -> str:
-    """A ``timedelta`` as minutes, hours or days, in the output's language."""
-    hours = max(0.0, age.total_seconds() / 3600)
-    if hours < 1:
-        return f"{hours * 60:.0f} 分钟" if lang == "zh" else f"{hours * 60:.0f} minutes"
-    if hours < 48:
-        return f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from cli.output import Duration, age_words, common_options, emit, settings
+from cli.output import Duration, common_options, emit, settings
+from ledger.words import age_words
 
 KEY_HELP = "The body's signing key file (default: $CERTLEDGER_KEY or signing.key beside the default ledger)."
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bundle import layout
+from ledger.words import age_words
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 MAX_LINE_FAULTS = 20  # line-level problems listed per file before "and N more"
@@ -529,13 +530,7 @@ def _check_origin_and_age(head: Any, report: BundleReport, origin: str | None, m
         return
     age = (now or datetime.now(timezone.utc)) - report.signed_at
     if age > max_age:
-        report.add("checkpoint", f"检查点签发于 {report.signed_at:%Y-%m-%d %H:%M} UTC，已有 {_days(age)}，超过允许的 {_days(max_age)}：记录可能已过时。",
-                   f"The checkpoint was signed on {report.signed_at:%Y-%m-%d %H:%M} UTC, {_days(age, 'en')} ago, more than the "
-                   f"{_days(max_age, 'en')} allowed: the records may be out of date.")
+        report.add("checkpoint", f"检查点签发于 {report.signed_at:%Y-%m-%d %H:%M} UTC，已有 {age_words(age)}，超过允许的 {age_words(max_age)}：记录可能已过时。",
+                   f"The checkpoint was signed on {report.signed_at:%Y-%m-%d %H:%M} UTC, {age_words(age, 'en')} ago, more than the "
+                   f"{age_words(max_age, 'en')} allowed: the records may be out of date.")
 
-
-def _days(delta: timedelta, lang: str = "zh") -> str:
-    hours = delta.total_seconds() / 3600
-    if hours < 48:
-        return f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"
