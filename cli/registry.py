@@ -23,6 +23,7 @@ EXTRA: dict[str, tuple[str, str, str]] = {
     "verify": ("cli.trail", "verify", "Recompute the audit trail and check it against checkpoints."),
     "export": ("cli.bundle", "export", "Write an inspection bundle for a client or all clients."),
     "verify-bundle": ("cli.bundle", "verify_bundle", "Check an inspection bundle offline, without the database."),
+    "witness": ("cli.witness", "witness", "Run a witness: cosign a ledger's checkpoints only when consistent (C2SP tlog-witness)."),
     "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
 }
 # Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
