@@ -38,19 +38,27 @@ def demo(clients: int | None, seed: int) -> None:
         raise click.UsageError(s.t("演示只写入新的 SQLite 账本；请用 --db 给出一个文件路径。",
                                    "The demo writes a new SQLite ledger; give a file path with --db."))
     path = resolve_database(s.db).sqlite_path if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
-    if path.exists():
-        raise click.UsageError(s.t(f"{path} 已存在；演示需要一个新的账本文件。", f"{path} exists; the demo needs a new ledger file."))
+    trail_dir = path.parent / f"{path.stem}-trail"
+    if path.exists() or (not clients and trail_dir.exists()):
+        taken = path if path.exists() else trail_dir
+        raise click.UsageError(s.t(f"{taken} 已存在；演示需要一个新的账本文件（及其旁边新的 {trail_dir.name} 文件夹）。",
+                                   f"{taken} exists; the demo needs a new ledger file (and a new {trail_dir.name} folder beside it)."))
     app = bootstrap(str(path))
     if clients:
         _synthetic(app, path, clients, seed)
         return
     codes = play(app)
     app.update_read_models()
+    from ledger.demo_trail import checkpoint_demo
+
+    trail_dir.mkdir(parents=True)
+    trail = checkpoint_demo(app, trail_dir)
     listed = {r["uscc"]: r for r in read.clients(app)}
     rows = [listed[code] for code in codes]
     due = read.due(app, today=clock.today(), within=90)
     detail = read.summary(resolve_database(str(path)), codes[1], open_app=lambda: app)
-    summary = {"db": str(path), "events": app.event_count(), "clients": rows, "due_within_90_days": due}
+    summary = {"db": str(path), "events": app.event_count(), "clients": rows, "due_within_90_days": due,
+               "audit_trail": trail.to_dict()}
 
     def render(st) -> str:
         t = st.t
@@ -67,6 +75,7 @@ def demo(clients: int | None, seed: int) -> None:
                   render_due(due, st.lang)]
 
         lines += ["", t("其中一个组织的详情：", "One client in detail:"), render_summary(detail, st.lang), ""]
+        lines += _trail_lines(trail, path, codes[1], st)
         lines.append(t("继续查看：", "Explore further:"))
         for cmd in ("clients", f"show {codes[0]}", f"explain {codes[0]}", f"history {codes[1]}", "due",
                     "register show", f"show {codes[3]} --lang en --json"):
@@ -74,6 +83,28 @@ def demo(clients: int | None, seed: int) -> None:
         return "\n".join(lines)
 
     emit(summary, render)
+
+
+def _trail_lines(trail: Any, path: Path, code: str, st: Any) -> list[str]:
+    """The day's checkpoint, who attested it, and how an inspector checks a bundle of any client."""
+    t = st.t
+    said_zh, said_en = [], []
+    if trail.cosigned_at:
+        said_zh.append(f"见证方于 {trail.cosigned_at:%H:%M:%S} UTC 副署")
+        said_en.append(f"cosigned by the witness at {trail.cosigned_at:%H:%M:%S} UTC")
+    if trail.stamped_at:
+        said_zh.append(f"时间戳服务证明其于 {trail.stamped_at:%H:%M:%S} UTC 已存在")
+        said_en.append(f"time-stamped at {trail.stamped_at:%H:%M:%S} UTC")
+    lines = [t(f"审计记录：检查点 #{trail.checkpoint_id} 已签名（{trail.size} 个事件，来源 {trail.origin}）" + ("，" + "，".join(said_zh) if said_zh else "") + "。",
+               f"Audit trail: checkpoint #{trail.checkpoint_id} signed ({trail.size} events, origin {trail.origin})"
+               + (", " + ", ".join(said_en) if said_en else "") + ".")]
+    lines += ["  " + t(f"未能取得：{p.message_zh}", f"Not obtained: {p.message_en}") for p in trail.problems]
+    bundle = path.parent / f"bundle-{code}"
+    verify = (f"  certledger verify-bundle {bundle} --public-key {trail.public_key} --origin {trail.origin} "
+              f"--witness-key {trail.witness_key}" + (f" --tsa-cert {trail.tsa_chain}" if trail.tsa_chain else ""))
+    lines += [t("检查包（任一组织）与检查人员的离线核验：", "An inspection bundle (of any client) and the inspector's offline check:"),
+              f"  certledger --db {path} export {code} --out {bundle} --key {trail.key}", verify, ""]
+    return lines
 
 
 def _synthetic(app: Any, path: Path, clients: int, seed: int) -> None:

@@ -33,6 +33,16 @@ def keys_init(key: str | None, name: str) -> None:
                        f"Signing key: {files.private} (owner-only; back it up and keep it safe)\nPublic key: {files.public}\n  {files.verifier.encode()}\nGive the public key to inspectors."))
 
 
+def _witnessed(note: str, witnesses: tuple[Any, ...]) -> list[str]:
+    """The names of the witnesses whose cosignature the external checkpoint carries; each one asked
+    for must be there and verify (a RuleViolation names the one that does not)."""
+    from ledger.trail.cosignature import verify_cosignature
+
+    for w in witnesses:
+        verify_cosignature(note, w)
+    return [w.name for w in witnesses]
+
+
 def _progress(label: str, total: int) -> Any:
     if total < 20000:
         return None
@@ -41,13 +51,29 @@ def _progress(label: str, total: int) -> Any:
 
 @click.command()
 @click.option("--key", "key", metavar="PATH", help=KEY_HELP)
+@click.option("--tsa", "tsa_url", metavar="URL", help="An RFC 3161 time-stamping authority to stamp the checkpoint (default: $CERTLEDGER_TSA_URL).")
+@click.option("--tsa-cert", metavar="FILE", help="The TSA's certificate chain (PEM) to check its token on receipt (default: $CERTLEDGER_TSA_CERT).")
+@click.option("--witness", "witness_urls", multiple=True, metavar="URL",
+              help="A witness to cosign the checkpoint (certledger witness serve, or any C2SP tlog-witness); repeatable "
+                   "(default: $CERTLEDGER_WITNESS_URL, space-separated).")
+@click.option("--witness-key", "witness_keys", multiple=True, metavar="KEY|FILE",
+              help="That witness's cosignature key, one per --witness in the same order (default: $CERTLEDGER_WITNESS_KEY).")
 @common_options
-def checkpoint(key: str | None) -> None:
-    """Sign the tree head over every event, store it, and print it for publishing outside the database."""
+def checkpoint(key: str | None, tsa_url: str | None, tsa_cert: str | None, witness_urls: tuple[str, ...],
+               witness_keys: tuple[str, ...]) -> None:
+    """Sign the tree head over every event, store it, have it time-stamped and cosigned by the
+    configured authority and witnesses, and print it for publishing outside the database. An
+    unchanged ledger gets what its latest checkpoint lacks (a failed time stamp or cosignature is
+    asked for again); exit 1 when one could not be obtained (the checkpoint itself is kept)."""
+    from ledger.config import attestation_settings
     from ledger.trail import make_checkpoint
-    from ledger.trail.keys import load_signer
+    from ledger.trail.attest import Witness
+    from ledger.trail.keys import load_signer, load_tsa_chain, load_witness_key
 
     signer = load_signer(key)
+    tsa_url, tsa_cert, pairs = attestation_settings(tsa_url, tsa_cert, witness_urls, witness_keys)
+    chain = load_tsa_chain(tsa_cert) if tsa_cert else None
+    witnesses = tuple(Witness(url, load_witness_key(k)) for url, k in pairs)
     app = settings().app(existing=True)
     bar: list[Any] = []
 
@@ -61,15 +87,52 @@ def checkpoint(key: str | None) -> None:
     finally:
         if bar:
             bar[0].__exit__(None, None, None)
-    data = {"id": result.id, "origin": result.checkpoint.origin, "tree_size": result.checkpoint.size,
-            "new_events": result.new_events, "checkpoint": result.note}
-    if settings().json:
-        emit(data)
-        return
-    click.echo(result.note, nl=False)
+    note, attested = result.note, None
+    if tsa_url or witnesses:
+        from ledger.trail.attest import attest_latest
+
+        attested = attest_latest(app, signer.verifier, tsa_url=tsa_url, tsa_chain=chain, witnesses=witnesses)
+    from ledger.trail.attest import stored_note
+
+    note = stored_note(app, result.id, result.note)
     s = settings()
-    click.echo(s.t(f"已存为检查点 #{result.id}（{result.checkpoint.size} 个事件，新增 {result.new_events} 个）；请把上面的文本保存在数据库之外。",
-                   f"Stored as checkpoint #{result.id} ({result.checkpoint.size} events, {result.new_events} new); keep the text above outside the database."), err=True)
+    data = {"id": result.id, "origin": result.checkpoint.origin, "tree_size": result.checkpoint.size,
+            "new_events": result.new_events, "checkpoint": note}
+    if attested is not None:
+        data |= {"time_stamp": attested.stamped_at.isoformat() if attested.stamped_at else None,
+                 "cosigned_by": [{"witness": n, "time": t.isoformat() if t else None, "new": new} for n, t, new in attested.cosigned],
+                 "failures": [e.to_dict() for e in attested.failures]}
+    if s.json:
+        emit(data)
+    else:
+        click.echo(note, nl=False)
+        click.echo(s.t(f"已存为检查点 #{result.id}（{result.checkpoint.size} 个事件，新增 {result.new_events} 个）；请把上面的文本保存在数据库之外。",
+                       f"Stored as checkpoint #{result.id} ({result.checkpoint.size} events, {result.new_events} new); keep the text above outside the database."), err=True)
+        if attested is not None:
+            for line in _attested_lines(attested, s):
+                click.echo(line, err=True)
+    if attested is not None and attested.failures:
+        raise click.exceptions.Exit(1)
+
+
+def _attested_lines(attested: Any, s: Any) -> list[str]:
+    lines = []
+    if attested.stamped_at is not None:
+        at = f"{attested.stamped_at:%Y-%m-%d %H:%M:%S} UTC"
+        lines.append(s.t(f"时间戳：时间戳服务证明该检查点于 {at} 已存在" + ("（本次取得）。" if attested.stamped_now else "（此前已取得）。"),
+                         f"Time stamp: the time-stamping authority attests the checkpoint existed at {at}"
+                         + (" (obtained now)." if attested.stamped_now else " (obtained before).")))
+    for name, when, new in attested.cosigned:
+        at = f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else "?"
+        lines.append(s.t(f"见证：{name} 于 {at} 副署" + ("（本次取得）。" if new else "（此前已取得）。"),
+                         f"Witness: {name} cosigned at {at}" + (" (obtained now)." if new else " (obtained before).")))
+    for e in attested.failures:
+        lines.append(s.t(f"未能取得：{e.message_zh}", f"Not obtained: {e.message_en}"))
+    if attested.failures:
+        lines.append(s.t("检查点本身已签发并保存；排除问题后再次运行 certledger checkpoint 即可补取（账本未变时只补取所缺的部分）。",
+                         "The checkpoint itself is signed and stored; once the problem is fixed, run certledger checkpoint again "
+                         "to obtain what is missing (an unchanged ledger only gets what its latest checkpoint lacks)."))
+    return lines
 
 
 @click.command()
@@ -82,12 +145,16 @@ def checkpoint(key: str | None) -> None:
 @click.option("--read-models", "read_models", is_flag=True,
               help="Also recompute the read models (what show, clients, due and the register read) from the events and "
                    "compare them row by row; exit 1 on any difference.")
+@click.option("--witness-key", "witness_keys", multiple=True, metavar="KEY|FILE",
+              help="A witness's cosignature key: its stored cosignatures must verify, and a --checkpoint must carry its "
+                   "cosignature (the witness's latest, from certledger witness latest: a ledger rolled back past it is reported). Repeatable.")
 @common_options
-def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any, read_models: bool) -> None:
+def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any, read_models: bool,
+           witness_keys: tuple[str, ...]) -> None:
     """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any
     change, 3 when events older than --max-uncovered have no checkpoint over them."""
     from ledger.trail import verify_trail
-    from ledger.trail.keys import load_verifier
+    from ledger.trail.keys import load_verifier, load_witness_key
     from ledger.trail.note import read_checkpoint_file
 
     from ledger.config import max_uncovered as configured_max_uncovered
@@ -95,6 +162,8 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
     limit = max_uncovered if max_uncovered is not None else configured_max_uncovered()
     verifier = load_verifier(public_key, key)
     external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
+    witnesses = tuple(load_witness_key(k) for k in witness_keys)
+    witnessed = _witnessed(external, witnesses) if external is not None else []
     app = settings().app(existing=True)
     s = settings()
     bar: list[Any] = []
@@ -105,7 +174,8 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
             bar.append(b.__enter__())
 
     try:
-        report = verify_trail(app, verifier, external, progress=lambda k: bar and bar[0].update(k), on_size=on_size)
+        report = verify_trail(app, verifier, external, progress=lambda k: bar and bar[0].update(k), on_size=on_size,
+                              witness_keys=witnesses)
     finally:
         if bar:
             bar[0].__exit__(None, None, None)
@@ -147,6 +217,10 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
         else:
             head = s.t("校验未通过。", "Verification failed.")
         lines = [head]
+        if witnessed and report.external is not None and report.external.size > report.size:
+            lines.append(s.t(f"账本被回滚到见证方（{'、'.join(witnessed)}）副署的检查点之前：见证方已见过 {report.external.size} 个事件，账本现只有 {report.size} 个。",
+                             f"The ledger was rolled back past a checkpoint the witness(es) {', '.join(witnessed)} cosigned: they saw "
+                             f"{report.external.size} events; the ledger now has {report.size}."))
         if first is not None:
             lines.append(s.t(f"第一个问题：{first.message_zh}", f"First problem: {first.message_en}"))
         for f in report.findings:

@@ -77,3 +77,30 @@ def max_uncovered() -> timedelta:
             f"Environment variable {ENV_MAX_UNCOVERED} is '{raw}': it must be an age such as 7d, 36h or 90m; correct it or "
             f"unset it (default {DEFAULT_MAX_UNCOVERED}).",
         ) from None
+
+
+ENV_TSA_URL = "CERTLEDGER_TSA_URL"  # the time-stamping authority checkpoint asks for an RFC 3161 token
+ENV_TSA_CERT = "CERTLEDGER_TSA_CERT"  # its certificate chain (PEM), to check each token on receipt
+ENV_WITNESS_URL = "CERTLEDGER_WITNESS_URL"  # witnesses checkpoint asks to cosign, space-separated
+ENV_WITNESS_KEY = "CERTLEDGER_WITNESS_KEY"  # their cosignature keys (vkey or file), in the same order
+
+
+def attestation_settings(tsa_url: str | None, tsa_cert: str | None, witness_urls: tuple[str, ...],
+                         witness_keys: tuple[str, ...]) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    """Who ``checkpoint`` asks to attest its checkpoint: the options given, else the environment.
+    Returns (TSA URL, TSA chain file, [(witness URL, witness key)]); a witness without its key (or a
+    key without its witness) is refused, naming the options and variables."""
+    tsa_url = tsa_url or os.environ.get(ENV_TSA_URL, "").strip() or None
+    tsa_cert = tsa_cert or os.environ.get(ENV_TSA_CERT, "").strip() or None
+    if not witness_urls and not witness_keys:
+        witness_urls = tuple(os.environ.get(ENV_WITNESS_URL, "").split())
+        witness_keys = tuple(os.environ.get(ENV_WITNESS_KEY, "").split())
+    if len(witness_urls) != len(witness_keys):
+        raise RuleViolation(
+            "ledger: configuration",
+            f"给出了 {len(witness_urls)} 个见证方地址、{len(witness_keys)} 个见证方公钥：每个 --witness（{ENV_WITNESS_URL}）须配一个 "
+            f"--witness-key（{ENV_WITNESS_KEY}），按顺序对应。",
+            f"{len(witness_urls)} witness URL(s) and {len(witness_keys)} witness key(s) were given: each --witness "
+            f"({ENV_WITNESS_URL}) needs its --witness-key ({ENV_WITNESS_KEY}), in the same order.",
+        )
+    return tsa_url, tsa_cert, list(zip(witness_urls, witness_keys))

@@ -22,10 +22,11 @@ from aggregates.errors import RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger.bundle import layout
 from ledger.bundle.layout import ExplainText, ExportedEvent
+from ledger.trail.attest import cosignature_lines, cosigned_note, timestamp_token
 from ledger.trail.leaf import hash_rows, recorded_time
 from ledger.trail.heads import Heads, heads_of
 from ledger.trail.merkle import TreeBuilder, inclusion_ranges
-from ledger.trail.note import NoteError, Verifier, open_checkpoint
+from ledger.trail.note import NoteError, Signer, Verifier, open_checkpoint
 
 RULE = "001 §12 inspection bundle"
 
@@ -39,13 +40,16 @@ class ExportResult:
     root: bytes
     checkpoint_id: int
     files: dict[str, str] = field(default_factory=dict)  # name -> SHA-256 (hex)
+    witnesses: list[str] = field(default_factory=list)  # key names of the checkpoint's cosignatures
+    time_stamped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         import base64
 
         return {"directory": str(self.directory), "clients": self.clients, "events": self.events, "origin": self.origin,
                 "tree_size": self.tree_size, "root": base64.b64encode(self.root).decode(),
-                "checkpoint_id": self.checkpoint_id, "files": self.files}
+                "checkpoint_id": self.checkpoint_id, "files": self.files, "witnesses": self.witnesses,
+                "time_stamped": self.time_stamped}
 
 
 def _refuse(zh: str, en: str) -> RuleViolation:
@@ -78,10 +82,10 @@ def _clients(app: Any, usccs: Sequence[str] | None) -> list[tuple[str, bytes]]:
     return out
 
 
-def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tuple[Any, int, str, list[ExportedEvent], Any]:
-    """The latest stored checkpoint (as a Checkpoint), its id, its note, the selected clients'
-    events (None: every event) with their inclusion proofs against it, and the heads of every
-    client as of it. Refuses if a selected event is not covered by the checkpoint, if the
+def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tuple[Any, int, str, list[ExportedEvent], Any, bytes | None]:
+    """The latest stored checkpoint (as a Checkpoint), its id, its note (with the witnesses'
+    cosignatures), the selected clients' events (None: every event) with their inclusion proofs
+    against it, the heads of every client as of it, and its time stamp token (if any). Refuses if a selected event is not covered by the checkpoint, if the
     checkpoint commits to no client heads (signed before they existed), or if the stored events do
     not hash to its signed root or heads."""
     from ledger.store import trail_store
@@ -89,6 +93,7 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
     store = trail_store(app)
     with store.snapshot() as snap:
         stored = snap.checkpoints()
+        attestations = snap.attestations()
         if not stored:
             raise _refuse("账本中还没有检查点：请先运行 certledger checkpoint，再导出。",
                           "The ledger has no checkpoint yet: run certledger checkpoint first, then export.")
@@ -161,15 +166,18 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
             state = bytes(r[4])
             events.append(ExportedEvent(i, r[0], _oid(r[1]), r[2], r[3], recorded_time(state), state, hashes_of[i],
                                         [builder.subtree(a, b) for a, b in inclusion_ranges(i, size)]))
-    return head, latest.id, latest.note, events, heads
+    # The note travels with its witnesses' cosignatures (further signature lines) and its time stamp.
+    note = cosigned_note(latest.note, cosignature_lines(attestations, latest.id))
+    return head, latest.id, note, events, heads, timestamp_token(attestations, latest.id)
 
 
 def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usccs: Sequence[str] | None,
-                  explain_text: ExplainText) -> ExportResult:
+                  explain_text: ExplainText, *, signer: Signer) -> ExportResult:
     """Write the bundle of the clients ``usccs`` (None: every client) to the new directory ``out``.
 
     ``verifier`` is the body's public key (it must verify the latest checkpoint; it is bundled).
-    ``explain_text`` renders an explanation as Chinese text for the report."""
+    ``explain_text`` renders an explanation as Chinese text for the report; ``signer`` is the
+    body's checkpoint key (the private half of ``verifier``), which signs the report (PAdES)."""
     from eventsourcing.domain import datetime_now_with_tzinfo
 
     from ledger.bundle.report import ClientSection, build_report
@@ -178,7 +186,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     _check_out_dir(out)
     clients = _clients(app, usccs)
     ids = None if usccs is None else {cid for _, cid in clients}
-    head, cp_id, note, events, heads = collect(app, verifier, ids)
+    head, cp_id, note, events, heads, token = collect(app, verifier, ids)
     exported_at = datetime_now_with_tzinfo()
 
     by_client: dict[bytes, list[ExportedEvent]] = {}
@@ -194,7 +202,7 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         mine = by_client.get(cid, [])
         sections.append(ClientSection.gather(app, uscc, mine, explain_text))
     # Before anything is written: a report that cannot show a character is refused here.
-    pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes)
+    pdf = build_report(sections, head, cp_id, verifier, exported_at, events_bytes, signer)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -205,7 +213,10 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         (tmp / layout.CHECKPOINT).write_bytes(note.encode("utf-8"))
         (tmp / layout.PUBLIC_KEY).write_bytes((verifier.encode() + "\n").encode("utf-8"))
         (tmp / layout.REPORT).write_bytes(pdf)
-        files = {name: layout.file_sha256(tmp / name) for name in layout.FILES}
+        if token is not None:
+            (tmp / layout.TIMESTAMP).write_bytes(token)
+        names = (*layout.FILES, *((layout.TIMESTAMP,) if token is not None else ()))
+        files = {name: layout.file_sha256(tmp / name) for name in names}
         manifest = {
             "format": layout.FORMAT,
             "exported_at": exported_at.isoformat(),
@@ -217,11 +228,11 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
             "scope": "all" if usccs is None else "named",
             "clients": [{"uscc": s.uscc, "name": s.name, "client_id": str(uuid.UUID(bytes=cid)),
                          "events": len(by_client.get(cid, []))} for s, (_, cid) in zip(sections, clients)],
-            "files": {name: {"sha256": files[name], "bytes": (tmp / name).stat().st_size} for name in layout.FILES},
+            "files": {name: {"sha256": files[name], "bytes": (tmp / name).stat().st_size} for name in names},
         }
         (tmp / layout.MANIFEST).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
         files[layout.MANIFEST] = layout.file_sha256(tmp / layout.MANIFEST)
-        (tmp / layout.SUMS).write_text("".join(f"{files[n]}  {n}\n" for n in (*layout.FILES, layout.MANIFEST)), encoding="ascii")
+        (tmp / layout.SUMS).write_text("".join(f"{files[n]}  {n}\n" for n in (*names, layout.MANIFEST)), encoding="ascii")
         for p in tmp.iterdir():
             os.chmod(p, 0o644)
         os.chmod(tmp, 0o755)
@@ -231,4 +242,8 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ExportResult(out, [u for u, _ in clients], len(events), head.origin, head.size, head.root, cp_id, files)
+    from ledger.trail.note import split_note
+
+    cosigners = [s.name for s in split_note(note)[1] if s.name != verifier.name or s.key_id != verifier.key_id]
+    return ExportResult(out, [u for u, _ in clients], len(events), head.origin, head.size, head.root, cp_id, files,
+                        cosigners, token is not None)

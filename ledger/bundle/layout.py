@@ -34,6 +34,10 @@ HEADS = "heads.jsonl"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 FILES = (EVENTS, PROOFS, HEADS, CHECKPOINT, PUBLIC_KEY, REPORT)
+# The checkpoint's RFC 3161 time stamp token (DER TimeStampResp over the checkpoint's body), when
+# the checkpoint has one: listed in the manifest and SHA256SUMS like the others.
+TIMESTAMP = "timestamp.tsr"
+OPTIONAL_FILES = (TIMESTAMP,)
 
 EVENT_KEYS = frozenset({"position", "client", "version", "type", "recorded", "state"})
 EVENT_KEYS_B64 = frozenset({"position", "client", "version", "type", "recorded", "state_base64"})

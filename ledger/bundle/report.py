@@ -15,6 +15,10 @@ the table header, the footer and every client's data), and the same blocks are t
 character the font does not have at all (an emoji, a rare CJK Extension B character) refuses the
 export before anything is written, naming the character, its code point and where it comes from;
 a glyph fpdf2 still finds missing while drawing refuses it too, rather than being logged.
+
+The cover states the facts verify-bundle checks against the checkpoint and the manifest (origin,
+checkpoint, root, each client's events: cover.py), and the finished PDF is signed with the body's
+checkpoint key (PAdES, pdfsign.py), so its visible text is covered by a signature.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from aggregates.errors import RuleViolation
 
 if TYPE_CHECKING:  # pragma: no cover
     from ledger.bundle.layout import ExplainText, ExportedEvent
-    from ledger.trail.note import Checkpoint, Verifier
+    from ledger.trail.note import Checkpoint, Signer, Verifier
 
 FONT = "NotoSansSC"
 ATTACHMENT = "events.jsonl"
@@ -315,30 +319,32 @@ class Plan:
 
 def plan_report(sections: Sequence[ClientSection], head: "Checkpoint", checkpoint_id: int, verifier: "Verifier",
                 exported_at: datetime) -> Plan:
-    import base64
-
+    from ledger.bundle import cover
     from ledger.clock import event_time
 
-    root_b64 = base64.b64encode(head.root).decode()
     plan = Plan()
     plan.page()
     plan.heading("质量信用检查导出报告", 18)
-    cover: list[tuple[str, Where]] = [
+    # The facts verify-bundle reads back and checks against the checkpoint and the manifest (cover.py).
+    facts: list[tuple[str, Where]] = [
         (f"导出时间：{event_time(exported_at)}（北京时间）", FIXED),
-        (f"账本来源（origin）：{head.origin}", ("账本来源（origin）", "the ledger origin")),
-        (f"检查点：#{checkpoint_id}，覆盖 {head.size} 个事件，根哈希 {root_b64}", FIXED),
+        (cover.origin_line(head.origin), ("账本来源（origin）", "the ledger origin")),
+        (cover.checkpoint_line(checkpoint_id, head.size), FIXED),
+        (cover.root_line(head.root), FIXED),
         (f"签名公钥：{verifier.encode()}", ("签名公钥中的密钥名称", "the key name in the signing public key")),
-        (f"组织数：{len(sections)}；导出事件数：{sum(len(s.events) for s in sections)}", FIXED),
+        (cover.totals_line(len(sections), sum(len(s.events) for s in sections)), FIXED),
     ]
-    for line, where in cover:
+    for line, where in facts:
         plan.para(line, 10, where)
     plan.gap(3)
-    plan.para("本报告是检查包的可读部分。附件 events.jsonl 即检查包中的同名文件：每行是一个事件在审计记录默克尔树中的叶数据，"
+    for s in sections:
+        plan.para(cover.client_line(s.uscc, len(s.events), s.name), 10, s.where("组织名称（封面）", "name, on the cover"))
+    plan.gap(3)
+    plan.para(cover.END + "。附件 events.jsonl 即检查包中的同名文件：每行是一个事件在审计记录默克尔树中的叶数据，"
               "可逐行重新计算叶哈希；proofs.jsonl 给出每个事件对检查点根哈希的包含证明，checkpoint.txt 由本机构私钥签名。"
+              "本报告由同一密钥签名（PAdES），封面所列的来源、检查点、根哈希和各组织的事件数须与检查包一致。"
               "检查人员可在不接触数据库的情况下运行 certledger verify-bundle 目录 进行核验（方法见 docs/inspection-bundle.md）。"
               "报告正文是对这些数据的呈现，其可信性来自附件与已签名检查点的一致。", 10, FIXED)
-    plan.gap(3)
-    plan.para("组织：" + "；".join(f"{s.name}（{s.uscc}）" for s in sections), 10, ("封面的组织名称", "the client names on the cover"))
 
     for s in sections:
         plan.page()
@@ -444,12 +450,24 @@ def check_report(sections: Sequence[ClientSection], head: "Checkpoint", checkpoi
 
 
 def build_report(sections: Sequence[ClientSection], head: "Checkpoint", checkpoint_id: int, verifier: "Verifier",
-                 exported_at: datetime, events_jsonl: bytes) -> bytes:
-    """The report as PDF/A-3b bytes, with ``events_jsonl`` attached (AFRelationship /Data).
+                 exported_at: datetime, events_jsonl: bytes, signer: "Signer") -> bytes:
+    """The report as PDF/A-3b bytes, with ``events_jsonl`` attached (AFRelationship /Data), signed
+    by ``signer`` (PAdES, ledger/bundle/pdfsign.py), whose public key must be ``verifier``.
 
-    Refuses (RuleViolation) if the report would draw a character the font has no glyph for."""
+    Refuses (RuleViolation) if the report would draw a character the font has no glyph for, or if
+    the signing key is not the public key the bundle carries."""
     from fpdf import FPDF
 
+    from ledger.bundle.pdfsign import sign_pdf
+
+    if signer.verifier != verifier:
+        raise RuleViolation(
+            RULE,
+            f"签名私钥 {signer.name}（{signer.verifier.key_id.hex()}）与检查包附带的公钥 {verifier.name}（{verifier.key_id.hex()}）"
+            "不是一对：报告须由检查点的密钥签名，拒绝导出，未写入任何文件。请用 --key 给出与该公钥对应的私钥。",
+            f"The signing key {signer.name} ({signer.verifier.key_id.hex()}) is not the private half of the bundled public "
+            f"key {verifier.name} ({verifier.key_id.hex()}): the report must be signed with the checkpoint's key; the export "
+            "is refused and nothing is written. Name the matching private key with --key.")
     plan = check_report(sections, head, checkpoint_id, verifier, exported_at)
     ttf = truetype_subset(plan.charset())
 
@@ -491,4 +509,4 @@ def build_report(sections: Sequence[ClientSection], head: "Checkpoint", checkpoi
             logger.removeFilter(quiet)
         if _fpdf_missing(pdf):
             raise missing_glyphs_refusal({chr(cp): [FIXED] for cp in _fpdf_missing(pdf)}, in_subset=True)
-        return data
+    return sign_pdf(data, signer, exported_at)

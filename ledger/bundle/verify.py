@@ -6,7 +6,9 @@ verify-bundle checks"):
 3. the checkpoint: a C2SP signed note whose Ed25519 signature verifies with that key;
 4. every events.jsonl line: canonical JSON of a leaf's fields; re-hashed, it equals its leaf hash
    in proofs.jsonl, whose inclusion path leads to the checkpoint's signed root;
-5. the PDF report: its attached events.jsonl equals the bundle's file, byte for byte;
+5. the PDF report: signed (PAdES) with that key, the one signature covering the whole file; its
+   cover states the checkpoint's origin, size and root and the manifest's clients and counts; its
+   attached events.jsonl equals the bundle's file, byte for byte;
 6. the manifest's clients: exactly the clients whose events are in the bundle;
 7. completeness: each client's head (last version and its position), proven against the tree of
    client heads the checkpoint signs, is where the client's events in the bundle end;
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bundle import layout
+from ledger.bundle.attested import check_attestations
 from ledger.words import age_words
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -62,6 +65,9 @@ class BundleReport:
     signed_at: datetime | None = None  # the checkpoint's time of signing, if it carries one
     ledger_clients: int | None = None  # how many clients the checkpoint signs heads for
     structure_only: bool = False  # checked with the bundle's own key: consistent at best, never verified
+    witnessed: list[tuple[str, datetime]] = field(default_factory=list)  # (witness key name, time it cosigned)
+    stamped_at: datetime | None = None  # the time the checkpoint's time stamp token states
+    stamp_checked: bool = False  # whether that token was verified against the TSA chain the inspector gave
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -76,6 +82,8 @@ class BundleReport:
                 "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
                 "checkpoint_time": self.signed_at.isoformat() if self.signed_at else None,
                 "events": self.events, "clients": self.clients, "ledger_clients": self.ledger_clients, "public_key": self.key,
+                "witnessed": [{"witness": n, "time": t.isoformat()} for n, t in self.witnessed],
+                "time_stamp": ({"time": self.stamped_at.isoformat(), "checked": self.stamp_checked} if self.stamped_at else None),
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -120,17 +128,19 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
                    f"The manifest {layout.MANIFEST} cannot be read or is malformed ({type(e).__name__}): it was altered or is corrupt.")
         manifest = None
 
+    listed = manifest["files"] if manifest else {}
+    # An optional file (the time stamp token) belongs to the bundle when it is there or listed.
+    optional = tuple(n for n in layout.OPTIONAL_FILES if (d / n).exists() or n in listed)
     actual: dict[str, str] = {}
-    for name in (*layout.FILES, layout.MANIFEST):
+    for name in (*layout.FILES, *optional, layout.MANIFEST):
         p = d / name
         if not p.is_file():
             if name != layout.MANIFEST:
                 report.add(name, f"缺少文件 {name}。", f"The file {name} is missing.")
             continue
         actual[name] = layout.file_sha256(p)
-    listed = manifest["files"] if manifest else {}
     if manifest:
-        for name in layout.FILES:
+        for name in (*layout.FILES, *optional):
             entry = listed.get(name)
             want = entry.get("sha256") if isinstance(entry, dict) else None
             if not isinstance(want, str) or not _HEX64.match(want):
@@ -139,7 +149,7 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
                 report.add(name, f"文件 {name} 的 SHA-256 与清单不符：该文件在导出后被改动。",
                            f"The SHA-256 of {name} differs from the manifest: the file was changed after export.")
         for name in listed:
-            if name not in layout.FILES:
+            if name not in layout.FILES and name not in layout.OPTIONAL_FILES:
                 report.add("manifest", f"清单列出了未知文件 {name}。", f"The manifest lists an unknown file {name}.")
     # SHA256SUMS (for `sha256sum -c`): must agree with the files too.
     sums = d / layout.SUMS
@@ -153,7 +163,7 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
                 seen[name] = digest
         except (OSError, UnicodeDecodeError):
             seen = {}
-        if set(seen) != {*layout.FILES, layout.MANIFEST}:
+        if set(seen) != {*layout.FILES, *optional, layout.MANIFEST}:
             report.add(layout.SUMS, f"{layout.SUMS} 列出的文件与检查包不符：它被改动。",
                        f"{layout.SUMS} does not list the bundle's files: it was altered.")
         else:
@@ -161,7 +171,7 @@ def _check_files(d: Path, report: BundleReport) -> dict[str, Any] | None:
                 if name in actual and actual[name] != digest:
                     report.add(layout.SUMS, f"{layout.SUMS} 中 {name} 的哈希与文件不符。",
                                f"{layout.SUMS} gives a hash for {name} that differs from the file.")
-    expected = {*layout.FILES, layout.MANIFEST, layout.SUMS}
+    expected = {*layout.FILES, *optional, layout.MANIFEST, layout.SUMS}
     try:
         extra = sorted(p.name for p in d.iterdir() if p.name not in expected)
     except OSError:
@@ -454,7 +464,12 @@ def _check_counts(manifest: dict[str, Any], counts: dict[uuid.UUID, int], report
                        f"The manifest records {n} events for client {cid}; {layout.EVENTS} has {counts[cid]}.")
 
 
-def _check_report(d: Path, report: BundleReport) -> None:
+def _check_report(d: Path, key: Any, head: Any, manifest: dict[str, Any] | None, report: BundleReport) -> None:
+    """The report: signed with ``key`` as one revision covering the whole file (pdfsign.py), its
+    cover stating this bundle's checkpoint and clients (cover.py), the events attached."""
+    from ledger.bundle.cover import cover_problems
+    from ledger.bundle.pdfsign import signature_problems
+
     path, events = d / layout.REPORT, d / layout.EVENTS
     if not path.is_file() or not events.is_file():
         return
@@ -471,12 +486,10 @@ def _check_report(d: Path, report: BundleReport) -> None:
         report.add("report", f"{layout.REPORT} 无法作为 PDF 读取（{type(e).__name__}）：它被改动或损坏。",
                    f"{layout.REPORT} cannot be read as a PDF ({type(e).__name__}): it was altered or is corrupt.")
         return
-    if data.count(b"%%EOF") != 1 or data.rstrip(b"\r\n")[-5:] != b"%%EOF":
-        # The export writes the report in one piece: an incremental update (another body, other
-        # visible text, appended after the first) or anything after its end is an alteration.
-        report.add("report", f"{layout.REPORT} 在导出后被追加了内容（增量更新或文件尾之后的数据）：报告被改动。",
-                   f"{layout.REPORT} was appended to after the export (an incremental update, or data after its end): the "
-                   "report was altered.")
+    # Signing adds one incremental update; the signature must cover the whole file, so anything
+    # appended after it (other visible text) is reported. An unreadable key is reported with the key.
+    for zh, en in (signature_problems(data, key) if key is not None else []) + cover_problems(reader.pages, head, manifest):
+        report.add("report", zh, en)
     if not attached:
         report.add("report", f"{layout.REPORT} 没有附件 {layout.EVENTS}。", f"{layout.REPORT} has no attachment {layout.EVENTS}.")
     elif len(attached) != 1 or attached[0] != events.read_bytes():
@@ -486,12 +499,14 @@ def _check_report(d: Path, report: BundleReport) -> None:
 
 
 def verify_bundle(directory: str | Path, public_key: Any = None, *, structure_only: bool = False, origin: str | None = None,
-                  max_age: timedelta | None = None, now: datetime | None = None) -> BundleReport:
+                  max_age: timedelta | None = None, now: datetime | None = None, witness_keys: tuple[Any, ...] = (),
+                  tsa_chain: bytes | None = None) -> BundleReport:
     """Check the bundle in ``directory``. ``public_key`` (a Verifier) is the body's key as the
     inspector obtained it independently; without it the bundle cannot be verified, only checked
     against its own key with ``structure_only`` (the report then says so and is not "verified").
     ``origin`` pins the ledger the checkpoint must be of; ``max_age`` bounds the checkpoint's age at
-    ``now`` (default: the current time)."""
+    ``now`` (default: the current time). Each of ``witness_keys`` must have cosigned the checkpoint;
+    with ``tsa_chain`` (the TSA's PEM chain) the bundle's time stamp token must verify against it."""
     d = Path(directory).expanduser()
     report = BundleReport(d, structure_only=public_key is None)
     if public_key is None and not structure_only:
@@ -512,8 +527,9 @@ def verify_bundle(directory: str | Path, public_key: Any = None, *, structure_on
 
         report.origin, report.tree_size, report.signed_at = head.origin, head.size, time_of(head.extensions)
         _check_origin_and_age(head, report, origin, max_age, now)
+        check_attestations(d, head, report, witness_keys, tsa_chain)
     _check_events(d, head, manifest, report)
-    _check_report(d, report)
+    _check_report(d, key, head, manifest, report)
     return report
 
 

@@ -16,8 +16,9 @@ from typing import Any
 from aggregates.errors import RuleViolation
 from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
-from ledger.store.trail import (BATCH, CHECKPOINTS, HEADS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled, EventRow, LeafReader,
-                                LeafRow, NoLeaves, StoredCheckpoint, TrailStore, split_nodes)
+from ledger.store.trail import (ATTESTATIONS, BATCH, CHECKPOINTS, GUARDED, HEADS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled,
+                                EventRow, LeafReader, LeafRow, NoLeaves, StoredAttestation, StoredCheckpoint, TrailStore,
+                                split_nodes)
 
 EVENTS = "certledger_events"  # the library names it from the application's name ("certledger")
 _YES, _NO = ("y", "yes", "1", "true"), ("n", "no", "0", "false")
@@ -185,11 +186,13 @@ class PostgresTrailStore(TrailStore):
                     "originator_id bytea NOT NULL, originator_version bigint NOT NULL, leaf_hash bytea NOT NULL)").format(self._q(LEAVES)),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (client bytea PRIMARY KEY, version bigint NOT NULL, position bigint NOT NULL)").format(
                 self._q(HEADS)),
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} (id bigserial PRIMARY KEY, checkpoint_id bigint NOT NULL, kind text NOT NULL, "
+                    "body bytea NOT NULL, created_at text NOT NULL)").format(self._q(ATTESTATIONS)),
             sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                     "RAISE EXCEPTION '{}: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
                     "USING ERRCODE = 'insufficient_privilege'; END $$").format(fn, sql.SQL(REFUSAL)),
         ]
-        for table in (t, CHECKPOINTS, LEAVES, META):
+        for table in (t, *GUARDED):
             # DROP + CREATE (not CREATE IF NOT EXISTS, which PostgreSQL lacks for triggers): a
             # trigger that the owner dropped is put back on the next start.
             for name, when in ((f"{table}_append_only_row", "BEFORE UPDATE OR DELETE ON {} FOR EACH ROW"),
@@ -220,16 +223,16 @@ class PostgresTrailStore(TrailStore):
                 ) from None
 
     def _installed(self, conn: Any) -> bool:
-        """All eight triggers (row and TRUNCATE on the events and the three trail tables) and the
+        """All the triggers (row and TRUNCATE on the events and the guarded trail tables) and the
         ledger's origin are there."""
         from psycopg import sql
         from psycopg.rows import tuple_row
 
-        names = [f'"{self.schema}"."{t}"' for t in (self.events_table, CHECKPOINTS, LEAVES, META)]
+        names = [f'"{self.schema}"."{t}"' for t in (self.events_table, *GUARDED)]
         cur = conn.cursor(row_factory=tuple_row)
         cur.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%%append_only%%' "
-                    "AND tgrelid = ANY(ARRAY[to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)])", names)
-        if cur.fetchone()[0] != 8:
+                    "AND tgrelid = ANY(ARRAY[" + ", ".join(["to_regclass(%s)"] * len(names)) + "])", names)
+        if cur.fetchone()[0] != 2 * len(names):
             return False
         cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE key = 'origin'").format(self._q(META)))
         if cur.fetchone()[0] != 1:
@@ -279,9 +282,10 @@ class PostgresTrailStore(TrailStore):
                 cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE notification_id <= %s").format(self._q(self.events_table)),
                             (horizon,))
                 count = cur.fetchone()[0]
-                cur.execute("SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
-                            [f'"{self.schema}"."{t}"' for t in (META, CHECKPOINTS, LEAVES, HEADS)])
-                missing = {t for t, gone in zip((META, CHECKPOINTS, LEAVES, HEADS), cur.fetchone()) if gone}
+                tables = (META, CHECKPOINTS, LEAVES, HEADS, ATTESTATIONS)
+                cur.execute("SELECT " + ", ".join(["to_regclass(%s) IS NULL"] * len(tables)),
+                            [f'"{self.schema}"."{t}"' for t in tables])
+                missing = {t for t, gone in zip(tables, cur.fetchone()) if gone}
                 yield PostgresSnapshot(self, conn, horizon, count, missing)
 
     @contextmanager
@@ -313,6 +317,13 @@ class PostgresWriter:
 
         self.cur.execute(sql.SQL("INSERT INTO {} (tree_size, root, note, nodes, created_at) VALUES (%s, %s, %s, %s, %s) "
                                  "RETURNING id").format(self.store._q(CHECKPOINTS)), (size, root, note, b"".join(nodes), created_at))
+        return self.cur.fetchone()[0]
+
+    def add_attestation(self, checkpoint_id: int, kind: str, body: bytes, created_at: str) -> int:
+        from psycopg import sql
+
+        self.cur.execute(sql.SQL("INSERT INTO {} (checkpoint_id, kind, body, created_at) VALUES (%s, %s, %s, %s) RETURNING id").format(
+            self.store._q(ATTESTATIONS)), (checkpoint_id, kind, body, created_at))
         return self.cur.fetchone()[0]
 
     def put_heads(self, heads: list[tuple[bytes, int, int]], replace_all: bool = False) -> None:
@@ -362,6 +373,15 @@ class PostgresSnapshot:
         rows = self._cur().execute(sql.SQL("SELECT id, tree_size, root, note, nodes, created_at FROM {} ORDER BY id").format(
             self.store._q(CHECKPOINTS))).fetchall()
         return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], split_nodes(bytes(r[4])), r[5]) for r in rows]
+
+    def attestations(self) -> list[StoredAttestation]:
+        from psycopg import sql
+
+        if ATTESTATIONS in self.missing:
+            return []
+        rows = self._cur().execute(sql.SQL("SELECT id, checkpoint_id, kind, body, created_at FROM {} ORDER BY id").format(
+            self.store._q(ATTESTATIONS))).fetchall()
+        return [StoredAttestation(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in rows]
 
     def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
         from psycopg import sql

@@ -15,8 +15,8 @@ from typing import Any
 from aggregates.errors import RuleViolation
 from ledger.store.reader import FastReader
 from ledger.store.errors import DatabaseUnavailable
-from ledger.store.trail import (BATCH, CHECKPOINTS, HEADS, LEAVES, META, REFUSAL, EventRow, LeafReader, LeafRow, NoLeaves,
-                                StoredCheckpoint, TrailStore, split_nodes)
+from ledger.store.trail import (ATTESTATIONS, BATCH, CHECKPOINTS, GUARDED, HEADS, LEAVES, META, REFUSAL, EventRow, LeafReader,
+                                LeafRow, NoLeaves, StoredAttestation, StoredCheckpoint, TrailStore, split_nodes)
 
 EVENTS = "stored_events"  # the library's SQLite module names its table so for every application (D1)
 # Execution option of a read-model connection: its write transaction takes SQLite's write lock at
@@ -167,8 +167,9 @@ class SqliteTrailStore(TrailStore):
         with self._read() as c:
             c.execute(f"SELECT max(rowid), count(*) FROM {self.events_table}")
             horizon, count = c.fetchone()
-            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('{META}', '{CHECKPOINTS}', '{LEAVES}', '{HEADS}')")
-            missing = {META, CHECKPOINTS, LEAVES, HEADS} - {r[0] for r in c.fetchall()}
+            c.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                      f"('{META}', '{CHECKPOINTS}', '{LEAVES}', '{HEADS}', '{ATTESTATIONS}')")
+            missing = {META, CHECKPOINTS, LEAVES, HEADS, ATTESTATIONS} - {r[0] for r in c.fetchall()}
             yield SqliteSnapshot(self, c, horizon or 0, count, missing)
 
     def install(self) -> None:
@@ -180,8 +181,10 @@ class SqliteTrailStore(TrailStore):
             f"CREATE TABLE IF NOT EXISTS {LEAVES} (leaf_index INTEGER PRIMARY KEY, position INTEGER NOT NULL, "
             "originator_id BLOB NOT NULL, originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {HEADS} (client BLOB PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {ATTESTATIONS} (id INTEGER PRIMARY KEY, checkpoint_id INTEGER NOT NULL, "
+            "kind TEXT NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL)",
         ]
-        for table in (t, CHECKPOINTS, LEAVES, META):
+        for table in (t, *GUARDED):
             for op in ("UPDATE", "DELETE"):
                 statements.append(
                     f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
@@ -196,9 +199,9 @@ class SqliteTrailStore(TrailStore):
                 c.execute(s)
 
     def _installed(self, c: Any) -> bool:
-        """All eight triggers (UPDATE and DELETE on the events and the three trail tables) and the
+        """All the triggers (UPDATE and DELETE on the events and the guarded trail tables) and the
         ledger's origin are there."""
-        tables = (self.events_table, CHECKPOINTS, LEAVES, META)
+        tables = (self.events_table, *GUARDED)
         c.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%' "
                   f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables)
         if c.fetchone()[0] != 2 * len(tables):
@@ -235,6 +238,11 @@ class SqliteWriter:
                        (size, root, note, b"".join(nodes), created_at))
         return self.c.lastrowid
 
+    def add_attestation(self, checkpoint_id: int, kind: str, body: bytes, created_at: str) -> int:
+        self.c.execute(f"INSERT INTO {ATTESTATIONS} (checkpoint_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
+                       (checkpoint_id, kind, body, created_at))
+        return self.c.lastrowid
+
     def put_heads(self, heads: list[tuple[bytes, int, int]], replace_all: bool = False) -> None:
         """Clients' heads as of the checkpoint being written (``replace_all``: the whole cache)."""
         if replace_all:
@@ -266,6 +274,12 @@ class SqliteSnapshot:
             return []
         self.c.execute(f"SELECT id, tree_size, root, note, nodes, created_at FROM {CHECKPOINTS} ORDER BY id")
         return [StoredCheckpoint(r[0], r[1], bytes(r[2]), r[3], split_nodes(r[4]), r[5]) for r in self.c.fetchall()]
+
+    def attestations(self) -> list[StoredAttestation]:
+        if ATTESTATIONS in self.missing:
+            return []
+        self.c.execute(f"SELECT id, checkpoint_id, kind, CAST(body AS BLOB), created_at FROM {ATTESTATIONS} ORDER BY id")
+        return [StoredAttestation(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in self.c.fetchall()]
 
     def events(self, after: int | None = None) -> Iterator[list[EventRow]]:
         """Every event up to the snapshot's horizon in position order (after ``after`` if given: a

@@ -22,6 +22,12 @@ META = "trail_meta"
 # extends, checked against the heads root that checkpoint signed; updated in place, so no
 # append-only trigger (an altered row is found, not trusted).
 HEADS = "trail_heads"
+# What third parties said of a checkpoint after it was signed (ledger/trail/attest.py): a witness's
+# C2SP cosignature line (kind "cosignature", the line as UTF-8) or an RFC 3161 time stamp token
+# (kind "timestamp", the DER TimeStampResp). Append-only like the checkpoints.
+ATTESTATIONS = "trail_attestations"
+# The tables the append-only triggers guard besides the events.
+GUARDED = (CHECKPOINTS, LEAVES, META, ATTESTATIONS)
 REFUSAL = "certledger: the audit trail is append-only (001 §12); record a correcting event instead"
 
 # (position, originator id (16 bytes; on SQLite its 32 hex digits), version, topic, state)
@@ -35,6 +41,15 @@ class StoredCheckpoint:
     root: bytes
     note: str
     nodes: list[bytes]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class StoredAttestation:
+    id: int
+    checkpoint_id: int
+    kind: str  # "cosignature" or "timestamp"
+    body: bytes
     created_at: str
 
 

@@ -28,7 +28,7 @@ def oid_bytes(value: bytes | str) -> bytes:
 @dataclass
 class Finding:
     """One thing that did not verify. ``kind`` is one of: changed, replaced, missing, inserted,
-    truncated, gap, malformed, leaves, root, consistency, heads, checkpoint-deleted (the data was altered); checkpoint,
+    truncated, gap, malformed, leaves, root, consistency, heads, checkpoint-deleted, attestation (the data was altered); checkpoint,
     external (a checkpoint cannot be used); unchecked (no checkpoint to check against)."""
 
     kind: str

@@ -13,6 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aggregates.errors import RuleViolation
 from ledger.trail.note import (
@@ -200,3 +201,25 @@ def load_verifier(public_key: str | None = None, key: str | os.PathLike[str] | N
     if pub.exists():
         return parse_verifier(_read(pub, "公钥文件", "public key file"))
     return parse_signer(_read(path, "签名密钥", "signing key")).verifier
+
+
+def load_witness_key(value: str) -> Any:
+    """A witness's cosignature key (C2SP vkey, algorithm 0x04), given as text or as its file."""
+    from ledger.trail.cosignature import parse_witness_key
+
+    if "+" in value and not Path(value).expanduser().exists():
+        return parse_witness_key(value)
+    return parse_witness_key(_read(Path(value).expanduser(), "见证方公钥文件", "witness key file"))
+
+
+def load_tsa_chain(path: str) -> bytes:
+    """The time-stamping authority's certificate chain (PEM) from its file."""
+    try:
+        return Path(path).expanduser().read_bytes()
+    except FileNotFoundError:
+        raise RuleViolation(RULE, f"找不到时间戳服务的证书链文件 {path}：请给出 TSA 发布的 PEM 证书链（TSA 证书在前，根 CA 证书在后）。",
+                            f"No time-stamping authority chain file at {path}: give the PEM chain the TSA publishes (the TSA "
+                            "certificate first, the root CA certificate last).") from None
+    except OSError as e:
+        raise RuleViolation(RULE, f"无法读取时间戳服务的证书链文件 {path}：{e.strerror}。",
+                            f"Cannot read the time-stamping authority chain file {path}: {e.strerror}.") from None

@@ -1,4 +1,6 @@
-"""A local RFC 3161 time-stamping authority for tests.
+"""A local RFC 3161 time-stamping authority on 127.0.0.1, for the demo and the tests: a body runs a
+real authority (a TSA of its choosing, configured with ``CERTLEDGER_TSA_URL``); the demo, which has no
+network, stands this one up so that its checkpoint is stamped as a real one would be.
 
 ``local_tsa(folder)`` creates a CA and a TSA certificate (extendedKeyUsage critical timeStamping)
 with the ``cryptography`` package, writes an ``openssl ts`` configuration, and serves
@@ -6,7 +8,7 @@ with the ``cryptography`` package, writes an ``openssl ts`` configuration, and s
 ``openssl ts -reply`` with a DER TimeStampResp (``Content-Type: application/timestamp-reply``).
 It listens on 127.0.0.1 only and stops when the context manager exits.
 
-A test can make it misbehave by setting ``tsa.mode``:
+It needs the ``openssl`` command (``openssl ts``). A test can make it misbehave by setting ``tsa.mode``:
 
 ``"reply"``          the normal answer (default);
 ``"http500"``        HTTP 500 with a text body;
@@ -41,7 +43,7 @@ REJECTION_DER = bytes.fromhex("3005300302 0102".replace(" ", ""))
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "certledger tests"),
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "certledger local TSA"),
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
@@ -54,7 +56,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
                              serialization.NoEncryption())
 
 
-def make_ca(common_name: str = "certledger test CA") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+def make_ca(common_name: str = "certledger local CA") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A self-signed CA key and certificate, valid from a day ago for a year."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
@@ -72,7 +74,7 @@ def make_ca(common_name: str = "certledger test CA") -> tuple[ec.EllipticCurvePr
 
 
 def make_tsa_certificate(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate,
-                         common_name: str = "certledger test TSA") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+                         common_name: str = "certledger local TSA") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A TSA key and certificate issued by the CA, with extendedKeyUsage critical timeStamping."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
@@ -158,7 +160,8 @@ class LocalTSA:
 
             digest = _rust.parse_timestamp_request(query).message_imprint.message
             other = hashlib.new({32: "sha256", 48: "sha384", 64: "sha512"}[len(digest)], b"other data").digest()
-            assert query.count(digest) == 1
+            if query.count(digest) != 1:
+                raise ValueError("the imprint occurs more than once in the query")
             query = query.replace(digest, other)
         body = self.reply(query)
         self.last_response = body

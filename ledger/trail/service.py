@@ -24,7 +24,7 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency", "sequence", "heads", "checkpoint-deleted"})
+                        "consistency", "sequence", "heads", "checkpoint-deleted", "attestation"})
 
 
 def install_append_only(app: Any) -> None:
@@ -218,7 +218,8 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
 
 
 def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
-                 progress: Progress | None = None, on_size: Callable[[int], None] | None = None) -> Report:
+                 progress: Progress | None = None, on_size: Callable[[int], None] | None = None,
+                 witness_keys: tuple[Any, ...] = ()) -> Report:
     """Recompute the tree from the stored events and check it against every stored checkpoint,
     the stored leaf hashes and, if given, a checkpoint kept outside the database. The checks and
     their order are those of docs/audit-trail.md, "What verify checks"."""
@@ -424,6 +425,10 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                                         f"The consistency proof from the external checkpoint ({ext.size} events) to the current ledger ({n} events) fails."))
         if builder.size != n:
             findings.append(Finding("truncated", "读取期间事件数发生变化；请重新运行。", "The number of events changed while reading; run again."))
+        # 5b. What witnesses and the time-stamping authority said of the stored checkpoints.
+        from ledger.trail.attest import check_stored
+
+        findings += check_stored(snap.attestations(), {cp.id: h.text() for _, _, h, cp in heads if cp is not None}, witness_keys)
         # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
         if not heads and not findings:
             findings.append(Finding(

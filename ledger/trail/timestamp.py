@@ -2,7 +2,7 @@
 
 A signed checkpoint says what the ledger held; a time stamp token says *when* it held it, attested by
 a third party. ``request_token`` sends an RFC 3161 TimeStampReq over SHA-256 of the given bytes (the
-signed checkpoint note, as UTF-8) to the TSA's URL and returns the DER-encoded TimeStampResp the TSA
+checkpoint's body, the text its signature and its witnesses' cosignatures cover, as UTF-8) to the TSA's URL and returns the DER-encoded TimeStampResp the TSA
 answered; ``verify_token`` checks such a response against the TSA's certificate chain and returns the
 time the TSA attests (genTime).
 
@@ -137,6 +137,32 @@ def _decode(body: bytes, tsa_url: str):
 
 
 # ---------------------------------------------------------------------------------------- verify
+
+
+def token_imprint(token: bytes) -> bytes | None:
+    """The SHA-256 message imprint a stored token states, unverified (None if it cannot be read or
+    is not SHA-256)."""
+    from rfc3161_client import decode_timestamp_response
+
+    try:
+        imprint = decode_timestamp_response(token).tst_info.message_imprint
+        if imprint.hash_algorithm.dotted_string != SHA256_OID:
+            return None
+        return bytes(imprint.message)
+    except ValueError:
+        return None
+
+
+def token_time(token: bytes) -> dt.datetime | None:
+    """The genTime a stored token states, unverified (None if it cannot be read): for showing
+    when a checkpoint was stamped; ``verify_token`` is what proves it."""
+    from rfc3161_client import decode_timestamp_response
+
+    try:
+        gen_time = decode_timestamp_response(token).tst_info.gen_time
+    except ValueError:
+        return None
+    return gen_time.replace(tzinfo=dt.UTC) if gen_time.tzinfo is None else gen_time.astimezone(dt.UTC)
 
 
 def verify_token(token: bytes, data: bytes, tsa_certificate_pem: bytes) -> dt.datetime:

@@ -61,6 +61,16 @@ def reseal(d):
     (d / layout.SUMS).write_text(sums)
 
 
+def resign_report(d, signer) -> None:
+    """The report as exported before it was signed (its first revision), signed by ``signer``."""
+    from datetime import datetime, timezone
+
+    from ledger.bundle.pdfsign import sign_pdf
+
+    data = (d / layout.REPORT).read_bytes()
+    (d / layout.REPORT).write_bytes(sign_pdf(data[: data.index(b"%%EOF") + 5] + b"\n", signer, datetime.now(timezone.utc)))
+
+
 def verify(d, *args):
     return run(verify_bundle, [str(d), *args])
 
@@ -150,7 +160,8 @@ def test_a_bundled_key_that_differs_from_the_inspectors_is_reported(bundle, ledg
 
 def test_a_checkpoint_signed_by_a_forger_over_a_forged_root_is_refused_with_the_inspectors_key(bundle, ledger):
     """The strongest forgery: new events, new proofs, a checkpoint signed with the forger's key and
-    that key bundled. Only the key the inspector obtained independently catches it."""
+    that key bundled, the report re-signed with it. Only the key the inspector obtained
+    independently catches it."""
     from ledger.trail.note import Checkpoint, Signer, parse_checkpoint_text, split_note
 
     forger = Signer.generate("test.body")
@@ -158,6 +169,7 @@ def test_a_checkpoint_signed_by_a_forger_over_a_forged_root_is_refused_with_the_
     head = parse_checkpoint_text(text)
     (bundle / layout.CHECKPOINT).write_text(Checkpoint(head.origin, head.size, head.root, head.extensions).sign(forger))
     (bundle / layout.PUBLIC_KEY).write_text(forger.verifier.encode() + "\n")
+    resign_report(bundle, forger)
     reseal(bundle)
     assert verify(bundle, "--structure-only").exit_code == 0  # self-consistent: the bundle alone cannot tell
     assert verify(bundle).exit_code == 1  # and so, without the body's key, nothing is "verified"

@@ -22,7 +22,10 @@ from typing import Callable
 import pytest
 
 from ledger.bundle import layout
+from ledger.bundle.pdfsign import sign_pdf
+from ledger.trail.keys import load_signer
 from tests.e2e.test_bundle_cli import drop_last_events, replace_attachment, reseal, run, suspended_client
+from tests.integration.test_report_signature import first_revision, flip, overlay
 
 TODAY = date(2026, 11, 20)
 CONTENT = (layout.EVENTS, layout.PROOFS, layout.HEADS, layout.CHECKPOINT, layout.PUBLIC_KEY, layout.REPORT)
@@ -184,6 +187,13 @@ def drop_client(d: Path, world: dict) -> None:
     reseal(d)
 
 
+def report_edit(change: Callable[[bytes, dict], bytes]) -> Callable[[Path, dict], None]:
+    def alter(d: Path, world: dict) -> None:
+        (d / layout.REPORT).write_bytes(change((d / layout.REPORT).read_bytes(), world))
+        reseal(d)
+    return alter
+
+
 def checkpoint_text(change: Callable[[list[str]], list[str]]) -> Callable[[Path, dict], None]:
     def alter(d: Path, world: dict) -> None:
         text = (d / layout.CHECKPOINT).read_text(encoding="utf-8")
@@ -322,6 +332,12 @@ ALTERATIONS: list[Alteration] = [
     # the report
     Alteration("report: the older bundle's report", swap_file_from("old", layout.REPORT)),
     Alteration("report: another ledger's report", swap_file_from("other", layout.REPORT)),
+    Alteration("report: unsigned (its first revision)", report_edit(lambda data, w: first_revision(data))),
+    Alteration("report: text painted over in an update after signing", report_edit(lambda data, w: overlay(data, b"WITHDRAWN"))),
+    Alteration("report: re-signed by a forger's key", report_edit(lambda data, w: sign_pdf(
+        first_revision(data), load_signer(w["forger"]), datetime.now(timezone.utc)))),
+    Alteration("report: a byte of its signature value", report_edit(lambda data, w: flip(
+        data, data.index(b"/Contents <") + 11 + len(data[data.index(b"/Contents <") + 11:].split(b">")[0].rstrip(b"0")) - 10))),
     Alteration("checkpoint: the older bundle's", swap_file_from("old", layout.CHECKPOINT)),
     Alteration("checkpoint: another ledger's", swap_file_from("other", layout.CHECKPOINT)),
     Alteration("public key: the forger's", lambda d, w: (shutil.copy(w["forger"].with_name("forger.key.pub"), d / layout.PUBLIC_KEY), reseal(d))),
@@ -366,13 +382,21 @@ def test_no_altered_bundle_verifies(world, alteration, tmp_path):
     assert as_json.exit_code == 1 and "Traceback" not in as_json.output
 
 
-def test_a_client_removed_with_the_scope_relabelled_is_a_genuine_partial_bundle_and_says_so(world, tmp_path):
-    """The manifest is unsigned: with the scope changed to named clients, what remains is what an
-    export of those clients gives, and verifies. The verdict says how many of the ledger's clients
-    (as the checkpoint signs them) the bundle holds, so a partial bundle never passes for a whole one."""
+def test_a_client_removed_with_the_scope_relabelled_is_refused_and_a_named_export_says_how_many(world, tmp_path):
+    """The manifest is unsigned, but the report is: with a client removed and the scope changed to
+    named clients, the signed report's cover still lists the removed client, so the bundle does not
+    verify. A genuine partial bundle is an export of the clients named, and its verdict says how many
+    of the ledger's clients (as the checkpoint signs them) it holds, so it never passes for a whole one."""
+    from cli.bundle import export
+
     d = shutil.copytree(world["base"] / "current", tmp_path / "bundle")
     drop_client(d, world)
     manifest_edit(set_key("scope", "named"))(d, world)
     r = inspect(world, d, "--lang", "en")
+    assert r.exit_code == 1 and "The cover of report.pdf lists clients" in r.stderr, r.output
+    codes = world["codes"]
+    named = tmp_path / "named"
+    assert run(export, [*codes[1:], "--out", str(named), "--key", str(world["key"])], str(world["base"] / "ledger.sqlite")).exit_code == 0
+    r = inspect(world, named, "--lang", "en")
     assert r.exit_code == 0, r.stderr
-    assert f"5 client(s) of the ledger's {len(world['codes'])}" in r.stdout
+    assert f"{len(codes) - 1} client(s) of the ledger's {len(codes)}" in r.stdout

@@ -48,9 +48,9 @@ def checkpoints(app):
         return snap.checkpoints()
 
 
-def test_a_clients_bundle_holds_its_events_and_verifies_offline(played, tmp_path):
+def test_a_clients_bundle_holds_its_events_and_verifies_offline(played, key, tmp_path):
     app, codes, verifier = played
-    result = export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
+    result = export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text, signer=load_signer(key))
     report = verify_bundle(tmp_path / "b", verifier)
     assert report.ok, report.problems
     assert result.events == report.events == len(app.history(codes[0]))
@@ -60,11 +60,11 @@ def test_a_clients_bundle_holds_its_events_and_verifies_offline(played, tmp_path
     assert [json.loads(x)["version"] for x in lines] == list(range(1, len(lines) + 1))
 
 
-def test_every_event_line_rehashes_to_the_leaf_its_proof_names(played, tmp_path):
+def test_every_event_line_rehashes_to_the_leaf_its_proof_names(played, key, tmp_path):
     from ledger.trail.leaf import encode_leaf
 
     app, codes, verifier = played
-    export_bundle(app, tmp_path / "b", verifier, [codes[1]], explain_text)
+    export_bundle(app, tmp_path / "b", verifier, [codes[1]], explain_text, signer=load_signer(key))
     events = (tmp_path / "b" / layout.EVENTS).read_bytes().splitlines()
     proofs = (tmp_path / "b" / layout.PROOFS).read_bytes().splitlines()
     for e, p in zip(events, proofs, strict=True):
@@ -74,9 +74,9 @@ def test_every_event_line_rehashes_to_the_leaf_its_proof_names(played, tmp_path)
         assert layout.canonical(ev) == e + b"\n"
 
 
-def test_the_bundle_of_all_clients_holds_every_event_and_names_every_client(played, tmp_path):
+def test_the_bundle_of_all_clients_holds_every_event_and_names_every_client(played, key, tmp_path):
     app, codes, verifier = played
-    result = export_bundle(app, tmp_path / "b", verifier, None, explain_text)
+    result = export_bundle(app, tmp_path / "b", verifier, None, explain_text, signer=load_signer(key))
     manifest = json.loads((tmp_path / "b" / layout.MANIFEST).read_text())
     assert result.events == sum(len(app.history(c)) for c in codes) == checkpoints(app)[-1].size
     assert [c["uscc"] for c in manifest["clients"]] == codes
@@ -84,11 +84,11 @@ def test_the_bundle_of_all_clients_holds_every_event_and_names_every_client(play
     assert verify_bundle(tmp_path / "b", verifier).ok
 
 
-def test_the_report_is_pdfa_3b_in_chinese_with_the_events_attached(played, tmp_path):
+def test_the_report_is_pdfa_3b_in_chinese_with_the_events_attached(played, key, tmp_path):
     from pypdf import PdfReader
 
     app, codes, verifier = played
-    export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
+    export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text, signer=load_signer(key))
     reader = PdfReader(tmp_path / "b" / layout.REPORT)
     assert reader.attachments[layout.EVENTS] == [(tmp_path / "b" / layout.EVENTS).read_bytes()]
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
@@ -103,31 +103,31 @@ def test_the_report_is_pdfa_3b_in_chinese_with_the_events_attached(played, tmp_p
     assert descriptors and all("/FontFile2" in d for d in descriptors)  # embedded TrueType outlines
 
 
-def test_an_export_refuses_events_recorded_after_the_latest_checkpoint_and_writes_nothing(played, tmp_path):
+def test_an_export_refuses_events_recorded_after_the_latest_checkpoint_and_writes_nothing(played, key, tmp_path):
     app, codes, verifier = played
     app.receive_complaint(client=codes[0], complainant="王先生", subject="证书信息查询", actor="张伟", on=TODAY)
     before = len(checkpoints(app))
     with pytest.raises(RuleViolation) as refused:
-        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
+        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text, signer=load_signer(key))
     assert "certledger checkpoint" in refused.value.message_zh and "certledger checkpoint" in refused.value.message_en
     assert not (tmp_path / "b").exists()
     assert len(checkpoints(app)) == before
     # Another client's events are all covered: its export goes ahead.
-    assert export_bundle(app, tmp_path / "other", verifier, [codes[1]], explain_text).events == len(app.history(codes[1]))
+    assert export_bundle(app, tmp_path / "other", verifier, [codes[1]], explain_text, signer=load_signer(key)).events == len(app.history(codes[1]))
     with pytest.raises(RuleViolation):
-        export_bundle(app, tmp_path / "all", verifier, None, explain_text)
+        export_bundle(app, tmp_path / "all", verifier, None, explain_text, signer=load_signer(key))
 
 
 def test_an_export_without_any_checkpoint_is_refused(app, key, tmp_path):
     codes = play(app, today=TODAY)
     with pytest.raises(RuleViolation, match="checkpoint"):
-        export_bundle(app, tmp_path / "b", load_verifier(None, key), [codes[0]], explain_text)
+        export_bundle(app, tmp_path / "b", load_verifier(None, key), [codes[0]], explain_text, signer=load_signer(key))
 
 
-def test_an_export_of_an_unknown_client_is_refused(played, tmp_path):
+def test_an_export_of_an_unknown_client_is_refused(played, key, tmp_path):
     app, _, verifier = played
     with pytest.raises(RuleViolation) as refused:
-        export_bundle(app, tmp_path / "b", verifier, ["91110000600037341L"], explain_text)
+        export_bundle(app, tmp_path / "b", verifier, ["91110000600037341L"], explain_text, signer=load_signer(key))
     assert "91110000600037341L" in refused.value.message_zh
     assert not (tmp_path / "b").exists()
 
@@ -137,15 +137,15 @@ def test_an_export_refuses_a_checkpoint_signed_by_another_key(played, tmp_path):
     other = tmp_path / "other.key"
     init_key(other, "other.body")
     with pytest.raises(RuleViolation, match="other.body"):
-        export_bundle(app, tmp_path / "b", load_verifier(None, other), [codes[0]], explain_text)
+        export_bundle(app, tmp_path / "b", load_verifier(None, other), [codes[0]], explain_text, signer=load_signer(other))
 
 
-def test_an_export_overwrites_no_existing_directory(played, tmp_path):
+def test_an_export_overwrites_no_existing_directory(played, key, tmp_path):
     app, codes, verifier = played
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "notes.txt").write_text("keep me")
     with pytest.raises(RuleViolation, match="b"):
-        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
+        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text, signer=load_signer(key))
     assert (tmp_path / "b" / "notes.txt").read_text() == "keep me"
 
 
@@ -158,7 +158,7 @@ def test_an_export_refuses_a_character_the_report_font_lacks_and_writes_nothing(
                            site=[{"name": "总部", "address": "上海市"}], headcount=20, evidence="营业执照", actor="李娜", on=TODAY)
     make_checkpoint(app, load_signer(key))
     with pytest.raises(RuleViolation) as refused:
-        export_bundle(app, tmp_path / "new" / "b", verifier, [code], explain_text)
+        export_bundle(app, tmp_path / "new" / "b", verifier, [code], explain_text, signer=load_signer(key))
     assert "\U00020000" in refused.value.message_zh and "U+20000" in refused.value.message_zh and code in refused.value.message_zh
     assert "U+20000" in refused.value.message_en and code in refused.value.message_en
     assert not (tmp_path / "new").exists()

@@ -33,12 +33,12 @@ def pdf_text(directory):
     return "".join(page.extract_text() for page in PdfReader(directory / layout.REPORT).pages)
 
 
-def export_quietly(caplog, *args):
+def export_quietly(caplog, *args, **kwargs):
     """export_bundle, failing on any Python warning and any fpdf2 log record of WARNING or above."""
     caplog.clear()
     with caplog.at_level(logging.WARNING), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = export_bundle(*args)
+        result = export_bundle(*args, **kwargs)
     assert [str(w.message) for w in caught] == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     return result
@@ -70,11 +70,11 @@ def test_the_font_lacks_the_characters_the_refusal_tests_use():
     assert all(ord(ch) in have for ch in "".join(HEADINGS) + "、一二三四")
 
 
-def test_every_demo_client_exported_alone_shows_every_heading_label_and_its_own_data(played, tmp_path, caplog):
+def test_every_demo_client_exported_alone_shows_every_heading_label_and_its_own_data(played, key, tmp_path, caplog):
     app, codes, verifier = played
     for n, code in enumerate(codes):
         out = tmp_path / f"b{n}"
-        export_quietly(caplog, app, out, verifier, [code], explain_text)
+        export_quietly(caplog, app, out, verifier, [code], explain_text, signer=load_signer(key))
         text = pdf_text(out)
         client = app.client(code)
         expected = (*HEADINGS, *HEADER, f"{client.name}（{code}）", f"组织名称：{client.name}", f"统一社会信用代码：{code}",
@@ -91,9 +91,9 @@ def test_every_demo_client_exported_alone_shows_every_heading_label_and_its_own_
         assert verify_bundle(out, verifier).ok
 
 
-def test_the_bundle_of_every_client_draws_no_missing_glyph(played, tmp_path, caplog):
+def test_the_bundle_of_every_client_draws_no_missing_glyph(played, key, tmp_path, caplog):
     app, codes, verifier = played
-    export_quietly(caplog, app, tmp_path / "b", verifier, None, explain_text)
+    export_quietly(caplog, app, tmp_path / "b", verifier, None, explain_text, signer=load_signer(key))
     text = pdf_text(tmp_path / "b")
     for s in (*HEADINGS, *(f"{app.client(c).name}（{c}）" for c in codes)):
         assert s in text
@@ -109,7 +109,7 @@ def test_a_name_the_font_cannot_show_refuses_the_export_naming_it_and_writes_not
     for selection in ([code], None):
         caplog.clear()
         with caplog.at_level(logging.WARNING), pytest.raises(RuleViolation) as refused:
-            export_bundle(app, out, verifier, selection, explain_text)
+            export_bundle(app, out, verifier, selection, explain_text, signer=load_signer(key))
         e = refused.value
         assert e.rule == "001 §12 inspection bundle"
         code_point = f"U+{ord(odd):04X}"
@@ -119,7 +119,7 @@ def test_a_name_the_font_cannot_show_refuses_the_export_naming_it_and_writes_not
         assert not (tmp_path / "new").exists()  # not even the parent directory, nor a temporary one
         assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     # The other clients still export.
-    export_quietly(caplog, app, out, verifier, [codes[0]], explain_text)
+    export_quietly(caplog, app, out, verifier, [codes[0]], explain_text, signer=load_signer(key))
     assert verify_bundle(out, verifier).ok
 
 
@@ -129,13 +129,13 @@ def test_a_key_name_the_font_cannot_show_is_named_in_the_refusal(app, tmp_path):
     init_key(path, f"检查{EMOJI}body")
     make_checkpoint(app, load_signer(path))
     with pytest.raises(RuleViolation) as refused:
-        export_bundle(app, tmp_path / "b", load_verifier(None, path), None, explain_text)
+        export_bundle(app, tmp_path / "b", load_verifier(None, path), None, explain_text, signer=load_signer(path))
     assert "U+1F600" in refused.value.message_zh and "密钥名称" in refused.value.message_zh
     assert "key name" in refused.value.message_en
     assert not (tmp_path / "b").exists()
 
 
-def test_a_glyph_missing_from_the_subset_refuses_instead_of_being_logged(played, tmp_path, caplog, monkeypatch):
+def test_a_glyph_missing_from_the_subset_refuses_instead_of_being_logged(played, key, tmp_path, caplog, monkeypatch):
     """The check of fpdf2's own record of missing glyphs, behind the plan's check."""
     from ledger.bundle import report
 
@@ -143,7 +143,7 @@ def test_a_glyph_missing_from_the_subset_refuses_instead_of_being_logged(played,
     charset = report.Plan.charset
     monkeypatch.setattr(report.Plan, "charset", lambda self: charset(self).replace("三", ""))
     with caplog.at_level(logging.WARNING), pytest.raises(RuleViolation) as refused:
-        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text)
+        export_bundle(app, tmp_path / "b", verifier, [codes[0]], explain_text, signer=load_signer(key))
     assert "三" in refused.value.message_zh and "U+4E09" in refused.value.message_en
     assert not [r for r in caplog.records if "missing" in r.getMessage()]
     assert not (tmp_path / "b").exists()
