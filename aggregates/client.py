@@ -212,6 +212,19 @@ class Client(ClientState, Aggregate):
         audit["completed_on"] = occurred_on
         audit["conclusion"] = conclusion
 
+    def reopen_audit(self, *, audit_id: str, reason: str, actor: str, occurred_on: date) -> None:
+        reason = audits.check_reopen(self, audit_id=audit_id, reason=reason, occurred_on=occurred_on)
+        self._audit_reopened(audit_id=audit_id, reason=reason, actor=actor, occurred_on=occurred_on)
+
+    @event("AuditReopened")
+    def _audit_reopened(self, audit_id: str, reason: str, actor: str, occurred_on: date) -> None:
+        audit = self.audits[audit_id]
+        audit.setdefault("reopenings", []).append({"on": occurred_on, "reason": reason, "actor": actor,
+                                                   "completed_on": audit["completed_on"], "conclusion": audit["conclusion"]})
+        audit["status"] = "planned"
+        audit["completed_on"] = None
+        audit["conclusion"] = None
+
     # ------------------------------------------------------------------ scores and exclusions
 
     def enter_score(self, *, audit_id: str, item: str, facet: str | None, value: dict[str, Any], actor: str, occurred_on: date) -> str:

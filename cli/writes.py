@@ -21,6 +21,7 @@ RECORDED = {
     "application transfer": ("转换请求已记录", "Transfer request recorded"),
     "audit plan": ("审核已策划", "Audit planned"),
     "audit complete": ("审核已完成", "Audit completed"),
+    "audit reopen": ("审核已重新打开", "Audit reopened"),
     "score enter": ("评分已录入", "Score entered"),
     "score correct": ("更正已录入", "Correction entered"),
     "score exclude": ("删减已记录", "Exclusion recorded"),

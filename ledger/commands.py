@@ -242,8 +242,12 @@ COMMANDS: tuple[Command, ...] = (
         Param("start", "date", help="first day of the audit"),
         ON,
     )),
-    Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores (001 §4.4.5).", (
+    Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores; a scored audit needs every "
+            "item scored or excluded and every prerequisite checked (001 §4.4.5).", (
         CLIENT, Param("audit", help="the audit id, e.g. A2"), Param("conclusion", help="the audit conclusion"), ON,
+    )),
+    Command("audit reopen", "reopen_audit", "Reopen a completed audit no decision rests on, to take missing scores, with a reason (001 §4.4.5).", (
+        CLIENT, Param("audit", help="the audit id, e.g. A2"), REASON, ON,
     )),
     Command("score enter", "enter_score", "Enter an auditor's score for one indicator (评分).", (
         CLIENT,

@@ -20,8 +20,9 @@ from typing import Any, Callable
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
 from aggregates.uscc import normalise_uscc
+from aggregates.vocabulary import DECIDABLE_AUDIT_KINDS
 from ledger.rules import lifecycle, planning
-from ledger.rules.evaluation import check_complete
+from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
 
 Step = Callable[[Client], Any]
@@ -133,7 +134,19 @@ class Handlers:
 
     @command("audit complete")
     def complete_audit(self, act: Act, *, audit: str, conclusion: str) -> Step:
-        return lambda c: c.complete_audit(audit_id=audit, conclusion=conclusion, **act.recorded)
+        """A scored audit is completed only on a whole evaluation (001 §4.4.4.2, §4.4.5.2)."""
+
+        def apply(c: Client) -> None:
+            known = c.audits.get(audit)
+            if known is not None and known["status"] == "planned" and known["kind"] in DECIDABLE_AUDIT_KINDS:
+                check_report_complete(self.evaluate_audit(c, audit, act.on)[1], audit)
+            c.complete_audit(audit_id=audit, conclusion=conclusion, **act.recorded)
+
+        return apply
+
+    @command("audit reopen")
+    def reopen_audit(self, act: Act, *, audit: str, reason: str) -> Step:
+        return lambda c: c.reopen_audit(audit_id=audit, reason=reason, **act.recorded)
 
     @command("score enter")
     def enter_score(self, act: Act, *, audit: str, item: str, value: dict[str, Any], facet: str | None = None) -> Step:

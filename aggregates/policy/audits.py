@@ -91,6 +91,18 @@ def check_completion(client: Any, *, audit_id: str, conclusion: str, occurred_on
     return require_text(conclusion, "审核结论（001 §4.4.5.2 h）", "the audit conclusion (001 §4.4.5.2 h)", "001 §4.4.5.2")
 
 
+def check_reopen(client: Any, *, audit_id: str, reason: str, occurred_on: date) -> str:
+    """An audit completed before its evaluation was whole (every item scored or excluded, every
+    prerequisite checked: 001 §4.4.4.2, §4.4.5.2) is reopened to take what is missing, with a reason,
+    while no decision rests on it. Returns the reason, trimmed."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    require(audit["status"] == "completed", "001 §4.4.5", f"审核 {audit_id} 尚未完成，无需重新打开；可直接录入评分。",
+            f"Audit {audit_id} is not completed; there is nothing to reopen: enter the scores directly.")
+    check_undecided(client, audit_id)
+    not_before(occurred_on, audit["completed_on"], "审核完成日期", "the audit's completion date")
+    return require_text(reason, "重新打开审核的理由", "the reason for reopening the audit", "001 §4.4.5")
+
+
 def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
     """An audit that takes scores and exclusions: planned (not yet completed), and not a stage 1."""
     audit = get(client, client.audits, audit_id, "审核", "audit")

@@ -37,19 +37,56 @@ def _to_stage2(app, uscc, scheme="zgc-ru015", headcount=30):
     app.plan_audit(client=uscc, kind="stage2", member=["王芳", "李强"], start=date(2026, 3, 10), actor="admin", on=date(2026, 3, 6))
 
 
-def test_a_decision_with_unscored_items_is_refused_naming_them(app):
+def test_completing_an_audit_with_unscored_items_is_refused_naming_them(app):
+    """001 §4.4.4.2, §4.4.5.2: the report gives the decision what it needs; completing earlier would
+    close the audit to the scores its decision needs (a dead end)."""
     uscc = _uscc(CLIENTS[0].uscc)
     _to_stage2(app, uscc)
     app.enter_score(client=uscc, audit="A2", item="A.1", value={"percent": 90}, actor="王芳", on=date(2026, 3, 10))
     app.exclude_item(client=uscc, audit="A2", item="A.15", reason="无出口业务", actor="王芳", on=date(2026, 3, 10))
-    app.complete_audit(client=uscc, audit="A2", conclusion="ok", actor="王芳", on=date(2026, 3, 11))
     before = app.event_count()
     with pytest.raises(RuleViolation) as e:
-        app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", actor="admin", on=date(2026, 3, 12))
-    assert e.value.rule == "ledger: every item scored or excluded"
-    assert "A.2" in e.value.message_en and "A.22" in e.value.message_en
+        app.complete_audit(client=uscc, audit="A2", conclusion="ok", actor="王芳", on=date(2026, 3, 11))
+    assert e.value.rule == "001 §4.4.4.2, §4.4.5.2"
+    assert "A.2" in e.value.message_en and "A.22" in e.value.message_en and "4.2.1" in e.value.message_en
     assert "A.1," not in e.value.message_en and "A.15" not in e.value.message_en
-    assert app.event_count() == before
+    assert "certledger score enter --audit A2" in e.value.message_en
+    assert app.event_count() == before and app.client(uscc).audits["A2"]["status"] == "planned"
+
+
+def test_an_audit_completed_unscored_before_the_rule_is_reopened_with_a_reason_and_then_decided(app):
+    """A ledger that recorded an incomplete completion (before the rule above) is not stuck: the
+    decision names audit reopen, which takes the missing scores while no decision rests on it."""
+    from ledger.rules.scoring import load_scheme
+
+    uscc = _uscc(CLIENTS[0].uscc)
+    _to_stage2(app, uscc)
+    sheet = score_sheet(load_scheme("zgc-ru015"), 0.95, seed=3)
+    for item, facet, value in sheet[:5]:
+        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 10))
+    legacy = app.client(uscc)  # as an older version recorded it: completed with items unscored
+    legacy.complete_audit(audit_id="A2", conclusion="ok", actor="王芳", occurred_on=date(2026, 3, 11))
+    app.save(legacy)
+    with pytest.raises(RuleViolation) as e:
+        app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", actor="admin", on=date(2026, 3, 12))
+    assert e.value.rule == "ledger: every item scored or excluded" and "audit reopen" in e.value.message_en
+    with pytest.raises(RuleViolation) as e:
+        app.reopen_audit(client=uscc, audit="A2", reason=" ", actor="admin", on=date(2026, 3, 12))
+    assert "reason" in e.value.message_en
+    app.reopen_audit(client=uscc, audit="A2", reason="评分未录全即完成，补录", actor="admin", on=date(2026, 3, 12))
+    audit = app.client(uscc).audits["A2"]
+    assert audit["status"] == "planned" and audit["reopenings"][0]["reason"] == "评分未录全即完成，补录"
+    assert audit["reopenings"][0]["completed_on"] == date(2026, 3, 11)
+    with pytest.raises(RuleViolation):  # not completed: nothing to reopen
+        app.reopen_audit(client=uscc, audit="A2", reason="again", actor="admin", on=date(2026, 3, 12))
+    for item, facet, value in sheet[5:]:
+        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 12))
+    app.complete_audit(client=uscc, audit="A2", conclusion="推荐", actor="王芳", on=date(2026, 3, 12))
+    result = app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", actor="admin", on=date(2026, 3, 13))
+    assert result["granted"]
+    with pytest.raises(RuleViolation) as e:  # a decision rests on it now: an appeal, not a reopening
+        app.reopen_audit(client=uscc, audit="A2", reason="x", actor="admin", on=date(2026, 3, 14))
+    assert e.value.rule == "ledger: decided scores stand"
 
 
 def test_scores_are_checked_against_the_scheme_before_anything_is_written(app):
