@@ -335,9 +335,9 @@ class Client(ClientState, Aggregate):
 
     # ------------------------------------------------------------------ decision and certificate
 
-    def check_decidable(self, *, audit_id: str, decider: str, occurred_on: date) -> dict[str, Any]:
+    def check_decidable(self, *, audit_id: str, decider: str, occurred_on: date, actor: str | None = None) -> dict[str, Any]:
         """The checks of ``decide`` alone (the application runs them before it spends time scoring)."""
-        return decisions.check_decidable(self, audit_id=audit_id, decider=decider, occurred_on=occurred_on)
+        return decisions.check_decidable(self, audit_id=audit_id, decider=decider, occurred_on=occurred_on, actor=actor)
 
     def decide(
         self, *, audit_id: str, decider: str, scheme_id: str, scheme_version: str, score: Decimal,
@@ -345,7 +345,7 @@ class Client(ClientState, Aggregate):
         evaluation: dict[str, Any], actor: str, occurred_on: date,
     ) -> str:
         audit, reason = decisions.check_decision(self, audit_id=audit_id, decider=decider, granted=granted, grade=grade,
-                                                 reason=reason, occurred_on=occurred_on)
+                                                 reason=reason, occurred_on=occurred_on, actor=actor)
         decision_id = f"D{len(self.decisions) + 1}"
         self._decided(
             decision_id=decision_id, audit_id=audit_id, application_id=audit["application_id"],

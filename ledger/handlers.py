@@ -192,7 +192,7 @@ class Handlers:
         """Score and grade are computed from the recorded scores under the audit's scheme version."""
 
         def apply(c: Client) -> dict[str, Any]:
-            c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on)
+            c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit, act.on)
             check_complete(evaluation)
             granted = evaluation.grade is not None and evaluation.grants and not refuse

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from aggregates.policy.common import get, not_before, require, require_text
-from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
+from aggregates.vocabulary import AUDIT_KINDS, CERTIFICATE_STATUSES, DECIDABLE_AUDIT_KINDS, IN_FORCE
 
 
-def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: date) -> dict[str, Any]:
+def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: date, actor: str | None = None) -> dict[str, Any]:
     """All rules of the client's history that a certification decision on this audit must meet.
     The application calls it before it spends time scoring; ``check_decision`` calls it again.
     Returns the audit."""
@@ -48,6 +48,33 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
                 f"{decider} was on the team of audit {other['id']} ({AUDIT_KINDS[other['kind']][1]}) of this application and may "
                 "not take part in its certification decision (001 §4.6.2).",
             )
+    # Whoever records the decision is part of it: not a member of the audit teams either.
+    teams = [a for a in client.audits.values()
+             if a["id"] == audit_id or (audit["application_id"] and a["application_id"] == audit["application_id"])]
+    recorder = (actor or "").strip()
+    on_team = [a["id"] for a in teams if recorder and recorder in a["team"]]
+    require(
+        not on_team,
+        "001 §4.6.2",
+        f"记录认证决定的人员 {recorder} 是审核 {', '.join(on_team)} 的审核组成员：认证决定（包括其记录）须由审核组以外的人员作出（001 §4.6.2）；"
+        "请由审核组以外的人员以 --actor 记录。",
+        f"{recorder}, who records the decision, was on the team of audit {', '.join(on_team)}: the certification decision, its "
+        "record included, is made by people outside the audit team (001 §4.6.2); record it with --actor naming someone else.",
+    )
+    if audit["application_id"] is None:
+        cert = client.certificate
+        status = cert["status"] if cert is not None else None
+        zh_status, en_status = CERTIFICATE_STATUSES.get(status or "", (status, status))
+        require(
+            cert is not None and status in IN_FORCE,
+            "004 §5.8",
+            f"审核 {audit_id} 是监督（或特别）审核，其决定针对有效或暂停中的证书；该组织"
+            + ("没有证书" if cert is None else f"的证书 {cert['number']} 已{zh_status}") + "，不能据此作出决定。"
+            "重新认证须从 certledger application submit 开始。",
+            f"Audit {audit_id} is a surveillance (or unscheduled) audit, whose decision is on a certificate in force (valid or "
+            "suspended); the client " + ("holds no certificate" if cert is None else f"certificate {cert['number']} is {en_status.lower()}")
+            + ", so no decision is made on it. A new certification starts with certledger application submit.",
+        )
     require(
         decider not in audit["team"],
         "001 §4.6.2",
@@ -83,9 +110,9 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
 
 
 def check_decision(client: Any, *, audit_id: str, decider: str, granted: bool, grade: str | None, reason: str,
-                   occurred_on: date) -> tuple[dict[str, Any], str]:
+                   occurred_on: date, actor: str | None = None) -> tuple[dict[str, Any], str]:
     """The decision itself: granted only on a grade, with a reason. Returns the audit and the reason."""
-    audit = check_decidable(client, audit_id=audit_id, decider=decider, occurred_on=occurred_on)
+    audit = check_decidable(client, audit_id=audit_id, decider=decider, occurred_on=occurred_on, actor=actor)
     require(
         not granted or grade is not None,
         "001 附录A 评分结果",

@@ -152,3 +152,45 @@ def test_suspension_reason_codes_come_from_the_clients_procedure(app):
     app.restore(client=hz, reason="新许可证已取得", actor="admin", on=date(2026, 11, 10))
     app.suspend(client=hz, reason_code="7.2.1f", reason="主动请求", months=3, start=date(2026, 11, 15), actor="admin", on=date(2026, 11, 15))
     assert list(app.client(hz).suspensions.values())[-1]["until"] == date(2027, 2, 15)
+
+
+def _certified_with_surveillance(app, uscc):
+    """Certified on a full score sheet, a surveillance audit then fully scored and completed."""
+    from ledger.rules.scoring import load_scheme
+
+    _to_stage2(app, uscc)
+    sheet = score_sheet(load_scheme("zgc-ru015"), 0.95, seed=5)
+    for item, facet, value in sheet:
+        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 10))
+    app.complete_audit(client=uscc, audit="A2", conclusion="推荐", actor="王芳", on=date(2026, 3, 11))
+    decision = app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", actor="admin", on=date(2026, 3, 12))
+    app.issue_certificate(client=uscc, decision=decision["decision"], actor="admin", on=date(2026, 3, 13))
+    app.plan_audit(client=uscc, kind="surveillance", member=["孙丽"], start=date(2026, 9, 1), actor="admin", on=date(2026, 8, 20))
+    for item, facet, value in sheet:
+        app.enter_score(client=uscc, audit="A3", item=item, facet=facet, value=value, actor="孙丽", on=date(2026, 9, 1))
+    app.complete_audit(client=uscc, audit="A3", conclusion="保持", actor="孙丽", on=date(2026, 9, 2))
+
+
+def test_no_surveillance_decision_on_a_withdrawn_certificate(app):
+    """004 §5.8: a surveillance decision keeps, suspends or withdraws a certificate in force; on a
+    withdrawn one there is nothing to decide, and a new certification starts with an application."""
+    uscc = _uscc(CLIENTS[0].uscc)
+    _certified_with_surveillance(app, uscc)
+    app.withdraw(client=uscc, reason_code="7.3.1e", reason="拒不接受监督", actor="admin", on=date(2026, 9, 3))
+    before = app.event_count()
+    with pytest.raises(RuleViolation) as e:
+        app.decide(client=uscc, audit="A3", decider="赵敏", reason="保持", actor="admin", on=date(2026, 9, 4))
+    assert e.value.rule == "004 §5.8" and "withdrawn" in e.value.message_en and "application submit" in e.value.message_en
+    assert "撤销" in e.value.message_zh and app.event_count() == before
+
+
+def test_whoever_records_the_decision_is_outside_the_audit_team_too(app):
+    """001 §4.6.2: not only the decider: the actor recording the decision may not be on the team."""
+    uscc = _uscc(CLIENTS[0].uscc)
+    _certified_with_surveillance(app, uscc)
+    before = app.event_count()
+    with pytest.raises(RuleViolation) as e:
+        app.decide(client=uscc, audit="A3", decider="赵敏", reason="保持", actor="孙丽", on=date(2026, 9, 4))
+    assert e.value.rule == "001 §4.6.2" and "孙丽" in e.value.message_en and "--actor" in e.value.message_en
+    assert app.event_count() == before
+    assert app.decide(client=uscc, audit="A3", decider="赵敏", reason="保持", actor="admin", on=date(2026, 9, 4))["granted"]
