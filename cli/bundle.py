@@ -120,7 +120,7 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
         from ledger.trail.keys import load_tsa_chain, load_verifier, load_witness_key
 
         given = load_verifier(public_key) if public_key else None
-        witnesses = tuple(load_witness_key(k) for k in witness_keys)
+        witnesses = tuple({w.encode(): w for w in (load_witness_key(k) for k in witness_keys)}.values())  # each once
         chain = load_tsa_chain(tsa_cert) if tsa_cert else None
         report = check(directory, given, structure_only=structure_only, origin=origin, max_age=max_age,
                        witness_keys=witnesses, tsa_chain=chain)

@@ -67,12 +67,21 @@ def checkpoint(key: str | None, tsa_url: str | None, tsa_cert: str | None, witne
     asked for again); exit 1 when one could not be obtained (the checkpoint itself is kept)."""
     from ledger.config import attestation_settings
     from ledger.trail import make_checkpoint
-    from ledger.trail.attest import Witness
+    from ledger.trail.attest import Witness, check_url
     from ledger.trail.keys import load_signer, load_tsa_chain, load_witness_key
 
     signer = load_signer(key)
     tsa_url, tsa_cert, pairs = attestation_settings(tsa_url, tsa_cert, witness_urls, witness_keys)
     chain = load_tsa_chain(tsa_cert) if tsa_cert else None
+    if chain is not None and not tsa_url:
+        from aggregates.errors import RuleViolation
+
+        raise RuleViolation("001 §12 audit trail: time stamp", "给出了时间戳服务的证书链（--tsa-cert），却没有时间戳服务地址（--tsa / CERTLEDGER_TSA_URL）。",
+                            "A time-stamping authority chain was given (--tsa-cert) but no authority URL (--tsa / CERTLEDGER_TSA_URL).")
+    if tsa_url:
+        check_url(tsa_url, "时间戳服务", "time-stamping authority", "--tsa / CERTLEDGER_TSA_URL")
+    for url, _ in pairs:
+        check_url(url, "见证方", "witness", "--witness / CERTLEDGER_WITNESS_URL")
     witnesses = tuple(Witness(url, load_witness_key(k)) for url, k in pairs)
     app = settings().app(existing=True)
     bar: list[Any] = []

@@ -539,6 +539,11 @@ def _check_origin_and_age(head: Any, report: BundleReport, origin: str | None, m
         report.add("checkpoint", f"检查点属于账本 {head.origin}，不是检查人员指定的 {origin}：这不是该认证机构那本账的记录。",
                    f"The checkpoint is of ledger {head.origin}, not {origin}, the one the inspector pinned: these are not "
                    "the records of the body's ledger.")
+    current = now or datetime.now(timezone.utc)
+    if report.signed_at is not None and report.signed_at > current + timedelta(minutes=10):
+        report.add("checkpoint", f"检查点自称签发于 {report.signed_at:%Y-%m-%d %H:%M} UTC，晚于现在：其时间不实，不能据此判断新旧。",
+                   f"The checkpoint says it was signed at {report.signed_at:%Y-%m-%d %H:%M} UTC, later than now: its time is "
+                   "false, and its age cannot be told from it.")
     if max_age is None:
         return
     if report.signed_at is None:

@@ -42,6 +42,21 @@ class Attested:
     failures: list[RuleViolation] = field(default_factory=list)
 
 
+def check_url(url: str, what_zh: str, what_en: str, option: str) -> None:
+    """Refuse, before anything is signed, a service URL that is not http(s)://host..."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuleViolation(RULE, f"{what_zh}地址“{url}”无效：应为 http:// 或 https:// 开头、带主机名的 URL；请改正 {option}。未签发检查点。",
+                            f"The {what_en} URL '{url}' is invalid: expected an http:// or https:// URL with a host; correct "
+                            f"{option}. No checkpoint was signed.")
+
+
 def signature_key(line: str) -> tuple[str, bytes] | None:
     """(key name, key id) of a note signature line '— name base64', None if it is not one."""
     if not line.startswith(EM_DASH + " "):
@@ -231,4 +246,15 @@ def check_stored(attestations: list[StoredAttestation], bodies: dict[int, str], 
                                    "altered)."))
         else:
             out.append(Finding("attestation", f"{where_zh}的类型“{a.kind}”未知。", f"{where_en} has an unknown kind '{a.kind}'."))
+    if bodies:
+        # A witness named is one whose cosignature the latest checkpoint must carry: a missing one
+        # (never obtained, or deleted) is said, not passed over.
+        latest = max(bodies)
+        for k in witness_keys:
+            if not any(a.checkpoint_id == latest and a.kind == COSIGNATURE
+                       and signature_key(a.body.decode("utf-8", "replace")) == (k.name, k.key_id) for a in attestations):
+                out.append(Finding("witness", f"最近的库内检查点 #{latest} 没有见证方 {k.name} 的副署（从未取得，或已被删除）；"
+                                              "请运行 certledger checkpoint --witness … 取得。",
+                                   f"The latest stored checkpoint #{latest} carries no cosignature of witness {k.name} (never "
+                                   "obtained, or deleted); run certledger checkpoint --witness … to obtain it."))
     return out

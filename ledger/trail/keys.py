@@ -209,7 +209,17 @@ def load_witness_key(value: str) -> Any:
 
     if "+" in value and not Path(value).expanduser().exists():
         return parse_witness_key(value)
-    return parse_witness_key(_read(Path(value).expanduser(), "见证方公钥文件", "witness key file"))
+    path = Path(value).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuleViolation("001 §12 audit trail: witness", f"找不到见证方公钥文件 {path}：请给出见证方提供的公钥（certledger witness init 写出的 witness.pub），或直接给出其文本。",
+                            f"No witness key file at {path}: give the key the witness provides (the witness.pub certledger "
+                            "witness init writes), or its text.") from None
+    except (OSError, UnicodeDecodeError):
+        raise RuleViolation("001 §12 audit trail: witness", f"无法读取见证方公钥文件 {path}：它不是文本文件。",
+                            f"Cannot read the witness key file {path}: it is not a text file.") from None
+    return parse_witness_key(text)
 
 
 def load_tsa_chain(path: str) -> bytes:
@@ -217,9 +227,9 @@ def load_tsa_chain(path: str) -> bytes:
     try:
         return Path(path).expanduser().read_bytes()
     except FileNotFoundError:
-        raise RuleViolation(RULE, f"找不到时间戳服务的证书链文件 {path}：请给出 TSA 发布的 PEM 证书链（TSA 证书在前，根 CA 证书在后）。",
+        raise RuleViolation("001 §12 audit trail: time stamp", f"找不到时间戳服务的证书链文件 {path}：请给出 TSA 发布的 PEM 证书链（TSA 证书在前，根 CA 证书在后）。",
                             f"No time-stamping authority chain file at {path}: give the PEM chain the TSA publishes (the TSA "
                             "certificate first, the root CA certificate last).") from None
     except OSError as e:
-        raise RuleViolation(RULE, f"无法读取时间戳服务的证书链文件 {path}：{e.strerror}。",
+        raise RuleViolation("001 §12 audit trail: time stamp", f"无法读取时间戳服务的证书链文件 {path}：{e.strerror}。",
                             f"Cannot read the time-stamping authority chain file {path}: {e.strerror}.") from None

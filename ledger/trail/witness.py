@@ -484,11 +484,14 @@ def make_server(state_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *
     """A ThreadingHTTPServer for the witness in ``state_dir`` (checked before it listens)."""
     from http.server import ThreadingHTTPServer
 
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # the listen backlog: bursts of ledgers asking at once are not reset (default 5)
+
     folder = Path(state_dir).expanduser()
     load_witness_signer(folder)
     _connect(folder).close()
     try:
-        server = ThreadingHTTPServer((host, port), _handler(folder, quiet))
+        server = Server((host, port), _handler(folder, quiet))
     except OSError as e:
         raise _state_error(f"无法在 {host}:{port} 上监听：{e.strerror or e}。", f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
     server.daemon_threads = True

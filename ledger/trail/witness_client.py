@@ -35,9 +35,9 @@ def _said(body: bytes, lang: str) -> str:
 
 
 def _post(url: str, data: bytes, timeout: float) -> tuple[int, str, bytes]:
-    req = urllib.request.Request(url, data=data, method="POST",
-                                 headers={"Content-Type": "text/plain; charset=utf-8", "User-Agent": "certledger"})
     try:
+        req = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": "text/plain; charset=utf-8", "User-Agent": "certledger"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (the URL is the operator's)
             return resp.status, resp.headers.get("Content-Type", ""), resp.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as e:

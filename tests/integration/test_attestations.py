@@ -257,3 +257,41 @@ def test_a_ledger_rolled_back_past_the_witnessed_checkpoint_is_reported(body, ap
     plain.write_text("\n".join(x for x in witnessed.read_text().split("\n") if "regulator.example" not in x), encoding="utf-8")
     r2 = body.run("verify", "--key", str(body.key), "--checkpoint", str(plain), "--witness-key", str(body.witness_pub))
     assert r2.exit_code == 1 and "Traceback" not in r2.output
+
+
+def test_an_unusable_service_url_is_refused_before_anything_is_signed(body, app):
+    from ledger.store import trail_store
+
+    for args in (("--witness", "notaurl", "--witness-key", str(body.witness_pub)),
+                 ("--witness", "http://[::1", "--witness-key", str(body.witness_pub)),
+                 ("--tsa", "http://[::1",), ("--tsa-cert", str(body.chain))):
+        r = body.run("checkpoint", "--key", str(body.key), *args)
+        assert r.exit_code == 1 and "Traceback" not in r.output, (args, r.output)
+        with trail_store(app).snapshot() as snap:
+            assert snap.checkpoints() == [], args  # refused before signing
+
+
+def test_verify_names_a_witness_whose_cosignature_the_latest_checkpoint_lacks(body, app, db_url):
+    r = body.run("checkpoint", "--key", str(body.key))  # no witness asked
+    assert r.exit_code == 0
+    missing = body.run("verify", "--key", str(body.key), "--witness-key", str(body.witness_pub))
+    assert missing.exit_code == 1 and "carries no cosignature of witness regulator.example/witness" in missing.stderr
+    assert body.checkpoint().exit_code == 0  # obtained now
+    assert body.run("verify", "--key", str(body.key), "--witness-key", str(body.witness_pub)).exit_code == 0
+
+
+def test_a_checkpoint_dated_in_the_future_is_refused(body, bundle, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from ledger.trail.keys import load_signer
+    from ledger.trail.note import parse_checkpoint_text, sign_note, split_note
+
+    text, _ = split_note((bundle / layout.CHECKPOINT).read_text(encoding="utf-8"))
+    cp = parse_checkpoint_text(text)
+    later = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    forged = text.replace(next(x for x in cp.extensions if x.startswith("time ")), f"time {later}")
+    (bundle / layout.CHECKPOINT).write_text(sign_note(forged, load_signer(body.key)), encoding="utf-8")
+    (bundle / layout.TIMESTAMP).unlink()
+    _reseal(bundle)
+    r = body.verify_bundle(bundle, "--max-age", "7d")
+    assert r.exit_code == 1 and "later than now" in r.stderr
