@@ -74,7 +74,7 @@ def checkpoint(key: str | None, tsa_url: str | None, tsa_cert: str | None, witne
     tsa_url, tsa_cert, pairs = attestation_settings(tsa_url, tsa_cert, witness_urls, witness_keys)
     chain = load_tsa_chain(tsa_cert) if tsa_cert else None
     if chain is not None and not tsa_url:
-        from aggregates.errors import RuleViolation
+        from ledger.errors import RuleViolation
 
         raise RuleViolation("001 §12 audit trail: time stamp", "给出了时间戳服务的证书链（--tsa-cert），却没有时间戳服务地址（--tsa / CERTLEDGER_TSA_URL）。",
                             "A time-stamping authority chain was given (--tsa-cert) but no authority URL (--tsa / CERTLEDGER_TSA_URL).")
@@ -115,8 +115,13 @@ def checkpoint(key: str | None, tsa_url: str | None, tsa_cert: str | None, witne
         emit(data)
     else:
         click.echo(note, nl=False)
-        click.echo(s.t(f"已存为检查点 #{result.id}（{result.checkpoint.size} 个事件，新增 {result.new_events} 个）；请把上面的文本保存在数据库之外。",
-                       f"Stored as checkpoint #{result.id} ({result.checkpoint.size} events, {result.new_events} new); keep the text above outside the database."), err=True)
+        if result.new_events or not attested:
+            click.echo(s.t(f"已存为检查点 #{result.id}（{result.checkpoint.size} 个事件，新增 {result.new_events} 个）；请把上面的文本保存在数据库之外。",
+                           f"Stored as checkpoint #{result.id} ({result.checkpoint.size} events, {result.new_events} new); keep the text above outside the database."), err=True)
+        else:
+            click.echo(s.t(f"账本自检查点 #{result.id}（{result.checkpoint.size} 个事件）以来没有新事件：未签发新检查点，只为它补取所缺的时间戳和副署。",
+                           f"No events since checkpoint #{result.id} ({result.checkpoint.size} events): no new checkpoint; only what it "
+                           "lacks (time stamp, cosignatures) was asked for."), err=True)
         if attested is not None:
             for line in _attested_lines(attested, s):
                 click.echo(line, err=True)
@@ -138,9 +143,13 @@ def _attested_lines(attested: Any, s: Any) -> list[str]:
     for e in attested.failures:
         lines.append(s.t(f"未能取得：{e.message_zh}", f"Not obtained: {e.message_en}"))
     if attested.failures:
-        lines.append(s.t("检查点本身已签发并保存；排除问题后再次运行 certledger checkpoint 即可补取（账本未变时只补取所缺的部分）。",
-                         "The checkpoint itself is signed and stored; once the problem is fixed, run certledger checkpoint again "
-                         "to obtain what is missing (an unchanged ledger only gets what its latest checkpoint lacks)."))
+        lines.append(s.t("检查点本身已签发并保存。服务无法连接或出错时，恢复后再次运行 certledger checkpoint 即可补取（账本未变时只补取所缺的部分）；"
+                         "见证方若因不一致（分叉、回滚）拒绝副署，说明它见过另一段历史：请用 certledger witness latest 取得它的最近检查点，"
+                         "再以 certledger verify --checkpoint … --witness-key … 查明。",
+                         "The checkpoint itself is signed and stored. If a service was unreachable or failed, run certledger "
+                         "checkpoint again once it is back (an unchanged ledger only gets what its latest checkpoint lacks). A "
+                         "witness that refuses the checkpoint as inconsistent (split view, rollback) has seen another history: get "
+                         "its latest checkpoint (certledger witness latest) and run certledger verify --checkpoint … --witness-key …."))
     return lines
 
 
@@ -157,13 +166,14 @@ def _attested_lines(attested: Any, s: Any) -> list[str]:
 @click.option("--witness-key", "witness_keys", multiple=True, metavar="KEY|FILE",
               help="A witness's cosignature key: its stored cosignatures must verify, and a --checkpoint must carry its "
                    "cosignature (the witness's latest, from certledger witness latest: a ledger rolled back past it is reported). Repeatable.")
+@click.option("--tsa-cert", metavar="FILE", help="The time-stamping authority's PEM chain: every stored time stamp token must verify against it.")
 @common_options
 def verify(checkpoint_file: str | None, public_key: str | None, key: str | None, max_uncovered: Any, read_models: bool,
-           witness_keys: tuple[str, ...]) -> None:
+           witness_keys: tuple[str, ...], tsa_cert: str | None) -> None:
     """Recompute the audit trail from the stored events and check it against every checkpoint; exit 1 on any
     change, 3 when events older than --max-uncovered have no checkpoint over them."""
     from ledger.trail import verify_trail
-    from ledger.trail.keys import load_verifier, load_witness_key
+    from ledger.trail.keys import load_tsa_chain, load_verifier, load_witness_key
     from ledger.trail.note import read_checkpoint_file
 
     from ledger.config import max_uncovered as configured_max_uncovered
@@ -184,7 +194,7 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
 
     try:
         report = verify_trail(app, verifier, external, progress=lambda k: bar and bar[0].update(k), on_size=on_size,
-                              witness_keys=witnesses)
+                              witness_keys=witnesses, tsa_chain=load_tsa_chain(tsa_cert) if tsa_cert else None)
     finally:
         if bar:
             bar[0].__exit__(None, None, None)

@@ -167,16 +167,18 @@ def attest_latest(app: Any, verifier: Verifier, *, tsa_url: str | None = None, t
         from ledger.trail.witness_client import request_cosignature
 
         done = [line for line in mine if _by(line, witness)]
-        if done:
-            result.cosigned.append((witness.key.name, _cosigned_at(latest.note, done[0], witness), False))
-            continue
         # The last checkpoint this witness cosigned for us: the witness expects a proof from it.
         old = max((sizes.get(a.checkpoint_id, 0) for a in attestations if a.kind == COSIGNATURE
                    and _by(a.body.decode("utf-8", "replace"), witness)), default=0)
         try:
+            # Asked even when its cosignature is stored: a ledger restored from an older copy is
+            # then told by the witness, which has seen more (it answers with its larger size).
             line = request_cosignature(witness.url, witness.key, latest.note, old, _proof_source(app, latest.size),
                                        timeout=timeout).rstrip("\n")
             when = verify_cosignature(cosigned_note(latest.note, [line]), witness.key)
+            if done:
+                result.cosigned.append((witness.key.name, _cosigned_at(latest.note, done[0], witness), False))
+                continue
             with store.writer() as w:
                 w.add_attestation(latest.id, COSIGNATURE, (line + "\n").encode("utf-8"), now)
             result.cosigned.append((witness.key.name, when, True))
@@ -208,16 +210,18 @@ def stored_note(app: Any, checkpoint_id: int | None, note: str) -> str:
         return cosigned_note(note, cosignature_lines(snap.attestations(), checkpoint_id))
 
 
-def check_stored(attestations: list[StoredAttestation], bodies: dict[int, str], witness_keys: tuple[Any, ...] = ()) -> list[Any]:
+def check_stored(attestations: list[StoredAttestation], bodies: dict[int, str], witness_keys: tuple[Any, ...] = (),
+                 tsa_chain: bytes | None = None) -> list[Any]:
     """Findings on the stored attestations: each must belong to a stored checkpoint whose signature
     verified (``bodies``: checkpoint id -> its body text); a time stamp token must state the SHA-256
     of that body; a cosignature line must be well-formed and, when its witness's key is among
-    ``witness_keys``, verify. (A token's signature needs the TSA's chain: verify-bundle checks it.)"""
+    ``witness_keys``, verify; with ``tsa_chain`` (the TSA's PEM chain) each token's signature too.
+    With witness keys, the latest checkpoint must carry each one's cosignature."""
     import hashlib
 
     from ledger.trail.cosignature import check_cosignature_line, parse_cosignature_line
     from ledger.trail.findings import Finding
-    from ledger.trail.timestamp import token_imprint
+    from ledger.trail.timestamp import token_imprint, verify_token
 
     out = []
     keys = {(k.name, k.key_id): k for k in witness_keys}
@@ -232,6 +236,11 @@ def check_stored(attestations: list[StoredAttestation], bodies: dict[int, str], 
                 out.append(Finding("attestation", f"{where_zh}：时间戳令牌所盖的不是检查点 #{a.checkpoint_id} 的正文（令牌被改动或替换）。",
                                    f"{where_en}: the time stamp token is not for the body of checkpoint #{a.checkpoint_id} (the "
                                    "token was altered or replaced)."))
+            elif tsa_chain is not None:
+                try:
+                    verify_token(a.body, body.encode("utf-8"), tsa_chain)
+                except RuleViolation as e:
+                    out.append(Finding("attestation", f"{where_zh}：{e.message_zh}", f"{where_en}: {e.message_en}"))
         elif a.kind == COSIGNATURE:
             line = a.body.decode("utf-8", "replace").rstrip("\n")
             try:

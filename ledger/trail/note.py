@@ -163,6 +163,14 @@ def parse_signer(text: str) -> Signer:
     return signer
 
 
+def _is_cosignature_key(b64: str) -> bool:
+    try:
+        raw = _b64decode(b64)
+    except (ValueError, binascii.Error):
+        return False
+    return len(raw) == 33 and raw[0] == 0x04
+
+
 def parse_verifier(text: str) -> Verifier:
     parts = text.strip().split("+", 2)
     try:
@@ -175,6 +183,10 @@ def parse_verifier(text: str) -> Verifier:
         if verifier.key_id.hex() != kid.lower():
             raise ValueError("key id does not match the key")
     except (ValueError, binascii.Error):
+        if len(parts) == 3 and _is_cosignature_key(parts[2]):
+            raise _fail("所给的是见证方的副署公钥（cosignature/v1），不是认证机构的签名公钥；认证机构的公钥是 certledger keys init 写出的 .pub 文件。",
+                        "This is a witness's cosignature key (cosignature/v1), not the body's signing key; the body's key is "
+                        "the .pub file certledger keys init writes.") from None
         raise _fail("公钥格式不正确（应为 名称+密钥号+base64，即 certledger keys init 写出的 .pub 文件内容）。",
                     "The public key is malformed (expected name+keyid+base64, the content of the .pub file "
                     "written by certledger keys init).") from None

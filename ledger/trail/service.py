@@ -219,7 +219,7 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
 
 def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                  progress: Progress | None = None, on_size: Callable[[int], None] | None = None,
-                 witness_keys: tuple[Any, ...] = ()) -> Report:
+                 witness_keys: tuple[Any, ...] = (), tsa_chain: bytes | None = None) -> Report:
     """Recompute the tree from the stored events and check it against every stored checkpoint,
     the stored leaf hashes and, if given, a checkpoint kept outside the database. The checks and
     their order are those of docs/audit-trail.md, "What verify checks"."""
@@ -411,7 +411,16 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 + ("；事件本身与所有签名的检查点一致。" if events_match else "。"),
                 f"The stored leaf hashes have {leaf_count} rows but the latest stored checkpoint covers {latest_size} events: rows "
                 "were deleted from that table (trail_leaves)" + ("; the events themselves match every signed checkpoint." if events_match else ".")))
-        if ext is not None and not any((h.size, h.root) == (ext.size, ext.root) for _, _, h, cp in heads if cp is not None):
+        same_size = [cp for _, _, h, cp in heads if cp is not None and h.size == ext.size and h.root != ext.root] if ext else []
+        if same_size:
+            # Not a deleted checkpoint: the ledger signed another tree of that size (a fork).
+            findings.insert(0, Finding(
+                "consistency",
+                f"外部检查点与库内检查点 #{same_size[0].id} 大小相同（{ext.size} 个事件）而根哈希不同：账本现有的历史与外部检查点所签的不是同一段（分叉或历史被改写）。",
+                f"The external checkpoint and stored checkpoint #{same_size[0].id} have the same size ({ext.size} events) but "
+                "different roots: the ledger's history is not the one the external checkpoint signed (a fork, or a rewritten "
+                "history)."))
+        elif ext is not None and not any((h.size, h.root) == (ext.size, ext.root) for _, _, h, cp in heads if cp is not None):
             findings.insert(0, Finding(
                 "checkpoint-deleted",
                 f"外部检查点（{ext.size} 个事件）不在库内的检查点中：每个签发的检查点都会存入数据库，它已被删除。",
@@ -428,7 +437,8 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         # 5b. What witnesses and the time-stamping authority said of the stored checkpoints.
         from ledger.trail.attest import check_stored
 
-        findings += check_stored(snap.attestations(), {cp.id: h.text() for _, _, h, cp in heads if cp is not None}, witness_keys)
+        findings += check_stored(snap.attestations(), {cp.id: h.text() for _, _, h, cp in heads if cp is not None}, witness_keys,
+                                 tsa_chain)
         # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
         if not heads and not findings:
             findings.append(Finding(

@@ -211,8 +211,9 @@ def verify_token(token: bytes, data: bytes, tsa_certificate_pem: bytes) -> dt.da
         info = response.tst_info
         algorithm, gen_time = info.message_imprint.hash_algorithm.dotted_string, info.gen_time
     except ValueError as exc:
-        raise _fail(f"时间戳令牌无法解析，不是有效的 RFC 3161 时间戳响应（{exc}）。",
-                    f"The time stamp token cannot be read: it is not a valid RFC 3161 time-stamp response ({exc}).") from None
+        raise _fail("时间戳令牌无法解析，不是有效的 RFC 3161 时间戳响应：它被改动、截断或损坏。",
+                    "The time stamp token cannot be read: it is not a valid RFC 3161 time-stamp response (altered, "
+                    "truncated or corrupt).") from None
     if algorithm != SHA256_OID:
         raise _fail(f"时间戳令牌的消息摘要算法为 {algorithm}，不是 SHA-256。",
                     f"The time stamp token's message imprint uses {algorithm}, not SHA-256.")
@@ -227,11 +228,14 @@ def verify_token(token: bytes, data: bytes, tsa_certificate_pem: bytes) -> dt.da
             raise _fail("时间戳令牌所盖的不是这份数据：令牌中的消息摘要与数据的 SHA-256 不符（数据被改动过，或令牌属于别的检查点）。",
                         "The time stamp token is not for this data: its message imprint differs from the data's "
                         "SHA-256 (the data was altered, or the token belongs to another checkpoint).") from None
-        raise _fail(f"时间戳令牌的签名未能用所给的时间戳服务证书验证（{detail}）；请确认所给证书链属于签发该令牌的 TSA。",
-                    f"The time stamp token's signature does not verify with the time-stamping authority certificate "
-                    f"given ({detail}); check that the chain belongs to the TSA that issued the token.") from None
-    except ValueError as exc:
-        raise _fail(f"时间戳令牌无法验证（{exc}）。", f"The time stamp token cannot be verified ({exc}).") from None
+        raise _fail(f"时间戳令牌的签名未能用所给的时间戳服务证书链验证（{detail}）：令牌被改动，或所给的链不属于签发它的时间戳服务"
+                    "（链中应为该 TSA 的证书在前、根 CA 证书在后）。",
+                    f"The time stamp token's signature does not verify with the time-stamping authority chain given "
+                    f"({detail}): the token was altered, or the chain is not that of the authority that issued it (its "
+                    "certificate first, the root CA last).") from None
+    except ValueError:
+        raise _fail("时间戳令牌无法验证：它被改动、截断或损坏。",
+                    "The time stamp token cannot be verified: it was altered, truncated or is corrupt.") from None
     if gen_time.tzinfo is None:
         return gen_time.replace(tzinfo=dt.UTC)
     return gen_time.astimezone(dt.UTC)

@@ -252,6 +252,9 @@ def test_a_ledger_rolled_back_past_the_witnessed_checkpoint_is_reported(body, ap
     owner.sql("DELETE FROM EVENTS WHERE POS = ?", (last,))
     r = body.run("verify", "--key", str(body.key), "--checkpoint", str(witnessed), "--witness-key", str(body.witness_pub))
     assert r.exit_code == 1 and "rolled back past a checkpoint the witness(es) regulator.example/witness cosigned" in r.stderr, r.output
+    # Checkpointing the restored ledger asks the witness again, which has seen more: refused, said.
+    again = body.checkpoint()
+    assert again.exit_code == 1 and "rolled back" in again.stderr and "Traceback" not in again.output, again.output
     # A checkpoint without the witness's cosignature is not taken for the witness's word.
     plain = tmp_path / "plain.txt"
     plain.write_text("\n".join(x for x in witnessed.read_text().split("\n") if "regulator.example" not in x), encoding="utf-8")
@@ -295,3 +298,42 @@ def test_a_checkpoint_dated_in_the_future_is_refused(body, bundle, tmp_path):
     _reseal(bundle)
     r = body.verify_bundle(bundle, "--max-age", "7d")
     assert r.exit_code == 1 and "later than now" in r.stderr
+
+
+def test_verify_with_the_authoritys_chain_finds_a_token_damaged_in_the_database(body, app, db_url):
+    assert body.checkpoint().exit_code == 0
+    assert body.run("verify", "--key", str(body.key), "--tsa-cert", str(body.chain)).exit_code == 0
+    owner = Owner(app, db_url)
+    owner.unprotect("trail_attestations")
+    table = owner.trail("trail_attestations")
+    row = owner.sql(f"SELECT id, body FROM {table} WHERE kind = 'timestamp'")[0]
+    token = bytearray(bytes(row[1]))
+    token[-20] ^= 0xFF  # inside the signature: the imprint still reads as the body's
+    owner.sql(f"UPDATE {table} SET body = ? WHERE id = ?", (bytes(token), row[0]))
+    r = body.run("verify", "--key", str(body.key), "--tsa-cert", str(body.chain))
+    assert r.exit_code == 1 and "time stamp token" in r.stderr and "Traceback" not in r.output, r.output
+
+
+def test_a_forked_ledger_is_refused_by_the_witness_and_named_a_fork_by_verify(body, app, db_url, tmp_path):
+    assert body.checkpoint().exit_code == 0
+    app.receive_complaint(client=body.codes[1], complainant="顾客 李某", subject="证书信息有误", actor="王敏", on=TODAY)
+    assert body.checkpoint().exit_code == 0
+    origin = json.loads(body.run("checkpoint", "--key", str(body.key), "--json").stdout)["origin"]
+    witnessed = tmp_path / "witnessed.txt"
+    witnessed.write_text(CliRunner().invoke(root, ["witness", "latest", "--state", str(body.witness_dir), "--origin", origin]).stdout,
+                         encoding="utf-8")
+    # Back to checkpoint 1's state, then another event in place of the complaint: same size, other history.
+    owner = Owner(app, db_url)
+    owner.drop_triggers()
+    for table in ("trail_leaves", "trail_checkpoints", "trail_attestations"):
+        owner.unprotect(table)
+    size1 = int(owner.sql(f"SELECT tree_size FROM {owner.trail('trail_checkpoints')} WHERE id = 1")[0][0])
+    owner.sql(f"DELETE FROM {owner.trail('trail_attestations')} WHERE checkpoint_id = 2")
+    owner.sql(f"DELETE FROM {owner.trail('trail_checkpoints')} WHERE id = 2")
+    owner.sql(f"DELETE FROM {owner.trail('trail_leaves')} WHERE leaf_index >= ?", (size1,))
+    owner.sql("DELETE FROM EVENTS WHERE POS = ?", (owner.sql("SELECT max(POS) FROM EVENTS")[0][0],))
+    app.receive_complaint(client=body.codes[1], complainant="顾客 王某", subject="另一件事", actor="王敏", on=TODAY)
+    forked = body.checkpoint()
+    assert forked.exit_code == 1 and "Traceback" not in forked.output  # the witness refuses the other history
+    r = body.run("verify", "--key", str(body.key), "--checkpoint", str(witnessed), "--witness-key", str(body.witness_pub))
+    assert r.exit_code == 1 and "a fork" in r.stderr and "deleted" not in r.stderr.split("\n")[1], r.output
