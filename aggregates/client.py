@@ -21,13 +21,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aggregates import annotations, cases, changes, reporting
 from aggregates.policy import appeals, applications, audits, certificates, decisions
 from aggregates.state import ClientState
 from aggregates.uscc import client_id_for
 from aggregates.vocabulary import IN_FORCE
 
 
-class Client(ClientState, Aggregate):
+class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, ClientState, Aggregate):
     """One client organisation and everything the body did with it."""
 
     @staticmethod
@@ -235,12 +236,8 @@ class Client(ClientState, Aggregate):
         return entry_id
 
     class ScoreEntered(Aggregate.Event):
-        """A score was entered for an item of an audit.
-
-        The commonest event by far (four in five of a body's events), so it is written out as a
-        class with its own ``apply`` instead of an ``@event`` method: the library's decorator
-        filters the arguments by signature three times per event, which was a tenth of an import's
-        time. Same name, same fields, so the same topic and stored form as before."""
+        """A score was entered for an item of an audit. The commonest event (four in five), so a class
+        with its own ``apply``: the ``@event`` decorator's argument filtering was a tenth of an import."""
 
         entry_id: str
         audit_id: str

@@ -12,58 +12,27 @@ when a rule refuses. The catalogue of these commands for the command line and im
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
 from aggregates.client import Client
-from aggregates.errors import RuleViolation
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import DECIDABLE_AUDIT_KINDS
 from ledger.rules import lifecycle, planning
+from ledger.handlers_annotations import AnnotationHandlers
+from ledger.handlers_cases import CaseHandlers
+from ledger.handlers_changes import ChangeHandlers
+from ledger.handlers_reporting import ReportingHandlers
 from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
 
-Step = Callable[[Client], Any]
+from ledger.acts import Act, Step, command, one_of as _one_of  # noqa: F401 - the areas' handlers import them from ledger.acts
 
 
-class Act:
-    """Who records a command and the business date on which the thing happened; ``recorded`` is
-    the two fields every event carries, as the aggregate's commands take them. (A plain class with
-    slots: one is made per command, tens of thousands in an import.)"""
-
-    __slots__ = ("actor", "on", "recorded")
-
-    def __init__(self, actor: str, on: date) -> None:
-        self.actor = actor
-        self.on = on
-        self.recorded = {"actor": actor, "occurred_on": on}
-
-
-def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
-    """A command named as on the command line: the actor and the business date are checked first,
-    then the function gives the client's step, which ``_run`` takes on the loaded client."""
-
-    def wrap(fn: Callable[..., Step]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def method(self: Any, *, client: str, actor: str | None = None, on: date | None = None, **kwargs: Any) -> Any:
-            act = Act(self._actor(actor), self._business_date(on))
-            return self._run(client, name, fn(self, act, **kwargs))
-
-        method.command_name = name
-        return method
-
-    return wrap
-
-
-def _one_of(accept: bool, refuse: bool, rule: str) -> None:
-    if accept == refuse:
-        raise RuleViolation(rule, "请选择 --accept（受理）或 --refuse（不予受理）之一。", "Choose exactly one of --accept or --refuse.")
-
-
-class Handlers:
-    """The commands of ``CertLedger``, which supplies what they use of the application."""
+class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers):
+    """The commands of ``CertLedger``, which supplies what they use of the application (the
+    commands of the newer areas are in ledger/handlers_<area>.py)."""
 
     calendar: Any
     _actor: Callable[[str | None], str]

@@ -1,0 +1,51 @@
+"""What every command of the ledger is made of: the act (who records it, on which business date) and
+the ``@command`` decorator that checks both before the command's step runs on the client. Shared by
+ledger/handlers.py and the areas' ledger/handlers_<area>.py."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from aggregates.client import Client
+from aggregates.errors import RuleViolation
+
+Step = Callable[[Client], Any]
+
+
+class Act:
+    """Who records a command and the business date on which the thing happened; ``recorded`` is
+    the two fields every event carries, as the aggregate's commands take them. (A plain class with
+    slots: one is made per command, tens of thousands in an import.)"""
+
+    __slots__ = ("actor", "on", "recorded")
+
+    def __init__(self, actor: str, on: date) -> None:
+        self.actor = actor
+        self.on = on
+        self.recorded = {"actor": actor, "occurred_on": on}
+
+
+def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
+    """A command named as on the command line: the actor and the business date are checked first,
+    then the function gives the client's step, which ``_run`` takes on the loaded client."""
+
+    def wrap(fn: Callable[..., Step]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def method(self: Any, *, client: str, actor: str | None = None, on: date | None = None, **kwargs: Any) -> Any:
+            act = Act(self._actor(actor), self._business_date(on))
+            return self._run(client, name, fn(self, act, **kwargs))
+
+        method.command_name = name
+        return method
+
+    return wrap
+
+
+def one_of(accept: bool, refuse: bool, rule: str) -> None:
+    if accept == refuse:
+        raise RuleViolation(rule, "请选择 --accept（受理）或 --refuse（不予受理）之一。", "Choose exactly one of --accept or --refuse.")
+
+
