@@ -1,15 +1,231 @@
 """Complaints (004 §14.2) and appeals (004 §14.1) beyond their first steps: acceptance with its notice, impartial deciders, the client informed, written results, appeal extensions, the effect of an upheld appeal.
 
-An area of ``Client`` (aggregates/client.py inherits it). The library's ``@event`` decorator works
-only on the aggregate class itself, so an area writes each event as a class with its own ``apply``
-(as ``Client.ScoreEntered`` is) and its command method calls ``self.trigger_event(self.<Event>,
-...)`` after the area's checks. The aggregate's metaclass re-creates the event classes on
-``Client``, so their stored topic is ``aggregates.client:Client.<Event>`` like every other event's
-(never rename one). ``apply`` only applies state: no clock, no generated id, no check.
+An area of ``Client``: events as classes with ``apply``, stored as ``aggregates.client:Client.<Event>``
+(docs/architecture.md, "A new event of an area").
+
+The area's state lives on the records it completes (JSON-shaped): a complaint's ``admission`` and
+``client_informed`` (its ``status`` becomes accepted or refused), an unscheduled audit's ``causes``,
+an appeal's ``extension`` and ``effect`` (the decision that gave it effect), and a decision's
+``supersedes`` / ``appeal_id`` / ``superseded_by`` (the decision appealed stays, marked superseded).
 """
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from aggregates.policy import cases as rules
+from aggregates.policy import decisions
+from aggregates.policy.common import require_text
+from aggregates.vocabulary import IN_FORCE
+
 
 class CasesArea:
     """Commands and events of this area (mixed into ``Client``)."""
+
+    complaints: dict[str, dict[str, Any]]
+    appeals: dict[str, dict[str, Any]]
+    audits: dict[str, dict[str, Any]]
+    decisions: dict[str, dict[str, Any]]
+    applications: dict[str, dict[str, Any]]
+    certificates: dict[str, dict[str, Any]]
+    certificate: dict[str, Any] | None
+    trigger_event: Any
+
+    # ------------------------------------------------------------------ complaints (004 §14.2)
+
+    def admit_complaint(self, *, complaint_id: str, accepted: bool, deciders: list[str], concerns: list[str], about_client: bool,
+                        reason: str, notice_on: date, actor: str, occurred_on: date) -> None:
+        """Accept or refuse a complaint and send the 受理通知 (004 §14.2.2), decided by people not
+        involved in the audits and decisions it concerns (004 §14.2.3.4). ``about_client``: the
+        complaint is against the client (its products, its use of the certificate), which is then
+        told of it if it holds a certificate in force (004 §14.2.3.3)."""
+        members, refs, reason = rules.check_complaint_admission(
+            self, complaint_id=complaint_id, accepted=accepted, deciders=deciders, concerns=concerns, reason=reason,
+            notice_on=notice_on, occurred_on=occurred_on)
+        cert = self.certificate
+        certified = bool(about_client) and cert is not None and cert["status"] in IN_FORCE
+        self.trigger_event(self.ComplaintAdmitted, complaint_id=complaint_id, accepted=accepted, deciders=members, concerns=refs,
+                           about_client=bool(about_client), client_certified=certified, reason=reason, notice_on=notice_on,
+                           actor=actor, occurred_on=occurred_on)
+
+    class ComplaintAdmitted(Aggregate.Event):
+        """A complaint accepted or refused, with the date its notice was sent (004 §14.2.2)."""
+
+        complaint_id: str
+        accepted: bool
+        deciders: list[str]
+        concerns: list[str]
+        about_client: bool
+        client_certified: bool
+        reason: str
+        notice_on: date
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            complaint = aggregate.complaints[self.complaint_id]
+            complaint["status"] = "accepted" if self.accepted else "refused"
+            complaint["admission"] = {
+                "accepted": self.accepted, "on": self.occurred_on, "deciders": list(self.deciders),
+                "concerns": list(self.concerns), "about_client": self.about_client,
+                "client_certified": self.client_certified, "reason": self.reason, "notice_on": self.notice_on,
+                "actor": self.actor,
+            }
+            complaint.setdefault("client_informed", None)
+
+    def inform_client_of_complaint(self, *, complaint_id: str, how: str, actor: str, occurred_on: date) -> None:
+        """The certified client told of an accepted complaint against it (004 §14.2.3.3)."""
+        how = rules.check_client_informed(self, complaint_id=complaint_id, how=how, occurred_on=occurred_on)
+        self.trigger_event(self.ComplaintClientInformed, complaint_id=complaint_id, how=how, actor=actor, occurred_on=occurred_on)
+
+    class ComplaintClientInformed(Aggregate.Event):
+        """The certified client was told of a complaint against it (004 §14.2.3.3)."""
+
+        complaint_id: str
+        how: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.complaints[self.complaint_id]["client_informed"] = {"on": self.occurred_on, "how": self.how, "actor": self.actor}
+
+    # ------------------------------------------------------------------ unscheduled surveillance (004 §6.9)
+
+    def link_unscheduled(self, *, audit_id: str, complaint: str, regulator: str, regulator_on: date | None,
+                         actor: str, occurred_on: date) -> str:
+        """An unscheduled surveillance audit linked to its cause: a complaint (004 §6.9 a) or a
+        regulator's action or media exposure (c); a notified change (b) is linked by the changes area.
+        Returns the cause's id (C1, or RA1 for a regulator action, numbered here)."""
+        kind, cause_id, since, description = rules.cause_of(self, complaint=complaint, regulator=regulator,
+                                                             regulator_on=regulator_on)
+        rules.check_unscheduled_link(self, audit_id=audit_id, kind=kind, cause_id=cause_id, since=since, occurred_on=occurred_on)
+        self.trigger_event(self.UnscheduledAuditLinked, audit_id=audit_id, kind=kind, cause_id=cause_id, since=since,
+                           description=description, actor=actor, occurred_on=occurred_on)
+        return cause_id
+
+    class UnscheduledAuditLinked(Aggregate.Event):
+        """An unscheduled surveillance audit linked to the cause it follows (004 §6.9); ``since`` is
+        the day its period counts from."""
+
+        audit_id: str
+        kind: str
+        cause_id: str
+        since: date
+        description: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.audits[self.audit_id].setdefault("causes", []).append({
+                "kind": self.kind, "id": self.cause_id, "since": self.since, "description": self.description,
+                "on": self.occurred_on, "actor": self.actor,
+            })
+
+    # ------------------------------------------------------------------ appeals (004 §14.1.3)
+
+    def extend_appeal(self, *, appeal_id: str, limit: date, until: date, notice_on: date, approved_by: str, reason: str,
+                      actor: str, occurred_on: date) -> None:
+        """An accepted appeal's decision limit extended (004 §14.1.3 (4)): ``limit`` the limit it
+        replaces and ``until`` the new one (checked against the procedure by the command), approved by
+        the responsible manager, the appellant told on ``notice_on``."""
+        approved_by, reason = rules.check_appeal_extension(self, appeal_id=appeal_id, approved_by=approved_by, reason=reason,
+                                                           occurred_on=occurred_on)
+        self.trigger_event(self.AppealExtended, appeal_id=appeal_id, limit=limit, until=until, notice_on=notice_on,
+                           approved_by=approved_by, reason=reason, actor=actor, occurred_on=occurred_on)
+
+    class AppealExtended(Aggregate.Event):
+        """The decision limit of an appeal extended, the appellant told in advance (004 §14.1.3 (4))."""
+
+        appeal_id: str
+        limit: date
+        until: date
+        notice_on: date
+        approved_by: str
+        reason: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.appeals[self.appeal_id]["extension"] = {
+                "limit": self.limit, "until": self.until, "notice_on": self.notice_on, "approved_by": self.approved_by,
+                "reason": self.reason, "on": self.occurred_on, "actor": self.actor,
+            }
+
+    def check_superseding(self, *, appeal_id: str, decider: str, occurred_on: date, actor: str) -> dict[str, Any]:
+        """The checks of ``supersede_decision`` alone (the application runs them before it scores).
+        Returns the audit the decision appealed rests on."""
+        _, appealed = rules.check_superseding(self, appeal_id=appeal_id, decider=decider, occurred_on=occurred_on)
+        return decisions.check_decidable(self, audit_id=appealed["audit_id"], decider=decider, occurred_on=occurred_on,
+                                         actor=actor, supersedes=appealed["id"])
+
+    def supersede_decision(
+        self, *, appeal_id: str, decider: str, scheme_id: str, scheme_version: str, score: Decimal, max_score: Decimal,
+        percent: Decimal | None, grade: str | None, granted: bool, reason: str, evaluation: dict[str, Any], actor: str,
+        occurred_on: date,
+    ) -> str:
+        """The effect of an upheld appeal against a certification decision: a new decision on the same
+        audit that supersedes it (the one appealed stays in the record, marked superseded); the
+        certificate resting on it takes the new grade, a refused certification becomes issuable."""
+        appeal, appealed = rules.check_superseding(self, appeal_id=appeal_id, decider=decider, occurred_on=occurred_on)
+        decisions.check_decidable(self, audit_id=appealed["audit_id"], decider=decider, occurred_on=occurred_on, actor=actor,
+                                  supersedes=appealed["id"])
+        rules.check_superseding_outcome(self, appealed, granted, grade)
+        reason = require_text(reason, "新决定的理由", "the reason for the new decision", "001 §4.6.4")
+        decision_id = f"D{len(self.decisions) + 1}"
+        self.trigger_event(
+            self.DecisionSuperseded, decision_id=decision_id, supersedes=appealed["id"], appeal_id=appeal["id"],
+            audit_id=appealed["audit_id"], application_id=appealed["application_id"], decider=decider.strip(),
+            scheme_id=scheme_id, scheme_version=scheme_version, score=score, max_score=max_score, percent=percent, grade=grade,
+            granted=granted, reason=reason, evaluation=evaluation, actor=actor, occurred_on=occurred_on,
+        )
+        return decision_id
+
+    class DecisionSuperseded(Aggregate.Event):
+        """A certification decision made on an upheld appeal, superseding the decision appealed
+        (004 §14.1.3 (4): the appeal's decision is binding). The decision appealed is kept."""
+
+        decision_id: str
+        supersedes: str
+        appeal_id: str
+        audit_id: str
+        application_id: str | None
+        decider: str
+        scheme_id: str
+        scheme_version: str
+        score: Decimal
+        max_score: Decimal
+        percent: Decimal | None
+        grade: str | None
+        granted: bool
+        reason: str
+        evaluation: dict[str, Any]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            old = aggregate.decisions[self.supersedes]
+            old["superseded_by"] = self.decision_id
+            cert_no = old.get("certificate_no")
+            aggregate.decisions[self.decision_id] = {
+                "id": self.decision_id, "audit_id": self.audit_id, "application_id": self.application_id,
+                "decider": self.decider, "scheme_id": self.scheme_id, "scheme_version": self.scheme_version,
+                "score": self.score, "max_score": self.max_score, "percent": self.percent, "grade": self.grade,
+                "granted": self.granted, "reason": self.reason, "evaluation": self.evaluation, "on": self.occurred_on,
+                "actor": self.actor, "certificate_no": None, "supersedes": self.supersedes, "appeal_id": self.appeal_id,
+            }
+            aggregate.appeals[self.appeal_id]["effect"] = self.decision_id
+            cert = aggregate.certificates.get(cert_no) if cert_no else None
+            if self.application_id is None:  # a surveillance decision re-grades the certificate in force
+                cert = aggregate.certificate
+            if cert is not None and cert["status"] in IN_FORCE and self.granted:
+                cert["grade"] = self.grade
+                cert["decision_id"] = self.decision_id
+                if self.application_id is not None:
+                    aggregate.decisions[self.decision_id]["certificate_no"] = cert["number"]
+            elif self.application_id is not None and cert_no is None:
+                # no certificate rests on the decision appealed: the application's outcome follows the new one
+                aggregate.applications[self.application_id]["concluded"] = None if self.granted else "not_granted"

@@ -254,11 +254,11 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
                 "superseded_by": None,
             }
 
-    def correct_score(self, *, entry_id: str, value: dict[str, Any], reason: str, actor: str, occurred_on: date) -> str:
+    def correct_score(self, *, entry_id: str, value: dict[str, Any], reason: str, actor: str, occurred_on: date, facet: str | None = None) -> str:
         old, reason = audits.check_correction(self, entry_id=entry_id, reason=reason, occurred_on=occurred_on)
         new_id = f"S{len(self.entries) + 1}"
         self._score_corrected(
-            entry_id=new_id, corrects=entry_id, audit_id=old["audit_id"], item=old["item"], facet=old["facet"],
+            entry_id=new_id, corrects=entry_id, audit_id=old["audit_id"], item=old["item"], facet=old["facet"] if facet is None else (facet or None),
             value=value, reason=reason, actor=actor, occurred_on=occurred_on,
         )
         return new_id

@@ -65,9 +65,14 @@ class ClientState:
 
     @property
     def headcount(self) -> int:
-        """People within the scope, as last stated: a notified headcount change does not carry a
-        number, so this is the latest application's figure."""
-        return list(self.applications.values())[-1]["headcount"] if self.applications else 0
+        """People within the scope, as last stated: the latest application's figure, or a later
+        recorded change of it (``change record --headcount``; a notified change carries no number)."""
+        last = list(self.applications.values())[-1] if self.applications else None
+        # --- changes (issue 9): a headcount changed by event, effective on or after the latest application
+        stated = self.__dict__.get("profile", {}).get("headcount")
+        if stated is not None and (last is None or stated["on"] >= last["submitted_on"]):
+            return stated["value"]
+        return last["headcount"] if last else 0
 
     @property
     def scheme_id(self) -> str | None:
@@ -111,6 +116,23 @@ class ClientState:
             return "contracted"
         return "accepted"
 
+    # --- annotations (issue 9): the business lines a score entry of 004 names (004 §4.18.2) ---
+    @property
+    def business_lines(self) -> list[str]:
+        """The business lines (业务范围) declared for the scope being audited: the open application's,
+        else the certificate's in force, else the latest application's. A record's declared list
+        (``business_lines``, the master data) where it has one; until then its scope read as lines
+        separated by "；", ";" or a new line (one line when it has no separator)."""
+        source = self.open_application or self.certificate_in_force
+        if source is None and self.applications:
+            source = list(self.applications.values())[-1]
+        if source is None:
+            return []
+        declared = source.get("business_lines")
+        text = str(source.get("scope") or "").replace(";", "；").replace("\n", "；")
+        lines = [str(x).strip() for x in declared] if declared is not None else [x.strip() for x in text.split("；")]
+        return list(dict.fromkeys(x for x in lines if x))
+
     def effective_entries(self, audit_id: str) -> list[dict[str, Any]]:
         """The score entries of an audit that stand: each correction replaces the entry it corrects."""
         return [e for e in self.entries.values() if e["audit_id"] == audit_id and e["superseded_by"] is None]
@@ -135,8 +157,8 @@ class ClientState:
 
     @property
     def open_complaints(self) -> list[dict[str, Any]]:
-        """Complaints without their written result."""
-        return [x for x in self.complaints.values() if x["status"] == "open"]
+        """Complaints without their written result: received, or accepted (a refused one is closed by its notice)."""
+        return [x for x in self.complaints.values() if x["status"] in ("open", "accepted")]  # accepted: complaints area (issue 9)
 
     @property
     def appealable(self) -> dict[str, dict[str, Any]]:

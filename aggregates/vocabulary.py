@@ -55,6 +55,26 @@ CHANGE_KINDS: dict[str, tuple[str, str]] = {
 # within 10 days of the decision to change. Both are "10 days"; the kind decides which date counts.
 INCIDENT_CHANGE_KINDS = ("complaint", "nonconforming_product", "incident")
 
+# --- changes (issue 9): the client's master data changed by event, and what an assessment of a notified
+# change decides (001 §4.2.3; 004 §6.9, §6.9.2, §9.3 2), §15)
+MASTER_DATA_FIELDS: dict[str, tuple[str, str]] = {
+    "name": ("组织名称", "name"),
+    "address": ("地址", "address"),
+    "legal_representative": ("法定代表人", "legal representative"),
+    "top_management": ("最高管理者", "top management"),
+    "sites": ("经营场所", "sites"),
+    "headcount": ("认证范围覆盖的人数", "headcount within the scope"),
+    "licences": ("行政许可和资质证书", "licences and qualifications"),
+    "business_lines": ("经营类别（业务线）", "business lines"),
+}
+CHANGE_OUTCOMES: dict[str, tuple[str, str]] = {
+    "recorded": ("记录在案，无需进一步措施", "recorded, no further action"),
+    "scope": ("变更认证范围", "change of the scope of certification"),
+    "reissue": ("变更证书内容并换发证书（换证）", "certificate amended and reissued (换证)"),
+    "unscheduled": ("实施非例行监督", "unscheduled surveillance"),
+    "suspension": ("暂停证书", "suspension of the certificate"),
+}
+
 SCOPE_CHANGE_KINDS: dict[str, tuple[str, str]] = {
     "reduce": ("缩小认证范围", "reduction of scope"),
     "extend": ("扩大认证范围", "extension of scope"),

@@ -3,30 +3,16 @@ checks one offline. See docs/inspection-bundle.md."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
-from cli.output import Duration, common_options, emit, fail, settings
+from cli.output import Duration, common_options, emit, refusals, settings
 from ledger.words import age_words
 
 KEY_HELP = ("The body's signing key file: it signs the report (PAdES) and its <key>.pub is bundled (default: $CERTLEDGER_KEY "
             "or signing.key beside the default ledger).")
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A refused export exits 1 with the rule on stderr, also when the command runs outside the root group."""
-    from ledger.errors import RuleViolation
-
-    try:
-        yield
-    except RuleViolation as e:
-        s = settings()
-        fail(e.rule, e.message(s.lang), s.lang)
-        raise click.exceptions.Exit(1) from None
 
 
 @click.command()
@@ -45,7 +31,7 @@ def export(clients: tuple[str, ...], all_clients: bool, out: str, public_key: st
     checkpoint first."""
     if bool(clients) == all_clients:
         raise click.UsageError("name at least one CLIENT, or give --all (not both)")
-    with _refusals():
+    with refusals():
         from ledger.explain_text import render_explanation
         from ledger.bundle import export_bundle
         from ledger.trail.keys import load_signer, load_verifier
@@ -115,7 +101,7 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
     origin and age, and the PDF's attached events; exit 1 naming everything that does not verify.
     Verifying needs the body's public key obtained independently (--public-key)."""
     s = settings()
-    with _refusals():
+    with refusals():
         from ledger.bundle import verify_bundle as check
         from ledger.trail.keys import load_tsa_chain, load_verifier, load_witness_key
 

@@ -47,7 +47,7 @@ def demo(clients: int | None, seed: int) -> None:
     if clients:
         _synthetic(app, path, clients, seed)
         return
-    codes = play(app)
+    codes = play(app, to_the_end=True)
     app.update_read_models()
     from ledger.demo_trail import checkpoint_demo
 
@@ -61,11 +61,13 @@ def demo(clients: int | None, seed: int) -> None:
                "audit_trail": trail.to_dict()}
 
     def render(st) -> str:
+        from cli.reads import grade_in
+
         t = st.t
         lines = [t(f"演示账本：{path}（{summary['events']} 个事件，{len(rows)} 个组织）",
                    f"Demo ledger: {path} ({summary['events']} events, {len(rows)} clients)"), ""]
         for r in rows:
-            cert = f"{r['certificate_no']} {word('certificate_status', r['certificate_status'], st.lang)} {r['grade'] or ''}" if r["certificate_no"] else "—"
+            cert = f"{r['certificate_no']} {word('certificate_status', r['certificate_status'], st.lang)} {grade_in(r, st.lang)}" if r["certificate_no"] else "—"
             lines.append(f"  {r['uscc']}  {r['name']}")
             lines.append(f"      {t('方案', 'scheme')} {r['scheme_id']:<12} {t('阶段', 'stage')} {word('stage', r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
         from cli.due import render as render_due

@@ -32,7 +32,15 @@ class Settings:
             from ledger.bootstrap import bootstrap
 
             self._app = bootstrap(self.db, existing=existing)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:  # the connections go back when the command ends
+                ctx.find_root().call_on_close(self.close)
         return self._app
+
+    def close(self) -> None:
+        app, self._app = self._app, None
+        if app is not None:
+            app.close()
 
     def t(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
@@ -88,6 +96,20 @@ def emit(data: Any, render: Callable[[Settings], str] | None = None) -> None:
         click.echo(to_json(data))
     else:
         click.echo(render(s))
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """A refusal exits 1 with the rule on stderr, also when a command runs outside the root group
+    (whose own handler does this for the rest)."""
+    from ledger.errors import RuleViolation
+
+    try:
+        yield
+    except RuleViolation as e:
+        s = settings()
+        fail(e.rule, e.message(s.lang), s.lang)
+        raise click.exceptions.Exit(1) from None
 
 
 def fail(rule: str, message: str, lang: str, refused: bool = True) -> None:

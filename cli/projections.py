@@ -65,6 +65,7 @@ def register() -> None:
 @common_options
 def show(status: str | None, client: str | None, as_of: date | None, as_recorded: datetime | None) -> None:
     """List the register: certificate number, status, client, scheme and version, grade, dates."""
+    from cli.reads import grade_in  # the grade by the scheme's words (issue 9)
     from ledger.words import word
 
     rows = _rows(as_of, as_recorded, status, client)
@@ -77,7 +78,7 @@ def show(status: str | None, client: str | None, as_of: date | None, as_recorded
                 status_word += st.t("（有效期已过，过期尚未登记）", " (validity ended; expiry not yet recorded)")
             lines.append(
                 f"{r['certificate_no']}  {status_word}  {r['uscc']}  {r['name']}  {r['scheme_id']} {r['scheme_version']}  "
-                f"{r['grade'] or '—'}  {r['issued_on']} — {r['valid_until']}"
+                f"{grade_in(r, st.lang) or '—'}  {r['issued_on']} — {r['valid_until']}"
                 + st.t(f"  （初次获证 {r['original_issue_on']}，状态变更 {r['status_changed_on']}）",
                        f"  (first issued {r['original_issue_on']}, status changed {r['status_changed_on']})")
             )

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from cli.output import as_of_options, common_options, emit, settings
-from ledger.words import word
+from ledger.words import grade_word, reason_code_word, word
 
 
 @click.command()
@@ -17,12 +17,13 @@ from ledger.words import word
 def show(client: str, as_of: Any, as_recorded: Any) -> None:
     """What a user wants to know about a client now: stage, certificate, grade, open items. Read
     from the read model (caught up first); with --as-of / --as-recorded, replayed from the events."""
+    from ledger import clock
     from ledger.config import resolve_database
     from projections import read
 
     cfg = settings()
     summary = read.summary(resolve_database(cfg.db), client, as_of=as_of, as_recorded=as_recorded,
-                           open_app=lambda: cfg.app(existing=True))
+                           open_app=lambda: cfg.app(existing=True), today=clock.today())  # status as of today (reporting, issue 9)
     emit(summary, lambda s: render_summary(summary, s.lang))
 
 
@@ -38,7 +39,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     def grade(code: str | None, names: dict[str, str] | None) -> str:
         if not code:
             return "—"
-        return f"{code}（{names['zh']}）" if names and not en else (f"{code} ({names['en']})" if names else code)
+        return (names["en"] if en else names["zh"]) if names else code  # the scheme's words, not its code (issue 9)
 
     cert = d["certificate"]
     if cert:
@@ -53,7 +54,7 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         ]
         if cert.get("suspension"):
             sus = cert["suspension"]
-            lines.append(f"    {t('暂停', 'Suspended')}: {sus['start']} — {sus['until'] or t('至许可决定之日', 'until the licensing decision')}  [{sus['reason_code']}] {sus['reason']}")
+            lines.append(f"    {t('暂停', 'Suspended')}: {sus['start']} — {sus['until'] or t('至许可决定之日', 'until the licensing decision')}  [{reason_code_word(cert['scheme_id'], 'suspension', sus['reason_code'], lang)}] {sus['reason']}")
     dec = d["latest_decision"]
     if dec:
         granted = t("通过", "granted") if dec["granted"] else t("未通过", "not granted")
@@ -61,13 +62,17 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         lines.append(f"  {t('最近认证决定', 'Latest decision')}: {dec['id']} {dec['on']} {granted}, "
                      f"{t('得分', 'score')} {dec['score']}/{dec['max_score']}{pct}, {t('等级', 'grade')} {grade(dec['grade'], dec.get('grade_name'))}, "
                      f"{t('决定人', 'decider')} {dec['decider']}")
+        if dec.get("supersedes"):  # made on an upheld appeal (complaints and appeals, issue 9)
+            lines.append(f"    {t('依据', 'Basis')}: " + t(f"申诉 {dec['appeal_id']} 裁定成立，{dec['id']} 取代被申诉的决定 {dec['supersedes']}（保留在记录中）；等级以 {dec['id']} 为准",
+                                                         f"appeal {dec['appeal_id']} was upheld: {dec['id']} supersedes the decision appealed, "
+                                                         f"{dec['supersedes']} (kept in the record); the grade rests on {dec['id']}"))
     past = [x for x in d["suspensions"] if x["restored_on"]]
     if past:
         lines.append(f"  {t('暂停记录', 'Past suspensions')}:")
         for x in past:
-            lines.append(f"    {x['id']} [{x['reason_code']}] {x['start']} — {t('恢复于', 'restored')} {x['restored_on']}: {x['reason']}")
+            lines.append(f"    {x['id']} [{reason_code_word(d['scheme'], 'suspension', x['reason_code'], lang)}] {x['start']} — {t('恢复于', 'restored')} {x['restored_on']}: {x['reason']}")
     for w in d["withdrawals"]:
-        lines.append(f"  {t('撤销', 'Withdrawn')}: {w['on']} [{w['reason_code']}] {w['reason']}")
+        lines.append(f"  {t('撤销', 'Withdrawn')}: {w['on']} [{reason_code_word(d['scheme'], 'withdrawal', w['reason_code'], lang)}] {w['reason']}")
     if d["open_audits"]:
         lines.append(f"  {t('进行中的审核', 'Open audits')}:")
         for a in d["open_audits"]:
@@ -83,8 +88,12 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     if d["open_appeals"]:
         lines.append(f"  {t('未结的申诉', 'Open appeals')}:")
         for a in d["open_appeals"]:
-            lines.append(f"    {a['id']} {t('针对', 'against')} {a['against']} {a['lodged_on']} ({a['status']})")
-    if d["recent_changes"]:
+            lines.append(f"    {a['id']} {t('针对', 'against')} {a['against']} {a['lodged_on']} ({word('appeal_status', a['status'], lang)})")
+    if d.get("changes"):  # changes (issue 9): master data, notified changes with lateness and assessment, versions
+        from cli.changes_view import render_changes
+
+        lines += render_changes(d, lang)
+    elif d["recent_changes"]:
         lines.append(f"  {t('信息通报', 'Notified changes')}:")
         for c in d["recent_changes"]:
             lines.append(f"    {c['id']} {word('change_kind', c['kind'], lang)} {t('变更日期', 'changed')} {c['changed_on']}, {t('通报日期', 'notified')} {c['notified_on']}: {c['description']}")
@@ -97,21 +106,14 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
 @common_options
 def history(client: str) -> None:
     """The client's events in order: version, type, business date, recorded time, actor."""
-    from ledger.clock import event_time
+    from ledger.history_text import render_history
+    from ledger.words import event_word
 
-    rows = settings().app(existing=True).history(client)
-    emit(rows, lambda s: "\n".join(
-        f"{r['version']:>4}  {r['occurred_on']}  {event_time(r['recorded_at'])}  {r['actor']:<8}  {r['type']:<22} "
-        + "  ".join(f"{k}={_short(v)}" for k, v in r["fields"].items() if v not in (None, "", [], {}))
-        for r in rows
-    ))
-
-
-def _short(v: Any) -> str:
-    from cli.output import to_json
-
-    text = v if isinstance(v, str) else to_json(v).replace("\n", "").replace("  ", "")
-    return text if len(text) <= 60 else text[:57] + "..."
+    cfg = settings()
+    rows = cfg.app(existing=True).history(client)
+    # vocabulary (issue 9): events by their words, not class names; --json keeps the type and adds the words
+    shown = [{**r, "event": event_word(r["type"], cfg.lang)} for r in rows]
+    emit(shown, lambda s: render_history(rows, s.lang))
 
 
 @click.command()
@@ -122,9 +124,16 @@ def clients() -> None:
 
     rows = read.clients(settings().app(existing=True))
     emit(rows, lambda s: "\n".join(
-        f"{r['uscc']}  {r['name']}  {word('stage', r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {r['grade'] or ''}"
+        f"{r['uscc']}  {r['name']}  {word('stage', r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {grade_in(r, s.lang)}"
         for r in rows
     ) or s.t("（账本中还没有组织）", "(no clients yet)"))
+
+
+def grade_in(r: dict[str, Any], lang: str) -> str:
+    """A listed row's grade by the scheme's words, not its code (4STAR is 四星级质量信用服务)."""
+    if not r.get("grade"):
+        return ""
+    return (r.get("grade_en") if lang == "en" else r.get("grade_zh")) or grade_word(r.get("scheme_id"), r.get("scheme_version"), r["grade"], lang)
 
 
 @click.command()

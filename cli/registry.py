@@ -45,6 +45,6 @@ GROUP_HELP = {
     "decide": "Record the certification decision; score and grade are computed (认证决定).",
     "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope (证书).",
     "change": "Changes notified by the client (信息通报).",
-    "complaint": "Complaints: receive, resolve (投诉).",
-    "appeal": "Appeals: lodge, admit, hear, decide (申诉).",
+    "complaint": "Complaints: receive, admit, inform-client, resolve (投诉).",
+    "appeal": "Appeals: lodge, admit, hear, extend, decide, redecide (申诉).",
 }

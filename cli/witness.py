@@ -4,27 +4,12 @@ it witnesses, the add-checkpoint endpoint, offline cosigning. See docs/witness.m
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
-from typing import Iterator
 
 import click
 
-from cli.output import common_options, emit, fail, settings
+from cli.output import common_options, emit, refusals, settings
 
 STATE_HELP = "The witness's state folder (its key witness.key, witness.pub and witness.sqlite)."
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A refusal exits 1 with the rule on stderr, also when the group runs outside the root command."""
-    from ledger.errors import RuleViolation
-
-    try:
-        yield
-    except RuleViolation as e:
-        s = settings()
-        fail(e.rule, e.message(s.lang), s.lang)
-        raise click.exceptions.Exit(1) from None
 
 
 @click.group()
@@ -39,7 +24,7 @@ def witness() -> None:
 @common_options
 def init(state: str, name: str) -> None:
     """Make the witness's key (witness.key, mode 0600; witness.pub) and its database; never overwrites."""
-    with _refusals():
+    with refusals():
         from pathlib import Path
 
         from ledger.trail.witness import PUB_FILE, init_witness
@@ -62,7 +47,7 @@ def init(state: str, name: str) -> None:
 @common_options
 def add_log(state: str, public_key: str, origin: str | None, checkpoint_file: str | None) -> None:
     """Witness a ledger: its origin and the public key that signs its checkpoints."""
-    with _refusals():
+    with refusals():
         from ledger.errors import RuleViolation
         from ledger.trail.keys import load_verifier
         from ledger.trail.note import open_checkpoint, read_checkpoint_file
@@ -101,7 +86,7 @@ def _listen(value: str) -> tuple[str, int]:
 def serve(state: str, listen: str) -> None:
     """Serve POST /add-checkpoint until interrupted (Ctrl-C)."""
     host, port = _listen(listen)
-    with _refusals():
+    with refusals():
         from ledger.trail.witness import make_server, witness_verifier
 
         vkey = witness_verifier(state).encode()
@@ -124,7 +109,7 @@ def serve(state: str, listen: str) -> None:
 @common_options
 def cosign(state: str, request_file: str) -> None:
     """Offline: apply the add-checkpoint rules to the request in REQUEST_FILE ('-' reads stdin) and print the cosignature line."""
-    with _refusals():
+    with refusals():
         from ledger.errors import RuleViolation
         from ledger.trail.witness import MAX_REQUEST_BYTES, RULE, cosign_request, load_witness_signer
 
@@ -148,7 +133,7 @@ def cosign(state: str, request_file: str) -> None:
 @common_options
 def latest(state: str, origin: str) -> None:
     """Print the latest checkpoint cosigned for ORIGIN (with the witness's cosignature), e.g. for certledger verify --checkpoint."""
-    with _refusals():
+    with refusals():
         from ledger.trail.witness import latest_checkpoint
 
         note = latest_checkpoint(state, origin)
@@ -163,7 +148,7 @@ def latest(state: str, origin: str) -> None:
 @common_options
 def show(state: str) -> None:
     """The witness's key, the logs it witnesses and the latest size cosigned for each."""
-    with _refusals():
+    with refusals():
         from ledger.trail.witness import evidence_count, logs, witness_verifier
 
         vkey = witness_verifier(state).encode()

@@ -44,18 +44,59 @@ RECORDED = {
     "appeal admit": ("申诉受理决定已记录", "Appeal admission recorded"),
     "appeal hear": ("申诉听证已记录", "Appeal hearing recorded"),
     "appeal decide": ("申诉裁定已记录", "Appeal decision recorded"),
+    # --- changes (issue 9) ---
+    "change record": ("主数据变更已记录", "Master data change recorded"),
+    "application lines": ("经营类别已申报", "Business lines declared"),
+    "change assess": ("信息通报评审已记录", "Assessment of the notified change recorded"),
+    "change link": ("后续措施已关联", "Follow-up linked"),
+    "change suspend": ("证书已暂停（依据信息通报）", "Certificate suspended (citing the notified change)"),
+    # --- reporting (issue 9) ---
+    "certificate report-act": ("报送认监委已记录", "Report to the CNCA recorded"),
+    "certificate publish": ("网站公布已记录", "Website publication recorded"),
+    "certificate recall": ("证书收回（或公开声明）已记录", "Recall (or public statement) recorded"),
+    "certificate cause": ("暂停/撤销原因核实已记录", "Verified cause recorded"),
+    # --- complaints and appeals (issue 9) ---
+    "complaint admit": ("投诉受理决定已记录", "Complaint admission recorded"),
+    "complaint inform-client": ("已记录告知获证客户", "Client informed of the complaint"),
+    "audit link-cause": ("非例行监督的原因已关联", "Cause of the unscheduled surveillance linked"),
+    "appeal extend": ("申诉裁定期限已延期", "Appeal decision limit extended"),
+    "appeal redecide": ("申诉成立后的新认证决定已记录", "Decision on the upheld appeal recorded"),
 }
 
 
-def render_result(command: str, client: str, result: Any, lang: str) -> str:
+# vocabulary (issue 9): the event a command writes, for the words of its coded fields in the echo
+ECHO_EVENTS = {"application submit": "ApplicationSubmitted", "audit plan": "AuditPlanned", "change notify": "ChangeNotified",
+               "certificate scope": "ScopeChanged"}
+# what the echo's text leaves to ``show`` (states, bookkeeping, the names it folds into the item line)
+ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "reason_en", "grade_zh", "grade_en",
+                        "scheme", "corrects", "exclusions", "conclusion", "completed_on"})
+
+
+def render_result(command: str, client: str, result: Any, lang: str, created: dict[str, Any] | None = None) -> str:
+    """The write's echo: what was recorded, and for a write that creates something its id and what
+    the ledger computed (man-days and sites of an audit plan, points of a score entry...), in words."""
+    from ledger.words import field_value, field_word
+
     zh, en = RECORDED.get(command, ("已记录", "Recorded"))
     head = f"{en}: {client}" if lang == "en" else f"{zh}：{client}"
-    if result is None:
-        return head
-    if isinstance(result, dict):
-        lines = [head] + [f"  {k}: {v}" for k, v in result.items()]
-        return "\n".join(lines)
-    return f"{head} → {result}"
+    if created is None and isinstance(result, dict):
+        created = result
+    if created is None:
+        return head if result is None else f"{head} → {result}"
+    ident = created.get("id") or created.get("decision") or created.get("number")
+    lines = [f"{head} → {ident}" if ident else head]
+    event = ECHO_EVENTS.get(command, "")
+    colon = ": " if lang == "en" else "："
+    for key, value in created.items():
+        if key in ECHO_QUIET or value in (None, "", [], {}) or value == ident:
+            continue
+        shown = field_value(event, key, value, created, lang)
+        if key == "item" and created.get("item_name_zh"):
+            shown += f" {created['item_name_en'] if lang == 'en' else created['item_name_zh']}"
+        if key == "points" and created.get("reason_zh"):
+            shown += f"（{created['reason_zh']}）" if lang != "en" else f" ({created['reason_en']})"
+        lines.append(f"  {field_word(key, lang)}{colon}{shown}")
+    return "\n".join(lines)
 
 
 METAVARS = {"date": "YYYY-MM-DD", "decimal": "NUMBER", "int": "N", "json": "JSON", "site": "NAME=ADDRESS"}
@@ -81,8 +122,11 @@ def _make(cmd: Command) -> click.Command:
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
         result = s.app().execute(cmd.name, raw, actor=s.actor)
         client = raw.get("client")
-        emit({"ok": True, "command": cmd.name, "client": client, "result": result},
-             lambda st: render_result(cmd.name, client, result, st.lang))
+        from ledger.echo import created as created_by  # vocabulary (issue 9): echo what was created
+
+        made = created_by(s.app(), cmd.name, client, result)
+        emit({"ok": True, "command": cmd.name, "client": client, "result": result, "created": made},
+             lambda st: render_result(cmd.name, client, result, st.lang, made))
 
     command = click.Command(cmd.verb or cmd.name, callback=callback, help=cmd.help, short_help=cmd.help.split(" (")[0])
     for p in cmd.params:

@@ -5,10 +5,12 @@ ledger/handlers.py and the areas' ledger/handlers_<area>.py."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from aggregates.annotations import check_annotation
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
 
@@ -33,15 +35,38 @@ def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
     then the function gives the client's step, which ``_run`` takes on the loaded client."""
 
     def wrap(fn: Callable[..., Step]) -> Callable[..., Any]:
+        own = inspect.signature(fn).parameters  # a command with its own note or evidence keeps them
+
         @functools.wraps(fn)
         def method(self: Any, *, client: str, actor: str | None = None, on: date | None = None, **kwargs: Any) -> Any:
+            note = kwargs.pop("note", "") if "note" not in own else ""
+            evidence = kwargs.pop("evidence", None) if "evidence" not in own else None
             act = Act(self._actor(actor), self._business_date(on))
-            return self._run(client, name, fn(self, act, **kwargs))
+            return self._run(client, name, annotated(fn(self, act, **kwargs), name, act, note, evidence))
 
         method.command_name = name
         return method
 
     return wrap
+
+
+def annotated(step: Step, name: str, act: Act, note: str | None, evidence: list[str] | str | None) -> Step:
+    """The step, followed by ``ActAnnotated`` (aggregates/annotations.py) when a note or evidence is
+    given: in the same save as the act's event. Checked before the step runs, so a refused note
+    leaves the client untouched."""
+    if not note and not evidence:  # the usual case: no cost to an import's lines
+        return step
+    note, refs = check_annotation(note, evidence, name)
+    if not note and not refs:
+        return step
+
+    def run(c: Client) -> Any:
+        since = c.version
+        result = step(c)
+        c.annotate(command=name, since=since, result=result, note=note, evidence=refs, **act.recorded)
+        return result
+
+    return run
 
 
 def one_of(accept: bool, refuse: bool, rule: str) -> None:

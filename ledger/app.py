@@ -75,6 +75,14 @@ class CertLedger(Handlers, Application[UUID]):
         self._uow: _UnitOfWork | None = None
         self._schemes: dict[tuple[Any, ...], Any] = {}
 
+    def close(self) -> None:
+        """Close the event store's connections and the read models' (their engine): a command that
+        ends gives its database connections back at once, not when the object is collected."""
+        from projections import dispose
+
+        dispose(self)
+        super().close()
+
     @functools.cached_property
     def calendar(self) -> Any:
         """The working-day calendar (built once; it caches each year it reads)."""

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, CHANGE_KINDS, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
+from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
                                    TRANSFER_CERTIFICATE_STATUSES)
 from ledger.rules.planning import COMBINED_CEILINGS
 
@@ -174,21 +174,63 @@ class Command:
                 continue
             converted = p.convert(value)
             if p.choices:
-                for v in converted if p.multiple else [converted]:
-                    if v not in p.choices:
-                        raise RuleViolation(
-                            "ledger: vocabulary",
-                            f"参数 {p.name} 的值“{v}”无效；可选：{', '.join(p.choices)}。",
-                            f"Invalid value '{v}' for {p.name}; choose one of: {', '.join(p.choices)}.",
-                        )
+                # vocabulary (issue 9): a choice is given by its code or by its Chinese or English word
+                converted = [choice_code(p, v) for v in converted] if p.multiple else choice_code(p, converted)
             out[key] = converted
         return out
+
+
+# --- vocabulary (issue 9): the words of every closed vocabulary, to their codes -----------------
+def _word_codes() -> dict[str, set[str]]:
+    """Each word (Chinese or English, and each code itself, case-folded) → the codes it names, over
+    every closed vocabulary of aggregates.vocabulary and ledger.words."""
+    from aggregates import vocabulary
+    from ledger.words import VOCABULARIES
+
+    tables = [t for t in vars(vocabulary).values() if isinstance(t, dict)] + list(VOCABULARIES.values())
+    out: dict[str, set[str]] = {}
+    for table in tables:
+        for code, pair in table.items():
+            if isinstance(code, str) and isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair):
+                for w in (code, *pair):
+                    out.setdefault(w.strip().casefold(), set()).add(code)
+    return out
+
+
+WORD_CODES = functools.lru_cache(maxsize=1)(_word_codes)
+
+
+def choice_code(p: "Param", value: Any) -> str:
+    """A choice's code from its code or its word (监督审核 → surveillance); refused, listing the
+    codes with their words, when it names none of the parameter's choices."""
+    if value in p.choices:
+        return value
+    codes = WORD_CODES().get(str(value).strip().casefold(), set()) & set(p.choices)
+    if len(codes) == 1:
+        return codes.pop()
+    from ledger.words import VOCABULARIES
+
+    from aggregates import vocabulary
+
+    tables = [t for t in [*vars(vocabulary).values(), *VOCABULARIES.values()] if isinstance(t, dict) and set(p.choices) <= set(t)]
+    table = min(tables, key=len) if tables else {}  # the parameter's own vocabulary: the smallest that has every choice
+
+    def listed(lang: int) -> str:
+        words = {c: pair[lang] for c, pair in table.items() if c in p.choices}
+        return ", ".join(f"{c}（{words[c]}）" if lang == 0 and c in words else (f"{c} ({words[c]})" if c in words else c) for c in p.choices)
+
+    raise RuleViolation(
+        "ledger: vocabulary",
+        f"参数 {p.name} 的值“{value}”无效；可选（代码或其中文词语）：{listed(0)}。",
+        f"Invalid value '{value}' for {p.name}; choose one of (the code or its word): {listed(1)}.",
+    )
 
 
 def one_of(table: dict[str, tuple[str, str]]) -> str:
     """A parameter's help listing its closed vocabulary (aggregates.vocabulary), in its order."""
     keys = list(table)
-    return ", ".join(keys[:-1]) + f" or {keys[-1]}" if len(keys) > 1 else keys[0]
+    codes = ", ".join(keys[:-1]) + f" or {keys[-1]}" if len(keys) > 1 else keys[0]
+    return f"{codes}, or its word in Chinese or English (e.g. {table[keys[-1]][0]})"  # vocabulary (issue 9)
 
 
 CLIENT = Param("client", help="the client's USCC (统一社会信用代码, 18 characters)")
@@ -205,7 +247,7 @@ COMMANDS: tuple[Command, ...] = (
         Param("site", "site", multiple=True, help="a site as NAME=ADDRESS; repeat for each site"),
         Param("headcount", "int", help="people within the scope"),
         Param("kind", required=False, default="initial", choices=tuple(APPLICATION_KINDS), help=one_of(APPLICATION_KINDS)),
-        Param("evidence", required=False, default="", help="documents received (营业执照, 许可证...)"),
+        Param("evidence", multiple=True, required=False, help="a document received (营业执照, 许可证...); repeat for each, every one is kept"),
         ON,
     )),
     Command("application review", "review_application", "Accept or refuse an application after review (申请评审, 001 §4.2.1).", (
@@ -254,11 +296,13 @@ COMMANDS: tuple[Command, ...] = (
         Param("audit", help="the audit id"),
         Param("item", help="the indicator, by id or by its exact Chinese name"),
         Param("value", "json", help='the score as JSON, shaped by the item\'s rule, e.g. {"percent": 75}'),
-        Param("facet", required=False, help="the respondent (002) or business line (004) the score is for"),
+        Param("facet", required=False, help="the respondent (002), or the business line (004 §4.18.2: one of the client's declared lines, "
+              "required when it declared several, none with a single line)"),
         ON,
     )),
     Command("score correct", "correct_score", "Correct a score entry: a new entry replaces it, with a reason (更正).", (
-        CLIENT, Param("entry", help="the entry id to correct, e.g. S4"), Param("value", "json", help="the corrected score as JSON"), REASON, ON,
+        CLIENT, Param("entry", help="the entry id to correct, e.g. S4"), Param("value", "json", help="the corrected score as JSON"), REASON,
+        Param("facet", required=False, help="the business line (004) the corrected score is for (default: the entry's; \"\" for none)"), ON,
     )),
     Command("score exclude", "exclude_item", "Exclude an indicator that does not apply (删减, 001 Appendix A b).", (
         CLIENT, Param("audit", help="the audit id"), Param("item", help="the indicator, by id or Chinese name"), REASON, ON,
@@ -357,7 +401,137 @@ COMMANDS: tuple[Command, ...] = (
         Param("decider", multiple=True, help="a person deciding; repeat for each (none involved in the decision appealed)"),
         ON,
     )),
+    # --- reporting (issue 9) ---
+    Command("certificate report-act", "report_act", "Record that a suspension, restoration, withdrawal, cancellation or scope reduction "
+            "was reported to the CNCA (报送认监委, 001 §7.4; due within 5 working days).", (
+        CLIENT,
+        Param("kind", choices=("suspension", "restoration", "withdrawal", "cancellation", "scope-reduction"),
+              help="the act reported: suspension, restoration, withdrawal, cancellation or scope-reduction"),
+        Param("id", required=False, default="", help="the act's id: SU1 (suspension or its restoration), W1, SC1, or the certificate number "
+              "for a cancellation (default: the latest of that kind)"),
+        Param("reference", help="the CNCA submission's reference"),
+        ON,
+    )),
+    Command("certificate publish", "publish_act", "Record that a suspension or withdrawal was published on the body's website (网站公布, 001 §7.4).", (
+        CLIENT,
+        Param("kind", choices=("suspension", "withdrawal"), help="suspension or withdrawal"),
+        Param("id", required=False, default="", help="the act's id, SU1 or W1 (default: the latest of that kind)"),
+        Param("where", help="the page or address where it was published"),
+        ON,
+    )),
+    Command("certificate recall", "recall_withdrawn", "Record that the withdrawn certificate was recalled, or, where it could not be, "
+            "the public statement of the withdrawal (收回证书/公开声明, 001 §7.3.2).", (
+        CLIENT,
+        Param("statement", required=False, default="", help="where the withdrawal was published or declared, when the certificate could not be recalled"),
+        Param("reason", required=False, default="", help="why the certificate could not be recalled (required with --statement)"),
+        ON,
+    )),
+    Command("certificate cause", "verify_cause", "Record the day a cause of suspension or withdrawal was investigated and verified "
+            "(调查核实, 001 §7.2.1 / §7.3.1): the act is due within 5 working days of it.", (
+        CLIENT,
+        Param("kind", choices=("suspension", "withdrawal"), help="suspension or withdrawal"),
+        Param("reason-code", help="the rulebook's reason code, e.g. 7.2.1c (001) or 8.1e (004)"),
+        Param("facts", help="the facts verified"),
+        Param("verified-on", "date", required=False, help="the day the cause was verified (default: the business date)"),
+        ON,
+    )),
+    # --- changes (issue 9) ---
+    Command("change record", "record_change", "Change the client's master data by event (主数据变更, 004 §15, 001 §4.2.2 c): give only "
+            "the fields that change; --on is the day the change took effect, so show --as-of and the register as of any date "
+            "give the values in force then.", (
+        CLIENT,
+        Param("name", required=False, default="", help="the new registered name"),
+        Param("address", required=False, default="", help="the new registered address"),
+        Param("legal-representative", required=False, default="", help="the new legal representative (法定代表人)"),
+        Param("top-manager", multiple=True, required=False, help="top management (最高管理者) after the change; repeat for each"),
+        Param("site", "site", multiple=True, required=False, help="the sites after the change, NAME=ADDRESS; repeat for each"),
+        Param("headcount", "int", required=False, help="people within the scope after the change"),
+        Param("licence", multiple=True, required=False, help="the licences and qualifications held after the change; repeat for each"),
+        Param("business-line", multiple=True, required=False, help="the business lines (经营类别) in scope after the change; repeat for each"),
+        Param("change", required=False, default="", help="the notified change it records, e.g. N1"),
+        Param("description", required=False, default="", help="what changed, as it should stand in the record"),
+        Param("on", "date", required=False, help="the day the change took effect, YYYY-MM-DD (default: today, Asia/Shanghai)"),
+    )),
+    Command("application lines", "declare_business_lines", "Declare the business lines (经营类别) an application covers; "
+            "each is scored separately (004 §4.18.2).", (
+        CLIENT, Param("application", help="the application id, e.g. AP1"),
+        Param("line", multiple=True, help="a business line; repeat for each"), ON,
+    )),
+    Command("change assess", "assess_change", "Assess a notified change (变更评审, 001 §4.2.3; 004 §6.9 b, §9.3 2)): who, when, "
+            "the outcome(s); reissue makes the certificate's next version (换证) from the master data in force.", (
+        CLIENT, Param("change", help="the notified change, e.g. N1"),
+        Param("outcome", multiple=True, choices=tuple(CHANGE_OUTCOMES), help="the outcome; repeat for several: " + one_of(CHANGE_OUTCOMES)),
+        Param("conclusion", help="the assessment's conclusion, as it should stand in the record"),
+        Param("assessor", required=False, default="", help="who assessed it (default: the actor)"),
+        Param("audit", required=False, default="", help="the unscheduled surveillance already planned for it, e.g. A3"),
+        Param("scope-change", required=False, default="", help="the scope change already recorded for it, e.g. SC1"),
+        ON,
+    )),
+    Command("change link", "link_change", "Link an assessed change to the unscheduled surveillance or scope change that followed it (004 §6.9 b).", (
+        CLIENT, Param("change", help="the notified change, e.g. N1"),
+        Param("audit", required=False, default="", help="the unscheduled surveillance, e.g. A3"),
+        Param("scope-change", required=False, default="", help="the scope change, e.g. SC1"),
+        ON,
+    )),
+    Command("change suspend", "suspend_for_change", "Suspend the certificate citing a notified change: one notified late "
+            "(004 §15, 001 §4.2.2 c; reason 7.2.1b / 8.1c by default) or one assessed with the outcome suspension.", (
+        CLIENT, Param("change", help="the notified change, e.g. N1"), REASON,
+        Param("reason-code", required=False, default="", help="the rulebook's reason code (default for a late notification: the procedure's)"),
+        Param("start", "date", required=False, help="first day of the suspension (default: the business date)"),
+        Param("months", "int", required=False, help="length in months (at most 6, 001 §7.2.2; default 6)"),
+        ON,
+    )),
+    # --- complaints and appeals (issue 9) ---
+    Command("complaint admit", "admit_complaint", "Accept or refuse a complaint and record its notice (受理通知, 004 §14.2.2: "
+            "within a week), decided by people not involved in what it concerns (004 §14.2.3.4).", (
+        CLIENT, Param("complaint", help="the complaint id, e.g. C1"),
+        Param("accept", "bool", required=False, default=False, help="accept the complaint"),
+        Param("refuse", "bool", required=False, default=False, help="refuse the complaint (a reason is required)"),
+        Param("decider", multiple=True, help="a person deciding; repeat for each (none on the teams of the audits, nor among the "
+              "deciders of the decisions, it concerns)"),
+        Param("concerns", multiple=True, required=False, help="an audit or decision the complaint concerns, e.g. A2 or D1; repeat for each"),
+        Param("about-client", "bool", required=False, default=False, help="the complaint is against the client (its products, "
+              "its use of the certificate): a certified client is then told of it (004 §14.2.3.3)"),
+        Param("notice-on", "date", required=False, help="the date the notice was sent to the complainant (default: the business date)"),
+        Param("reason", required=False, default="", help="the reason (required when refusing)"),
+        ON,
+    )),
+    Command("complaint inform-client", "inform_client_of_complaint", "Record that the certified client was told of an accepted "
+            "complaint against it (004 §14.2.3.3).", (
+        CLIENT, Param("complaint", help="the complaint id, e.g. C1"), Param("how", help="how and what the client was told"), ON,
+    )),
+    Command("audit link-cause", "link_unscheduled", "Link an unscheduled surveillance to its cause: a complaint (004 §6.9 a) or a "
+            "regulator's action or media exposure (c); a notified change (b) is linked with change link.", (
+        CLIENT, Param("audit", help="the unscheduled surveillance audit, e.g. A3 (audit plan --kind unscheduled)"),
+        Param("complaint", required=False, default="", help="the complaint that caused it, e.g. C1"),
+        Param("regulator", required=False, default="", help="the regulator's action or media exposure, as it should stand in the record"),
+        Param("regulator-on", "date", required=False, help="the date the body learned of the regulator's action (with --regulator)"),
+        ON,
+    )),
+    Command("appeal extend", "extend_appeal", "Extend the decision limit of an accepted appeal (004 §14.1.3 (4): 3 months of "
+            "acceptance; the appellant told at least 10 days before it).", (
+        CLIENT, Param("appeal", help="the appeal id, e.g. AL1"),
+        Param("until", "date", help="the new decision limit (at most 3 months beyond the old one)"),
+        Param("approved-by", help="the responsible manager who approved the extension"),
+        Param("notice-on", "date", required=False, help="the date the appellant was told (default: the business date)"),
+        REASON, ON,
+    )),
+    Command("appeal redecide", "supersede_decision", "Give an upheld appeal its effect: a new certification decision, computed from "
+            "the audit's standing scores, that supersedes the decision appealed (kept in the record).", (
+        CLIENT, Param("appeal", help="the upheld appeal, e.g. AL1"),
+        Param("decider", help="the person deciding: not involved in the decision appealed, not on the audit team"),
+        REASON,
+        Param("refuse", "bool", required=False, default=False, help="refuse certification although the score reaches a grade (001 §4.6.5)"),
+        ON,
+    )),
 )
+
+# --- annotations (issue 9) ---
+# Every write command takes a note and any number of evidence references (ledger/acts.py records
+# them with the act, aggregates/annotations.py); a command with its own parameter of that name keeps it.
+NOTE = Param("note", required=False, default="", help="a note on this record: why, as it should stand in the record")
+EVIDENCE = Param("evidence", multiple=True, required=False, help="a reference to evidence (document, photo, file number); repeat for each")
+COMMANDS = tuple(replace(c, params=c.params + tuple(p for p in (NOTE, EVIDENCE) if p.key not in c.by_key)) for c in COMMANDS)
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ledger.synthetic import score_sheet  # the one generator of score sheets
 
-ADMIN = "张伟"  # the body's administrator who records most actions
+from ledger.demo_cast import ADMIN  # noqa: E402 - shared with the continuations (ledger/demo_<area>.py)
 DECIDER = "赵敏"  # technical committee: never on an audit team
 AUDITORS = ("王芳", "李强", "陈静", "刘洋", "杨帆", "黄磊")
 
@@ -89,8 +89,11 @@ def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, st
     return result
 
 
-def play(app: Any, today: date | None = None) -> list[str]:
-    """Play the year ending shortly before ``today``; returns the clients' USCCs."""
+def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> list[str]:
+    """Play the year ending shortly before ``today``; returns the clients' USCCs. ``to_the_end``
+    (what ``certledger demo`` plays) carries the stories on: changes assessed, complaints and an
+    appeal decided, the regulator told, notes on the acts (ledger/demo_<area>.py); without it the
+    year stops where those begin (the base the tests build on)."""
     from ledger import clock
 
     end = today or clock.today()
@@ -148,6 +151,19 @@ def play(app: Any, today: date | None = None) -> list[str]:
                            reason="在国家企业信用信息公示系统中被列入严重违法失信名单（001 §4.2.1）", actor=ADMIN, on=d(323))
     app.notify_refusal(client=wh, application="AP1", actor=ADMIN, on=d(325))
     app.lodge_appeal(client=wh, against="AP1", grounds="名单已于上月移出，请求重新评审", actor=ADMIN, on=d(330))
+
+    if not to_the_end:
+        return codes
+    # The stories carried to their ends (issue 9): notified changes assessed (Shenzhen's certificate
+    # reissued, Nanchang's late notice), complaints accepted and decided, an appeal upheld with its
+    # effect, the regulator and the public told, notes and evidence on the acts.
+    from ledger.demo_annotations import play_annotations
+    from ledger.demo_cases import play_cases
+    from ledger.demo_changes import play_changes
+    from ledger.demo_reporting import play_reporting
+
+    for act in (play_changes, play_cases, play_reporting, play_annotations):
+        act(app, codes, end)
     return codes
 
 

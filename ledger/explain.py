@@ -128,6 +128,7 @@ def explain(client: "Client", *, audit: str | None = None, scheme_of: SchemeOf |
                   "leader": a["leader"], "application_id": a["application_id"]},
         "decision": None,
         "check": None,
+        "superseding": None,
         "scheme": _scheme_info(scheme, basis, audit_id, a["start_on"]),
         "context": context,
         **_body(scheme, ev, provenance),
@@ -138,7 +139,27 @@ def explain(client: "Client", *, audit: str | None = None, scheme_of: SchemeOf |
                                                     "max_score", "percent", "grade", "scheme_id", "scheme_version")}
         out["decision"]["recorded_at"] = _moment(times.get(("decision", decision["id"])))
         out["check"] = _check(decision, ev)
+        out["decision"]["supersedes"] = decision.get("supersedes")  # complaints and appeals (issue 9)
+        out["decision"]["appeal_id"] = decision.get("appeal_id")
+        out["superseding"] = _superseding(client, decision)
     return jsonable(out)
+
+
+def _superseding(client: "Client", decision: dict[str, Any]) -> dict[str, str] | None:
+    """Why the grade rests on a decision made on an upheld appeal (complaints and appeals, issue 9)."""
+    old_id = decision.get("supersedes")
+    if not old_id:
+        return None
+    old, appeal = client.decisions[old_id], client.appeals.get(decision.get("appeal_id") or "", {})
+    was_zh = f"等级 {old['grade'] or '—'}，{'通过' if old['granted'] else '未通过'}"
+    was_en = f"grade {old['grade'] or '—'}, {'granted' if old['granted'] else 'not granted'}"
+    return {
+        "zh": f"等级依据认证决定 {decision['id']}（{decision['on']}）：申诉 {decision['appeal_id']} 于 {appeal.get('decided_on')} 裁定成立，"
+              f"该决定取代被申诉的决定 {old_id}（{old['on']}，{was_zh}）；{old_id} 保留在记录中。",
+        "en": f"The grade rests on decision {decision['id']} ({decision['on']}): appeal {decision['appeal_id']} was upheld on "
+              f"{appeal.get('decided_on')}, and this decision supersedes the decision appealed, {old_id} ({old['on']}, {was_en}), "
+              f"which stays in the record.",
+    }
 
 
 def _subject(client: "Client", audit: str | None) -> tuple[str, dict[str, Any] | None]:
@@ -248,8 +269,10 @@ class _Provenance:
         self.standing = {(e["item"], e["facet"]): e for e in client.effective_entries(audit_id)}
 
     def _entry(self, e: dict[str, Any]) -> dict[str, Any]:
+        said = self.client.annotation_of(e["id"]) or {}  # the note and evidence entered with it (annotations, issue 9)
         return {"id": e["id"], "value": e["value"], "actor": e["actor"], "on": e["on"],
-                "recorded_at": _moment(self.times.get(("entry", e["id"])))}
+                "recorded_at": _moment(self.times.get(("entry", e["id"]))),
+                "note": said.get("note") or None, "evidence": list(said.get("evidence") or [])}
 
     def entry(self, item: str, facet: str | None) -> dict[str, Any] | None:
         e = self.standing.get((item, facet))

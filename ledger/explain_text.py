@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ledger.words import RULES, grade_word, score_value_words
+
 
 def _n(x: Any) -> str:
     """An exact decimal string without needless zeros."""
@@ -24,7 +26,10 @@ def _when(moment: str | None) -> str:
     return moment[:19].replace("T", " ") if moment else "—"
 
 
-def _value(v: Any) -> str:
+def _value(v: Any, lang: str | None = None) -> str:
+    if lang is not None:  # a score value as words (评分比例 88%, 满足), not a Python or JSON literal
+        return score_value_words({k: _n(x) if isinstance(x, str) and (x[:1].isdigit() or x[:1] == "-") else x for k, x in v.items()}
+                                 if isinstance(v, dict) else v, lang)
     if isinstance(v, dict):
         return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, list):
@@ -34,6 +39,11 @@ def _value(v: Any) -> str:
     if isinstance(v, str):
         return _n(v) if v[:1].isdigit() or v[:1] == "-" else v
     return str(v)
+
+
+def word_of(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    pair = table.get(key)
+    return key if pair is None else (pair[1] if lang == "en" else pair[0])
 
 
 def _who(e: dict[str, Any], lang: str) -> str:
@@ -79,9 +89,11 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
             pct = f" ({_n(dec['percent'])}%)" if dec.get("percent") is not None else ""
             lines.append(f"{t('认证决定', 'Decision')} {dec['id']}  {dec['on']}  {granted}  "
                          f"{t('记录的得分', 'recorded score')} {_n(dec['score'])}/{_n(dec['max_score'])}{pct}  "
-                         f"{t('等级', 'grade')} {dec['grade'] or '—'}  {t('决定人', 'decider')} {dec['decider']}  "
+                         f"{t('等级', 'grade')} {grade_word(sch['id'], sch['version'], dec['grade'], lang)}  {t('决定人', 'decider')} {dec['decider']}  "
                          f"{t('记录人', 'recorded by')} {dec['actor']} ({_when(dec.get('recorded_at'))})")
             lines.append(f"  {t('理由', 'reason')}: {dec['reason']}")
+            if d.get("superseding"):  # a decision made on an upheld appeal (complaints and appeals, issue 9)
+                lines.append(f"  {d['superseding']['en'] if en else d['superseding']['zh']}")
         else:
             lines.append(t("尚无认证决定：以下为该审核目前的评分状态。", "No decision yet: the audit's scores as they stand."))
     else:
@@ -121,7 +133,7 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
             lines.append(f"  {c['id']}  {c['kind_en'] if en else c['kind_zh']}  {name(c)}{clause}: "
                          f"{c['status_en'] if en else c['status_zh']} — {reason}")
             if c.get("entry"):
-                lines.append(f"      {_value(c['entry']['value'])}  {_who(c['entry'], lang)}")
+                lines.append(f"      {_value(c['entry']['value'], lang)}  {_who(c['entry'], lang)}")
                 for corr in c["entry"].get("corrections", []):
                     lines.append("      " + _correction(corr, lang))
         lines.append("")
@@ -142,13 +154,14 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
         mark = "→" if b["given"] else ("·" if b["contains_value"] else " ")
         req = ""
         if b.get("requires_part"):
-            req = t(f"，{b['requires_part']} 等级 ≥ {b['requires_min_level']}", f", {b['requires_part']} level ≥ {b['requires_min_level']}")
+            part = next((name(p) for p in d["parts"] if p["id"] == b["requires_part"]), b["requires_part"])
+            req = t(f"，{part}等级 ≥ {b['requires_min_level']}", f", {part} level ≥ {b['requires_min_level']}")
         bsrc = "" if b["source"] == "document" else f" [{t('配置', 'configured')}]"
-        lines.append(f"  {mark} {(b['code'] or '—'):<6} {name(b)}: {b['range']}{req}  "
+        lines.append(f"  {mark} {name(b)}: {b['range']}{req}  "
                      f"[{b['semantics_en'] if en else b['semantics_zh']}]{bsrc}")
     grade = d.get("grade")
-    grade_name = (d.get("grade_name_en") if en else d.get("grade_name_zh")) or ""
-    shown = (f"{grade} ({grade_name})" if en else f"{grade}（{grade_name}）") if grade else t("无（不评级）", "none (no grade)")
+    grade_name = (d.get("grade_name_en") if en else d.get("grade_name_zh")) or grade
+    shown = grade_name if grade else t("无（不评级）", "none (no grade)")
     lines.append(f"{t('等级', 'Grade')}: {shown}")
     lines.append("")
     lines.append(t("为什么", "Why"))
@@ -162,12 +175,22 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
+def said(entry: dict[str, Any], lang: str) -> list[str]:
+    """The note and the evidence references recorded with a score entry (why 75 %), one line each."""
+    out = []
+    if entry.get("note"):
+        out.append(f"note: {entry['note']}" if lang == "en" else f"备注：{entry['note']}")
+    if entry.get("evidence"):
+        out.append(f"evidence: {'; '.join(entry['evidence'])}" if lang == "en" else f"证据：{'；'.join(entry['evidence'])}")
+    return out
+
+
 def _correction(corr: dict[str, Any], lang: str) -> str:
     old, new = corr["replaced"], corr["by"]
     if lang == "en":
-        return (f"correction: {old['id']} {_value(old['value'])} ({old['actor']}, {old['on']}) replaced by {new['id']} "
+        return (f"correction: {old['id']} {_value(old['value'], lang)} ({old['actor']}, {old['on']}) replaced by {new['id']} "
                 f"({new['actor']}, {new['on']}, recorded {_when(new.get('recorded_at'))}); reason: {corr['reason']}")
-    return (f"更正：{old['id']} {_value(old['value'])}（{old['actor']}，{old['on']}）由 {new['id']} 取代"
+    return (f"更正：{old['id']} {_value(old['value'], lang)}（{old['actor']}，{old['on']}）由 {new['id']} 取代"
             f"（{new['actor']}，{new['on']}，记录于 {_when(new.get('recorded_at'))}）；理由：{corr['reason']}")
 
 
@@ -181,7 +204,7 @@ def _item(it: dict[str, Any], pad: str, lines: list[str], en: str | bool) -> Non
     st = f"  [{status[1] if en else status[0]}]" if status[0] else ""
     pts = "pts" if en else "分"
     lines.append(f"{pad}{it['id']}{label} {nm}  {_n(it['points'])} {pts}  "
-                 f"({it['rule']}{rule_clause}){st}  → {_n(it['earned'])}")
+                 f"({word_of(RULES, it['rule'], lang)}{rule_clause}){st}  → {_n(it['earned'])}")
     if it["status"] == "excluded":
         x = it.get("exclusion") or {}
         who = ""
@@ -192,9 +215,10 @@ def _item(it: dict[str, Any], pad: str, lines: list[str], en: str | bool) -> Non
         return
     for inp in it["inputs"]:
         facet = f"[{inp['facet']}] " if inp.get("facet") else ""
-        lines.append(f"{pad}    {facet}{_value(inp['value'])}: {inp['reason_en'] if en else inp['reason_zh']}")
+        lines.append(f"{pad}    {facet}{_value(inp['value'], lang)}: {inp['reason_en'] if en else inp['reason_zh']}")
         if inp.get("entry"):
             lines.append(f"{pad}      {_who(inp['entry'], lang)}")
+            lines += [f"{pad}      {x}" for x in said(inp["entry"], lang)]  # its note and evidence (annotations, issue 9)
             for corr in inp["entry"].get("corrections", []):
                 lines.append(f"{pad}      {_correction(corr, lang)}")
     if len(it["inputs"]) > 1 or it["status"] == "partial":

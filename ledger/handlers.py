@@ -27,7 +27,9 @@ from ledger.handlers_reporting import ReportingHandlers
 from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
 
-from ledger.acts import Act, Step, command, one_of as _one_of  # noqa: F401 - the areas' handlers import them from ledger.acts
+from ledger.acts import Act, Step, annotated, command, one_of as _one_of  # noqa: F401 - the areas' handlers import them from ledger.acts
+from ledger.handlers_annotations import evidence_text
+from ledger.rules.business_lines import score_facet
 
 
 class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers):
@@ -48,18 +50,19 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
     def submit_application(
         self, *, client: str, scheme: str, scope: str, site: list[dict[str, str]], headcount: int,
-        kind: str = "initial", evidence: str = "", name: str | None = None, address: str | None = None,
-        actor: str | None = None, on: date | None = None,
+        kind: str = "initial", evidence: list[str] | str = "", name: str | None = None, address: str | None = None,
+        actor: str | None = None, on: date | None = None, note: str = "",
     ) -> str:
         """The one command that may create a client: its first application registers it."""
         act = Act(self._actor(actor), self._business_date(on))
         uscc = normalise_uscc(client)
         scheme_id = self._scheme(scheme, on=act.on).id
 
-        def apply(c: Client) -> str:
+        def submitted(c: Client) -> str:  # its evidence stays in its own field, every reference kept (issue 9)
             lifecycle.check_upgrade_application(c, kind=kind, submitted_on=act.on, calendar=self.calendar)
             return c.submit_application(scheme_id=scheme_id, scope=scope, sites=site, headcount=headcount, kind=kind,
-                                        evidence=evidence, **act.recorded)
+                                        evidence=evidence_text(evidence, "application submit"), **act.recorded)
+        apply = annotated(submitted, "application submit", act, note, None)
 
         if self._exists(uscc):
             return self._run(uscc, "application submit", apply)
@@ -120,17 +123,20 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("score enter")
     def enter_score(self, act: Act, *, audit: str, item: str, value: dict[str, Any], facet: str | None = None) -> Step:
         def apply(c: Client) -> str:
-            entry = self.audit_scheme(c, audit).validate_entry(item, facet or None, value)
+            scheme = self.audit_scheme(c, audit)
+            entry = scheme.validate_entry(item, score_facet(c, scheme, audit, item, facet), value)
             return c.enter_score(audit_id=audit, item=entry.item, facet=entry.facet, value=entry.value, **act.recorded)
 
         return apply
 
     @command("score correct")
-    def correct_score(self, act: Act, *, entry: str, value: dict[str, Any], reason: str) -> Step:
+    def correct_score(self, act: Act, *, entry: str, value: dict[str, Any], reason: str, facet: str | None = None) -> Step:
         def apply(c: Client) -> str:
             old = c.entry(entry)
-            checked = self.audit_scheme(c, old["audit_id"]).validate_entry(old["item"], old["facet"], value)
-            return c.correct_score(entry_id=entry, value=checked.value, reason=reason, **act.recorded)
+            scheme = self.audit_scheme(c, old["audit_id"])
+            new_facet = score_facet(c, scheme, old["audit_id"], old["item"], old["facet"] if facet is None else facet, corrects=old)
+            checked = scheme.validate_entry(old["item"], new_facet, value)
+            return c.correct_score(entry_id=entry, value=checked.value, reason=reason, facet=checked.facet or "", **act.recorded)
 
         return apply
 

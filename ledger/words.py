@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from aggregates import vocabulary as v
 
@@ -37,3 +38,283 @@ def age_words(age: timedelta, lang: str = "zh") -> str:
     if hours < 48:
         return f"{hours:.1f} 小时" if lang == "zh" else f"{hours:.1f} hours"
     return f"{hours / 24:.1f} 天" if lang == "zh" else f"{hours / 24:.1f} days"
+
+
+# --- vocabulary a user reads (issue 9, item 8) -------------------------------------------------
+# Every event class of ``Client`` (aggregates/client.py and the area modules) by its words: what
+# history, the bundle's report and any other listing show instead of the class name. A new event
+# adds its line here (tests/integration/test_vocabulary.py fails for an event without words).
+EVENTS: dict[str, tuple[str, str]] = {
+    "Registered": ("组织登记", "client registered"),
+    "ApplicationSubmitted": ("提交认证申请", "application submitted"),
+    "ApplicationReviewed": ("申请评审", "application reviewed"),
+    "RefusalNotified": ("书面通知不予受理", "refusal notified in writing"),
+    "ContractSigned": ("签订认证合同", "contract signed"),
+    "TransferRequested": ("申请认证转换", "transfer requested"),
+    "AuditPlanned": ("审核策划", "audit planned"),
+    "AuditCompleted": ("审核完成", "audit completed"),
+    "AuditReopened": ("审核重新打开", "audit reopened"),
+    "ScoreEntered": ("录入评分", "score entered"),
+    "ScoreCorrected": ("更正评分", "score corrected"),
+    "ItemExcluded": ("删减指标", "item excluded"),
+    "NonconformityRaised": ("开具不符合项", "nonconformity raised"),
+    "CorrectionSubmitted": ("提交纠正和纠正措施", "correction submitted"),
+    "NonconformityClosed": ("不符合项验证关闭", "nonconformity verified and closed"),
+    "CertificationDecided": ("认证决定", "certification decided"),
+    "CertificateIssued": ("颁发证书", "certificate issued"),
+    "ReportedToRegulator": ("报送认监委", "reported to the CNCA"),
+    "CertificateSuspended": ("暂停证书", "certificate suspended"),
+    "CertificateRestored": ("恢复证书", "certificate restored"),
+    "CertificateWithdrawn": ("撤销证书", "certificate withdrawn"),
+    "CertificateCancelled": ("注销证书", "certificate cancelled"),
+    "CertificateExpired": ("证书过期", "certificate expired"),
+    "ScopeChanged": ("变更认证范围", "scope changed"),
+    "ChangeNotified": ("信息通报", "change notified"),
+    "ComplaintReceived": ("收到投诉", "complaint received"),
+    "ComplaintResolved": ("投诉处理结果", "complaint resolved"),
+    "AppealLodged": ("提出申诉", "appeal lodged"),
+    "AppealAdmitted": ("申诉受理决定", "appeal admission decided"),
+    "AppealHeard": ("申诉听证", "appeal heard"),
+    "AppealDecided": ("申诉裁定", "appeal decided"),
+    # the areas' events (aggregates/changes.py, cases.py, reporting.py, annotations.py)
+    "MasterDataChanged": ("组织基本信息变更", "master data changed"),
+    "BusinessLinesDeclared": ("申报业务范围", "business lines declared"),
+    "ChangeAssessed": ("信息通报评价", "notified change assessed"),
+    "CertificateReissued": ("换发证书", "certificate reissued"),
+    "ChangeFollowedUp": ("信息通报后续措施", "notified change followed up"),
+    "ComplaintAdmitted": ("投诉受理决定", "complaint admission decided"),
+    "ComplaintClientInformed": ("通知获证组织投诉事项", "certified client told of the complaint"),
+    "UnscheduledAuditLinked": ("非例行监督关联原因", "unscheduled audit linked to its cause"),
+    "AppealExtended": ("延长申诉处理期限", "appeal time limit extended"),
+    "DecisionSuperseded": ("依申诉结果重新作出认证决定", "decision superseded on appeal"),
+    # --- reporting (issue 9) ---
+    "ActReportedToRegulator": ("暂停、撤销等报送认监委", "act reported to the CNCA"),
+    "PublishedOnWebsite": ("网站公布", "published on the website"),
+    "WithdrawnCertificateRecalled": ("收回撤销的证书或公开声明", "withdrawn certificate recalled or withdrawal declared"),
+    "CauseVerified": ("暂停或撤销原因调查核实", "cause of suspension or withdrawal verified"),
+}
+
+# The fields of events by their words (a field no table names is shown by its key).
+FIELDS: dict[str, tuple[str, str]] = {
+    "uscc": ("统一社会信用代码", "USCC"), "name": ("名称", "name"), "address": ("地址", "address"),
+    "application_id": ("申请", "application"), "scheme_id": ("认证方案", "scheme"), "scheme_version": ("方案版本", "scheme version"),
+    "scope": ("认证范围", "scope"), "old_scope": ("原认证范围", "former scope"), "sites": ("场所", "sites"),
+    "headcount": ("人数", "headcount"), "kind": ("类型", "kind"), "evidence": ("收到的文件", "documents received"),
+    "accepted": ("受理", "accepted"), "reason": ("理由", "reason"), "contract_no": ("合同编号", "contract number"),
+    "transfer_id": ("转换请求", "transfer request"), "from_body": ("原发证机构", "issuing body"),
+    "certificate_no": ("证书编号", "certificate number"), "certificate_status": ("证书状态", "certificate status"),
+    "audit_id": ("审核", "audit"), "team": ("审核组", "team"), "leader": ("审核组长", "team leader"),
+    "man_days": ("审核人日", "man-days"), "start_on": ("开始日期", "starts"), "calculation": ("人日计算", "man-day calculation"),
+    "conclusion": ("审核结论", "conclusion"), "entry_id": ("评分记录", "score entry"), "corrects": ("更正的评分记录", "corrects"),
+    "item": ("指标", "item"), "facet": ("测评对象/业务范围", "respondent/business line"), "value": ("评分", "score"),
+    "nc_id": ("不符合项", "nonconformity"), "severity": ("严重程度", "severity"), "clause": ("条款", "clause"),
+    "description": ("描述", "description"), "correction": ("纠正", "correction"),
+    "corrective_action": ("纠正措施", "corrective action"), "verification": ("验证情况", "verification"),
+    "decision_id": ("认证决定", "decision"), "decider": ("决定人", "decider"), "deciders": ("决定人", "deciders"),
+    "score": ("得分", "score"), "max_score": ("满分", "maximum"), "percent": ("得分率", "percentage"),
+    "grade": ("等级", "grade"), "granted": ("通过认证", "granted"), "evaluation": ("评分明细", "evaluation"),
+    "number": ("证书编号", "certificate"), "standard": ("标准", "standard"), "valid_from": ("有效期起", "valid from"),
+    "valid_until": ("有效期至", "valid until"), "original_issue_on": ("初次获证日期", "first issued"),
+    "replaces": ("换发的证书", "replaces"), "reference": ("报送编号", "reference"),
+    "suspension_id": ("暂停", "suspension"), "reason_code": ("原因条款", "reason code"), "start": ("开始日期", "from"),
+    "until": ("截止日期", "until"), "withdrawal_id": ("撤销", "withdrawal"), "change_id": ("变更", "change"),
+    "changed_on": ("变更日期", "changed on"), "complaint_id": ("投诉", "complaint"), "complainant": ("投诉人", "complainant"),
+    "subject": ("事由", "subject"), "result": ("处理结果", "result"), "appeal_id": ("申诉", "appeal"),
+    "against": ("申诉针对", "against"), "grounds": ("申诉理由", "grounds"), "late_override": ("逾期受理理由", "late admission reason"),
+    "hearing_on": ("听证日期", "hearing date"), "notice_given_on": ("通知日期", "notified on"), "panel": ("听证人员", "panel"),
+    "outcome": ("裁定结果", "outcome"),
+    # --- reporting (issue 9) ---
+    "act": ("事项", "act"), "act_id": ("事项编号", "act"), "key": ("事项", "act"), "where": ("公布位置", "published at"),
+    "statement": ("公开声明", "public statement"), "cause_id": ("原因核实", "verified cause"),
+    "verified_on": ("核实日期", "verified on"), "facts": ("核实的事实", "facts verified"),
+    # the areas' event fields
+    "lines": ("业务范围", "business lines"),
+    "previous": ("原值", "previous values"),
+    "values": ("新值", "new values"),
+    "record_id": ("记录", "record"),
+    "assessor": ("评价人", "assessor"),
+    "outcomes": ("评价结果", "outcomes"),
+    "contents": ("证书内容", "contents"),
+    "superseded": ("被取代的版本", "superseded"),
+    "about_client": ("涉及获证组织", "about the client"),
+    "client_certified": ("组织已获证", "client certified"),
+    "concerns": ("投诉涉及", "concerns"),
+    "notice_on": ("通知日期", "notice on"),
+    "how": ("通知方式", "how"),
+    "since": ("起算日期", "counted from"),
+    "approved_by": ("批准人", "approved by"),
+    "limit": ("期限", "time limit"),
+    "supersedes": ("取代的认证决定", "supersedes"),
+    "holders": ("变更所在的记录", "changed on"),
+    # what a write's echo names beside the event fields (ledger/echo.py)
+    "id": ("编号", "id"), "decision": ("认证决定", "decision"), "scheme": ("认证方案", "scheme"),
+    "calculated_man_days": ("计算人日", "computed man-days"), "steps": ("计算过程", "calculation"),
+    "points": ("得分", "points earned"), "item_points": ("分值", "item points"), "met": ("满足", "met"),
+    "on": ("日期", "date"), "notified_on": ("通报日期", "notified on"), "received_on": ("收到日期", "received on"),
+    "lodged_on": ("提出日期", "lodged on"), "issued_on": ("颁发日期", "issued on"), "planned_on": ("策划日期", "planned on"),
+}
+
+# Which vocabulary a coded field's value comes from: by (event, field), else by field.
+FIELD_VOCABULARIES: dict[tuple[str, str], str] = {
+    ("ApplicationSubmitted", "kind"): "application_kind", ("AuditPlanned", "kind"): "audit_kind",
+    ("ChangeNotified", "kind"): "change_kind", ("ScopeChanged", "kind"): "scope_change_kind",
+    ("", "severity"): "nc_severity", ("", "outcome"): "appeal_outcome", ("", "certificate_status"): "transfer_certificate_status",
+}
+VOCABULARIES["transfer_certificate_status"] = v.TRANSFER_CERTIFICATE_STATUSES
+VOCABULARIES["appeal_status"] = {
+    "lodged": ("已提出", "lodged"), "accepted": ("已受理", "accepted"), "refused": ("不予受理", "refused"),
+    "heard": ("已听证", "heard"), "decided": ("已裁定", "decided"),
+}
+VOCABULARIES["combined_audit"] = {
+    "qms": ("质量管理体系审核", "quality management system audit"),
+    "credit": ("信用评价", "credit evaluation"),
+}
+
+# Score value keys (the scoring rules' value shapes, ledger/rules/scoring/rules.py).
+SCORE_KEYS: dict[str, tuple[str, str]] = {
+    "percent": ("评分比例", "percentage"), "points": ("评分", "points"), "met": ("满足", "met"),
+    "level": ("成熟度", "maturity level"), "likert": ("评价档次", "rating"), "alpha": ("α", "alpha"),
+    "conforms": ("符合", "conforms"), "samples": ("抽样数", "samples"), "nonconforming": ("不合格数", "nonconforming"),
+    "count": ("数量", "count"), "awards": ("获奖", "awards"), "counts": ("次数", "counts"),
+    "value": ("数值", "value"), "occurrences": ("发生日期", "occurrences"),
+}
+
+# The scoring rules by their words (``explain`` names the rule each item follows).
+RULES: dict[str, tuple[str, str]] = {
+    "banded-percent": ("按评分比例", "by percentage"), "percent-or-deduction": ("按比例或扣分", "percentage or deduction"),
+    "likert-alpha": ("满意度测评（α 系数）", "satisfaction rating (alpha)"), "maturity-level": ("成熟度等级", "maturity level"),
+    "check": ("符合性确认", "conformity check"), "base-plus-increment": ("基础分加增量", "base plus increment"),
+    "highest-of": ("取最高项", "highest of"), "cumulative-capped": ("累计封顶", "cumulative, capped"),
+    "points-range": ("区间给分", "points within a range"),
+}
+
+
+def yes_no(value: Any, lang: str = "zh") -> str:
+    """A boolean as 是/否 (yes/no)."""
+    return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+
+
+def event_word(name: str, lang: str = "zh") -> str:
+    """An event class's words; an event without words is shown by its class name."""
+    return v.word(EVENTS, name, lang)
+
+
+def field_word(key: str, lang: str = "zh") -> str:
+    return v.word(FIELDS, key, lang)
+
+
+def _plain(x: Any, lang: str) -> str:
+    if isinstance(x, bool):
+        return yes_no(x, lang)
+    if x is None:
+        return "—"
+    if isinstance(x, (list, tuple, dict)) and not x:
+        return "none" if lang == "en" else "无"
+    if isinstance(x, (list, tuple)):
+        return ("、" if lang != "en" else ", ").join(_plain(y, lang) for y in x)
+    if isinstance(x, dict):
+        if set(x) <= {"name", "address"} and "name" in x:
+            return f"{x['name']}（{x.get('address', '')}）" if lang != "en" else f"{x['name']} ({x.get('address', '')})"
+        return ("，" if lang != "en" else ", ").join(f"{_plain(k, lang)}: {_plain(y, lang)}" for k, y in x.items())
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return str(x)
+
+
+def score_value_words(value: Any, lang: str = "zh") -> str:
+    """A score entry's value as words: {"percent": 75} → 评分比例 75%, {"met": true} → 满足."""
+    if not isinstance(value, dict):
+        return _plain(value, lang)
+    en = lang == "en"
+    parts = []
+    for key, x in value.items():
+        if key == "met" or key == "conforms":
+            met = {"met": (("满足", "不满足"), ("met", "not met")), "conforms": (("符合", "不符合"), ("conforms", "does not conform"))}[key]
+            parts.append(met[1][0 if x else 1] if en else met[0][0 if x else 1])
+        elif key == "percent":
+            parts.append(f"{v.word(SCORE_KEYS, key, lang)} {_plain(x, lang)}%")
+        elif key == "points":
+            parts.append(f"{_plain(x, lang)} points" if en else f"评分 {_plain(x, lang)} 分")
+        elif key == "level":
+            parts.append(f"maturity level {_plain(x, lang)}" if en else f"成熟度 {_plain(x, lang)} 级")
+        else:
+            parts.append(f"{v.word(SCORE_KEYS, key, lang)} {_plain(x, lang)}")
+    return (", " if en else "，").join(parts)
+
+
+def grade_word(scheme_id: str | None, version: str | None, code: str | None, lang: str = "zh") -> str:
+    """A grade as the scheme names it (四星级质量信用服务, not 4STAR); a code the scheme does not
+    name is shown as it is; no grade is "—"."""
+    if not code:
+        return "—"
+    from ledger.rules.scoring import grade_names
+
+    names = grade_names(scheme_id, version, code)
+    return (names["en"] if lang == "en" else names["zh"]) if names else code
+
+
+def reason_code_word(scheme_id: str | None, kind: str, code: str | None, lang: str = "zh") -> str:
+    """A suspension or withdrawal reason code with the procedure's words: "8.1e（发生严重...）"."""
+    if not code:
+        return "—"
+    from aggregates.errors import RuleViolation
+    from ledger.rules.procedures import procedure_for
+
+    try:
+        reason = procedure_for(scheme_id).reason(kind, code)
+    except RuleViolation:  # a code the procedure does not know: the code as recorded
+        return code
+    return f"{code} ({reason.en})" if lang == "en" else f"{code}（{reason.zh}）"
+
+
+def field_value(event: str, key: str, value: Any, fields: dict[str, Any], lang: str = "zh") -> str:
+    """One event field's value as words: coded values by their vocabulary, booleans as 是/否,
+    score values, grades and reason codes with the scheme's and procedure's words."""
+    vocabulary = FIELD_VOCABULARIES.get((event, key)) or FIELD_VOCABULARIES.get(("", key))
+    if vocabulary and isinstance(value, str):
+        return word(vocabulary, value, lang)
+    if key == "value" and isinstance(value, dict):
+        return score_value_words(value, lang)
+    if key == "grade":
+        return grade_word(fields.get("scheme_id"), fields.get("scheme_version"), value, lang)
+    if key == "reason_code":
+        kind = "withdrawal" if event == "CertificateWithdrawn" else "suspension"
+        return reason_code_word(fields.get("scheme_id"), kind, value, lang)
+    if key == "calculation" and isinstance(value, dict):
+        steps = "；".join(value.get("steps") or []) if lang != "en" else "; ".join(value.get("steps") or [])
+        days = value.get("calculated_man_days")
+        head = (f"computed {days} man-days" if lang == "en" else f"计算人日 {days}") if days is not None else ""
+        return head + ((f" ({steps})" if lang == "en" else f"（{steps}）") if steps else "")
+    if key == "evaluation" and isinstance(value, dict):
+        return "see `explain`" if lang == "en" else "见 explain（逐项得分）"
+    if key == "percent" and value is not None:
+        return f"{value}%"
+    return _plain(value, lang)
+
+
+# --- annotations (issue 9): the note and evidence recorded with an act ---
+EVENTS["ActAnnotated"] = ("备注与证据", "note and evidence")
+FIELDS.update({"act_version": ("所附记录", "attached to event"), "command": ("命令", "command"), "ref": ("所附编号", "attached to"),
+               "note": ("备注", "note")})
+
+# --- changes (issue 9): master data changed by event, notified changes assessed, certificates reissued ---
+VOCABULARIES["master_data_field"] = v.MASTER_DATA_FIELDS
+VOCABULARIES["change_outcome"] = v.CHANGE_OUTCOMES
+EVENTS.update({
+    "MasterDataChanged": ("主数据变更", "master data changed"),
+    "BusinessLinesDeclared": ("申报经营类别", "business lines declared"),
+    "ChangeAssessed": ("信息通报评审", "notified change assessed"),
+    "CertificateReissued": ("换发证书（证书内容变更）", "certificate amended and reissued"),
+    "ChangeFollowedUp": ("信息通报后续措施", "follow-up of a notified change"),
+})
+FIELDS.update({
+    "record_id": ("主数据变更记录", "master data record"), "values": ("变更后", "new values"), "previous": ("变更前", "former values"),
+    "lines": ("经营类别", "business lines"), "business_lines": ("经营类别", "business lines"),
+    "legal_representative": ("法定代表人", "legal representative"), "top_management": ("最高管理者", "top management"),
+    "licences": ("行政许可和资质证书", "licences"), "assessor": ("评审人", "assessor"), "outcomes": ("评审结论", "outcomes"),
+    "contents": ("证书内容", "certificate contents"), "superseded": ("被替换的版本", "superseded version"),
+    "version": ("版本", "version"),
+})
+FIELD_VOCABULARIES[("ChangeFollowedUp", "kind")] = "change_follow_up"
+VOCABULARIES["change_follow_up"] = {"audit": ("非例行监督", "unscheduled surveillance"), "scope_change": ("认证范围变更", "scope change"),
+                                    "suspension": ("暂停证书", "suspension")}

@@ -20,30 +20,34 @@ from typing import Any, Callable, Iterator
 
 from aggregates.errors import RuleViolation
 from aggregates.vocabulary import CERTIFICATE_STATUSES
+from projections.status import summary_as_on
 
 # The general and replay paths import SQLAlchemy and the library: imported by the functions that
 # take them, so that ``show`` on its fast path imports neither (docs/decisions.md D12).
 
 
 def summary(database: Any, client: str, *, as_of: date | None = None, as_recorded: datetime | None = None,
-            open_app: Callable[[], Any]) -> dict[str, Any]:
+            open_app: Callable[[], Any], today: date | None = None) -> dict[str, Any]:
     """What ``certledger show`` prints of a client: from a current summaries read model with the
     driver alone when it can; else the ledger is opened (``open_app``), the read models caught up
-    and queried; with ``as_of`` / ``as_recorded``, the client replayed as it was then."""
+    and queried; with ``as_of`` / ``as_recorded``, the client replayed as it was then. The
+    certificate's status is the one derivation's as of ``as_of`` (or ``today``, the caller's
+    business date: a lapsed validity reads as expired, as in the register)."""
     if not (as_of or as_recorded):
         from aggregates.uscc import normalise_uscc
         from projections.fastread import current_summary
 
         found = current_summary(database, normalise_uscc(client))
         if found is not None:
-            return found
+            return summary_as_on(found, today) if today else found
     from projections import queries, replay
     from projections.runner import read_models
 
     app = open_app()
     if as_of or as_recorded:
         return replay.summary_as_of(app, client, as_of, as_recorded)
-    return queries.client_summary(read_models(app, ["summaries"]), client)
+    found = queries.client_summary(read_models(app, ["summaries"]), client)
+    return summary_as_on(found, today) if today else found
 
 
 def read_models_named(names: Any) -> list[dict[str, str]]:

@@ -40,15 +40,20 @@ def register_rows(client: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def as_on(row: dict[str, Any], on: date) -> dict[str, Any]:
-    """A register row as it reads on a day: a valid or suspended certificate whose validity ended
-    before that day is expired (001 §8.2) even if ``certificate expire`` has not been recorded yet;
+def as_on(row: dict[str, Any], on: date, suspensions: Any = None) -> dict[str, Any]:
+    """A register row as it reads on a day, its status from the one derivation
+    (``ledger.rules.lifecycle.certificate_status``, given the client's ``suspensions`` when the
+    caller has them): a valid or suspended certificate whose validity ended before that day is
+    expired (001 §8.2) even if ``certificate expire`` has not been recorded yet;
     ``status_recorded`` keeps what the ledger recorded."""
-    valid_until = row["valid_until"] if isinstance(row["valid_until"], date) else date.fromisoformat(str(row["valid_until"]))
-    if row["status"] in IN_FORCE and valid_until < on:
+    from ledger.rules.lifecycle import certificate_status
+
+    status = certificate_status(row, on, suspensions) or row["status"]
+    if status == "expired" and row["status"] in IN_FORCE:
+        valid_until = row["valid_until"] if isinstance(row["valid_until"], date) else date.fromisoformat(str(row["valid_until"]))
         return {**row, "status": "expired", "status_recorded": row["status"],
                 "status_changed_on": valid_until + timedelta(days=1)}
-    return {**row, "status_recorded": row["status"]}
+    return {**row, "status": status, "status_recorded": row["status"]}
 
 
 class Register(ClientProjection):

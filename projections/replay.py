@@ -17,8 +17,12 @@ from projections.summaries import client_summary
 
 def summary_as_of(app: Any, uscc: str, as_of: date | None = None, as_recorded: datetime | None = None) -> dict[str, Any]:
     """``show`` as the events imply on a past business date and/or as recorded by a past moment.
-    Before the client existed: NotFound "no such client then"."""
-    return client_summary(app.client(uscc, as_of=as_of, as_recorded=as_recorded))
+    Before the client existed: NotFound "no such client then". The certificate's status is the one
+    derivation's as of that day (ledger.rules.lifecycle.certificate_status)."""
+    from projections.status import summary_as_on
+
+    day = as_of or as_recorded.date()  # type: ignore[union-attr]
+    return summary_as_on(client_summary(app.client(uscc, as_of=as_of, as_recorded=as_recorded)), day)
 
 
 def register_as_of(app: Any, engine: Any, *, as_of: date | None = None, as_recorded: datetime | None = None,
@@ -37,7 +41,7 @@ def register_as_of(app: Any, engine: Any, *, as_of: date | None = None, as_recor
             if uscc:
                 raise
             continue  # not registered yet at that date or moment
-        rows.extend(row for row in (as_on(r, day) for r in register_rows(client) if r["status"] in queries.REGISTER_STATUSES)
+        rows.extend(row for row in (as_on(r, day, client.suspensions) for r in register_rows(client) if r["status"] in queries.REGISTER_STATUSES)
                     if not status or row["status"] == status)
     rows.sort(key=lambda r: (r["original_issue_on"], r["certification_id"]))
     return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.rules.deadlines_changes import changes_view
 from ledger.rules.scoring import grade_names
 from projections import tables as t
 from projections.base import ClientProjection, Rows
@@ -31,6 +32,8 @@ def client_summary(c: Any) -> dict[str, Any]:
         d = decisions[-1]
         latest = {k: d[k] for k in ("id", "audit_id", "on", "granted", "score", "max_score", "percent", "grade", "decider", "scheme_id", "scheme_version")}
         latest["grade_name"] = grade_names(d["scheme_id"], d["scheme_version"], d["grade"])
+        # a decision made on an upheld appeal names the decision it superseded (complaints and appeals, issue 9)
+        latest["supersedes"], latest["appeal_id"] = d.get("supersedes"), d.get("appeal_id")
     return {
         "uscc": c.uscc,
         "name": c.name,
@@ -48,6 +51,9 @@ def client_summary(c: Any) -> dict[str, Any]:
         "suspensions": list(c.suspensions.values()),
         "withdrawals": list(c.withdrawals.values()),
         "events": c.version,
+        # --- changes (issue 9): master data in force and its history, notified changes with lateness,
+        # assessment and follow-ups, the certificate's versions (ledger/rules/deadlines_changes.py)
+        "changes": changes_view(c),
     }
 
 

@@ -37,10 +37,17 @@ def check_complaint(client: Any, *, complainant: str, subject: str, occurred_on:
 def check_complaint_result(client: Any, *, complaint_id: str, result: str, occurred_on: date) -> str:
     """The written result of an open complaint (004 §14.2.3.1); returns it."""
     complaint = get(client, client.complaints, complaint_id, "投诉", "complaint")
-    require(complaint["status"] == "open", "004 §14.2.3", f"投诉 {complaint_id} 已于 {complaint['resolved_on']} 处理完毕。",
+    require(complaint["status"] != "refused", "004 §14.2.2",
+            f"投诉 {complaint_id} 已不予受理（{(complaint.get('admission') or {}).get('on')}），受理通知即其答复，无须书面处理结果；"
+            "如有新的投诉，请用 complaint receive 记录。",
+            f"Complaint {complaint_id} was refused ({(complaint.get('admission') or {}).get('on')}); its notice is the answer and "
+            "there is no written result; record a new complaint with complaint receive.")
+    require(complaint["status"] in ("open", "accepted"), "004 §14.2.3", f"投诉 {complaint_id} 已于 {complaint['resolved_on']} 处理完毕。",
             f"Complaint {complaint_id} was resolved on {complaint['resolved_on']}.")
     result = require_text(result, "处理结果（书面通知内容）", "the written result", "004 §14.2.3.1")
     not_before(occurred_on, complaint["received_on"], "投诉收到日期", "the date the complaint was received")
+    if complaint.get("admission"):
+        not_before(occurred_on, complaint["admission"]["on"], "投诉受理日期", "the date the complaint was accepted")
     return result
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from aggregates.errors import RuleViolation
+from aggregates.policy.cases import upheld_effect_pending
 from aggregates.policy.common import (after_registration, current_certificate, get, not_before, require, require_choice,
                                       require_text)
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS, IN_FORCE, NC_SEVERITIES
@@ -122,9 +123,13 @@ def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
     return audit
 
 
-def check_undecided(client: Any, audit_id: str) -> None:
-    """Scores and nonconformities of an audit stand once a decision rests on them."""
+def check_undecided(client: Any, audit_id: str, *, upheld_appeal_opens: bool = False) -> None:
+    """Scores and nonconformities of an audit stand once a decision rests on them; with
+    ``upheld_appeal_opens`` (score corrections), until an appeal against its latest decision is
+    upheld and not yet given effect by a new decision (aggregates/policy/cases.py)."""
     decided = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
+    if upheld_appeal_opens and decided and upheld_effect_pending(client, decided[-1]) is not None:
+        return
     require(
         not decided,
         "ledger: decided scores stand",
@@ -166,7 +171,7 @@ def check_correction(client: Any, *, entry_id: str, reason: str, occurred_on: da
         f"评分 {entry_id} 已被 {old['superseded_by']} 更正；请更正当前有效的记录 {old['superseded_by']}。",
         f"Score {entry_id} was already corrected by {old['superseded_by']}; correct the current entry {old['superseded_by']}.",
     )
-    check_undecided(client, old["audit_id"])
+    check_undecided(client, old["audit_id"], upheld_appeal_opens=True)
     reason = require_text(reason, "更正理由", "the reason for the correction", "ledger: corrections carry a reason")
     not_before(occurred_on, old["on"], f"被更正记录 {entry_id} 的日期", f"the date of entry {entry_id}")
     return old, reason

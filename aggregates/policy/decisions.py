@@ -11,10 +11,12 @@ from aggregates.policy.common import get, not_before, require, require_text
 from aggregates.vocabulary import AUDIT_KINDS, CERTIFICATE_STATUSES, DECIDABLE_AUDIT_KINDS, IN_FORCE
 
 
-def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: date, actor: str | None = None) -> dict[str, Any]:
+def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: date, actor: str | None = None,
+                    supersedes: str | None = None) -> dict[str, Any]:
     """All rules of the client's history that a certification decision on this audit must meet.
     The application calls it before it spends time scoring; ``check_decision`` calls it again.
-    Returns the audit."""
+    ``supersedes``: the decision an upheld appeal replaces (aggregates/policy/cases.py), the one
+    legal way to a second decision on an audit and on a concluded application. Returns the audit."""
     audit = get(client, client.audits, audit_id, "审核", "audit")
     require(
         audit["kind"] in DECIDABLE_AUDIT_KINDS,
@@ -34,7 +36,7 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
     if audit["application_id"]:
         app = client.applications[audit["application_id"]]
         require(
-            not app.get("concluded"),
+            supersedes is not None or not app.get("concluded"),
             "001 §4.6",
             f"申请 {app['id']} 已有结论（{'已发证' if app.get('concluded') == 'certified' else '未通过'}），不能再作认证决定。",
             f"Application {app['id']} is already concluded ({app.get('concluded')}); no further decision is made on it.",
@@ -84,10 +86,11 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
     )
     already = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
     require(
-        not already,
+        not already or (supersedes is not None and already[-1] == supersedes),
         "ledger: one decision per audit",
-        f"审核 {audit_id} 已有认证决定 {', '.join(already)}；如有异议请走申诉程序。",
-        f"Audit {audit_id} already carries decision {', '.join(already)}; to contest it, lodge an appeal.",
+        f"审核 {audit_id} 已有认证决定 {', '.join(already)}；如有异议请走申诉程序（appeal lodge），申诉成立后用 appeal redecide 作出新决定。",
+        f"Audit {audit_id} already carries decision {', '.join(already)}; to contest it, lodge an appeal (appeal lodge); once "
+        "it is upheld, appeal redecide records the new decision.",
     )
     ncs = [n for n in client.nonconformities.values() if n["audit_id"] == audit_id]
     major_open = [n["id"] for n in ncs if n["severity"] == "major" and n["status"] != "closed"]

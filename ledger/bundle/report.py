@@ -80,6 +80,7 @@ class ClientSection:
     @classmethod
     def gather(cls, app: Any, uscc: str, events: Sequence["ExportedEvent"], explain_text: "ExplainText") -> "ClientSection":
         from aggregates.vocabulary import CERTIFICATE_STATUSES
+        from ledger.words import event_word, grade_word, reason_code_word  # vocabulary (issue 9): words, not codes
 
         last = max(events, key=lambda e: e.version) if events else None
         client = app.client(uscc)
@@ -96,21 +97,21 @@ class ClientSection:
         if current:
             c = client.certificates[current]
             cert_lines.append(f"当前证书：{current}  状态：{_word(CERTIFICATE_STATUSES, c['status'])}"
-                              f"（自 {_d(c.get('status_changed_on'))}）  等级：{c.get('grade') or '—'}")
+                              f"（自 {_d(c.get('status_changed_on'))}）  等级：{grade_word(c['scheme_id'], c['scheme_version'], c.get('grade'))}")
         else:
             cert_lines.append("当前证书：无")
         for number, c in client.certificates.items():
             status = "已换发" if c["status"] == "replaced" else _word(CERTIFICATE_STATUSES, c["status"])
             cert_lines.append(f"证书 {number}：颁发 {_d(c['issued_on'])}，有效期 {_d(c['valid_from'])} 至 {_d(c['valid_until'])}，"
-                              f"等级 {c.get('grade') or '—'}，方案 {c['scheme_id']} {c['scheme_version']}，状态 {status}"
+                              f"等级 {grade_word(c['scheme_id'], c['scheme_version'], c.get('grade'))}，方案 {c['scheme_id']} {c['scheme_version']}，状态 {status}"
                               f"（{_d(c.get('status_changed_on'))}），报送认监委 {_d(c.get('reported_on'))}")
             if c.get("scope"):
                 cert_lines.append(f"    范围：{c['scope']}")
         for s in client.suspensions.values():
-            cert_lines.append(f"暂停 {s['id']}（证书 {s['number']}）：{_d(s['start'])} 起，[{s['reason_code']}] {s['reason']}；"
+            cert_lines.append(f"暂停 {s['id']}（证书 {s['number']}）：{_d(s['start'])} 起，[{reason_code_word(client.scheme_id, 'suspension', s['reason_code'])}] {s['reason']}；"
                               + (f"{_d(s['restored_on'])} 恢复" if s.get("restored_on") else "未恢复"))
         for w in client.withdrawals.values():
-            cert_lines.append(f"撤销 {w['id']}（证书 {w['number']}）：{_d(w['on'])}，[{w['reason_code']}] {w['reason']}")
+            cert_lines.append(f"撤销 {w['id']}（证书 {w['number']}）：{_d(w['on'])}，[{reason_code_word(client.scheme_id, 'withdrawal', w['reason_code'])}] {w['reason']}")
         try:
             explanation = explain_text(app.explain(uscc, as_recorded=as_recorded))
         except RuleViolation as e:
@@ -121,7 +122,7 @@ class ClientSection:
             e = by_version.get(h["version"])
             if e is None:
                 continue
-            rows.append((str(e.position), str(h["version"]), h["type"], _d(h.get("occurred_on")), _d(h["recorded_at"]),
+            rows.append((str(e.position), str(h["version"]), event_word(h["type"]), _d(h.get("occurred_on")), _d(h["recorded_at"]),
                          str(h.get("actor") or "—")))
         return cls(client.uscc, client.name, identity, cert_lines, explanation, rows)
 

@@ -24,13 +24,16 @@ docs/deadlines.md.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable
 
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import IN_FORCE, INCIDENT_CHANGE_KINDS, OPEN_APPEAL_STATUSES
+from aggregates.vocabulary import IN_FORCE, OPEN_APPEAL_STATUSES
 from ledger.rules.calendar import Calendar, Deadline
+from ledger.rules.deadlines_changes import KINDS as CHANGE_KINDS_DUE, change_deadlines, notification_lateness
+from ledger.rules.deadlines_reporting import KINDS as REPORTING_KINDS, reporting_deadlines
+from ledger.rules.deadlines_cases import KINDS as CASE_KINDS, case_deadlines  # complaints and appeals (issue 9)
 from ledger.rules.procedures import Procedure, procedure_for
 
 __all__ = ["KINDS", "client_deadlines", "notification_deadlines", "select_open"]
@@ -51,6 +54,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "appeal_hearing_notice": ("申诉会议通知", "notice of the appeal hearing"),
     "appeal_result": ("申诉书面处理结果", "written result of the appeal"),
     "complaint_result": ("投诉书面处理意见", "written result of the complaint"),
+    **REPORTING_KINDS,
+    **CASE_KINDS,  # complaints and appeals (issue 9)
+    **CHANGE_KINDS_DUE,  # changes (issue 9)
 }
 
 def _row(
@@ -181,7 +187,7 @@ def _failed_surveillance(c: Client, cert: dict[str, Any], p: Procedure, cal: Cal
     anchor = _decision_on(c, cert)
     act = p.periods.suspension_act
     for d in c.decisions.values():
-        if d["application_id"] is not None or d["granted"] or d["on"] < anchor:
+        if d["application_id"] is not None or d["granted"] or d["on"] < anchor or d.get("superseded_by"):  # superseded on appeal (cases, issue 9)
             continue
         if any(s["number"] == cert["number"] and s["on"] >= d["on"] for s in c.suspensions.values()):
             continue
@@ -218,12 +224,12 @@ def _suspension(c: Client, cert: dict[str, Any], p: Procedure, cal: Calendar) ->
     )
     why = p.reason("withdrawal", p.periods.lapse_withdrawal_reason)
     act = p.periods.withdrawal_act
-    yield _row(
+    yield {**_row(
         "withdrawal_due", s["id"], act.clause, p,
         f"如暂停期满原因仍未消除：撤销证书 {cert['number']}（{why.clause}）",
         f"If the suspension lapses with its cause unresolved: withdraw certificate {cert['number']} ({why.clause})",
         s["until"], act.end(cal, s["until"]), {**ref, "cause_clause": why.clause},
-    )
+    ), "opens": s["until"] + timedelta(days=1)}  # not due while the suspension runs, its last day included (reporting, issue 9)
 
 
 def _recertification(c: Client, cert: dict[str, Any], p: Procedure) -> Iterable[dict[str, Any]]:
@@ -347,6 +353,9 @@ def client_deadlines(client: Client, calendar: Calendar, *, procedure: Procedure
         rows += _validity(cert, p, calendar)
     rows += _appeals(client, p, calendar)
     rows += _complaints(client, p, calendar)
+    rows += reporting_deadlines(client, p, calendar, _row, _surveillance_deadline)  # reporting and follow-ups (issue 9)
+    rows += case_deadlines(client, p, calendar, _row)  # complaints, unscheduled surveillance, appeal decisions (issue 9)
+    rows += change_deadlines(client, p, calendar)  # changes (issue 9): ledger/rules/deadlines_changes.py
     rows.sort(key=lambda r: (r["due"] is None, r["due"] or date.max, r["key"]))
     return rows
 
@@ -363,15 +372,12 @@ def notification_deadlines(client: Client, calendar: Calendar, *, procedure: Pro
     p = procedure or procedure_for(client.scheme_id)
     out = []
     for ch in client.changes.values():
-        incident = ch["kind"] in INCIDENT_CHANGE_KINDS
-        period = p.periods.incident_notification if incident else p.periods.change_notification
-        deadline = period.end(calendar, ch["changed_on"])
+        late = notification_lateness(ch, p, calendar)  # the rule's one place (changes, issue 9)
         out.append({
-            "key": f"notification:{ch['id']}", "kind": "incident_notification" if incident else "change_notification",
-            "clause": period.clause, "change": ch["id"], "change_kind": ch["kind"], "since": ch["changed_on"],
-            "due": deadline.due, "provisional": deadline.provisional, "period_zh": deadline.rule, "period_en": deadline.rule_en,
-            "notified_on": ch["notified_on"], "late": ch["notified_on"] > deadline.due,
-            "days_late": max(0, (ch["notified_on"] - deadline.due).days),
+            "key": f"notification:{ch['id']}", "kind": late["kind"], "clause": late["clause"], "change": ch["id"],
+            "change_kind": ch["kind"], "since": ch["changed_on"], "due": late["due"], "provisional": late["provisional"],
+            "period_zh": late["period_zh"], "period_en": late["period_en"], "notified_on": ch["notified_on"],
+            "late": late["late"], "days_late": late["days_late"],
         })
     return out
 
@@ -390,7 +396,8 @@ def select_open(rows: Iterable[dict[str, Any]], on: date, within: int | None = N
         )
     out = []
     for r in rows:
-        if r["since"] > on:
+        opens = r.get("opens") or r["since"]  # "opens": the first day a row is open, when not the day after since (reporting, issue 9)
+        if (opens if isinstance(opens, date) else date.fromisoformat(str(opens))) > on:
             continue
         days_left = (r["due"] - on).days if r["due"] is not None else None
         if within is not None and (days_left is None or days_left > within):

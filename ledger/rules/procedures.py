@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,20 @@ class Periods:
     change_notification: Period
     incident_notification: Period
     upgrade_waiting: Period | None
+    # --- complaints and appeals (issue 9): optional in a procedure file (absent: "none")
+    complaint_acceptance: Period | None = None  # a complaint accepted or refused, with its notice (004 §14.2.2)
+    unscheduled_surveillance: Period | None = None  # an unscheduled surveillance completed, from its cause (004 §6.9)
+    appeal_decision: Period | None = None  # an accepted appeal decided, from its acceptance (004 §14.1.3 (4))
+    appeal_extension: Period | None = None  # the most an extension adds to the decision limit
+    appeal_extension_notice: Period | None = None  # the appellant told of an extension at least this long before the limit
+    # --- reporting and follow-ups (issue 9): optional in a procedure file (absent: "none")
+    status_report: Period | None = None  # a suspension, restoration, withdrawal, cancellation or scope reduction reported to the CNCA
+    recall: Period | None = None  # a withdrawn certificate recalled, or the withdrawal published or declared
+    website_publication: Period | None = None  # a suspension or withdrawal published on the body's website
+    nc_followup_clause: str | None = None  # nonconformities closed on an accepted plan, verified at the next surveillance
+    # --- changes (issue 9): optional in a procedure file (absent: "none")
+    change_assessment: Period | None = None  # a notified change assessed (and its follow-up linked) by the body
+    change_notification_reason: str | None = None  # the suspension reason code a late notification is cited under
 
 
 @dataclass(frozen=True)
@@ -202,12 +216,15 @@ def parse_procedure(path: Path) -> Procedure:
     if not isinstance(raw, dict):
         raise _fail(path, "缺少 [periods]。", "[periods] is missing.")
     names = {f.name: f for f in fields(Periods)}
-    missing, extra = sorted(set(names) - set(raw)), sorted(set(raw) - set(names))
+    required = {n for n, f in names.items() if f.default is MISSING}  # the optional ones default to "none"
+    missing, extra = sorted(required - set(raw)), sorted(set(raw) - set(names))
     if missing or extra:
         raise _fail(path, f"[periods] 缺少 {missing}，不认识 {extra}；每个期限都须给出（不设的写 \"none\"）。",
                     f'[periods] lacks {missing} and has unknown {extra}; every period must be given ("none" where not set).')
     values: dict[str, Any] = {}
     for name, f in names.items():
+        if name not in raw:
+            continue
         value = raw[name]
         if "Period" in str(f.type):
             values[name] = _period(path, name, value)

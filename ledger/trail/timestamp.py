@@ -210,7 +210,7 @@ def verify_token(token: bytes, data: bytes, tsa_certificate_pem: bytes) -> dt.da
         response = decode_timestamp_response(token)
         info = response.tst_info
         algorithm, gen_time = info.message_imprint.hash_algorithm.dotted_string, info.gen_time
-    except ValueError as exc:
+    except ValueError:
         raise _fail("时间戳令牌无法解析，不是有效的 RFC 3161 时间戳响应：它被改动、截断或损坏。",
                     "The time stamp token cannot be read: it is not a valid RFC 3161 time-stamp response (altered, "
                     "truncated or corrupt).") from None

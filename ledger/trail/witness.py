@@ -6,7 +6,7 @@ The state folder holds ``witness.key`` (0600), ``witness.pub`` and ``witness.sql
 witnesses (origin -> the log's note verifier key), per origin the latest cosigned checkpoint, and
 the signed requests it refused as inconsistent (evidence of a log's misbehaviour).
 ``add_checkpoint`` applies the add-checkpoint rules in one ``BEGIN IMMEDIATE`` transaction;
-``serve`` and ``running_witness`` put it behind ``POST /add-checkpoint``. See docs/witness.md.
+``make_server`` (``certledger witness serve``) and ``running_witness`` put it behind ``POST /add-checkpoint``. See docs/witness.md.
 """
 
 from __future__ import annotations
@@ -496,17 +496,6 @@ def make_server(state_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *
         raise _state_error(f"无法在 {host}:{port} 上监听：{e.strerror or e}。", f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
     server.daemon_threads = True
     return server
-
-
-def serve(state_dir: str | Path, host: str = "127.0.0.1", port: int = 8040) -> None:
-    """Serve ``POST /add-checkpoint`` until interrupted."""
-    server = make_server(state_dir, host, port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
 
 
 @contextlib.contextmanager

@@ -168,11 +168,11 @@ def test_preview_gives_total_grade_and_explanation_without_a_ledger(tmp_path):
     assert not db_dir.exists(), "preview must not open (or create) a ledger"
     out = r.stdout
     assert "试算（不涉及账本）" in out and "抽样 4 个，不符合 1 个" in out and "删减理由: 无出口业务" in out
-    assert "总分: 856.25 / 950 (90.13%)" in out and "等级: AA（AA级）" in out
+    assert "总分: 856.25 / 950 (90.13%)" in out and "等级: AA级" in out
     data = json.loads(cli("score", "preview", "--scheme", "zgc-ru015", "--json", sheet(tmp_path, ZGC_SHEET)).stdout)
     assert data["grade"] == "AA" and data["percent"] == "90.13" and data["scheme"]["version"] == "A/0"
     en = cli("score", "preview", "--scheme", "zgc-ru015", "--lang", "en", sheet(tmp_path, ZGC_SHEET)).stdout
-    assert "What-if preview" in en and "Grade: AA (Grade AA)" in en and "lower-inclusive, upper-exclusive" in en
+    assert "What-if preview" in en and "Grade: Grade AA" in en and "lower-inclusive, upper-exclusive" in en
 
 
 @pytest.fixture
@@ -224,19 +224,19 @@ def test_explain_in_chinese_names_every_score_its_author_corrections_exclusions_
     out = r.stdout
     assert "认证决定 D1  2026-02-01  通过" in out and "✓ 重算结果与认证决定记录的得分和等级一致。" in out
     assert "按认证决定记录的方案版本 A/0 重算" in out
-    assert "A.1 质量信用管理方针  25 分  (percent-or-deduction, 001 附录A 评分 a) 表1, c))  → 21" in out
-    assert "更正：S1 {percent: 60}（李强，2026-01-21）由 S22 取代（王芳，2026-01-24" in out and "理由：复核抽样记录后更正" in out
+    assert "A.1 质量信用管理方针  25 分  (按比例或扣分, 001 附录A 评分 a) 表1, c))  → 21" in out
+    assert "更正：S1 评分比例 60%（李强，2026-01-21）由 S22 取代（王芳，2026-01-24" in out and "理由：复核抽样记录后更正" in out
     assert "S2，李强，业务日期 2026-01-21（记录于 20" in out
     assert "删减理由: 无出口业务（王芳，业务日期 2026-01-21" in out
     assert "质量承诺、策划: 得 126 / 涉及 150" in out and "总分: 798 / 950 (84%)" in out
-    assert "→ A      A级: 80 ≤ % < 90  [含下限、不含上限]" in out and "等级: A（A级）" in out
+    assert "→ A级: 80 ≤ % < 90  [含下限、不含上限]" in out and "等级: A级" in out
     assert "84% 落在 A级 的区间 80 ≤ % < 90（含下限、不含上限）" in out and "4.2.1 满足" in out
 
 
 def test_explain_in_english_and_as_json(ledger_db):
     en = cli("explain", USCC, "--lang", "en", db=ledger_db).stdout
-    assert "Decision D1  2026-02-01  granted" in en and "correction: S1 {percent: 60} (李强, 2026-01-21) replaced by S22" in en
-    assert "excluded: 无出口业务" in en and "Grade: A (Grade A)" in en and "lower-inclusive, upper-exclusive" in en
+    assert "Decision D1  2026-02-01  granted" in en and "correction: S1 percentage 60% (李强, 2026-01-21) replaced by S22" in en
+    assert "excluded: 无出口业务" in en and "Grade: Grade A" in en and "lower-inclusive, upper-exclusive" in en
     data = json.loads(cli("explain", USCC, "--json", db=ledger_db).stdout)
     assert data["check"]["matches"] is True and data["decision"]["scheme_version"] == "A/0"
     assert data["grade"] == "A" and Decimal(data["total"]) == 798 and Decimal(data["max_total"]) == 950

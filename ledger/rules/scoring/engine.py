@@ -220,9 +220,12 @@ def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
             missing.append(item.id)
             rows.append(_item_row(item, "missing", ZERO, [], "未评分", "not scored"))
             continue
-        if len(entries) > 1 and any(e.facet is None for e in entries):
-            raise bad(scheme, item, "mixed-facets", "同一指标不得混用有/无业务范围（facet）的评分",
-                      "one item may not mix entries with and without a facet")
+        if len(entries) > 1 and any(e.facet is None for e in entries):  # the part's clause (4.18.2), not the rule's
+            raise ScoringError("mixed-facets", f"指标 {item.id}（{item.name_zh}）：同一指标不得混用有/无业务范围（facet）的评分；"
+                               "请更正其中的记录，使每条都注明业务范围（score correct --facet）",
+                               f"item {item.id} ({item.name_en}): one item may not mix entries with and without a facet "
+                               "(business line); correct them so that each names its line (score correct --facet)",
+                               item=item.id, clause=scheme.clause(part.clause))
         scored_lines = {e.facet for e in entries}
         absent = [f for f in lines if entries[0].facet is not None and f not in scored_lines]
         if absent:

@@ -38,6 +38,7 @@ class Part:
     facet_name_zh: str | None = None
     facet_name_en: str | None = None
     levels: tuple[Band, ...] = ()
+    facet_from: str | None = None  # "business_lines": the facet names one of the client's declared business lines
 
     def level_of(self, total: Decimal) -> Band | None:
         return next((b for b in self.levels if b.contains(total)), None)
@@ -254,7 +255,7 @@ def _build(d: dict, path: Path) -> Scheme:
              in_total=bool(p.get("in_total", True)), facet=p.get("facet", "none"),
              aggregate=p.get("aggregate", "sum-of-item-means"), clause=p.get("clause"),
              facet_name_zh=p.get("facet_name_zh"), facet_name_en=p.get("facet_name_en"),
-             levels=tuple(band_from(b) for b in p.get("levels", ())))
+             levels=tuple(band_from(b) for b in p.get("levels", ())), facet_from=p.get("facet_from"))
         for p in d["parts"])
     only_part = parts[0].id if len(parts) == 1 else None
     groups = tuple(
@@ -333,6 +334,8 @@ def _check(s: Scheme, path: Path) -> None:
             raise _invalid(path, f"part {p.id} declares {p.points} points but its items sum to {total}")
         if p.facet not in ("none", "optional", "required"):
             raise _invalid(path, f"part {p.id}: unknown facet {p.facet!r}")
+        if p.facet_from not in (None, "business_lines") or (p.facet_from and p.facet == "none"):
+            raise _invalid(path, f"part {p.id}: facet_from must be 'business_lines' on a part that takes a facet")
         if p.aggregate not in ("sum-of-item-means", "mean-of-facet-totals"):
             raise _invalid(path, f"part {p.id}: unknown aggregate {p.aggregate!r}")
     in_total = sum((p.points for p in s.parts if p.in_total), Decimal(0))
