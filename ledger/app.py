@@ -78,9 +78,12 @@ class CertLedger(Handlers, Application[UUID]):
     def close(self) -> None:
         """Close the event store's connections and the read models' (their engine): a command that
         ends gives its database connections back at once, not when the object is collected."""
-        from projections import dispose
-
-        dispose(self)
+        try:
+            from projections import dispose
+        except ImportError:  # called by the library's __del__ while the interpreter shuts down
+            dispose = None
+        if dispose is not None:
+            dispose(self)
         super().close()
 
     @functools.cached_property

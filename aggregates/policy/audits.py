@@ -58,8 +58,9 @@ def check_plan(client: Any, *, kind: str, team: list[str], leader: str, man_days
         require(
             status in IN_FORCE,
             "001 §5.1",
-            f"监督审核只针对持有证书的组织；当前证书状态：{status or '无证书'}。",
-            f"Surveillance is for certified clients; current certificate status: {status or 'none'}.",
+            f"监督审核只针对持有有效或暂停中证书的组织；当前证书状态：{status or '无证书'}。认证须从 certledger application submit 开始。",
+            f"Surveillance is for clients holding a certificate in force; current certificate status: {status or 'none'}. A "
+            "certification starts with certledger application submit.",
         )
         current_certificate(client, *IN_FORCE, occurred_on=occurred_on)
     elif kind == "recertification":

@@ -75,9 +75,17 @@ def current_certificate(client: Any, *statuses: str, occurred_on: date) -> dict[
     if statuses and cert["status"] not in statuses:
         allowed_zh = "、".join(word(CERTIFICATE_STATUSES, s) for s in statuses)
         allowed_en = ", ".join(word(CERTIFICATE_STATUSES, s, "en") for s in statuses)
+        # The way on from where the certificate is (no dead end): what would be accepted instead.
+        way_zh, way_en = {
+            "suspended": ("恢复用 certledger certificate restore，或撤销用 certledger certificate withdraw",
+                          "restore it with certledger certificate restore, or withdraw it with certledger certificate withdraw"),
+            "valid": ("暂停用 certledger certificate suspend", "suspend it with certledger certificate suspend"),
+        }.get(cert["status"], ("证书已终止，重新认证须从 certledger application submit 开始",
+                               "the certificate has ended; a new certification starts with certledger application submit"))
         raise RuleViolation(
             "ledger: certificate status",
-            f"证书 {cert['number']} 当前状态为“{word(CERTIFICATE_STATUSES, cert['status'])}”，此操作只适用于状态为“{allowed_zh}”的证书。",
-            f"Certificate {cert['number']} is {word(CERTIFICATE_STATUSES, cert['status'], 'en')}; this action applies only to a certificate that is {allowed_en}.",
+            f"证书 {cert['number']} 当前状态为“{word(CERTIFICATE_STATUSES, cert['status'])}”，此操作只适用于状态为“{allowed_zh}”的证书；{way_zh}。",
+            f"Certificate {cert['number']} is {word(CERTIFICATE_STATUSES, cert['status'], 'en')}; this action applies only to a "
+            f"certificate that is {allowed_en}; {way_en}.",
         )
     return cert
