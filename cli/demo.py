@@ -53,7 +53,7 @@ def demo(clients: int | None, seed: int) -> None:
 
     trail_dir.mkdir(parents=True)
     trail = checkpoint_demo(app, trail_dir)
-    listed = {r["uscc"]: r for r in read.clients(app)}
+    listed = {r["uscc"]: r for r in read.clients(app, today=clock.today())}
     rows = [listed[code] for code in codes]
     due = read.due(app, today=clock.today(), within=90)
     detail = read.summary(resolve_database(str(path)), codes[1], open_app=lambda: app)

@@ -122,7 +122,9 @@ def clients() -> None:
     """List the clients in the ledger with their stage and certificate (from the read model)."""
     from projections import read
 
-    rows = read.clients(settings().app(existing=True))
+    from ledger import clock
+
+    rows = read.clients(settings().app(existing=True), today=clock.today())
     emit(rows, lambda s: "\n".join(
         f"{r['uscc']}  {r['name']}  {word('stage', r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {grade_in(r, s.lang)}"
         for r in rows

@@ -203,6 +203,15 @@ def field_word(key: str, lang: str = "zh") -> str:
     return v.word(FIELDS, key, lang)
 
 
+def _key_word(key: Any, lang: str) -> str:
+    """A key inside a value (a master-data field, a field name) by its words when it has them."""
+    if isinstance(key, str):
+        for table in (v.MASTER_DATA_FIELDS, FIELDS):
+            if key in table:
+                return v.word(table, key, lang)
+    return _plain(key, lang)
+
+
 def _plain(x: Any, lang: str) -> str:
     if isinstance(x, bool):
         return yes_no(x, lang)
@@ -215,7 +224,7 @@ def _plain(x: Any, lang: str) -> str:
     if isinstance(x, dict):
         if set(x) <= {"name", "address"} and "name" in x:
             return f"{x['name']}（{x.get('address', '')}）" if lang != "en" else f"{x['name']} ({x.get('address', '')})"
-        return ("，" if lang != "en" else ", ").join(f"{_plain(k, lang)}: {_plain(y, lang)}" for k, y in x.items())
+        return ("，" if lang != "en" else ", ").join(f"{_key_word(k, lang)}: {_plain(y, lang) if y != '' else '—'}" for k, y in x.items())
     if hasattr(x, "isoformat"):
         return x.isoformat()
     return str(x)

@@ -19,6 +19,9 @@ def client_row(c: Any) -> dict[str, Any]:
         "certificate_status": cert["status"] if cert else None,
         "grade": cert["grade"] if cert else None,
         "events": c.version,
+        "certificate_issued_on": cert["issued_on"] if cert else None,
+        "certificate_valid_until": cert["valid_until"] if cert else None,
+        "certificate_status_changed_on": cert.get("status_changed_on") if cert else None,
     }
 
 

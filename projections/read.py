@@ -58,12 +58,30 @@ def read_models_named(names: Any) -> list[dict[str, str]]:
     return [{"name": p.name, "zh": p.help_zh, "en": p.help_en} for p in select_projections(names)]
 
 
-def clients(app: Any) -> list[dict[str, Any]]:
-    """Every client with its stage and certificate, in registration order."""
+CLIENT_STATUS_BASIS = ("certificate_issued_on", "certificate_valid_until", "certificate_status_changed_on")
+
+
+def clients(app: Any, today: date | None = None) -> list[dict[str, Any]]:
+    """Every client with its stage and certificate, in registration order; with ``today``, the
+    certificate's status (and the stage that shows it) as of that day, by the one derivation
+    (ledger.rules.lifecycle.certificate_status): a certificate past its validity reads expired
+    here as in show and the register."""
+    from ledger.rules.lifecycle import certificate_status
     from projections import queries
     from projections.runner import read_models
 
-    return queries.clients(read_models(app, ["clients"]))
+    rows = queries.clients(read_models(app, ["clients"]))
+    for row in rows:
+        basis = [row.pop(k) for k in CLIENT_STATUS_BASIS]
+        recorded = row["certificate_status"]
+        if today is None or recorded is None or None in basis:
+            continue
+        status = certificate_status({"status": recorded, "issued_on": basis[0], "valid_until": basis[1],
+                                     "status_changed_on": basis[2], "certificate_no": row["certificate_no"]}, today) or recorded
+        if row["stage"] == recorded:
+            row["stage"] = status
+        row["certificate_status"] = status
+    return rows
 
 
 def grades(app: Any) -> list[dict[str, Any]]:

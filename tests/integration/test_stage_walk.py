@@ -203,3 +203,22 @@ def test_every_stage_and_certificate_status_is_walked():
     unreachable = {"registered"}  # a client is registered by its first application, so never rests there
     assert set(STAGES) == walked | unreachable
     assert set(CERTIFICATE_STATUSES) <= walked
+
+
+def test_a_certificate_past_its_validity_is_expired_in_clients_show_and_the_register_alike(app):
+    """One derivation of a certificate's status for every view (issue 9): no `certificate expire`
+    recorded, the validity over — clients, show and the register all say expired."""
+    from projections import read
+
+    w = walk(app, 0, day0=date(2022, 3, 1))
+    w.to_valid()
+    cert = app.client(w.uscc).certificate
+    after = cert["valid_until"] + timedelta(days=1)
+    app.update_read_models()
+    [row] = [r for r in read.clients(app, today=after) if r["uscc"] == w.uscc]
+    assert row["certificate_status"] == "expired" and row["stage"] == "expired"
+    [recorded] = [r for r in read.clients(app) if r["uscc"] == w.uscc]
+    assert recorded["certificate_status"] == "valid" and "certificate_valid_until" not in recorded
+    assert read.summary(None, w.uscc, as_of=after, open_app=lambda: app)["certificate"]["status"] == "expired"
+    [reg] = [r for r in read.register(app, today=after) if r["certificate_no"] == cert["number"]]
+    assert reg["status"] == "expired" and reg["status_recorded"] == "valid"
