@@ -531,7 +531,7 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
         self.complaints[complaint_id] = {"id": complaint_id, "complainant": complainant, "subject": subject, "received_on": occurred_on, "actor": actor, "status": "open", "result": None, "resolved_on": None, "resolved_by": None}
 
     def resolve_complaint(self, *, complaint_id: str, result: str, actor: str, occurred_on: date) -> None:
-        result = appeals.check_complaint_result(self, complaint_id=complaint_id, result=result, occurred_on=occurred_on)
+        result = appeals.check_complaint_result(self, complaint_id=complaint_id, result=result, occurred_on=occurred_on, actor=actor)
         self._complaint_resolved(complaint_id=complaint_id, result=result, actor=actor, occurred_on=occurred_on)
 
     @event("ComplaintResolved")

@@ -34,8 +34,9 @@ def check_complaint(client: Any, *, complainant: str, subject: str, occurred_on:
     return complainant, subject
 
 
-def check_complaint_result(client: Any, *, complaint_id: str, result: str, occurred_on: date) -> str:
-    """The written result of an open complaint (004 §14.2.3.1); returns it."""
+def check_complaint_result(client: Any, *, complaint_id: str, result: str, occurred_on: date, actor: str | None = None) -> str:
+    """The written result of an open complaint (004 §14.2.3.1), recorded by someone not involved in
+    what it concerns (004 §14.2.3.4, as its acceptance); returns it."""
     complaint = get(client, client.complaints, complaint_id, "投诉", "complaint")
     require(complaint["status"] != "refused", "004 §14.2.2",
             f"投诉 {complaint_id} 已不予受理（{(complaint.get('admission') or {}).get('on')}），受理通知即其答复，无须书面处理结果；"
@@ -48,6 +49,13 @@ def check_complaint_result(client: Any, *, complaint_id: str, result: str, occur
     not_before(occurred_on, complaint["received_on"], "投诉收到日期", "the date the complaint was received")
     if complaint.get("admission"):
         not_before(occurred_on, complaint["admission"]["on"], "投诉受理日期", "the date the complaint was accepted")
+        recorder = (actor or "").strip()
+        for ref, people in concerned_people(client, complaint["admission"].get("concerns") or []).items():
+            require(recorder not in people, "004 §14.2.3.4",
+                    f"{recorder} 参与了投诉所涉及的{'审核' if ref in client.audits else '认证决定'} {ref}，不得处理该投诉；"
+                    "请由未参与的人员以 --actor 记录处理结果。",
+                    f"{recorder} took part in {'audit' if ref in client.audits else 'decision'} {ref}, which the complaint "
+                    "concerns, and may not decide its result (004 §14.2.3.4); record it with --actor naming someone not involved.")
     return result
 
 
@@ -82,6 +90,19 @@ def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str,
         reason = require_text(reason, "不予受理申诉的理由", "the reason for refusing the appeal", "004 §14.1.2")
     not_before(occurred_on, appeal["lodged_on"], "申诉提出日期", "the date the appeal was lodged")
     return (reason or "").strip()
+
+
+def concerned_people(client: Any, concerns: list[str]) -> dict[str, set[str]]:
+    """The people involved in each audit or decision a complaint concerns: an audit's team; a
+    decision's decider and recorder and its audit's team (``involved_in``)."""
+    out: dict[str, set[str]] = {}
+    for ref in concerns:
+        if ref in client.audits:
+            out[ref] = set(client.audits[ref]["team"])
+        elif ref in client.decisions:
+            d = client.decisions[ref]
+            out[ref] = involved_in(client, {"decider": d["decider"], "actor": d["actor"], "audit_id": d["audit_id"]})
+    return out
 
 
 def involved_in(client: Any, appealable: dict[str, Any]) -> set[str]:

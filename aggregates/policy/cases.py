@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from aggregates.errors import NotFound, RuleViolation
-from aggregates.policy.appeals import involved_in
+from aggregates.policy.appeals import concerned_people, involved_in
 from aggregates.policy.common import get, not_before, require, require_text
 from aggregates.vocabulary import AUDIT_KINDS, IN_FORCE
 
@@ -28,19 +28,6 @@ def _people(names: list[str], rule: str, zh: str, en: str) -> list[str]:
     members = list(dict.fromkeys(p.strip() for p in names if p and p.strip()))
     require(bool(members), rule, zh, en)
     return members
-
-
-def concerned_people(client: Any, concerns: list[str]) -> dict[str, set[str]]:
-    """The people involved in each audit or decision a complaint concerns: an audit's team; a
-    decision's decider and recorder and its audit's team (``involved_in``)."""
-    out: dict[str, set[str]] = {}
-    for ref in concerns:
-        if ref in client.audits:
-            out[ref] = set(client.audits[ref]["team"])
-        else:
-            d = client.decisions[ref]
-            out[ref] = involved_in(client, {"decider": d["decider"], "actor": d["actor"], "audit_id": d["audit_id"]})
-    return out
 
 
 def check_complaint_admission(client: Any, *, complaint_id: str, accepted: bool, deciders: list[str], concerns: list[str],

@@ -81,7 +81,11 @@ def test_a_complaint_is_accepted_by_uninvolved_people_with_its_notice_and_the_cl
     _refused(app, lambda: app.inform_client_of_complaint(client=HZX, complaint="C1", how="again", actor="admin",
                                                          on=date(2026, 4, 6)), "004 §14.2.3.3")
     assert "complaint_client" not in {r["kind"] for r in client_deadlines(app.client(HZX), app.calendar)}
-    app.resolve_complaint(client=HZX, complaint="C1", result="部分属实，已整改", actor="admin", on=date(2026, 4, 20))
+    # The written result is recorded by someone not involved either (李强 was on the team of A2).
+    e = _refused(app, lambda: app.resolve_complaint(client=HZX, complaint="C1", result="不属实", actor="李强", on=date(2026, 4, 20)),
+                 "004 §14.2.3.4")
+    assert "--actor" in e.message_en
+    app.resolve_complaint(client=HZX, complaint="C1", result="部分属实，已整改", actor="孙丽", on=date(2026, 4, 20))
     assert app.client(HZX).complaints["C1"]["status"] == "resolved"
     assert not {"complaint_result", "complaint_client"} & {r["kind"] for r in client_deadlines(app.client(HZX), app.calendar)}
 
