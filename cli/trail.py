@@ -33,16 +33,6 @@ def keys_init(key: str | None, name: str) -> None:
                        f"Signing key: {files.private} (owner-only; back it up and keep it safe)\nPublic key: {files.public}\n  {files.verifier.encode()}\nGive the public key to inspectors."))
 
 
-def _witnessed(note: str, witnesses: tuple[Any, ...]) -> list[str]:
-    """The names of the witnesses whose cosignature the external checkpoint carries; each one asked
-    for must be there and verify (a RuleViolation names the one that does not)."""
-    from ledger.trail.cosignature import verify_cosignature
-
-    for w in witnesses:
-        verify_cosignature(note, w)
-    return [w.name for w in witnesses]
-
-
 def _progress(label: str, total: int) -> Any:
     if total < 20000:
         return None
@@ -182,7 +172,9 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
     verifier = load_verifier(public_key, key)
     external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
     witnesses = tuple(load_witness_key(k) for k in witness_keys)
-    witnessed = _witnessed(external, witnesses) if external is not None else []
+    from ledger.trail.attest import cosigned_by
+
+    witnessed = cosigned_by(external, witnesses) if external is not None else []
     app = settings().app(existing=True)
     s = settings()
     bar: list[Any] = []

@@ -79,6 +79,17 @@ def max_uncovered() -> timedelta:
         ) from None
 
 
+def is_service_url(url: str) -> bool:
+    """Whether ``url`` can name a time-stamping authority or a witness: http(s)://host..."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+
+
 ENV_TSA_URL = "CERTLEDGER_TSA_URL"  # the time-stamping authority checkpoint asks for an RFC 3161 token
 ENV_TSA_CERT = "CERTLEDGER_TSA_CERT"  # its certificate chain (PEM), to check each token on receipt
 ENV_WITNESS_URL = "CERTLEDGER_WITNESS_URL"  # witnesses checkpoint asks to cosign, space-separated

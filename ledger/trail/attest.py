@@ -44,14 +44,9 @@ class Attested:
 
 def check_url(url: str, what_zh: str, what_en: str, option: str) -> None:
     """Refuse, before anything is signed, a service URL that is not http(s)://host..."""
-    import urllib.parse
+    from ledger.config import is_service_url
 
-    try:
-        parts = urllib.parse.urlsplit(url)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        ok = False
-    if not ok:
+    if not is_service_url(url):
         raise RuleViolation(RULE, f"{what_zh}地址“{url}”无效：应为 http:// 或 https:// 开头、带主机名的 URL；请改正 {option}。未签发检查点。",
                             f"The {what_en} URL '{url}' is invalid: expected an http:// or https:// URL with a host; correct "
                             f"{option}. No checkpoint was signed.")
@@ -85,6 +80,16 @@ def cosigned_note(note: str, lines: list[str]) -> str:
     """The checkpoint note with the cosignature lines appended as further signature lines (C2SP
     signed-note: a verifier checks the signatures of the keys it knows and skips the others)."""
     return note + "".join(line + "\n" for line in lines if line + "\n" not in note)
+
+
+def cosigned_by(note: str, witnesses: tuple[Any, ...]) -> list[str]:
+    """The names of ``witnesses``, each of which must have cosigned ``note`` (a checkpoint kept
+    outside the database, e.g. a witness's latest); a RuleViolation names one that did not."""
+    from ledger.trail.cosignature import verify_cosignature
+
+    for w in witnesses:
+        verify_cosignature(note, w)
+    return [w.name for w in witnesses]
 
 
 def timestamp_token(attestations: list[StoredAttestation], checkpoint_id: int) -> bytes | None:

@@ -52,12 +52,9 @@ def request_token(data: bytes, tsa_url: str, *, timeout: float = 10) -> bytes:
     """
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
-    try:
-        parts = urllib.parse.urlsplit(tsa_url)
-        host = parts.hostname
-    except ValueError:
-        parts, host = urllib.parse.urlsplit(""), None
-    if parts.scheme not in ("http", "https") or not host:
+    from ledger.config import is_service_url
+
+    if not is_service_url(tsa_url):
         raise _fail(f"时间戳服务地址“{tsa_url}”无效：应为 http:// 或 https:// 开头的 URL；请检查所配置的 TSA 地址。",
                     f"Time-stamping authority URL '{tsa_url}' is invalid: expected an http:// or https:// URL; "
                     "check the configured TSA URL.")
