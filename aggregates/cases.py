@@ -155,6 +155,56 @@ class CasesArea:
                 "reason": self.reason, "on": self.occurred_on, "actor": self.actor,
             }
 
+    def give_appeal_effect(self, *, appeal_id: str, sites: list[dict[str, str]] | None, reason: str, actor: str,
+                           occurred_on: date) -> dict[str, Any]:
+        """The effect of an upheld appeal against a refusal, suspension, withdrawal or scope reduction
+        (004 §14.1.3 (4)); the checks and what follows are ``policy.cases.check_appeal_effect``.
+        Returns the event's fields."""
+        effect = rules.check_appeal_effect(self, appeal_id=appeal_id, sites=sites, reason=reason, occurred_on=occurred_on)
+        self.trigger_event(self.AppealEffectGiven, appeal_id=appeal_id, **effect, actor=actor, occurred_on=occurred_on)
+        return effect
+
+    class AppealEffectGiven(Aggregate.Event):
+        """An upheld appeal given its effect on the act appealed: the refused application accepted, the
+        suspension annulled (the certificate restored if it was running), the withdrawal reversed (the
+        certificate back as it stood), the reduced scope restored. The act appealed stays in the
+        record, marked with the appeal that reversed it."""
+
+        appeal_id: str
+        kind: str
+        target: str
+        number: str | None
+        status: str | None
+        scope: str | None
+        sites: list[dict[str, str]] | None
+        reason: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            mark = {"appeal": self.appeal_id, "on": self.occurred_on, "reason": self.reason, "actor": self.actor}
+            aggregate.appeals[self.appeal_id]["effect"] = self.target
+            cert = aggregate.certificates[self.number] if self.number else None
+            if self.kind == "refusal":
+                application = aggregate.applications[self.target]
+                application["status"] = "accepted"
+                application["reversed_by"] = mark
+            elif self.kind == "suspension":
+                suspension = aggregate.suspensions[self.target]
+                suspension["annulled_by"] = mark
+                if self.status is not None:
+                    suspension["restored_on"] = self.occurred_on
+                    cert["suspension_id"] = None
+            elif self.kind == "withdrawal":
+                aggregate.withdrawals[self.target]["reversed_by"] = mark
+            else:
+                aggregate.scope_changes[self.target]["reversed_by"] = mark
+                cert["scope"] = self.scope
+                cert["sites"] = self.sites
+            if cert is not None and self.status is not None:
+                cert["status"] = self.status
+                cert["status_changed_on"] = self.occurred_on
+
     def check_superseding(self, *, appeal_id: str, decider: str, occurred_on: date, actor: str) -> dict[str, Any]:
         """The checks of ``supersede_decision`` alone (the application runs them before it scores).
         Returns the audit the decision appealed rests on."""

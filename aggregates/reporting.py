@@ -75,6 +75,8 @@ class ReportingArea:
                 acts.append({"act": "restoration", "id": s["id"], "number": s["number"], "on": s["restored_on"]})
         for w in self.withdrawals.values():
             acts.append({"act": "withdrawal", "id": w["id"], "number": w["number"], "on": w["on"]})
+            if w.get("reversed_by"):  # reinstated on an upheld appeal (aggregates/cases.py): told as a restoration
+                acts.append({"act": "restoration", "id": w["id"], "number": w["number"], "on": w["reversed_by"]["on"]})
         for number, cert in self.certificates.items():
             if cert["status"] == "cancelled":
                 acts.append({"act": "cancellation", "id": number, "number": number, "on": cert["status_changed_on"]})

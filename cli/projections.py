@@ -79,6 +79,8 @@ def show(status: str | None, client: str | None, as_of: date | None, as_recorded
             lines.append(
                 f"{r['certificate_no']}  {status_word}  {r['uscc']}  {r['name']}  {r['scheme_id']} {r['scheme_version']}  "
                 f"{grade_in(r, st.lang) or '—'}  {r['issued_on']} — {r['valid_until']}"
+                + (st.t(f"  第 {r['version']} 版（{r['version_on']} 换发）", f"  version {r['version']} (reissued {r['version_on']})")
+                   if (r.get("version") or 1) > 1 else "")
                 + st.t(f"  （初次获证 {r['original_issue_on']}，状态变更 {r['status_changed_on']}）",
                        f"  (first issued {r['original_issue_on']}, status changed {r['status_changed_on']})")
             )

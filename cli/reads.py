@@ -71,8 +71,12 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         lines.append(f"  {t('暂停记录', 'Past suspensions')}:")
         for x in past:
             lines.append(f"    {x['id']} [{reason_code_word(d['scheme'], 'suspension', x['reason_code'], lang)}] {x['start']} — {t('恢复于', 'restored')} {x['restored_on']}: {x['reason']}")
+            if x.get("annulled_by"):  # an upheld appeal's effect (complaints and appeals, issue 9)
+                lines.append("      " + _reversed(x["annulled_by"], t("暂停被撤销", "suspension annulled"), t))
     for w in d["withdrawals"]:
         lines.append(f"  {t('撤销', 'Withdrawn')}: {w['on']} [{reason_code_word(d['scheme'], 'withdrawal', w['reason_code'], lang)}] {w['reason']}")
+        if w.get("reversed_by"):
+            lines.append("    " + _reversed(w["reversed_by"], t("撤销决定被撤回，证书恢复", "withdrawal reversed, certificate reinstated"), t))
     if d["open_audits"]:
         lines.append(f"  {t('进行中的审核', 'Open audits')}:")
         for a in d["open_audits"]:
@@ -146,3 +150,8 @@ def purge(client: str) -> None:
     the certificate is valid (001 §12.2), and the ledger never deletes or edits an event (001 §12.3);
     the refusal says when the retention period ends."""
     settings().app(existing=True).purge(client)
+
+
+def _reversed(mark: dict, what: str, t) -> str:
+    """An act reversed on an upheld appeal: which appeal, when, why."""
+    return t(f"依申诉 {mark['appeal']} 于 {mark['on']} {what}：{mark['reason']}", f"{what} on {mark['on']} on appeal {mark['appeal']}: {mark['reason']}")

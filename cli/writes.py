@@ -61,12 +61,13 @@ RECORDED = {
     "audit link-cause": ("非例行监督的原因已关联", "Cause of the unscheduled surveillance linked"),
     "appeal extend": ("申诉裁定期限已延期", "Appeal decision limit extended"),
     "appeal redecide": ("申诉成立后的新认证决定已记录", "Decision on the upheld appeal recorded"),
+    "appeal effect": ("申诉成立的结果已落实", "Upheld appeal given its effect"),
 }
 
 
 # vocabulary (issue 9): the event a command writes, for the words of its coded fields in the echo
 ECHO_EVENTS = {"application submit": "ApplicationSubmitted", "audit plan": "AuditPlanned", "change notify": "ChangeNotified",
-               "certificate scope": "ScopeChanged"}
+               "certificate scope": "ScopeChanged", "appeal effect": "AppealEffectGiven"}
 # what the echo's text leaves to ``show`` (states, bookkeeping, the names it folds into the item line)
 ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "reason_en", "grade_zh", "grade_en",
                         "scheme", "corrects", "exclusions", "conclusion", "completed_on"})

@@ -516,6 +516,14 @@ COMMANDS: tuple[Command, ...] = (
         Param("notice-on", "date", required=False, help="the date the appellant was told (default: the business date)"),
         REASON, ON,
     )),
+    Command("appeal effect", "give_appeal_effect", "Give an upheld appeal against a refusal, suspension, withdrawal or scope "
+            "reduction its effect (004 §14.1.3 (4)): the application accepted, the suspension annulled, the certificate "
+            "reinstated, the scope restored; the act appealed stays in the record, marked reversed.", (
+        CLIENT, Param("appeal", help="the upheld appeal, e.g. AL2"),
+        Param("reason", help="what the appeal's effect is, e.g. the ruling's reference"),
+        Param("site", "site", multiple=True, required=False, help="a scope reduction: the sites restored, NAME=ADDRESS (default: unchanged)"),
+        ON,
+    )),
     Command("appeal redecide", "supersede_decision", "Give an upheld appeal its effect: a new certification decision, computed from "
             "the audit's standing scores, that supersedes the decision appealed (kept in the record).", (
         CLIENT, Param("appeal", help="the upheld appeal, e.g. AL1"),

@@ -56,6 +56,17 @@ class CaseHandlers:
 
         return apply
 
+    @command("appeal effect")
+    def give_appeal_effect(self, act: Act, *, appeal: str, reason: str, site: list[dict[str, str]] | None = None) -> Step:
+        """An upheld appeal against a refusal, suspension, withdrawal or scope reduction given its effect."""
+
+        def apply(c: Client) -> dict[str, Any]:
+            effect = c.give_appeal_effect(appeal_id=appeal, sites=list(site) if site else None, reason=reason, **act.recorded)
+            return {"appeal": appeal, "kind": effect["kind"], "target": effect["target"], "certificate": effect["number"],
+                    "status": effect["status"], "scope": effect["scope"]}
+
+        return apply
+
     @command("appeal redecide")
     def supersede_decision(self, act: Act, *, appeal: str, decider: str, reason: str, refuse: bool = False) -> Step:
         """The effect of an upheld appeal against a certification decision: the audit's evaluation

@@ -10,7 +10,7 @@ from typing import Any
 from ledger.words import event_word, field_value, field_word
 
 # Fields a reader needs no line for in the listing (they are in ``show`` and ``explain``).
-QUIET = frozenset({"evaluation"})
+QUIET = frozenset({"evaluation", "key"})  # key: a reporting act's "act:id", shown by its act and id
 
 
 def described(rows: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:

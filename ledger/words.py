@@ -87,6 +87,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "UnscheduledAuditLinked": ("非例行监督关联原因", "unscheduled audit linked to its cause"),
     "AppealExtended": ("延长申诉处理期限", "appeal time limit extended"),
     "DecisionSuperseded": ("依申诉结果重新作出认证决定", "decision superseded on appeal"),
+    "AppealEffectGiven": ("落实成立的申诉", "upheld appeal given its effect"),
     # --- reporting (issue 9) ---
     "ActReportedToRegulator": ("暂停、撤销等报送认监委", "act reported to the CNCA"),
     "PublishedOnWebsite": ("网站公布", "published on the website"),
@@ -327,3 +328,22 @@ FIELDS.update({
 FIELD_VOCABULARIES[("ChangeFollowedUp", "kind")] = "change_follow_up"
 VOCABULARIES["change_follow_up"] = {"audit": ("非例行监督", "unscheduled surveillance"), "scope_change": ("认证范围变更", "scope change"),
                                     "suspension": ("暂停证书", "suspension")}
+# an upheld appeal given its effect (complaints and appeals, issue 9)
+FIELDS["target"] = ("申诉针对的事项", "act appealed")
+FIELDS["status"] = ("证书状态", "certificate status")
+VOCABULARIES["appealable_kind"] = {
+    "refusal": ("不予受理申请", "application refused"), "decision": ("认证决定", "certification decision"),
+    "suspension": ("暂停证书", "suspension"), "withdrawal": ("撤销证书", "withdrawal"),
+    "scope_reduction": ("缩小认证范围", "scope reduction"),
+}
+FIELD_VOCABULARIES[("AppealEffectGiven", "kind")] = "appealable_kind"
+FIELD_VOCABULARIES[("AppealEffectGiven", "status")] = "certificate_status"
+# the acts the CNCA is told of and causes verified (reporting, issue 9): their words, not their codes
+from aggregates.reporting import REPORTED_ACTS  # noqa: E402 - the area's own words
+
+VOCABULARIES["reported_act"] = REPORTED_ACTS
+for _event in ("ActReportedToRegulator", "PublishedOnWebsite"):
+    FIELD_VOCABULARIES[(_event, "act")] = "reported_act"
+FIELD_VOCABULARIES[("CauseVerified", "kind")] = "reported_act"
+FIELDS["appeal"] = ("申诉", "appeal")
+FIELDS["certificate"] = ("证书", "certificate")

@@ -15,7 +15,7 @@ from typing import IO, Any, Iterable
 from aggregates.vocabulary import CERTIFICATE_STATUSES
 
 # (column, how to get it from a register row). Names from the IAF CertSearch certification
-# template where it has the field; the last five are ours (marked in docs/read-models.md).
+# template where it has the field; from "Standard" on they are ours (marked in docs/read-models.md).
 COLUMNS: tuple[tuple[str, Any], ...] = (
     ("Certification Identity Number", lambda r: r["certification_id"]),
     ("Certificate Number", lambda r: r["certificate_no"]),
@@ -32,6 +32,8 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("Grade", lambda r: r["grade"] or ""),
     ("Certification Sites", lambda r: "；".join(f"{s['name']}：{s['address']}" for s in r["sites"])),
     ("Status Last Changed", lambda r: _day(r["status_changed_on"])),
+    ("Certificate Version", lambda r: str(r.get("version") or 1)),
+    ("Version Issue Date", lambda r: _day(r.get("version_on") or r["issued_on"])),
 )
 HEADER = [name for name, _ in COLUMNS]
 

@@ -36,6 +36,9 @@ def register_rows(client: Any) -> list[dict[str, Any]]:
             "original_issue_on": cert["original_issue_on"], "issued_on": cert["issued_on"],
             "valid_from": cert["valid_from"], "valid_until": cert["valid_until"],
             "status_changed_on": cert["status_changed_on"], "reported_on": cert["reported_on"],
+            # the contents' version (换证, aggregates/changes.py): 1 until amended and reissued
+            "version": cert.get("version") or 1,
+            "version_on": (cert.get("versions") or [{"issued_on": cert["issued_on"]}])[-1]["issued_on"],
         })
     return rows
 

@@ -91,6 +91,8 @@ certificates = Table(
     Column("valid_until", Date, nullable=False),
     Column("status_changed_on", Date, nullable=False),
     Column("reported_on", Date),
+    Column("version", Integer, nullable=False),  # the contents' version (换证), 1 until reissued
+    Column("version_on", Date, nullable=False),  # the day that version was issued
     Index("rm_certificates_uscc", "uscc"),
     Index("rm_certificates_status", "status"),
 )

@@ -14,13 +14,14 @@ from aggregates.policy.appeals import concerned_people, involved_in
 from aggregates.policy.common import get, not_before, require, require_text
 from aggregates.vocabulary import AUDIT_KINDS, IN_FORCE
 
-# What an upheld appeal against something other than a certification decision leads to: the command
-# that gives it effect (named in the refusal of ``appeal redecide``).
-EFFECT_COMMANDS = {
-    "refusal": ("application submit（重新提交申请）", "application submit (a new application)"),
-    "suspension": ("certificate restore（恢复证书）", "certificate restore"),
-    "withdrawal": ("application submit（重新申请认证）", "application submit (a new certification)"),
-    "scope_reduction": ("certificate scope --kind extend（恢复认证范围）", "certificate scope --kind extend"),
+# What gives an upheld appeal its effect (004 §14.1.3 (4): the appeal's decision binds the body): a new
+# certification decision for an appealed decision, ``appeal effect`` for every other appealable act.
+EFFECT_OF = {
+    "decision": ("appeal redecide（重新作出认证决定）", "appeal redecide (a new certification decision)"),
+    "refusal": ("appeal effect（恢复申请评审的受理）", "appeal effect (the application accepted)"),
+    "suspension": ("appeal effect（撤销暂停、恢复证书）", "appeal effect (the suspension annulled, the certificate restored)"),
+    "withdrawal": ("appeal effect（撤销撤证决定、恢复证书）", "appeal effect (the withdrawal reversed, the certificate reinstated)"),
+    "scope_reduction": ("appeal effect（恢复认证范围）", "appeal effect (the scope restored)"),
 }
 
 
@@ -204,35 +205,37 @@ def upheld_effect_pending(client: Any, decision_id: str) -> dict[str, Any] | Non
     return None
 
 
-def check_superseding(client: Any, *, appeal_id: str, decider: str, occurred_on: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An upheld appeal against a certification decision, not yet given effect, and a decider not
-    involved in the decision appealed (004 §14.1.3 (6)). Returns the appeal and the decision appealed;
-    the decision's own rules (001 §4.6) are ``decisions.check_decidable(..., supersedes=...)``."""
+def _upheld(client: Any, appeal_id: str) -> dict[str, Any]:
+    """An appeal decided as upheld and not yet given its effect."""
     appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
     require(
         appeal["status"] == "decided" and appeal["outcome"] == "upheld",
         "004 §14.1.3 (4)",
-        f"申诉 {appeal_id} 未裁定为成立（状态：{appeal['status']}，结果：{appeal['outcome'] or '—'}）；只有成立的申诉才产生新的认证决定。"
+        f"申诉 {appeal_id} 未裁定为成立（状态：{appeal['status']}，结果：{appeal['outcome'] or '—'}）；只有成立的申诉才需要落实。"
         "请先用 appeal decide --outcome upheld 记录裁定。",
         f"Appeal {appeal_id} is not upheld (status {appeal['status']}, outcome {appeal['outcome'] or '—'}); only an upheld "
-        "appeal leads to a new decision. Record its decision first with appeal decide --outcome upheld.",
+        "appeal is given an effect. Record its decision first with appeal decide --outcome upheld.",
     )
+    done = appeal.get("effect")
+    require(not done, "004 §14.1.3 (4)", f"申诉 {appeal_id} 的结果已经落实（{done}）。", f"Appeal {appeal_id} was already given effect ({done}).")
+    return appeal
+
+
+def check_superseding(client: Any, *, appeal_id: str, decider: str, occurred_on: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An upheld appeal against a certification decision, not yet given effect, and a decider not
+    involved in the decision appealed (004 §14.1.3 (6)). Returns the appeal and the decision appealed;
+    the decision's own rules (001 §4.6) are ``decisions.check_decidable(..., supersedes=...)``."""
+    appeal = _upheld(client, appeal_id)
     against = appeal["against"]
     if against not in client.decisions:
         kind = client.appealable.get(against, {}).get("kind", "")
-        zh, en = EFFECT_COMMANDS.get(kind, ("相应的命令", "the corresponding command"))
+        zh, en = EFFECT_OF.get(kind, ("相应的命令", "the corresponding command"))
         raise RuleViolation(
             "004 §14.1.3 (4)",
             f"申诉 {appeal_id} 针对的 {against} 不是认证决定，不以新的认证决定产生效果；请用 {zh} 落实申诉结果。",
             f"Appeal {appeal_id} is against {against}, which is not a certification decision, so its effect is not a new "
             f"decision: give it effect with {en}.",
         )
-    require(
-        not appeal.get("effect"),
-        "004 §14.1.3 (4)",
-        f"申诉 {appeal_id} 的结果已由认证决定 {appeal.get('effect')} 落实。",
-        f"Appeal {appeal_id} was already given effect by decision {appeal.get('effect')}.",
-    )
     appealed = client.decisions[against]
     on_audit = [d["id"] for d in client.decisions.values() if d["audit_id"] == appealed["audit_id"]]
     later = on_audit[on_audit.index(against) + 1:]
@@ -275,3 +278,82 @@ def check_superseding_outcome(client: Any, appealed: dict[str, Any], granted: bo
         f"Certificate {cert and cert['number']} rests on the decision appealed ({appealed['id']}); an upheld appeal does "
         "not take it away by a negative decision. To suspend or withdraw it use certificate suspend or certificate withdraw.",
     )
+
+
+def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, str]] | None, reason: str,
+                        occurred_on: date) -> dict[str, Any]:
+    """The effect of an upheld appeal against an act other than a certification decision (004 §14.1.1
+    appealable acts; §14.1.3 (4) the appeal's decision binds): a refused application accepted, a
+    running suspension annulled with the certificate restored (an ended one annulled in the record), a
+    withdrawal reversed with the certificate back as it stood (valid, or suspended if it was withdrawn
+    while suspended) while its validity lasts, a reduced scope restored (its sites given again with
+    ``--site`` if the reduction removed some). Returns the event's fields: ``kind``, ``target``,
+    ``number``, ``status`` (the certificate's new status or None), ``scope``, ``sites``, ``reason``."""
+    appeal = _upheld(client, appeal_id)
+    target = appeal["against"]
+    kind = client.appealable.get(target, {}).get("kind", "")
+    require(
+        kind != "decision", "004 §14.1.3 (4)",
+        f"申诉 {appeal_id} 针对认证决定 {target}：其结果以新的认证决定落实，请用 appeal redecide --appeal {appeal_id}。",
+        f"Appeal {appeal_id} is against certification decision {target}: its effect is a new decision; use appeal redecide --appeal {appeal_id}.",
+    )
+    reason = require_text(reason, "落实申诉结果的说明（--reason）", "what the appeal's effect is (--reason)", "004 §14.1.3 (4)")
+    not_before(occurred_on, appeal["decided_on"], "申诉裁定日期", "the date the appeal was decided")
+    out: dict[str, Any] = {"kind": kind, "target": target, "number": None, "status": None, "scope": None, "sites": None, "reason": reason}
+    if sites is not None:
+        require(kind == "scope_reduction", "ledger: input format", "--site 只用于恢复被缩小的认证范围。",
+                "--site is given only to restore a reduced scope.")
+    if kind == "refusal":
+        latest = list(client.applications)[-1]
+        require(
+            latest == target, "004 §14.1.3 (4)",
+            f"被拒绝的申请 {target} 之后已有申请 {latest}；申诉结果无需再恢复 {target}，请在 {latest} 上继续。",
+            f"Application {latest} was submitted after the refused {target}; carry on with {latest} rather than reviving {target}.",
+        )
+        return out
+    if kind == "suspension":
+        s = client.suspensions[target]
+        cert = client.certificates[s["number"]]
+        out["number"] = cert["number"]
+        if cert["status"] == "suspended" and cert.get("suspension_id") == target:
+            out["status"] = "valid"
+            return out
+        require(
+            s["restored_on"] is not None, "004 §14.1.3 (4)",
+            f"证书 {cert['number']} 在暂停 {target} 之后已为“{cert['status']}”；如对该后续决定有异议，请对其提出申诉（appeal lodge），"
+            "或重新申请认证（application submit）。",
+            f"Certificate {cert['number']} is {cert['status']} since suspension {target}; appeal that later act (appeal lodge) "
+            "or apply for certification again (application submit).",
+        )
+        return out  # the suspension already ended: annulled in the record only
+    if kind == "withdrawal":
+        w = client.withdrawals[target]
+        cert = client.certificates[w["number"]]
+        out["number"] = cert["number"]
+        require(
+            cert is client.certificate and cert["status"] == "withdrawn", "004 §14.1.3 (4)",
+            f"证书 {cert['number']} 已不是因撤销 {target} 而失效的现行证书（状态：{cert['status']}）；请在现行证书或新的申请上继续。",
+            f"Certificate {cert['number']} is no longer the current certificate withdrawn by {target} (status {cert['status']}); "
+            "carry on with the current certificate or a new application.",
+        )
+        require(
+            cert["valid_until"] >= occurred_on, "001 §8.2",
+            f"证书 {cert['number']} 的有效期已于 {cert['valid_until']} 届满，不能恢复；申诉成立的结果请以重新申请认证落实（application submit）。",
+            f"Certificate {cert['number']}'s validity ended on {cert['valid_until']}, so it cannot be reinstated; give the appeal "
+            "its effect with a new certification (application submit).",
+        )
+        out["status"] = "suspended" if cert.get("suspension_id") else "valid"
+        return out
+    sc = client.scope_changes[target]
+    cert = client.certificates[sc["number"]]
+    ids = list(client.scope_changes)
+    later = [x for x in ids[ids.index(target) + 1:] if client.scope_changes[x]["number"] == sc["number"]]
+    require(
+        cert["status"] in IN_FORCE and not later, "004 §14.1.3 (4)",
+        f"证书 {cert['number']}（{cert['status']}）在缩小范围 {target} 之后{'又有范围变更 ' + ', '.join(later) if later else '已不在有效期内'}；"
+        "请用 certificate scope --kind extend 记录恢复的范围。",
+        f"Certificate {cert['number']} ({cert['status']}) has {'scope changes ' + ', '.join(later) if later else 'left force'} "
+        f"since reduction {target}; record the restored scope with certificate scope --kind extend.",
+    )
+    out.update(number=cert["number"], scope=sc["old_scope"], sites=sites if sites is not None else cert["sites"])
+    return out

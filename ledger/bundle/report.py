@@ -107,11 +107,16 @@ class ClientSection:
                               f"（{_d(c.get('status_changed_on'))}），报送认监委 {_d(c.get('reported_on'))}")
             if c.get("scope"):
                 cert_lines.append(f"    范围：{c['scope']}")
+            for v in c.get("versions") or []:  # the contents' versions (换证, issue 9)
+                cert_lines.append(f"    第 {v['version']} 版（{_d(v['issued_on'])}" + (f"，变更 {v['change_id']}" if v.get("change_id") else "")
+                                  + f"）：{v['name']}，{v['address']}，范围 {v['scope']}")
         for s in client.suspensions.values():
             cert_lines.append(f"暂停 {s['id']}（证书 {s['number']}）：{_d(s['start'])} 起，[{reason_code_word(client.scheme_id, 'suspension', s['reason_code'])}] {s['reason']}；"
-                              + (f"{_d(s['restored_on'])} 恢复" if s.get("restored_on") else "未恢复"))
+                              + (f"{_d(s['restored_on'])} 恢复" if s.get("restored_on") else "未恢复")
+                              + (f"（依申诉 {s['annulled_by']['appeal']} 撤销暂停）" if s.get("annulled_by") else ""))
         for w in client.withdrawals.values():
-            cert_lines.append(f"撤销 {w['id']}（证书 {w['number']}）：{_d(w['on'])}，[{reason_code_word(client.scheme_id, 'withdrawal', w['reason_code'])}] {w['reason']}")
+            cert_lines.append(f"撤销 {w['id']}（证书 {w['number']}）：{_d(w['on'])}，[{reason_code_word(client.scheme_id, 'withdrawal', w['reason_code'])}] {w['reason']}"
+                              + (f"；{_d(w['reversed_by']['on'])} 依申诉 {w['reversed_by']['appeal']} 撤回，证书恢复" if w.get("reversed_by") else ""))
         try:
             explanation = explain_text(app.explain(uscc, as_recorded=as_recorded))
         except RuleViolation as e:

@@ -12,7 +12,11 @@
   regulator's action, ``audit link-cause``; a notified change, ``change link --audit``) completed
   within the procedure's ``unscheduled_surveillance`` period of the cause (004 §6.9 sets none);
 - ``appeal_decision``: an accepted appeal decided within 3 months of its acceptance, or by the
-  extended limit (004 §14.1.3 (4); ``appeal_decision``).
+  extended limit (004 §14.1.3 (4); ``appeal_decision``);
+- ``appeal_effect``: an upheld appeal given its effect (``appeal redecide`` for a certification
+  decision, ``appeal effect`` for a refusal, suspension, withdrawal or scope reduction) by the
+  appeal's written result (004 §14: 60 days of its lodging; the procedure's ``appeal_result``):
+  004 §14.1.3 (4) makes the ruling binding but sets no period of its own.
 
 Pure, like the engine: the client's state, the procedure and the calendar. The engine's row builder
 is passed in by ``client_deadlines`` (this module imports nothing of deadlines.py). Every
@@ -35,6 +39,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "complaint_client": ("将投诉告知获证客户", "certified client told of the complaint"),
     "unscheduled_surveillance": ("非例行监督", "unscheduled surveillance"),
     "appeal_decision": ("申诉裁定期限", "appeal decided"),
+    "appeal_effect": ("落实成立的申诉", "upheld appeal given its effect"),
 }
 
 Row = Callable[..., dict[str, Any]]
@@ -195,10 +200,29 @@ def _appeal_decisions(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable
         )
 
 
+def _appeal_effects(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict[str, Any]]:
+    period = p.periods.appeal_result
+    if period is None:
+        return
+    for a in c.appeals.values():
+        if a["status"] != "decided" or a["outcome"] != "upheld" or a.get("effect"):
+            continue
+        command = f"appeal redecide --appeal {a['id']}" if a["against"] in c.decisions else f"appeal effect --appeal {a['id']}"
+        yield row(
+            "appeal_effect", a["id"], "004 §14.1.3 (4)", p,
+            f"落实成立的申诉 {a['id']}（针对 {a['against']}）：{command}",
+            f"Give upheld appeal {a['id']} (against {a['against']}) its effect: {command}",
+            a["decided_on"], period.end(cal, a["lodged_on"]), {"appeal": a["id"], "against": a["against"]},
+            note=("004 §14.1.3 (4) 未规定期限：本机构以申诉书面处理结果的期限（004 §14，提出后 60 日）为限",
+                  "004 §14.1.3 (4) sets no period: the body holds it to the appeal's written result (004 §14, 60 days of lodging)"),
+        )
+
+
 def case_deadlines(client: Any, p: Procedure, calendar: Calendar, row: Row) -> list[dict[str, Any]]:
     """The open deadlines of complaints, unscheduled surveillances and appeal decisions."""
     rows: list[dict[str, Any]] = []
     rows += _complaints(client, p, calendar, row)
     rows += _unscheduled(client, p, calendar, row)
     rows += _appeal_decisions(client, p, calendar, row)
+    rows += _appeal_effects(client, p, calendar, row)
     return rows

@@ -3,7 +3,7 @@ on SQLite and PostgreSQL: complaint acceptance with its notice and impartial dec
 informed, the written result counted from acceptance, unscheduled surveillance linked to its cause,
 appeal extension (004 §14.1.3 (4)) and the effect of an upheld appeal (a superseding decision)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,22 +17,22 @@ ZGC = _uscc(CLIENTS[0].uscc)  # 001
 HZX = _uscc(CLIENTS[1].uscc)  # 004
 
 
-def _certified(app, uscc, scheme="zgc-ru015", quality=0.86, refuse=False):
+def _certified(app, uscc, scheme="zgc-ru015", quality=0.86, refuse=False, year=2026):
     """Application through a scored, completed stage 2 audit and its decision (A2, D1); certificate
     issued when granted."""
     app.submit_application(client=uscc, name="某公司", address="某地", scheme=scheme, scope="s",
-                           site=[{"name": "总部", "address": "某地"}], headcount=30, actor="admin", on=date(2026, 3, 2))
-    app.review_application(client=uscc, application="AP1", accept=True, actor="admin", on=date(2026, 3, 3))
-    app.sign_contract(client=uscc, contract_no="K1", actor="admin", on=date(2026, 3, 4))
-    app.plan_audit(client=uscc, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
-    app.complete_audit(client=uscc, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5))
-    app.plan_audit(client=uscc, kind="stage2", member=["王芳", "李强"], start=date(2026, 3, 10), actor="admin", on=date(2026, 3, 6))
+                           site=[{"name": "总部", "address": "某地"}], headcount=30, actor="admin", on=date(year, 3, 2))
+    app.review_application(client=uscc, application="AP1", accept=True, actor="admin", on=date(year, 3, 3))
+    app.sign_contract(client=uscc, contract_no="K1", actor="admin", on=date(year, 3, 4))
+    app.plan_audit(client=uscc, kind="stage1", member=["王芳"], start=date(year, 3, 5), actor="admin", on=date(year, 3, 4))
+    app.complete_audit(client=uscc, audit="A1", conclusion="ok", actor="王芳", on=date(year, 3, 5))
+    app.plan_audit(client=uscc, kind="stage2", member=["王芳", "李强"], start=date(year, 3, 10), actor="admin", on=date(year, 3, 6))
     for item, facet, value in score_sheet(load_scheme(scheme), quality, seed=5):
-        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 10))
-    app.complete_audit(client=uscc, audit="A2", conclusion="推荐", actor="王芳", on=date(2026, 3, 11))
-    result = app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", refuse=refuse, actor="admin", on=date(2026, 3, 12))
+        app.enter_score(client=uscc, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(year, 3, 10))
+    app.complete_audit(client=uscc, audit="A2", conclusion="推荐", actor="王芳", on=date(year, 3, 11))
+    result = app.decide(client=uscc, audit="A2", decider="赵敏", reason="r", refuse=refuse, actor="admin", on=date(year, 3, 12))
     if result["granted"]:
-        app.issue_certificate(client=uscc, decision=result["decision"], actor="admin", on=date(2026, 3, 13))
+        app.issue_certificate(client=uscc, decision=result["decision"], actor="admin", on=date(year, 3, 13))
     return result
 
 
@@ -243,12 +243,92 @@ def test_a_refused_decision_superseded_on_appeal_leads_to_the_certificate(app):
     assert c.certificate["number"] == number and c.certificate["grade"] == result["grade"] and c.stage == "valid"
 
 
-def test_an_upheld_appeal_against_a_suspension_names_restoration(app):
+def _appeal_upheld(app, uscc, against, lodged, decided):
+    app.lodge_appeal(client=uscc, against=against, grounds="g", actor="admin", on=lodged)
+    app.admit_appeal(client=uscc, appeal="AL1", accept=True, actor="admin", on=lodged)
+    app.decide_appeal(client=uscc, appeal="AL1", outcome="upheld", result="申诉成立", decider=["孙丽"], actor="admin", on=decided)
+
+
+def test_an_upheld_appeal_against_a_suspension_annuls_it_and_restores_the_certificate(app):
     _certified(app, HZX, "hzx-mr0118")
     app.suspend(client=HZX, reason_code="8.1c", reason="违反程序", months=3, actor="admin", on=date(2026, 3, 20))
-    app.lodge_appeal(client=HZX, against="SU1", grounds="g", actor="admin", on=date(2026, 3, 23))
-    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="admin", on=date(2026, 3, 24))
-    app.decide_appeal(client=HZX, appeal="AL1", outcome="upheld", result="r", decider=["孙丽"], actor="admin", on=date(2026, 3, 30))
+    _appeal_upheld(app, HZX, "SU1", date(2026, 3, 23), date(2026, 3, 30))
     e = _refused(app, lambda: app.supersede_decision(client=HZX, appeal="AL1", decider="钱七", reason="r", actor="admin",
                                                      on=date(2026, 4, 1)), "004 §14.1.3 (4)")
-    assert "certificate restore" in e.message_en and "certificate restore" in e.message_zh
+    assert "appeal effect" in e.message_en and "appeal effect" in e.message_zh
+    row = next(r for r in client_deadlines(app.client(HZX), app.calendar) if r["kind"] == "appeal_effect")
+    assert row["key"] == "appeal_effect:AL1" and "appeal effect --appeal AL1" in row["what_en"] and row["due"] == date(2026, 5, 22)
+    _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason=" ", actor="admin", on=date(2026, 4, 1)),
+             "004 §14.1.3 (4)")
+    _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="r", actor="admin", on=date(2026, 3, 29)),
+             "ledger: business dates in order")
+    result = app.give_appeal_effect(client=HZX, appeal="AL1", reason="依申诉裁定撤销暂停", actor="admin", on=date(2026, 4, 1))
+    assert result["kind"] == "suspension" and result["status"] == "valid"
+    c = app.client(HZX)
+    assert c.certificate["status"] == "valid" and c.suspensions["SU1"]["annulled_by"]["appeal"] == "AL1"
+    assert c.suspensions["SU1"]["restored_on"] == date(2026, 4, 1) and c.appeals["AL1"]["effect"] == "SU1"
+    assert [a["act"] for a in c.reportable_acts()] == ["suspension", "restoration"]  # the CNCA is told of the restoration
+    assert not [r for r in client_deadlines(c, app.calendar) if r["kind"] == "appeal_effect"]
+    _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="r", actor="admin", on=date(2026, 4, 2)),
+             "004 §14.1.3 (4)")
+    assert app.history(HZX)[-1]["type"] == "AppealEffectGiven"
+
+
+def test_an_upheld_appeal_against_a_withdrawal_reinstates_the_certificate_while_it_is_valid(app):
+    _certified(app, ZGC)
+    app.withdraw(client=ZGC, reason_code="7.3.1e", reason="r", actor="admin", on=date(2026, 4, 1))
+    _appeal_upheld(app, ZGC, "W1", date(2026, 4, 2), date(2026, 4, 20))
+    result = app.give_appeal_effect(client=ZGC, appeal="AL1", reason="撤销证书的决定依申诉撤回", actor="admin", on=date(2026, 4, 21))
+    c = app.client(ZGC)
+    assert result["status"] == "valid" and c.certificate["status"] == "valid" and c.stage == "valid"
+    assert c.withdrawals["W1"]["reversed_by"]["on"] == date(2026, 4, 21)
+    assert [a["act"] for a in c.reportable_acts()] == ["withdrawal", "restoration"]
+    from projections.summaries import client_summary
+
+    assert client_summary(c)["certificate"]["status"] == "valid"
+
+
+def test_a_withdrawal_reversed_after_the_validity_ended_points_to_a_new_certification(app):
+    _certified(app, ZGC, year=2023)
+    valid_until = app.client(ZGC).certificate["valid_until"]
+    app.withdraw(client=ZGC, reason_code="7.3.1e", reason="r", actor="admin", on=date(2023, 4, 3))
+    _appeal_upheld(app, ZGC, "W1", date(2023, 4, 4), date(2023, 4, 20))
+    e = _refused(app, lambda: app.give_appeal_effect(client=ZGC, appeal="AL1", reason="r", actor="admin",
+                                                     on=valid_until + timedelta(days=1)), "001 §8.2")
+    assert "application submit" in e.message_en and "application submit" in e.message_zh
+
+
+def test_an_upheld_appeal_against_a_refused_application_accepts_it(app):
+    app.submit_application(client=ZGC, name="某公司", address="某地", scheme="zgc-ru015", scope="s",
+                           site=[{"name": "总部", "address": "某地"}], headcount=30, actor="admin", on=date(2026, 3, 2))
+    app.review_application(client=ZGC, application="AP1", refuse=True, reason="范围不明", actor="admin", on=date(2026, 3, 3))
+    _appeal_upheld(app, ZGC, "AP1", date(2026, 3, 5), date(2026, 3, 20))
+    _refused(app, lambda: app.sign_contract(client=ZGC, contract_no="K1", actor="admin", on=date(2026, 3, 21)), "001 §4.2.2")
+    app.give_appeal_effect(client=ZGC, appeal="AL1", reason="受理申请", actor="admin", on=date(2026, 3, 21))
+    assert app.client(ZGC).applications["AP1"]["status"] == "accepted"
+    app.sign_contract(client=ZGC, contract_no="K1", actor="admin", on=date(2026, 3, 22))
+    assert app.client(ZGC).stage == "contracted"
+
+
+def test_an_upheld_appeal_against_a_scope_reduction_restores_the_scope(app):
+    _certified(app, HZX, "hzx-mr0118")
+    app.change_scope(client=HZX, kind="reduce", scope="s（部分）", reason="r", actor="admin", on=date(2026, 3, 20))
+    _appeal_upheld(app, HZX, "SC1", date(2026, 3, 23), date(2026, 3, 30))
+    e = _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL9", reason="r", actor="admin", on=date(2026, 4, 1)),
+                 "ledger: reference exists")
+    assert "AL9" in e.message_en
+    app.give_appeal_effect(client=HZX, appeal="AL1", reason="恢复原认证范围", actor="admin", on=date(2026, 4, 1),
+                           site=[{"name": "总部", "address": "某地"}, {"name": "二厂", "address": "某市"}])
+    c = app.client(HZX)
+    assert c.certificate["scope"] == "s" and [s["name"] for s in c.certificate["sites"]] == ["总部", "二厂"]
+    assert c.scope_changes["SC1"]["reversed_by"]["appeal"] == "AL1"
+
+
+def test_a_scope_reduction_changed_again_is_restored_by_a_scope_change(app):
+    _certified(app, HZX, "hzx-mr0118")
+    app.change_scope(client=HZX, kind="reduce", scope="s（部分）", reason="r", actor="admin", on=date(2026, 3, 20))
+    _appeal_upheld(app, HZX, "SC1", date(2026, 3, 23), date(2026, 3, 30))
+    app.change_scope(client=HZX, kind="extend", scope="s（扩大）", reason="r", actor="admin", on=date(2026, 3, 31))
+    e = _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="r", actor="admin", on=date(2026, 4, 1)),
+                 "004 §14.1.3 (4)")
+    assert "SC2" in e.message_en and "certificate scope --kind extend" in e.message_zh

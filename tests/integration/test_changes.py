@@ -40,6 +40,13 @@ def test_the_demo_continues_with_changes(demo):
     assert cert["version"] == 2 and [v["version"] for v in cert["versions"]] == [1, 2]
     assert cert["versions"][0]["address"] == "浙江省杭州市西湖区云栖小镇88号" and cert["versions"][1]["change_id"] == "N1"
     assert cert["sites"][0]["address"].startswith("浙江省杭州市余杭区")
+    # the register, its export and its as-of read carry the contents' version (换证)
+    row = read.register(app, today=TODAY, client=codes[0])[0]
+    assert row["version"] == 2 and row["version_on"] == cert["versions"][1]["issued_on"]
+    assert read.register(app, today=TODAY, client=codes[0], as_of=cert["versions"][1]["issued_on"] - timedelta(days=1))[0]["version"] == 1
+    from projections.export import export_row
+
+    assert export_row(row)["Certificate Version"] == "2"
     assert hz.change_assessments["N1"]["assessor"] == "赵敏" and hz.change_follow_ups["N1"] == {"audit": "A3"}
     assert sz.change_assessments["N1"]["outcomes"] == ["recorded"]
     assert hz.master_value("legal_representative") == "刘建国"
