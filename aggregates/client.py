@@ -21,14 +21,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from aggregates import annotations, cases, changes, reporting
+from aggregates import annotations, cases, changes, documents, reporting
 from aggregates.policy import appeals, applications, audits, certificates, decisions
 from aggregates.state import ClientState
 from aggregates.uscc import client_id_for
 from aggregates.vocabulary import IN_FORCE
 
 
-class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, ClientState, Aggregate):
+class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, documents.DocumentsArea, ClientState, Aggregate):
     """One client organisation and everything the body did with it."""
 
     @staticmethod

@@ -18,21 +18,15 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from aggregates.policy.common import not_before, require, require_choice, require_text
+from aggregates.vocabulary import REPORTED_ACTS
 
-# The acts the CNCA is told of (001 §7.4; cancellation, restoration and scope reduction change the
-# certificate information reported under 001 §4.6.6) and those published on the website (001 §7.4).
-REPORTED_ACTS: dict[str, tuple[str, str]] = {
-    "suspension": ("暂停", "suspension"),
-    "restoration": ("恢复", "restoration"),
-    "withdrawal": ("撤销", "withdrawal"),
-    "cancellation": ("注销", "cancellation"),
-    "scope-reduction": ("缩小认证范围", "scope reduction"),
-}
-# The command that records each act (named in a refusal when there is none to report).
+# REPORTED_ACTS: the acts the CNCA is told of (001 §7.4; cancellation, restoration and scope reduction
+# change the certificate information reported under 001 §4.6.6); PUBLISHED_ACTS: those published on
+# the website (001 §7.4). The command that records each act (named in a refusal when there is none to report):
 ACT_COMMANDS = {"suspension": "certificate suspend", "restoration": "certificate restore", "withdrawal": "certificate withdraw",
                 "cancellation": "certificate cancel", "scope-reduction": "certificate scope --kind reduce"}
 PUBLISHED_ACTS = ("suspension", "withdrawal")
-CAUSE_KINDS: dict[str, tuple[str, str]] = {"suspension": ("暂停", "suspension"), "withdrawal": ("撤销", "withdrawal")}
+CAUSE_KINDS: dict[str, tuple[str, str]] = {k: REPORTED_ACTS[k] for k in PUBLISHED_ACTS}  # causes verified (001 §7.2-7.3)
 
 _EMPTY: dict[str, dict[str, Any]] = {"reports": {}, "recalls": {}, "publications": {}, "causes": {}}
 

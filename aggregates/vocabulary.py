@@ -132,3 +132,44 @@ def word(table: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+# --- people (issue 15): the body's people, their identity documents, roles and CCAA registration categories
+IDENTITY_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "resident_id": ("居民身份证", "resident identity card"),
+    "passport": ("护照", "passport"),
+    "hk_macao_permit": ("港澳居民来往内地通行证", "Mainland travel permit for Hong Kong and Macao residents"),
+    "taiwan_permit": ("台湾居民来往大陆通行证", "Mainland travel permit for Taiwan residents"),
+    "foreign_permanent_id": ("外国人永久居留身份证", "foreign permanent resident ID card"),
+}
+PERSON_ROLES: dict[str, tuple[str, str]] = {
+    "administrator": ("管理员", "administrator"),
+    "auditor": ("审核员", "auditor"),
+    "lead_auditor": ("审核组长", "lead auditor"),
+    "technical_expert": ("技术专家", "technical expert"),
+    "decider": ("认证决定人员", "certification decider"),
+    "case_handler": ("申诉投诉处理人员", "complaint and appeal handler"),
+    "inspector": ("只读检查人员", "read-only inspector"),
+}
+CCAA_CATEGORIES: dict[str, tuple[str, str]] = {
+    "probationary": ("实习审核员", "probationary auditor"),
+    "auditor": ("审核员", "auditor"),
+    "senior_auditor": ("高级审核员", "senior auditor"),
+}
+# A person's declared interest in a client (004 §4.2 d) 4)-5), §4.3), or "none" (declared with its date)
+INTEREST_KINDS: dict[str, tuple[str, str]] = {
+    "employment": ("近1年内曾在该组织任职", "employed by the client within the past year"),
+    "relative": ("直系亲属在该组织担任高级管理职务", "a close relative in the client's senior management"),
+    "financial": ("与该组织有其他重大经济利益关系", "another significant financial interest in the client"),
+    "consultancy": ("曾为该组织提供咨询", "consultancy given to the client"),
+    "none": ("无利益冲突", "no conflict of interest"),
+}
+
+
+# The acts of a certificate the CNCA is told of (001 §7.4; aggregates/reporting.py)
+REPORTED_ACTS: dict[str, tuple[str, str]] = {
+    "suspension": ("暂停", "suspension"),
+    "restoration": ("恢复", "restoration"),
+    "withdrawal": ("撤销", "withdrawal"),
+    "cancellation": ("注销", "cancellation"),
+    "scope-reduction": ("缩小认证范围", "scope reduction"),
+}

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from cli.output import common_options, emit, settings
+from cli.finding import finding_options
+from cli.output import common_options, settings
 
 
 @click.command()
@@ -15,20 +16,24 @@ from cli.output import common_options, emit, settings
               help="Count days left against this date (default: today, Asia/Shanghai); a past date shows what was open then.")
 @click.option("--within", "within", metavar="DAYS", default=None,
               help="Only deadlines due within this many days (overdue ones are always shown).")
+@finding_options("due")
 @common_options
-def due(on: str | None, within: str | None) -> None:
+def due(on: str | None, within: str | None, no_pager: bool, **options: Any) -> None:
     """Every open deadline across all clients, overdue first: client, what is due, clause, due
     date, days left, and whether the date rests on a provisional calendar (a year whose holiday
     notice is not yet published). Read from the open-deadlines read model (caught up first); with
-    --on a past date, replayed from the events as they stood that day."""
+    --on a past date, replayed from the events as they stood that day. The options keep some of
+    them (the client's stage and status as of that day), sort and cut the list (docs/cli.md)."""
+    from cli.finding import emit_long
     from ledger import clock
     from ledger.commands import to_date, to_int
     from projections import read
 
     day = to_date("on", on) if on is not None else None
     days = to_int("within", within) if within is not None else None
-    rows = read.due(settings().app(existing=True), today=clock.today(), on=day, within=days)
-    emit(rows, lambda s: render(rows, s.lang))
+    find = read.find("due", **options)  # a value that is not a choice is refused before the ledger is opened
+    rows = read.due(settings().app(existing=True), today=clock.today(), on=day, within=days, find=find)
+    emit_long(rows, lambda s: render(rows, s.lang), pager=not no_pager)
 
 
 def render(rows: list[dict[str, Any]], lang: str) -> str:

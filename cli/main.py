@@ -50,7 +50,7 @@ class Root(click.Group):
         except RuleViolation as e:
             refusal: tuple[str, str, str] = (e.rule, e.message_zh, e.message_en)
         except Exception as e:  # a value error from a library that names the problem (calendar files...)
-            from ledger.errors import database_busy, lock_wait_exceeded
+            from ledger.errors import database_busy, lock_wait_exceeded, read_only_database, read_only_refusal
 
             message_zh = getattr(e, "message_zh", None)
             if message_zh is not None:
@@ -58,6 +58,9 @@ class Root(click.Group):
             elif lock_wait_exceeded(e):
                 busy = database_busy()
                 refusal = (busy.rule, busy.message_zh, busy.message_en)
+            elif read_only_database(e):  # a standby or a file this user may not write (issue 13)
+                ro = read_only_refusal()
+                refusal = (ro.rule, ro.message_zh, ro.message_en)
             else:
                 raise
         rule, message_zh, message_en = refusal

@@ -117,3 +117,11 @@ def export(fmt: str, out: str | None, status: str | None, as_of: date | None, as
         stream.flush()
     finally:
         stream.detach()
+
+
+# ------------------------------------------------------------------------------ register publish (issue 17)
+
+from cli.documents import publish as _publish, verify_register as _verify_register  # noqa: E402 - the static, signed public register
+
+register.add_command(_publish, "publish")
+register.add_command(_verify_register, "verify")

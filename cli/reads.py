@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from cli.finding import finding_options
 from cli.output import as_of_options, common_options, emit, settings
 from ledger.words import grade_word, reason_code_word, word
 
@@ -107,32 +108,48 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
 
 @click.command()
 @click.argument("client")
+@click.option("--type", "types", multiple=True, metavar="EVENT",
+              help="Only events of this kind: its word or code (审核策划, AuditPlanned, 'audit planned'; repeat for several).")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="Only events whose business date is on or after this day.")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="Only events whose business date is on or before this day.")
+@click.option("--full", is_flag=True, help="Show every value whole (values longer than 80 characters are cut with … otherwise).")
+@click.option("--no-pager", is_flag=True, help="Never page the output (it is paged only on a terminal, never with --json).")
 @common_options
-def history(client: str) -> None:
-    """The client's events in order: version, type, business date, recorded time, actor."""
-    from ledger.history_text import render_history
+def history(client: str, types: tuple[str, ...], since: str | None, until: str | None, full: bool, no_pager: bool) -> None:
+    """The client's events in order: version, type, business date, recorded time, actor; --type,
+    --from and --to keep some of them (finding things, issue 18)."""
+    from cli.finding import emit_long
+    from ledger.history_text import render_history, select_history
     from ledger.words import event_word
 
     cfg = settings()
     rows = cfg.app(existing=True).history(client)
+    kept = select_history(rows, types=types, since=since, until=until)
     # vocabulary (issue 9): events by their words, not class names; --json keeps the type and adds the words
-    shown = [{**r, "event": event_word(r["type"], cfg.lang)} for r in rows]
-    emit(shown, lambda s: render_history(rows, s.lang))
+    shown = [{**r, "event": event_word(r["type"], cfg.lang)} for r in kept]
+    versions = {r["version"] for r in kept}
+    emit_long(shown, lambda s: render_history(rows, s.lang, keep=versions, full=full)
+              or s.t("（没有符合条件的事件）", "(no events match)"), pager=not no_pager)
 
 
 @click.command()
+@finding_options("clients")
 @common_options
-def clients() -> None:
-    """List the clients in the ledger with their stage and certificate (from the read model)."""
+def clients(no_pager: bool, **options: Any) -> None:
+    """List the clients in the ledger with their stage and certificate (from the read model), in
+    registration order; the options keep some of them, sort and cut the list (docs/cli.md)."""
+    from cli.finding import emit_long
     from projections import read
 
     from ledger import clock
 
-    rows = read.clients(settings().app(existing=True), today=clock.today())
-    emit(rows, lambda s: "\n".join(
+    find = read.find("clients", **options)  # a value that is not a choice is refused before the ledger is opened
+    rows = read.clients(settings().app(existing=True), today=clock.today(), find=find)
+    empty = ("（没有符合条件的组织）", "(no clients match)") if any(options.values()) else ("（账本中还没有组织）", "(no clients yet)")
+    emit_long(rows, lambda s: "\n".join(
         f"{r['uscc']}  {r['name']}  {word('stage', r['stage'], s.lang)}  {r['certificate_no'] or '—'}  {grade_in(r, s.lang)}"
         for r in rows
-    ) or s.t("（账本中还没有组织）", "(no clients yet)"))
+    ) or s.t(*empty), pager=not no_pager)
 
 
 def grade_in(r: dict[str, Any], lang: str) -> str:

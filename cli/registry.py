@@ -25,10 +25,13 @@ EXTRA: dict[str, tuple[str, str, str]] = {
     "verify-bundle": ("cli.bundle", "verify_bundle", "Check an inspection bundle offline, without the database."),
     "witness": ("cli.witness", "witness", "Run a witness: cosign a ledger's checkpoints only when consistent (C2SP tlog-witness)."),
     "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
+    "sheet": ("cli.sheet", "sheet", "Score sheets (.xlsx): write a template, import a filled one."),
 }
 # Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
 GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {
     "score": {"preview": ("cli.schemes", "preview")},
+    "people": {"show": ("cli.people", "show"), "list": ("cli.people", "list_"), "impartiality": ("cli.people", "impartiality")},  # people (issue 15)
+    "certificate": {"print": ("cli.documents", "print_certificate"), "verify-statement": ("cli.documents", "verify_statement")},
 }
 
 
@@ -47,4 +50,5 @@ GROUP_HELP = {
     "change": "Changes notified by the client (信息通报).",
     "complaint": "Complaints: receive, admit, inform-client, resolve (投诉).",
     "appeal": "Appeals: lodge, admit, hear, extend, decide, redecide (申诉).",
+    "people": "The body's people: register, grant, withdraw-role, ccaa, train, competence, declare, leave, show, list, impartiality (人员).",
 }

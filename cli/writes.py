@@ -61,6 +61,15 @@ RECORDED = {
     "audit link-cause": ("非例行监督的原因已关联", "Cause of the unscheduled surveillance linked"),
     "appeal extend": ("申诉裁定期限已延期", "Appeal decision limit extended"),
     "appeal redecide": ("申诉成立后的新认证决定已记录", "Decision on the upheld appeal recorded"),
+    # --- people (issue 15) ---
+    "people register": ("人员已登记", "Person registered"),
+    "people grant": ("角色已授予", "Roles granted"),
+    "people withdraw-role": ("角色已撤销", "Roles withdrawn"),
+    "people ccaa": ("CCAA 注册已记录", "CCAA registration recorded"),
+    "people train": ("培训已记录", "Training recorded"),
+    "people competence": ("专业能力已记录", "Competence recorded"),
+    "people leave": ("离职已记录", "Leaving recorded"),
+    "people declare": ("利益冲突声明已记录", "Declaration of interest recorded"),
     "appeal effect": ("申诉成立的结果已落实", "Upheld appeal given its effect"),
 }
 
@@ -122,7 +131,7 @@ def _make(cmd: Command) -> click.Command:
         bind_command(cmd.name, s.actor)
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
         result = s.app().execute(cmd.name, raw, actor=s.actor)
-        client = raw.get("client")
+        client = raw.get("person") or raw.get("client") or raw.get("name")  # a person's command names a person (issue 15)
         from ledger.echo import created as created_by  # vocabulary (issue 9): echo what was created
 
         made = created_by(s.app(), cmd.name, client, result)

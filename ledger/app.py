@@ -31,7 +31,7 @@ from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 from ledger.store import codec
-from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
+from ledger.store.errors import READ_ONLY, DamagedHistory, inconsistent_history, read_only_refusal, replay_failures
 
 log = structlog.get_logger("certledger")
 
@@ -85,6 +85,21 @@ class CertLedger(Handlers, Application[UUID]):
         if dispose is not None:
             dispose(self)
         super().close()
+
+    @property
+    def read_only(self) -> bool:
+        """The database takes no writes (a PostgreSQL hot standby, found when it was opened):
+        reads work from what the primary wrote; a write is refused before it runs."""
+        return bool(self.env.get(READ_ONLY))
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        self.refuse_if_read_only()  # every road that writes events comes here (commands, sessions, imports)
+        return super().save(*objs, **kwargs)
+
+    def refuse_if_read_only(self) -> None:
+        """Refuse a write, before anything runs, on a database that takes none."""
+        if self.read_only:
+            raise read_only_refusal(f"{self.env.get('POSTGRES_HOST', '')}:{self.env.get('POSTGRES_PORT', '')}")
 
     @functools.cached_property
     def calendar(self) -> Any:
@@ -292,6 +307,7 @@ class CertLedger(Handlers, Application[UUID]):
         session the read models are then caught up (an import's session keeps them current its
         own way: ledger.importer)."""
         command = find(name)
+        self.refuse_if_read_only()
         result = getattr(self, command.method)(**command.bind(fields), actor=actor)
         if self._uow is None:
             self.update_read_models()
@@ -315,6 +331,7 @@ class CertLedger(Handlers, Application[UUID]):
         from projections import runner
         from projections.registry import select_projections
 
+        self.refuse_if_read_only()
         chosen = select_projections(names)
         positions = runner.rebuild(self, [p.name for p in chosen], progress=progress)
         return [{"projection": p.name, "position": positions[p.name], "description_zh": p.help_zh,

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from aggregates.errors import RuleViolation
 from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
                                    TRANSFER_CERTIFICATE_STATUSES)
+from ledger.commands_people import PEOPLE_COMMANDS
 from ledger.rules.planning import COMBINED_CEILINGS
 
 
@@ -276,6 +277,7 @@ COMMANDS: tuple[Command, ...] = (
         Param("kind", choices=tuple(AUDIT_KINDS), help=one_of(AUDIT_KINDS)),
         Param("member", multiple=True, help="an audit team member; repeat for each"),
         Param("leader", required=False, default="", help="the team leader (default: the first member)"),
+        Param("expert", multiple=True, required=False, help="a technical expert (not an auditor, left out of man-days, 001 §4.3.2.2); repeat for each"),
         Param("man-days", "decimal", required=False, help="planned audit man-days (default: computed under 004 §16.2; a different figure is recorded beside the computed one)"),
         Param("man-days-reason", required=False, default="", help="why the planned man-days differ from the computed ones (required then, 001 §4.3.1.2)"),
         Param("combined", required=False, choices=tuple(COMBINED_CEILINGS), help="combined with a quality management system audit (qms, up to 30 % fewer days) or a credit evaluation (credit, up to 50 %) (004 §16.2)"),
@@ -539,6 +541,8 @@ COMMANDS: tuple[Command, ...] = (
 # them with the act, aggregates/annotations.py); a command with its own parameter of that name keeps it.
 NOTE = Param("note", required=False, default="", help="a note on this record: why, as it should stand in the record")
 EVIDENCE = Param("evidence", multiple=True, required=False, help="a reference to evidence (document, photo, file number); repeat for each")
+# --- people (issue 15): the register of people's commands take a person, not a client (ledger/commands_people.py)
+COMMANDS += tuple(Command(n, m, h, tuple(Param(**p) for p in ps)) for n, m, h, ps in PEOPLE_COMMANDS)
 COMMANDS = tuple(replace(c, params=c.params + tuple(p for p in (NOTE, EVIDENCE) if p.key not in c.by_key)) for c in COMMANDS)
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

@@ -7,6 +7,7 @@ from the rooms that raise them (docs/architecture.md)."""
 from __future__ import annotations
 
 from aggregates.errors import NotFound, RuleViolation
-from ledger.store.errors import DatabaseUnavailable, database_busy, lock_wait_exceeded
+from ledger.store.errors import DatabaseUnavailable, database_busy, lock_wait_exceeded, read_only_database, read_only_refusal
 
-__all__ = ["DatabaseUnavailable", "NotFound", "RuleViolation", "database_busy", "lock_wait_exceeded"]
+__all__ = ["DatabaseUnavailable", "NotFound", "RuleViolation", "database_busy", "lock_wait_exceeded", "read_only_database",
+           "read_only_refusal"]

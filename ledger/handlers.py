@@ -24,6 +24,9 @@ from ledger.handlers_annotations import AnnotationHandlers
 from ledger.handlers_cases import CaseHandlers
 from ledger.handlers_changes import ChangeHandlers
 from ledger.handlers_reporting import ReportingHandlers
+from ledger import people_checks
+from ledger.people import PeopleHandlers
+from ledger.handlers_documents import DocumentHandlers
 from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
 
@@ -32,7 +35,7 @@ from ledger.handlers_annotations import evidence_text
 from ledger.rules.business_lines import score_facet
 
 
-class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers):
+class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, PeopleHandlers):
     """The commands of ``CertLedger``, which supplies what they use of the application (the
     commands of the newer areas are in ledger/handlers_<area>.py)."""
 
@@ -92,13 +95,19 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("audit plan")
     def plan_audit(self, act: Act, *, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
                    leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
-                   reduction: Decimal | None = None) -> Step:
+                   reduction: Decimal | None = None, expert: list[str] | None = None) -> Step:
         """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11)
-        and are recorded with the plan."""
+        and are recorded with the plan; the team is checked against the register of people
+        (ledger/people_checks.py) and technical experts are recorded in the calculation, outside the
+        man-days (001 §4.3.2.2)."""
 
         def apply(c: Client) -> str:
             visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
                                                           man_days_reason, combined, reduction)
+            people_checks.check_team(self, c, members=member, leader=leader, experts=expert or [], start=start, man_days=planned,
+                                     scheme_id=c.scheme_id, procedure_id=procedure_for(c.scheme_id).id)
+            if expert:  # people (issue 15): technical experts recorded with the plan, not counted in its man-days
+                calculation = {**calculation, "technical_experts": list(dict.fromkeys(x.strip() for x in expert if x.strip()))}
             return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
                                 calculation=calculation, **act.recorded)
 
@@ -166,7 +175,10 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     def decide(self, act: Act, *, audit: str, decider: str, reason: str, refuse: bool = False) -> Step:
         """Score and grade are computed from the recorded scores under the audit's scheme version."""
 
+        people_checks.check_role(self, [decider], "decider", act.on, "001 §4.6.2", "认证决定人员", "Decider")  # people (issue 15)
+
         def apply(c: Client) -> dict[str, Any]:
+            people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
             c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit, act.on)
             check_complete(evaluation)
@@ -280,4 +292,5 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
     @command("appeal decide")
     def decide_appeal(self, act: Act, *, appeal: str, outcome: str, result: str, decider: list[str]) -> Step:
+        people_checks.check_role(self, decider, "case_handler", act.on, "004 §14", "申诉裁定人员", "Appeal decider")  # people (issue 15)
         return lambda c: c.decide_appeal(appeal_id=appeal, outcome=outcome, result=result, deciders=decider, **act.recorded)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from aggregates.client import Client
+from ledger import people_checks
 from ledger.acts import Act, Step, command, one_of
 from ledger.rules.deadlines_cases import check_appeal_extension
 from ledger.rules.evaluation import check_complete
@@ -27,6 +28,7 @@ class CaseHandlers:
         """004 §14.2.2: accepted or refused within a week, with the notice (受理通知书) sent on
         ``notice_on`` (default: the decision's date); by people not involved in what it concerns."""
         one_of(accept, refuse, "004 §14.2.2")
+        people_checks.check_role(self, decider, "case_handler", act.on, "004 §14", "投诉受理决定人员", "Complaint decider")  # people (issue 15)
         notice = self._business_date(notice_on, "受理通知日期", "The date of the notice") if notice_on else act.on
         return lambda c: c.admit_complaint(complaint_id=complaint, accepted=accept, deciders=decider, concerns=concerns or [],
                                            about_client=about_client, reason=reason, notice_on=notice, **act.recorded)
@@ -72,8 +74,10 @@ class CaseHandlers:
         """The effect of an upheld appeal against a certification decision: the audit's evaluation
         computed again from its standing scores (corrected since the appeal was upheld, if they were)
         under its scheme version, and a new decision that supersedes the one appealed."""
+        people_checks.check_role(self, [decider], "decider", act.on, "001 §4.6.2", "认证决定人员", "Decider")  # people (issue 15)
 
         def apply(c: Client) -> dict[str, Any]:
+            people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
             audit = c.check_superseding(appeal_id=appeal, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit["id"], act.on)
             check_complete(evaluation)

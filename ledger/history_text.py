@@ -35,14 +35,42 @@ def _short(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def render_history(rows: list[dict[str, Any]], lang: str = "zh") -> str:
+def render_history(rows: list[dict[str, Any]], lang: str = "zh", *, keep: Any = None, full: bool = False) -> str:
+    """The history as text, one line per event; ``keep`` (versions) shows only those events (all
+    are read, so each is worded under the scheme in force then); values longer than 80 characters
+    are cut with … unless ``full``."""
     from ledger.clock import event_time
 
     sep = "；" if lang != "en" else "; "
     colon = "：" if lang != "en" else ": "
     lines = []
     for r in described(rows, lang):
-        body = sep.join(f"{label}{colon}{_short(value)}" for label, value in r["details"])
+        if keep is not None and r["version"] not in keep:
+            continue
+        body = sep.join(f"{label}{colon}{value if full else _short(value)}" for label, value in r["details"])
         lines.append(f"{r['version']:>4}  {r['occurred_on']}  {event_time(r['recorded_at'])}  {r['actor'] or '—'}  "
                      f"{r['event']}  {body}")
     return "\n".join(lines)
+
+
+def select_history(rows: list[dict[str, Any]], *, types: Any = (), since: Any = None, until: Any = None) -> list[dict[str, Any]]:
+    """The history rows of the kinds ``types`` (each an event's code or its Chinese or English
+    words: 审核策划, AuditPlanned, audit planned) whose business date lies within ``since`` ..
+    ``until`` (inclusive; YYYY-MM-DD); none given keeps every row. A kind that is not an event's,
+    a bad date or ``since`` after ``until`` is refused naming the option. One client's history is
+    read whole anyway (the words of a grade need the scheme in force at each event), so the
+    selection is made on its rows."""
+    from aggregates.errors import RuleViolation
+    from ledger.commands import to_date
+    from ledger.words import EVENTS
+    from projections.finding import choose
+
+    kinds = set(choose("type", types, EVENTS)) if types else None
+    start = to_date("from", since) if since else None
+    end = to_date("to", until) if until else None
+    if start and end and start > end:
+        raise RuleViolation("ledger: history --from/--to", f"--from {start} 晚于 --to {end}；请交换或更正这两个日期。",
+                            f"--from {start} is after --to {end}; swap or correct the two dates.")
+    return [r for r in rows if (kinds is None or r["type"] in kinds)
+            and (start is None or (r["occurred_on"] is not None and r["occurred_on"] >= start))
+            and (end is None or (r["occurred_on"] is not None and r["occurred_on"] <= end))]

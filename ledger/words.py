@@ -338,10 +338,12 @@ VOCABULARIES["appealable_kind"] = {
 }
 FIELD_VOCABULARIES[("AppealEffectGiven", "kind")] = "appealable_kind"
 FIELD_VOCABULARIES[("AppealEffectGiven", "status")] = "certificate_status"
+# a certificate printed (documents, issue 17)
+EVENTS["CertificatePrinted"] = ("打印证书", "certificate printed")
+FIELDS.update({"print_id": ("打印记录", "print"), "certificate_version": ("证书版本", "certificate version"),
+               "as_of": ("所依据的日期", "as of"), "sha256": ("文件 SHA-256", "file SHA-256"), "file_name": ("文件名", "file name")})
 # the acts the CNCA is told of and causes verified (reporting, issue 9): their words, not their codes
-from aggregates.reporting import REPORTED_ACTS  # noqa: E402 - the area's own words
-
-VOCABULARIES["reported_act"] = REPORTED_ACTS
+VOCABULARIES["reported_act"] = v.REPORTED_ACTS
 for _event in ("ActReportedToRegulator", "PublishedOnWebsite"):
     FIELD_VOCABULARIES[(_event, "act")] = "reported_act"
 FIELD_VOCABULARIES[("CauseVerified", "kind")] = "reported_act"

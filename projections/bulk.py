@@ -28,6 +28,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, text
 
+from aggregates.people import is_person_event
 from ledger.store import backend_for
 from projections.base import Projection
 from projections.db import Prepared, prepare_insert, schema_of
@@ -124,6 +125,8 @@ def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, 
         client, events = None, []
         for position, ev, client in replay_client(client_id, mine, to_event):
             events.append((position, ev))
+        if is_person_event(events[-1][1]):  # the body's people (issue 15): no client's read model
+            continue
         for p in projections:
             for tbl, part in p.build_rows(client, events).items():
                 out[tbl].extend(part)

@@ -42,6 +42,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from aggregates.people import is_person_event
 from projections import tables as t
 from projections.base import ClientProjection, Projection
 from projections.db import Prepared, create_read_model_engine, engine_for, insert_statement, prepare_insert, table_names
@@ -85,6 +86,8 @@ class Gatherer:
         usccs, unsent, row, out = self.usccs, self.unsent, AuditTrail.values, self.out_trail
         for r in recordings:
             ev = r.domain_event
+            if is_person_event(ev):  # the body's people (issue 15): no client's rows
+                continue
             client_id = ev.originator_id
             unsent[client_id] = ev.originator_version
             uscc = usccs.get(client_id)

@@ -58,30 +58,40 @@ def read_models_named(names: Any) -> list[dict[str, str]]:
     return [{"name": p.name, "zh": p.help_zh, "en": p.help_en} for p in select_projections(names)]
 
 
-CLIENT_STATUS_BASIS = ("certificate_issued_on", "certificate_valid_until", "certificate_status_changed_on")
+def find(listing: str, **options: Any) -> Any:
+    """What a listing (``clients`` or ``due``) keeps, how it sorts and how many it shows, from the
+    options as typed (projections/finding.py): scheme, stage, status, grade, kind (due), name,
+    client, overdue (due), sort (``-field`` descending), limit; a value that is not a choice is
+    refused naming the option and listing the choices."""
+    from projections.finding import find as build
+
+    return build(listing, **options)
 
 
-def clients(app: Any, today: date | None = None) -> list[dict[str, Any]]:
-    """Every client with its stage and certificate, in registration order; with ``today``, the
-    certificate's status (and the stage that shows it) as of that day, by the one derivation
+def sort_fields(listing: str) -> tuple[str, ...]:
+    """The fields a listing (``clients`` or ``due``) sorts by."""
+    from projections.finding import SORTS
+
+    return SORTS[listing]
+
+
+def choices(listing: str) -> dict[str, Any]:
+    """The closed choices of a listing's filters by option: {option: {code: (zh, en)}}."""
+    from projections.finding import choices as table
+
+    return table(listing)
+
+
+def clients(app: Any, today: date | None = None, find: Any = None) -> list[dict[str, Any]]:
+    """The clients with their stage and certificate, in registration order, or as ``find`` says
+    (``read.find("clients", ...)``: filters, sort, limit); with ``today``, the certificate's status
+    (and the stage that shows it) as of that day, by the one derivation
     (ledger.rules.lifecycle.certificate_status): a certificate past its validity reads expired
     here as in show and the register."""
-    from ledger.rules.lifecycle import certificate_status
-    from projections import queries
+    from projections import finding
     from projections.runner import read_models
 
-    rows = queries.clients(read_models(app, ["clients"]))
-    for row in rows:
-        basis = [row.pop(k) for k in CLIENT_STATUS_BASIS]
-        recorded = row["certificate_status"]
-        if today is None or recorded is None or None in basis:
-            continue
-        status = certificate_status({"status": recorded, "issued_on": basis[0], "valid_until": basis[1],
-                                     "status_changed_on": basis[2], "certificate_no": row["certificate_no"]}, today) or recorded
-        if row["stage"] == recorded:
-            row["stage"] = status
-        row["certificate_status"] = status
-    return rows
+    return finding.clients(read_models(app, ["clients"]), today, find or finding.Find("clients"))
 
 
 def grades(app: Any) -> list[dict[str, Any]]:
@@ -117,16 +127,18 @@ def register(app: Any, *, today: date, as_of: date | None = None, as_recorded: d
     return replay.register_as_of(app, engine, as_of=as_of, as_recorded=as_recorded, status=key, uscc=client)
 
 
-def due(app: Any, *, today: date, on: date | None = None, within: int | None = None) -> list[dict[str, Any]]:
-    """Every open deadline across all clients on ``on`` (default ``today``), overdue first: from the
-    read model, or, for a past date, every client replayed as the events dated up to then imply."""
-    from projections import queries, replay
+def due(app: Any, *, today: date, on: date | None = None, within: int | None = None, find: Any = None) -> list[dict[str, Any]]:
+    """Every open deadline across all clients on ``on`` (default ``today``), overdue first, or as
+    ``find`` says (``read.find("due", ...)``: filters, sort, limit): from the read model, or, for a
+    past date, every client replayed as the events dated up to then imply."""
+    from projections import finding
     from projections.runner import read_models
 
     day = on or today
+    f = find or finding.Find("due")
     if day < today:
-        return replay.open_deadlines(app, day, within, as_of=day)  # what was open then
-    return queries.open_deadlines(read_models(app, ["deadlines"]), day, within)
+        return finding.due_replayed(app, day, within, f)  # what was open then
+    return finding.due(read_models(app, ["deadlines", "clients"] if f.about_client else ["deadlines"]), day, within, f)
 
 
 def open_nonconformities(app: Any, uscc: str | None = None) -> list[dict[str, Any]]:

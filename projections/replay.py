@@ -7,7 +7,7 @@ chooses this path; nothing here writes."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from aggregates.errors import NotFound
 from projections import queries
@@ -48,11 +48,13 @@ def register_as_of(app: Any, engine: Any, *, as_of: date | None = None, as_recor
 
 
 def open_deadlines(app: Any, on: date, within: int | None = None, *, calendar: Any = None,
-                   procedures: dict[str, Any] | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
+                   procedures: dict[str, Any] | None = None, as_of: date | None = None,
+                   keep: Callable[[Any], bool] | None = None) -> list[dict[str, Any]]:
     """Every open deadline across all clients on ``on``, every client replayed (the read model gives
     the same rows from a table: ``queries.open_deadlines``). ``procedures`` maps a procedure id to a
     replacement (a stricter surveillance interval, say); ``as_of`` replays each client as the events
-    dated up to that day imply (the deadlines that were open then)."""
+    dated up to that day imply (the deadlines that were open then); ``keep`` (the replayed client)
+    leaves out the clients it says no to (``due``'s filters: projections/finding.py)."""
     from ledger.rules.calendar import Calendar
     from ledger.rules.deadlines import client_deadlines, select_open
     from ledger.rules.procedures import procedure_for
@@ -66,6 +68,8 @@ def open_deadlines(app: Any, on: date, within: int | None = None, *, calendar: A
                     c = app.client(c.uscc, as_of=as_of)
                 except NotFound:
                     continue  # not a client yet on that day
+            if keep is not None and not keep(c):
+                continue
             p = procedure_for(c.scheme_id)
             if procedures and p.id in procedures:
                 p = procedures[p.id]

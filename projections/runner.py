@@ -27,6 +27,7 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from aggregates.errors import RuleViolation
+from aggregates.people import is_person_event
 from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
 from projections import tables as t
 from projections.base import Batch, Projection
@@ -117,6 +118,8 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
     engine = engine_for(app)
     projections = select_projections(names)
     names_ = [p.name for p in projections]
+    if getattr(app, "read_only", False):  # a hot standby: the primary's read models, as replicated
+        return _current_on_standby(app, engine, projections)
     with engine.connect() as conn:
         missing = t.tracking.name not in table_names(conn)
     if missing:
@@ -149,7 +152,8 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
             except DamagedHistory as e:
                 raise named(app, e, n.id) from None
             batch.events.append((n.id, ev))
-            batch.clients[ev.originator_id] = states.advance(ev)
+            if not is_person_event(ev):  # a person's event (issue 15): positions move on, no client to replay
+                batch.clients[ev.originator_id] = states.advance(ev)
         moved = _apply(engine, projections, positions, batch)
         if moved is not None:  # another process got there first: continue from where it is
             positions = moved
@@ -161,6 +165,29 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
         if progress:
             progress(start, last)
     return positions
+
+
+def _current_on_standby(app: Any, engine: Engine, projections: list[Projection]) -> dict[str, int]:
+    """On a read-only standby nothing is built or caught up: the read models are those the primary
+    keeps current after every write, replicated with the events. Refused when they are not (a model
+    missing, of another schema, or behind the events), naming what to run on the primary."""
+    names_ = [p.name for p in projections]
+    with engine.connect() as conn:
+        known = tracked(conn, names_) if t.tracking.name in table_names(conn) else {}
+        stale = [p.name for p in projections if _stale(conn, p, known)]
+    last = app.recorder.max_notification_id() or 0
+    behind = [n for n, (pos, _) in known.items() if pos < last]
+    if stale or behind:
+        which = ", ".join(stale or behind)
+        raise RuleViolation(
+            "ledger: read model out of date",
+            f"只读热备库上的读模型 {which} " + ("尚未建立或结构已改变" if stale else f"落后于事件（事件位置 {last}）")
+            + "；热备库不能更新读模型：请在主库上运行任意读取命令（例如 certledger clients）或 certledger rebuild，待复制后再读。",
+            f"Read model {which} on this read-only standby is " + ("missing or of another schema" if stale else f"behind the events (position {last})")
+            + "; a standby cannot update it: run any read on the primary (certledger clients, say) or certledger rebuild there, "
+            "and read again once it has replicated.",
+        )
+    return {n: pos for n, (pos, _) in known.items()}
 
 
 def _apply(engine: Engine, projections: list[Projection], positions: dict[str, int], batch: Batch) -> dict[str, int] | None:
@@ -234,7 +261,8 @@ class Follower:
                 if position <= self.position:
                     continue
             self.batch.events.append((position, ev))
-            self.batch.clients[ev.originator_id] = self.states.advance(ev)
+            if not is_person_event(ev):  # a person's event (issue 15): no client to replay
+                self.batch.clients[ev.originator_id] = self.states.advance(ev)
             if len(self.batch.events) >= self.batch_size:
                 self._apply()
 

@@ -29,4 +29,6 @@ class AuditTrail(Projection):
         return {t.audit_trail: [self.row(position, ev, client.uscc) for position, ev in events]}
 
     def batch_rows(self, batch: Batch) -> Rows:
-        return {t.audit_trail: [self.row(position, ev, batch.clients[ev.originator_id].uscc) for position, ev in batch.events]}
+        clients = batch.clients  # a person's event (issue 15) has no client: not in this index
+        return {t.audit_trail: [self.row(position, ev, clients[ev.originator_id].uscc) for position, ev in batch.events
+                                if ev.originator_id in clients]}

@@ -48,8 +48,9 @@ def event_topics() -> dict[str, type]:
         from eventsourcing.utils import get_topic
 
         from aggregates.client import Client
+        from aggregates.people import Person  # the body's people (issue 15): the second aggregate in the one log
 
-        _EVENT_TOPICS = {get_topic(v): v for name, v in vars(Client).items()
+        _EVENT_TOPICS = {get_topic(v): v for cls in (Client, Person) for name, v in vars(cls).items()
                          if isinstance(v, type) and issubclass(v, Aggregate.Event) and name not in ("Event", "Created")}
     return _EVENT_TOPICS
 
@@ -71,13 +72,14 @@ class LedgerMapper(Mapper[Any]):
             raise DamagedHistory(client, (f"存储的内容无法解码：{type(e).__name__}", f"its stored state does not decode: {type(e).__name__}"),
                                  version) from None
         origin = getattr(event, "originator_topic", None)
-        if origin is not None and origin != _CLIENT_TOPIC:
+        if origin is not None and origin not in _AGGREGATE_TOPICS:
             other = repr(str(origin)[:80])
             raise DamagedHistory(client, (f"它创建的是另一类对象 {other}", f"it creates an aggregate of another class {other}"), version)
         return event
 
 
 _CLIENT_TOPIC = "aggregates.client:Client"
+_AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person")  # a person's events share the log (issue 15)
 
 
 def construct_mapper(app: Any) -> Any:

@@ -27,6 +27,41 @@ def lock_wait_exceeded(e: BaseException | None) -> bool:
     return False
 
 
+# The application's environment key saying the database takes no writes ("standby": a PostgreSQL hot
+# standby; set by the backend when it opens one, read by CertLedger.read_only).
+READ_ONLY = "CERTLEDGER_READ_ONLY"
+
+
+def read_only_database(e: BaseException | None) -> bool:
+    """A database error saying it takes no writes: a PostgreSQL hot standby or read-only transaction
+    (SQLSTATE 25006), a SQLite file or directory the process may not write."""
+    for _ in range(10):
+        if e is None:
+            return False
+        module = type(e).__module__ or ""
+        text = str(e).lower()
+        if module.startswith(("eventsourcing", "sqlalchemy", "sqlite3", "psycopg")) and (
+                getattr(e, "sqlstate", None) == "25006" or "read-only transaction" in text
+                or "readonly database" in text or "recovery is in progress" in text):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def read_only_refusal(where: str = "") -> DatabaseUnavailable:
+    """The refusal of a write to a database that takes none; nothing was written."""
+    at = f"（{where}）" if where else ""
+    at_en = f" ({where})" if where else ""
+    return DatabaseUnavailable(
+        "ledger: read-only database",
+        f"账本数据库{at}只读：它是 PostgreSQL 的热备库，或当前用户无权写入该 SQLite 文件。读取命令（show、explain、history、due、"
+        "register、verify、export）可以在这里运行；写入请连接主库（--db 指向主库）或有写权限的文件。本次没有写入任何内容。",
+        f"The ledger database{at_en} takes no writes: it is a PostgreSQL hot standby, or this user may not write the SQLite "
+        "file. Read commands (show, explain, history, due, register, verify, export) work here; write to the primary "
+        "(--db naming it) or a file you may write. Nothing was written.",
+    )
+
+
 def database_busy() -> DatabaseUnavailable:
     return DatabaseUnavailable(
         "ledger: database busy",

@@ -15,7 +15,7 @@ from typing import Any
 
 from aggregates.errors import RuleViolation
 from ledger.store.reader import FastReader
-from ledger.store.errors import DatabaseUnavailable
+from ledger.store.errors import READ_ONLY, DatabaseUnavailable
 from ledger.store.trail import (ATTESTATIONS, BATCH, CHECKPOINTS, GUARDED, HEADS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled,
                                 EventRow, LeafReader, LeafRow, NoLeaves, StoredAttestation, StoredCheckpoint, TrailStore,
                                 split_nodes)
@@ -73,6 +73,11 @@ class PostgresBackend:
             env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "y"
         if pg.get("create_tables", "").lower() in _NO:
             env["CREATE_TABLE"] = "n"
+        if pg.get("standby"):
+            # A hot standby (docs/scaling.md): nothing to create, nothing to write; the application
+            # reads what the primary wrote (CertLedger.read_only) and refuses writes.
+            env["CREATE_TABLE"] = "n"
+            env[READ_ONLY] = "standby"
         return env
 
     def _connect(self, **options: Any) -> Any:
@@ -101,6 +106,16 @@ class PostgresBackend:
                 f"Cannot reach PostgreSQL {self.display()}: {str(e).strip()}",
             ) from None
         with conn:
+            if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                self.pg["standby"] = "y"  # a hot standby: read-only, its tables are the primary's
+                if schema and conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+                    raise DatabaseUnavailable(
+                        "ledger: read-only standby",
+                        f"PostgreSQL {self.display()} 是只读的热备库，其中没有模式 {schema} 的账本；请核对 --db。",
+                        f"PostgreSQL {self.display()} is a read-only hot standby holding no ledger in schema {schema}; check --db.",
+                    )
+                yield
+                return
             key = f"certledger-setup:{self.pg['dbname']}:{schema or 'public'}"
             conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
             try:

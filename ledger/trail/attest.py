@@ -134,6 +134,7 @@ def attest_latest(app: Any, verifier: Verifier, *, tsa_url: str | None = None, t
     """Obtain what the latest checkpoint lacks: a time stamp from ``tsa_url`` (checked against
     ``tsa_chain`` when given) and a cosignature from each of ``witnesses``; store each as it
     comes. A failure is collected (the others are still tried), never raised."""
+    app.refuse_if_read_only()
     from ledger.trail.timestamp import request_token, token_time, verify_token
 
     store = trail_store(app)

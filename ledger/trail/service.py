@@ -130,6 +130,7 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
     the latest checkpoint). Only the events after the latest checkpoint are read: the tree is
     resumed from that checkpoint's compact range, which must fold to its signed root, and the heads
     from their cache, which must give its signed heads root."""
+    app.refuse_if_read_only()  # a standby signs nothing: checkpoints are the primary's
     store = trail_store(app)
     store.install()
     with store.snapshot() as snap:

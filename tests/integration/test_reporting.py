@@ -160,7 +160,7 @@ def test_cli_reports_an_act_and_refuses_a_second_report(app, cli):
     assert "001 §7.4" in again.output and "was reported to the CNCA" in again.output and "Traceback" not in again.output
     assert app.client(sz).version == version
     bad = cli("certificate", "publish", "--client", sz, "--kind", "restoration", "--where", "网站")
-    assert bad.exit_code == 1 and "suspension, withdrawal" in bad.output  # the choices that would be accepted
+    assert bad.exit_code == 1 and "suspension（暂停）, withdrawal（撤销）" in bad.output  # the choices that would be accepted
     assert app.client(sz).version == version
 
 

@@ -1,0 +1,176 @@
+"""The body's people (issue 15, docs/people.md): one event-sourced aggregate per person, keyed by a
+uuid5 of the identity document ("<kind>:<number>", the number as ``aggregates.policy.people``
+normalises it). Not an area of ``Client``: a person acts for many clients.
+
+Like ``Client``, each public method is a command that runs its check (``aggregates.policy.people``)
+and then one ``@event`` method that only applies state; every event carries the ``actor`` who
+recorded it and the business date ``occurred_on``. Stored topics: ``aggregates.people:Person.<Event>``
+(never rename or move them). State is JSON-shaped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from aggregates.policy import people as policy
+
+# The namespace under which a person's id is derived from their document (uuid5). Part of the data
+# format: changing it would orphan every stored person.
+PERSON_NAMESPACE = uuid.UUID("3b8e6c52-0f7d-5b7e-8c1a-2d4f6a9e1c37")
+
+
+def person_id_for(document_kind: str, document_number: str) -> UUID:
+    """A person's aggregate id: uuid5 of "<document kind>:<number>" (normalised by the caller)."""
+    return uuid.uuid5(PERSON_NAMESPACE, f"{document_kind}:{document_number}")
+
+
+class Person(Aggregate):
+    """One person of the body: identity, roles, CCAA registrations, training, competence, leaving."""
+
+    @staticmethod
+    def create_id(document_kind: str, document_number: str) -> UUID:  # type: ignore[override]
+        return person_id_for(document_kind, document_number)
+
+    @classmethod
+    def register(cls, *, name: str, document_kind: str, document_number: str, joined_on: date,
+                 actor: str, occurred_on: date) -> "Person":
+        name, kind, number = policy.check_registration(name=name, document_kind=document_kind, document_number=document_number,
+                                                       joined_on=joined_on, occurred_on=occurred_on)
+        return cls(name=name, document_kind=kind, document_number=number, joined_on=joined_on, actor=actor, occurred_on=occurred_on)
+
+    @event("Registered")
+    def __init__(self, name: str, document_kind: str, document_number: str, joined_on: date, actor: str, occurred_on: date) -> None:
+        self.name = name
+        self.document_kind = document_kind
+        self.document_number = document_number
+        self.joined_on = joined_on
+        self.left_on: date | None = None
+        self.roles: dict[str, dict[str, Any]] = {}
+        self.former_roles: list[dict[str, Any]] = []
+        self.registrations: list[dict[str, Any]] = []
+        self.trainings: list[dict[str, Any]] = []
+        self.competence: dict[str, list[str]] = {}
+        self.annotations: list[dict[str, Any]] = []
+        self.interests: dict[str, dict[str, Any]] = {}
+
+    # ------------------------------------------------------------------ roles
+
+    def grant(self, *, roles: list[str], actor: str, occurred_on: date) -> list[str]:
+        chosen = policy.check_roles(self, roles, grant=True, occurred_on=occurred_on)
+        self._roles_granted(roles=chosen, actor=actor, occurred_on=occurred_on)
+        return chosen
+
+    @event("RolesGranted")
+    def _roles_granted(self, roles: list[str], actor: str, occurred_on: date) -> None:
+        for role in roles:
+            self.roles[role] = {"role": role, "granted_on": occurred_on, "granted_by": actor}
+
+    def withdraw_roles(self, *, roles: list[str], reason: str, actor: str, occurred_on: date) -> list[str]:
+        chosen = policy.check_roles(self, roles, grant=False, occurred_on=occurred_on)
+        reason = policy.require_text(reason, "撤销角色的理由（--reason）", "The reason for withdrawing the role (--reason)", policy.REGISTER)
+        self._roles_withdrawn(roles=chosen, reason=reason, actor=actor, occurred_on=occurred_on)
+        return chosen
+
+    @event("RolesWithdrawn")
+    def _roles_withdrawn(self, roles: list[str], reason: str, actor: str, occurred_on: date) -> None:
+        for role in roles:
+            held = self.roles.pop(role)
+            self.former_roles.append({**held, "withdrawn_on": occurred_on, "withdrawn_by": actor, "reason": reason})
+
+    # ------------------------------------------------------------------ qualification
+
+    def record_ccaa(self, *, number: str, category: str, valid_from: date, valid_to: date, actor: str, occurred_on: date) -> str:
+        number = policy.check_ccaa(self, number=number, category=category, valid_from=valid_from, valid_to=valid_to,
+                                   occurred_on=occurred_on)
+        self._ccaa_recorded(number=number, category=category, valid_from=valid_from, valid_to=valid_to, actor=actor, occurred_on=occurred_on)
+        return number
+
+    @event("CcaaRegistrationRecorded")
+    def _ccaa_recorded(self, number: str, category: str, valid_from: date, valid_to: date, actor: str, occurred_on: date) -> None:
+        self.registrations.append({"number": number, "category": category, "valid_from": valid_from, "valid_to": valid_to,
+                                   "recorded_on": occurred_on})
+
+    def record_training(self, *, scheme_id: str, trained_on: date, hours: Decimal, evidence: list[str], actor: str, occurred_on: date) -> None:
+        evidence = policy.check_training(self, scheme_id=scheme_id, trained_on=trained_on, hours=hours, evidence=evidence,
+                                         occurred_on=occurred_on)
+        self._trained(scheme_id=scheme_id, trained_on=trained_on, hours=hours, evidence=evidence, actor=actor, occurred_on=occurred_on)
+
+    @event("TrainingRecorded")
+    def _trained(self, scheme_id: str, trained_on: date, hours: Decimal, evidence: list[str], actor: str, occurred_on: date) -> None:
+        self.trainings.append({"scheme_id": scheme_id, "trained_on": trained_on, "hours": hours, "evidence": evidence})
+
+    def record_competence(self, *, scheme_id: str, codes: list[str], actor: str, occurred_on: date) -> list[str]:
+        codes = policy.check_competence(self, scheme_id=scheme_id, codes=codes, occurred_on=occurred_on)
+        self._competence_recorded(scheme_id=scheme_id, codes=codes, actor=actor, occurred_on=occurred_on)
+        return codes
+
+    @event("CompetenceRecorded")
+    def _competence_recorded(self, scheme_id: str, codes: list[str], actor: str, occurred_on: date) -> None:
+        self.competence[scheme_id] = list(codes)
+
+    # ------------------------------------------------------------------ leaving
+
+    def leave(self, *, left_on: date, actor: str, occurred_on: date) -> None:
+        policy.check_leaving(self, left_on=left_on, occurred_on=occurred_on)
+        self._left(left_on=left_on, actor=actor, occurred_on=occurred_on)
+
+    @event("Left")
+    def _left(self, left_on: date, actor: str, occurred_on: date) -> None:
+        self.left_on = left_on
+
+    # ------------------------------------------------------------------ impartiality (item 3)
+
+    def declare_interest(self, *, uscc: str, kind: str, detail: str, ended_on: date | None, actor: str, occurred_on: date) -> None:
+        """A declaration about one client (004 §4.2 d), §4.3): an interest, added to the current
+        declaration, or "none", which makes the current declaration empty as of its date."""
+        detail = policy.check_declaration(self, uscc=uscc, kind=kind, detail=detail, ended_on=ended_on, occurred_on=occurred_on)
+        self._interest_declared(uscc=uscc, kind=kind, detail=detail, ended_on=ended_on, actor=actor, occurred_on=occurred_on)
+
+    @event("InterestDeclared")
+    def _interest_declared(self, uscc: str, kind: str, detail: str, ended_on: date | None, actor: str, occurred_on: date) -> None:
+        record = self.interests.setdefault(uscc, {"uscc": uscc, "declared_on": occurred_on, "items": []})
+        record["declared_on"] = occurred_on
+        if kind == "none":
+            record["items"] = []
+        else:
+            record["items"].append({"kind": kind, "detail": detail, "ended_on": ended_on, "declared_on": occurred_on})
+
+    # ------------------------------------------------------------------ notes and evidence
+
+    def annotate(self, *, command: str, since: int, note: str, evidence: list[str], actor: str, occurred_on: date) -> None:
+        """A note and evidence on the act just taken (``since``: the version before it), checked
+        already (``aggregates.annotations.check_annotation``), as a client's acts carry them."""
+        if self.version == since:
+            return
+        self._annotated(act_version=self.version, command=command, note=note, evidence=list(evidence), actor=actor, occurred_on=occurred_on)
+
+    @event("ActAnnotated")
+    def _annotated(self, act_version: int, command: str, note: str, evidence: list[str], actor: str, occurred_on: date) -> None:
+        self.annotations.append({"act_version": act_version, "command": command, "note": note, "evidence": evidence,
+                                 "recorded_on": occurred_on, "actor": actor})
+
+    # ------------------------------------------------------------------ questions
+
+    def has_left(self, on: date) -> bool:
+        return self.left_on is not None and self.left_on <= on
+
+    def summary(self) -> dict[str, Any]:
+        """The person's record, JSON-shaped (dates as dates)."""
+        return {
+            "id": str(self.id), "name": self.name, "document_kind": self.document_kind, "document_number": self.document_number,
+            "joined_on": self.joined_on, "left_on": self.left_on, "roles": sorted(self.roles), "role_grants": list(self.roles.values()),
+            "former_roles": list(self.former_roles), "ccaa": list(self.registrations), "trainings": list(self.trainings),
+            "competence": {k: list(v) for k, v in self.competence.items()}, "annotations": list(self.annotations),
+            "interests": {k: {**v, "items": list(v["items"])} for k, v in self.interests.items()},
+        }
+
+
+def is_person_event(ev: Any) -> bool:
+    """Whether a domain event is a person's (read models of clients leave these out)."""
+    return isinstance(ev, Person.Event)
