@@ -17,8 +17,10 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.changes import amend_scope
 from aggregates.policy import cases as rules
 from aggregates.policy import decisions
+from aggregates.policy.audits import check_cancellation
 from aggregates.policy.common import require_text
 from aggregates.vocabulary import IN_FORCE
 
@@ -125,6 +127,25 @@ class CasesArea:
                 "on": self.occurred_on, "actor": self.actor,
             })
 
+    def cancel_audit(self, *, audit_id: str, reason: str, actor: str, occurred_on: date) -> None:
+        """A planned audit that will not be completed, cancelled with its reason (a way out for an
+        unscheduled surveillance whose certificate was withdrawn, say)."""
+        reason = check_cancellation(self, audit_id=audit_id, reason=reason, occurred_on=occurred_on)
+        self.trigger_event(self.AuditCancelled, audit_id=audit_id, reason=reason, actor=actor, occurred_on=occurred_on)
+
+    class AuditCancelled(Aggregate.Event):
+        """A planned audit cancelled: no longer open or due; what was recorded in it stays."""
+
+        audit_id: str
+        reason: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            audit = aggregate.audits[self.audit_id]
+            audit["status"] = "cancelled"
+            audit["cancelled"] = {"on": self.occurred_on, "reason": self.reason, "actor": self.actor}
+
     # ------------------------------------------------------------------ appeals (004 §14.1.3)
 
     def extend_appeal(self, *, appeal_id: str, limit: date, until: date, notice_on: date, approved_by: str, reason: str,
@@ -167,7 +188,7 @@ class CasesArea:
     class AppealEffectGiven(Aggregate.Event):
         """An upheld appeal given its effect on the act appealed: the refused application accepted, the
         suspension annulled (the certificate restored if it was running), the withdrawal reversed (the
-        certificate back as it stood), the reduced scope restored. The act appealed stays in the
+        certificate valid again, a suspension it followed ended with it), the reduced scope restored. The act appealed stays in the
         record, marked with the appeal that reversed it."""
 
         appeal_id: str
@@ -197,10 +218,12 @@ class CasesArea:
                     cert["suspension_id"] = None
             elif self.kind == "withdrawal":
                 aggregate.withdrawals[self.target]["reversed_by"] = mark
+                if cert.get("suspension_id"):  # withdrawn while suspended: the suspension ends with the reversal
+                    aggregate.suspensions[cert["suspension_id"]].update(restored_on=self.occurred_on, annulled_by={**mark, "with": self.target})
+                    cert["suspension_id"] = None
             else:
                 aggregate.scope_changes[self.target]["reversed_by"] = mark
-                cert["scope"] = self.scope
-                cert["sites"] = self.sites
+                amend_scope(aggregate, cert, self.scope, self.sites, self.occurred_on, appeal_id=self.appeal_id)
             if cert is not None and self.status is not None:
                 cert["status"] = self.status
                 cert["status_changed_on"] = self.occurred_on

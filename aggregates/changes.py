@@ -25,6 +25,38 @@ TABLES = ("master_data_changes", "profile", "change_assessments", "change_follow
 VERSION_KEYS = ("name", "address", "scope", "sites", "business_lines", "grade")
 
 
+def first_version(c: Any, cert: dict[str, Any]) -> dict[str, Any]:
+    """A certificate's contents as issued (its version 1): the name and address in force on its issue
+    date, the scope before any scope change, its sites and grade as they stand until its first
+    amendment."""
+    first_scope = next((x["old_scope"] for x in c.scope_changes.values() if x["number"] == cert["number"]), cert["scope"])
+    return {
+        "version": 1, "issued_on": cert["issued_on"], "change_id": None,
+        "name": c.master_value_on("name", cert["issued_on"]), "address": c.master_value_on("address", cert["issued_on"]),
+        "scope": first_scope, "sites": c.master_value_on("sites", cert["issued_on"]),
+        "business_lines": c.master_value_on("business_lines", cert["issued_on"]), "grade": cert["grade"],
+    }
+
+
+def current_contents(c: Any, cert: dict[str, Any], version: int, occurred_on: date, **refs: Any) -> dict[str, Any]:
+    """The certificate's contents as they stand now, as its version ``version`` issued ``occurred_on``."""
+    return {"version": version, "issued_on": occurred_on, "change_id": None, **refs, "name": c.name, "address": c.address,
+            "scope": cert["scope"], "sites": cert["sites"], "business_lines": cert.get("business_lines", c.business_lines),
+            "grade": cert["grade"]}
+
+
+def amend_scope(c: Any, cert: dict[str, Any], scope: str, sites: list[dict[str, str]], occurred_on: date, **refs: Any) -> None:
+    """A certificate's scope (and sites) changed — a scope change, or its reversal on an upheld appeal —
+    with a new version of its contents (换证, 004 §9.3 2)): the first version, as issued, kept before it.
+    Called by the events' ``apply`` only (the checks ran before)."""
+    versions = list(cert.get("versions") or [])
+    if not versions:
+        versions.append({**first_version(c, cert), "scope": cert["scope"], "sites": cert["sites"]})
+    cert["scope"], cert["sites"] = scope, sites
+    versions.append(current_contents(c, cert, versions[-1]["version"] + 1, occurred_on, **refs))
+    cert["versions"], cert["version"] = versions, versions[-1]["version"]
+
+
 def _own(client: Any, name: str) -> dict[str, Any]:
     table = client.__dict__.get(name)
     if table is None:
@@ -161,19 +193,9 @@ class ChangesArea:
         c: Any = self
         cert = c.certificate_in_force
         versions = cert.get("versions") or []
-        superseded = None
-        if not versions:
-            first_scope = next((x["old_scope"] for x in c.scope_changes.values() if x["number"] == cert["number"]), cert["scope"])
-            superseded = {
-                "version": 1, "issued_on": cert["issued_on"], "change_id": None,
-                "name": self.master_value_on("name", cert["issued_on"]), "address": self.master_value_on("address", cert["issued_on"]),
-                "scope": first_scope, "sites": self.master_value_on("sites", cert["issued_on"]),
-                "business_lines": self.master_value_on("business_lines", cert["issued_on"]), "grade": cert["grade"],
-            }
+        superseded = None if versions else first_version(c, cert)
         latest = versions[-1] if versions else superseded
-        contents = {"version": latest["version"] + 1, "issued_on": occurred_on, "change_id": change_id, "name": c.name,
-                    "address": c.address, "scope": cert["scope"], "sites": cert["sites"], "business_lines": cert.get("business_lines", c.business_lines),
-                    "grade": cert["grade"]}
+        contents = current_contents(c, cert, latest["version"] + 1, occurred_on, change_id=change_id)
         policy.require(
             any(contents[k] != latest[k] for k in VERSION_KEYS), "004 §9.3 2)",
             f"证书 {cert['number']} 第 {latest['version']} 版的内容没有变化，无需换证；请先记录变更："

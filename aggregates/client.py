@@ -21,14 +21,15 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from aggregates import annotations, cases, changes, documents, reporting
+from aggregates import annotations, audit_plans, cases, changes, documents, reporting, signatures
 from aggregates.policy import appeals, applications, audits, certificates, decisions
 from aggregates.state import ClientState
 from aggregates.uscc import client_id_for
 from aggregates.vocabulary import IN_FORCE
 
 
-class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, documents.DocumentsArea, ClientState, Aggregate):
+class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, documents.DocumentsArea,
+             audit_plans.AuditPlansArea, signatures.SignaturesArea, ClientState, Aggregate):
     """One client organisation and everything the body did with it."""
 
     @staticmethod
@@ -146,61 +147,7 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
             "on": occurred_on, "actor": actor,
         }
 
-    # ------------------------------------------------------------------ audits
-
-    def plan_audit(
-        self, *, kind: str, team: list[str], leader: str, man_days: Decimal, sites: list[str],
-        start_on: date, actor: str, occurred_on: date, calculation: dict[str, Any] | None = None,
-    ) -> str:
-        members, leader, application_id = audits.check_plan(self, kind=kind, team=team, leader=leader, man_days=man_days,
-                                                             start_on=start_on, occurred_on=occurred_on)
-        audit_id = f"A{len(self.audits) + 1}"
-        self._audit_planned(
-            audit_id=audit_id, kind=kind, application_id=application_id, team=members, leader=leader,
-            man_days=man_days, sites=list(sites), start_on=start_on, calculation=calculation or {},
-            actor=actor, occurred_on=occurred_on,
-        )
-        return audit_id
-
-    class AuditPlanned(Aggregate.Event):
-        """An audit was planned.
-
-        Version 2 records the team leader and the planning calculation (004 §16.2 man-days, 004 §11
-        multi-site sample); version 1 events, written before the planning calculators existed, had
-        neither and are upcast on load: the leader is the first team member, the calculation empty.
-        """
-
-        class_version = 2
-        audit_id: str
-        kind: str
-        application_id: str | None
-        team: list[str]
-        leader: str
-        man_days: Decimal
-        sites: list[str]
-        start_on: date
-        calculation: dict[str, Any]
-        actor: str
-        occurred_on: date
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state.setdefault("leader", (state.get("team") or [""])[0])
-            state.setdefault("calculation", {})
-
-    @event(AuditPlanned)
-    def _audit_planned(
-        self, audit_id: str, kind: str, application_id: str | None, team: list[str], leader: str,
-        man_days: Decimal, sites: list[str], start_on: date, calculation: dict[str, Any],
-        actor: str, occurred_on: date,
-    ) -> None:
-        self.audits[audit_id] = {
-            "id": audit_id, "kind": kind, "application_id": application_id, "team": team,
-            "leader": leader, "man_days": man_days, "sites": sites, "start_on": start_on,
-            "calculation": calculation, "status": "planned", "planned_on": occurred_on,
-            "completed_on": None, "conclusion": None, "actor": actor,
-        }
-        self.exclusions[audit_id] = {}
+    # ------------------------------------------------------------------ audits (planned in aggregates/audit_plans.py)
 
     def complete_audit(self, *, audit_id: str, conclusion: str, actor: str, occurred_on: date) -> None:
         conclusion = audits.check_completion(self, audit_id=audit_id, conclusion=conclusion, occurred_on=occurred_on)
@@ -504,9 +451,7 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
         sites: list[dict[str, str]], reason: str, actor: str, occurred_on: date,
     ) -> None:
         self.scope_changes[change_id] = {"id": change_id, "number": number, "kind": kind, "old_scope": old_scope, "scope": scope, "reason": reason, "actor": actor, "on": occurred_on}
-        cert = self.certificates[number]
-        cert["scope"] = scope
-        cert["sites"] = sites
+        changes.amend_scope(self, self.certificates[number], scope, sites, occurred_on, scope_change_id=change_id)  # a new version (换证)
 
     # ------------------------------------------------------------------ notified changes, complaints, appeals
 

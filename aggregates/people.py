@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from aggregates.policy import people as policy
+from aggregates.person_keys import PersonKeysArea  # keys and the signing policy (issue 15, item 4)
 
 # The namespace under which a person's id is derived from their document (uuid5). Part of the data
 # format: changing it would orphan every stored person.
@@ -30,7 +31,7 @@ def person_id_for(document_kind: str, document_number: str) -> UUID:
     return uuid.uuid5(PERSON_NAMESPACE, f"{document_kind}:{document_number}")
 
 
-class Person(Aggregate):
+class Person(PersonKeysArea, Aggregate):
     """One person of the body: identity, roles, CCAA registrations, training, competence, leaving."""
 
     @staticmethod
@@ -58,6 +59,7 @@ class Person(Aggregate):
         self.competence: dict[str, list[str]] = {}
         self.annotations: list[dict[str, Any]] = []
         self.interests: dict[str, dict[str, Any]] = {}
+        self.logins: list[str] = []  # PostgreSQL login roles mapped to the person (item 5)
 
     # ------------------------------------------------------------------ roles
 
@@ -141,6 +143,29 @@ class Person(Aggregate):
         else:
             record["items"].append({"kind": kind, "detail": detail, "ended_on": ended_on, "declared_on": occurred_on})
 
+    # ------------------------------------------------------------------ database logins (item 5, docs/people.md)
+
+    def map_login(self, *, role: str, actor: str, occurred_on: date) -> str:
+        """Map a PostgreSQL login role to the person: the database then accepts from that login only
+        events whose actor is this person (ledger/store/pg_logins.py). The event carries the name and
+        document number the database compares with."""
+        role = policy.check_login(self, role, mapped=False, occurred_on=occurred_on)
+        self._login_mapped(role=role, name=self.name, document_number=self.document_number, actor=actor, occurred_on=occurred_on)
+        return role
+
+    @event("LoginMapped")
+    def _login_mapped(self, role: str, name: str, document_number: str, actor: str, occurred_on: date) -> None:
+        self.logins.append(role)
+
+    def unmap_login(self, *, role: str, actor: str, occurred_on: date) -> str:
+        role = policy.check_login(self, role, mapped=True, occurred_on=occurred_on)
+        self._login_unmapped(role=role, actor=actor, occurred_on=occurred_on)
+        return role
+
+    @event("LoginUnmapped")
+    def _login_unmapped(self, role: str, actor: str, occurred_on: date) -> None:
+        self.logins.remove(role)
+
     # ------------------------------------------------------------------ notes and evidence
 
     def annotate(self, *, command: str, since: int, note: str, evidence: list[str], actor: str, occurred_on: date) -> None:
@@ -168,9 +193,16 @@ class Person(Aggregate):
             "former_roles": list(self.former_roles), "ccaa": list(self.registrations), "trainings": list(self.trainings),
             "competence": {k: list(v) for k, v in self.competence.items()}, "annotations": list(self.annotations),
             "interests": {k: {**v, "items": list(v["items"])} for k, v in self.interests.items()},
+            "keys": [dict(k) for k in self.keys],  # signing keys (item 4, aggregates/person_keys.py)
+            "logins": list(getattr(self, "logins", [])),
         }
 
 
 def is_person_event(ev: Any) -> bool:
-    """Whether a domain event is a person's (read models of clients leave these out)."""
-    return isinstance(ev, Person.Event)
+    """Whether a domain event is a person's, or the body's own (aggregates/body.py, issue 17): no
+    client's (read models of clients leave these out)."""
+    return isinstance(ev, _NOT_A_CLIENTS)
+
+
+from aggregates.body import Body  # noqa: E402 - the body's own events (issue 17), beside the people's
+_NOT_A_CLIENTS = (Person.Event, Body.Event)

@@ -64,11 +64,12 @@ class ReportingArea:
         st = self.reporting_state
         acts: list[dict[str, Any]] = []
         for s in self.suspensions.values():
-            acts.append({"act": "suspension", "id": s["id"], "number": s["number"], "on": s["on"]})
-            if s["restored_on"] is not None:
+            annulled = s.get("annulled_by") or {}
+            acts.append({"act": "suspension", "id": s["id"], "number": s["number"], "on": s["on"], "reversed": bool(annulled)})
+            if s["restored_on"] is not None and not annulled.get("with"):  # not ended with a reversed withdrawal (told once, below)
                 acts.append({"act": "restoration", "id": s["id"], "number": s["number"], "on": s["restored_on"]})
         for w in self.withdrawals.values():
-            acts.append({"act": "withdrawal", "id": w["id"], "number": w["number"], "on": w["on"]})
+            acts.append({"act": "withdrawal", "id": w["id"], "number": w["number"], "on": w["on"], "reversed": bool(w.get("reversed_by"))})
             if w.get("reversed_by"):  # reinstated on an upheld appeal (aggregates/cases.py): told as a restoration
                 acts.append({"act": "restoration", "id": w["id"], "number": w["number"], "on": w["reversed_by"]["on"]})
         for number, cert in self.certificates.items():
@@ -78,6 +79,7 @@ class ReportingArea:
             if sc["kind"] == "reduce":
                 acts.append({"act": "scope-reduction", "id": sc["id"], "number": sc["number"], "on": sc["on"]})
         for a in acts:
+            a.setdefault("reversed", False)  # an act reversed on an upheld appeal: reported, not published
             a["key"] = f"{a['act']}:{a['id']}"
             a["reported_on"] = (st["reports"].get(a["key"]) or {}).get("on")
             a["published_on"] = (st["publications"].get(a["key"]) or {}).get("on")

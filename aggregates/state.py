@@ -126,12 +126,20 @@ class ClientState:
         source = self.open_application or self.certificate_in_force
         if source is None and self.applications:
             source = list(self.applications.values())[-1]
-        if source is None:
-            return []
-        declared = source.get("business_lines")
-        text = str(source.get("scope") or "").replace(";", "；").replace("\n", "；")
-        lines = [str(x).strip() for x in declared] if declared is not None else [x.strip() for x in text.split("；")]
-        return list(dict.fromkeys(x for x in lines if x))
+        return _lines_of(source)
+
+    def business_lines_for(self, audit_id: str | None) -> list[str]:
+        """The business lines of the scope an audit audits: its application's for an initial or
+        recertification audit, the certificate's in force for a surveillance (a new application not yet
+        certified does not change what a surveillance of the current certificate scores); the
+        client's ``business_lines`` when the audit is unknown."""
+        audit = self.audits.get(audit_id or "")
+        if audit is None:
+            return self.business_lines
+        if audit.get("application_id") and audit["application_id"] in self.applications:
+            return _lines_of(self.applications[audit["application_id"]])
+        cert = self.certificate_in_force or self.certificate
+        return _lines_of(cert) if cert is not None else self.business_lines
 
     def effective_entries(self, audit_id: str) -> list[dict[str, Any]]:
         """The score entries of an audit that stand: each correction replaces the entry it corrects."""
@@ -178,3 +186,14 @@ class ClientState:
             if c["kind"] == "reduce":
                 out[c["id"]] = {"kind": "scope_reduction", "on": c["on"], "actor": c["actor"]}
         return out
+
+
+def _lines_of(source: dict[str, Any] | None) -> list[str]:
+    """A record's declared business lines (``business_lines``, the master data) where it has one;
+    until then its scope read as lines separated by "；", ";" or a new line."""
+    if source is None:
+        return []
+    declared = source.get("business_lines")
+    text = str(source.get("scope") or "").replace(";", "；").replace("\n", "；")
+    lines = [str(x).strip() for x in declared] if declared is not None else [x.strip() for x in text.split("；")]
+    return list(dict.fromkeys(x for x in lines if x))

@@ -173,3 +173,10 @@ REPORTED_ACTS: dict[str, tuple[str, str]] = {
     "cancellation": ("注销", "cancellation"),
     "scope-reduction": ("缩小认证范围", "scope reduction"),
 }
+
+# The audit method of a plan (市监认证函〔2021〕102号: the CNCA report's 审核方式 codes; issue 15 item 6)
+AUDIT_METHODS: dict[str, tuple[str, str]] = {
+    "FS01": ("现场审核", "on-site audit"),
+    "FS02": ("远程审核", "remote audit"),
+    "FS03": ("现场与远程结合", "on-site and remote combined"),
+}

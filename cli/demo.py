@@ -51,8 +51,10 @@ def demo(clients: int | None, seed: int) -> None:
     app.update_read_models()
     from ledger.demo_trail import checkpoint_demo
 
+    from ledger.demo_documents import print_and_publish
+
     trail_dir.mkdir(parents=True)
-    trail = checkpoint_demo(app, trail_dir)
+    trail = checkpoint_demo(app, trail_dir, before=lambda signer: print_and_publish(app, trail_dir, signer, codes[0]))
     listed = {r["uscc"]: r for r in read.clients(app, today=clock.today())}
     rows = [listed[code] for code in codes]
     due = read.due(app, today=clock.today(), within=90)
@@ -101,6 +103,15 @@ def _trail_lines(trail: Any, path: Path, code: str, st: Any) -> list[str]:
                f"Audit trail: checkpoint #{trail.checkpoint_id} signed ({trail.size} events, origin {trail.origin})"
                + (", " + ", ".join(said_en) if said_en else "") + ".")]
     lines += ["  " + t(f"未能取得：{p.message_zh}", f"Not obtained: {p.message_en}") for p in trail.problems]
+    docs = trail.documents
+    if docs:
+        lines += [t(f"证书 {docs['certificate_no']}（第 {docs['certificate_version']} 版）已打印：{docs['certificate_pdf']}（二维码为签名的状态声明）；"
+                    f"公开登记册（{docs['register_certificates']} 张证书，签名，离线可查）：{docs['register']}/index.html",
+                    f"Certificate {docs['certificate_no']} (version {docs['certificate_version']}) printed: {docs['certificate_pdf']} (its QR code a "
+                    f"signed status statement); the public register ({docs['register_certificates']} certificates, signed, searchable "
+                    f"offline): {docs['register']}/index.html"),
+                  t(f"{docs['cnca_month']} 月度报送认监委的数据（{docs['cnca_rows']} 行）：{docs['cnca_report']}，报送已记录",
+                    f"The CNCA monthly report of {docs['cnca_month']} ({docs['cnca_rows']} rows): {docs['cnca_report']}, its submission recorded")]
     bundle = path.parent / f"bundle-{code}"
     verify = (f"  certledger verify-bundle {bundle} --public-key {trail.public_key} --origin {trail.origin} "
               f"--witness-key {trail.witness_key}" + (f" --tsa-cert {trail.tsa_chain}" if trail.tsa_chain else ""))

@@ -10,13 +10,20 @@ from cli.output import common_options, emit, position_bar, settings
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--atomic", is_flag=True, help="All or nothing: any bad line means nothing is written.")
+@click.option("--source", metavar="NAME", help="The name the lines' identities are derived from (default: the file's name without "
+              "its folder; '-' for standard input). Give the old name to run a renamed copy of a file again.")
 @common_options
-def import_(file: str, atomic: bool) -> None:
+def import_(file: str, atomic: bool, source: str | None) -> None:
     """Run a JSON Lines batch: one command per line, same names and fields as the CLI.
 
     Example line: {"command": "nc raise", "client": "91330100716105852F", "audit": "A2",
     "severity": "minor", "clause": "5.1.2", "description": "..."}. Errors are reported as
     FILE:LINE: message; a failed line writes nothing and the batch goes on, unless --atomic.
+
+    Running the same file again (after a crash, a kill or refused lines) applies only the lines
+    not applied yet, each once: the ledger records every applied line's identity with its events.
+    A line's identity is its "line_id" field if given (1-128 characters, the same in any file),
+    else its file's name (or --source), its bytes and its earlier exact copies in the file.
     """
     import os
     import sys
@@ -29,17 +36,20 @@ def import_(file: str, atomic: bool) -> None:
         length=size or 1, label=s.t("导入", "Importing"), file=sys.stderr, show_eta=True,
     ) as bar:
         report = import_file(s.app(), s.db, fh, size=size, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
-                             read_model_bar=lambda last: position_bar(s.t("更新读模型", "Updating read models"), last))
+                             read_model_bar=lambda last: position_bar(s.t("更新读模型", "Updating read models"), last),
+                             source=source or os.path.basename(file) or file)
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
-    summary = {"file": file, "lines": report.lines, "written": report.written, "failed": len(report.errors), "atomic": atomic,
+    summary = {"file": file, "lines": report.lines, "written": report.written, "skipped": report.skipped, "failed": len(report.errors),
+               "atomic": atomic,
                "errors": [{"line": e.line, "rule": e.rule, "message_zh": e.message_zh, "message_en": e.message_en} for e in report.errors]}
     if atomic and report.errors:
         text = s.t(f"{file}：{len(report.errors)} 行有错，按 --atomic 未写入任何记录。",
                    f"{file}: {len(report.errors)} bad lines; --atomic, so nothing was written.")
     else:
-        text = s.t(f"{file}：{report.lines} 行，写入 {report.written} 行，失败 {len(report.errors)} 行。",
-                   f"{file}: {report.lines} lines, {report.written} written, {len(report.errors)} failed.")
+        text = s.t(f"{file}：{report.lines} 行，写入 {report.written} 行，此前已写入而跳过 {report.skipped} 行，失败 {len(report.errors)} 行。",
+                   f"{file}: {report.lines} lines, {report.written} written, {report.skipped} applied before and skipped, "
+                   f"{len(report.errors)} failed.")
     emit(summary, lambda _s: text)
     if report.errors:
         raise click.exceptions.Exit(1)

@@ -115,8 +115,10 @@ def refusals() -> Iterator[None]:
 def fail(rule: str, message: str, lang: str, refused: bool = True) -> None:
     """A refusal (a rule said no) or an error (the database could not be reached...) on stderr."""
     label = ("Refused" if lang == "en" else "拒绝") if refused else ("Error" if lang == "en" else "错误")
+    from ledger.words import rule_words
+
     rule_label = "rule" if lang == "en" else "规则"
-    click.echo(f"{label}: {message}\n  ({rule_label}: {rule})", err=True)
+    click.echo(f"{label}: {message}\n  ({rule_label}: {rule_words(rule, lang)})", err=True)
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -48,6 +48,11 @@ def render_person(p: dict[str, Any], lang: str) -> str:
         lines.append(f"  {t('专业能力', 'Competence')}: {scheme}  {', '.join(codes) or t('（未限定业务范围代码）', '(no business scope code)')}")
     for r in p["former_roles"]:
         lines.append(f"  {t('已撤销角色', 'Role withdrawn')}: {_words('role', r['role'], lang)}  {r['granted_on']} — {r['withdrawn_on']}  ({r['reason']})")
+    if p.get("logins"):  # PostgreSQL login roles (item 5)
+        lines.append(f"  {t('数据库登录', 'Database logins')}: {', '.join(p['logins'])}")
+    for k in p.get("keys") or []:  # signing keys (item 4)
+        until = f"  {t('吊销于', 'revoked from')} {k['revoked_on']}" if k.get("revoked_on") else ""
+        lines.append(f"  {t('签名密钥', 'Signing key')}: {k['key_id']}  {t('自', 'from')} {k['valid_from']}{until}")
     return "\n".join(lines)
 
 

@@ -90,8 +90,9 @@ def show(status: str | None, client: str | None, as_of: date | None, as_recorded
 
 
 @register.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True,
-              help="csv: UTF-8 with BOM, opens in Excel/WPS as is; jsonl: one JSON object per line.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), required=True,
+              help="csv: UTF-8 with BOM, opens in Excel/WPS as is; jsonl: one JSON object per line; xlsx: the IAF CertSearch "
+                   "upload workbook (IAF status words, dates YYYYMMDD; needs --out).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write to FILE instead of stdout.")
 @click.option("--status", metavar="STATUS", help=STATUS_HELP)
@@ -103,7 +104,15 @@ def export(fmt: str, out: str | None, status: str | None, as_of: date | None, as
 
     from projections.read import export_register
 
+    if fmt == "xlsx" and not out:
+        raise click.UsageError("--format xlsx writes a workbook: give --out FILE.xlsx.")
     rows = _rows(as_of, as_recorded, status)
+    if fmt == "xlsx":  # the IAF CertSearch upload workbook (issue 17 item 5)
+        from projections.read import export_register_xlsx
+
+        n = export_register_xlsx(rows, out)
+        click.echo(settings().t(f"已导出 {n} 张证书到 {out}（IAF CertSearch 上传表）", f"Exported {n} certificates to {out} (IAF CertSearch upload)"), err=True)
+        return
     if out:
         with open(out, "w", encoding="utf-8", newline="") as f:
             n = export_register(rows, fmt, f)

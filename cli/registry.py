@@ -30,7 +30,9 @@ EXTRA: dict[str, tuple[str, str, str]] = {
 # Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
 GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {
     "score": {"preview": ("cli.schemes", "preview")},
-    "people": {"show": ("cli.people", "show"), "list": ("cli.people", "list_"), "impartiality": ("cli.people", "impartiality")},  # people (issue 15)
+    "report": {"cnca": ("cli.report", "cnca")},  # the regulator's monthly workbook (issue 17, docs/cnca-report.md)
+    "people": {"show": ("cli.people", "show"), "list": ("cli.people", "list_"), "impartiality": ("cli.people", "impartiality"),
+               "key": ("cli.people_keys", "key")},  # people (issue 15)
     "certificate": {"print": ("cli.documents", "print_certificate"), "verify-statement": ("cli.documents", "verify_statement")},
 }
 
@@ -42,13 +44,14 @@ def available(module: str) -> bool:
 
 GROUP_HELP = {
     "application": "Applications: submit, review, contract, transfer (申请、评审、合同、转换).",
-    "audit": "Audits: plan, complete (审核策划、审核完成).",
+    "audit": "Audits: plan, complete, reopen, cancel, link-cause (审核策划、完成、重新打开、取消、关联原因).",
     "score": "Scores: enter, correct, exclude (评分、更正、删减).",
     "nc": "Nonconformities: raise, respond, verify (不符合项).",
     "decide": "Record the certification decision; score and grade are computed (认证决定).",
-    "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope (证书).",
-    "change": "Changes notified by the client (信息通报).",
+    "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope, report-act, publish, recall, cause, print (证书).",
+    "change": "Changes: notify, record, assess, link, suspend (信息通报与主数据变更).",
     "complaint": "Complaints: receive, admit, inform-client, resolve (投诉).",
-    "appeal": "Appeals: lodge, admit, hear, extend, decide, redecide (申诉).",
-    "people": "The body's people: register, grant, withdraw-role, ccaa, train, competence, declare, leave, show, list, impartiality (人员).",
+    "appeal": "Appeals: lodge, admit, hear, extend, decide, redecide, effect (申诉).",
+    "report": "The regulator's monthly report: cnca (write the workbook), submit (record its submission) (认证信息报送).",
+    "people": "The body's people: register, grant, withdraw-role, ccaa, train, competence, declare, login, logout, key, signing, leave, show, list, impartiality (人员).",
 }

@@ -70,7 +70,14 @@ RECORDED = {
     "people competence": ("专业能力已记录", "Competence recorded"),
     "people leave": ("离职已记录", "Leaving recorded"),
     "people declare": ("利益冲突声明已记录", "Declaration of interest recorded"),
+    "people key add": ("签名公钥已登记", "Signing key registered"),  # issue 15, item 4
+    "people key revoke": ("签名密钥已吊销", "Signing key revoked"),
+    "people signing": ("签名要求已记录", "Signing requirement recorded"),
+    "report submit": ("认证信息报送已记录", "Submission to the CNCA recorded"),  # issue 17
+    "people login": ("数据库登录已对应人员", "Database login mapped"),
+    "people logout": ("数据库登录已解除", "Database login unmapped"),
     "appeal effect": ("申诉成立的结果已落实", "Upheld appeal given its effect"),
+    "audit cancel": ("审核已取消", "Audit cancelled"),
 }
 
 
@@ -85,14 +92,14 @@ ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "
 def render_result(command: str, client: str, result: Any, lang: str, created: dict[str, Any] | None = None) -> str:
     """The write's echo: what was recorded, and for a write that creates something its id and what
     the ledger computed (man-days and sites of an audit plan, points of a score entry...), in words."""
-    from ledger.words import field_value, field_word
+    from ledger.words import field_value, field_word, result_words
 
     zh, en = RECORDED.get(command, ("已记录", "Recorded"))
     head = f"{en}: {client}" if lang == "en" else f"{zh}：{client}"
     if created is None and isinstance(result, dict):
         created = result
     if created is None:
-        return head if result is None else f"{head} → {result}"
+        return head if result is None else f"{head} → {result_words(result, lang)}"
     ident = created.get("id") or created.get("decision") or created.get("number")
     lines = [f"{head} → {ident}" if ident else head]
     event = ECHO_EVENTS.get(command, "")
@@ -131,7 +138,7 @@ def _make(cmd: Command) -> click.Command:
         bind_command(cmd.name, s.actor)
         raw = {k: v for k, v in kwargs.items() if v is not None and v != ()}
         result = s.app().execute(cmd.name, raw, actor=s.actor)
-        client = raw.get("person") or raw.get("client") or raw.get("name")  # a person's command names a person (issue 15)
+        client = raw.get("person") or raw.get("client") or raw.get("name") or raw.get("month")  # a person's command names a person (issue 15), the body's a month (17)
         from ledger.echo import created as created_by  # vocabulary (issue 9): echo what was created
 
         made = created_by(s.app(), cmd.name, client, result)
@@ -145,7 +152,7 @@ def _make(cmd: Command) -> click.Command:
 
 
 def build(group: str) -> click.Command:
-    commands = [c for c in COMMANDS if c.group == group]
+    commands = [c for c in COMMANDS if c.group == group and " " not in c.verb]  # "people key add": a subgroup's (cli/people_keys.py)
     if len(commands) == 1 and not commands[0].verb:
         return _make(commands[0])
     g = click.Group(group, help=GROUP_HELP.get(group, ""))

@@ -13,6 +13,8 @@ from typing import Any
 from aggregates.annotations import check_annotation
 from aggregates.client import Client
 from aggregates.errors import RuleViolation
+from ledger.commands_signing import SIGNED_ACTS
+from ledger.signing import signed
 
 Step = Callable[[Client], Any]
 
@@ -41,8 +43,12 @@ def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
         def method(self: Any, *, client: str, actor: str | None = None, on: date | None = None, **kwargs: Any) -> Any:
             note = kwargs.pop("note", "") if "note" not in own else ""
             evidence = kwargs.pop("evidence", None) if "evidence" not in own else None
+            sign_key = kwargs.pop("sign_key", None)  # personal signatures (issue 15, item 4): ledger/signing.py
             act = Act(self._actor(actor), self._business_date(on))
-            return self._run(client, name, annotated(fn(self, act, **kwargs), name, act, note, evidence))
+            step = annotated(fn(self, act, **kwargs), name, act, note, evidence)
+            if name in SIGNED_ACTS:
+                step = signed(self, step, name, act, sign_key, kwargs)
+            return self._run(client, name, step)
 
         method.command_name = name
         return method

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProgrammingError
 
 from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation, no_such_client
@@ -32,6 +32,7 @@ from ledger.rules.evaluation import audit_inputs, scheme_basis
 from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
 from ledger.store import codec
 from ledger.store.errors import READ_ONLY, DamagedHistory, inconsistent_history, read_only_refusal, replay_failures
+from ledger.store.pg_logins import login_refusal
 
 log = structlog.get_logger("certledger")
 
@@ -94,7 +95,13 @@ class CertLedger(Handlers, Application[UUID]):
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         self.refuse_if_read_only()  # every road that writes events comes here (commands, sessions, imports)
-        return super().save(*objs, **kwargs)
+        try:
+            return super().save(*objs, **kwargs)
+        except ProgrammingError as e:  # PostgreSQL's login check refused the actor (docs/people.md, D32)
+            refusal = login_refusal(e)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def refuse_if_read_only(self) -> None:
         """Refuse a write, before anything runs, on a database that takes none."""
@@ -240,26 +247,33 @@ class CertLedger(Handlers, Application[UUID]):
         finally:
             self._uow = None
 
-    def flush(self) -> list[Any]:
+    def flush(self, **saved: Any) -> list[Any]:
         """Save every client changed in this session in one transaction; returns the recordings
         (each event with its notification id, in order), which a read-model follower can apply
         without reading them back (the session's ``on_saved`` sees them before any client leaves
         memory). A concurrent write to one of them refuses the whole flush (and forgets the
-        session's copies, so the next command reloads)."""
+        session's copies, so the next command reloads). ``saved``: what the recorder writes in the
+        same transaction, even when no client changed (an import's applied lines: ``import_lines``,
+        ledger/store/applied.py)."""
         uow = self._uow
-        if uow is None or not uow.dirty:
+        if uow is None or not (uow.dirty or saved):
             return []
         pending = list(uow.dirty.values())
         uow.dirty = {}
         try:
-            recordings = self.save(*pending)
+            recordings = self.save(*pending, **saved)
         except IntegrityError:
             uow.clients = OrderedDict()
+            uow.__dict__.pop("people", None)  # the session's people too (ledger/people.py)
             raise RuleViolation(
                 "ledger: concurrent writes",
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
+        except BaseException:  # nothing was saved: the session's copies hold changes that are not
+            uow.clients = OrderedDict()
+            uow.__dict__.pop("people", None)
+            raise
         if uow.on_saved is not None and recordings:
             uow.on_saved(recordings)
         uow.trim()
@@ -310,16 +324,18 @@ class CertLedger(Handlers, Application[UUID]):
         self.refuse_if_read_only()
         result = getattr(self, command.method)(**command.bind(fields), actor=actor)
         if self._uow is None:
-            self.update_read_models()
+            self.update_read_models(after_write=True)
         return result
 
-    def update_read_models(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def update_read_models(self, progress: Callable[[int, int], None] | None = None, *, after_write: bool = False) -> None:
         """Catch the read models up with the events (after a write). The events are saved already,
-        so a failure here is logged and left to the next command, which catches up before it reads."""
+        so a failure here is logged and left to the next command, which catches up before it reads.
+        ``after_write``: a catch-up already running applies this write's events too (it chases the
+        log to its end), so this one does not queue behind it (projections.runner.catch_up)."""
         from projections import runner
 
         try:
-            runner.catch_up(self, progress=progress)
+            runner.catch_up(self, progress=progress, leave_to_running=after_write)
         except Exception:  # noqa: BLE001 - the write succeeded; reads catch up again
             log.warning("read models not caught up; the next read will", exc_info=True)
 

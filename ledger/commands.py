@@ -19,9 +19,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
+from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, AUDIT_METHODS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
                                    TRANSFER_CERTIFICATE_STATUSES)
 from ledger.commands_people import PEOPLE_COMMANDS
+from ledger.commands_signing import SIGN_KEY, SIGNED_ACTS, SIGNING_COMMANDS
+from ledger.commands_body import BODY_COMMANDS
 from ledger.rules.planning import COMBINED_CEILINGS
 
 
@@ -206,7 +208,8 @@ def choice_code(p: "Param", value: Any) -> str:
     codes with their words, when it names none of the parameter's choices."""
     if value in p.choices:
         return value
-    codes = WORD_CODES().get(str(value).strip().casefold(), set()) & set(p.choices)
+    typed = str(value).strip().casefold()
+    codes = WORD_CODES().get(typed, set()) & set(p.choices)
     if len(codes) == 1:
         return codes.pop()
     from ledger.words import VOCABULARIES
@@ -215,6 +218,13 @@ def choice_code(p: "Param", value: Any) -> str:
 
     tables = [t for t in [*vars(vocabulary).values(), *VOCABULARIES.values()] if isinstance(t, dict) and set(p.choices) <= set(t)]
     table = min(tables, key=len) if tables else {}  # the parameter's own vocabulary: the smallest that has every choice
+    # a part of a choice's word: the choice whose word holds it most closely (换证 for 变更证书内容并换发证书（换证）;
+    # 认证范围 for 认证范围变更 rather than 认证范围覆盖的人数变更); refused when two hold it as closely. The echo
+    # says what was chosen.
+    held = sorted((len(str(w)), c) for c in p.choices if len(typed) >= 2 and c in table
+                  for w in table[c] if typed in str(w).casefold())
+    if held and (len(held) == 1 or held[0][0] < held[1][0] or held[0][1] == held[1][1]):
+        return held[0][1]
 
     def listed(lang: int) -> str:
         words = {c: pair[lang] for c, pair in table.items() if c in p.choices}
@@ -284,6 +294,8 @@ COMMANDS: tuple[Command, ...] = (
         Param("reduction", "decimal", required=False, help="the combined-audit reduction as a fraction, e.g. 0.2 (default: the ceiling)"),
         Param("site", multiple=True, required=False, help="a site to visit, by name; repeat for each (default: every site in scope for initial audits, the minimum sample otherwise)"),
         Param("start", "date", help="first day of the audit"),
+        Param("method", required=False, default="FS01", choices=tuple(AUDIT_METHODS),
+              help="the audit method (审核方式, 市监认证函〔2021〕102号): " + one_of(AUDIT_METHODS) + " (default FS01, on-site)"),
         ON,
     )),
     Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores; a scored audit needs every "
@@ -518,6 +530,10 @@ COMMANDS: tuple[Command, ...] = (
         Param("notice-on", "date", required=False, help="the date the appellant was told (default: the business date)"),
         REASON, ON,
     )),
+    Command("audit cancel", "cancel_audit", "Cancel a planned audit that will not be completed (its certificate withdrawn, "
+            "its application withdrawn...), with the reason: it is no longer open or due; what was recorded stays.", (
+        CLIENT, Param("audit", help="the planned audit, e.g. A3"), REASON, ON,
+    )),
     Command("appeal effect", "give_appeal_effect", "Give an upheld appeal against a refusal, suspension, withdrawal or scope "
             "reduction its effect (004 §14.1.3 (4)): the application accepted, the suspension annulled, the certificate "
             "reinstated, the scope restored; the act appealed stays in the record, marked reversed.", (
@@ -543,6 +559,11 @@ NOTE = Param("note", required=False, default="", help="a note on this record: wh
 EVIDENCE = Param("evidence", multiple=True, required=False, help="a reference to evidence (document, photo, file number); repeat for each")
 # --- people (issue 15): the register of people's commands take a person, not a client (ledger/commands_people.py)
 COMMANDS += tuple(Command(n, m, h, tuple(Param(**p) for p in ps)) for n, m, h, ps in PEOPLE_COMMANDS)
+# --- the body's own acts (issue 17): no client (ledger/commands_body.py)
+COMMANDS += tuple(Command(n, m, h, tuple(Param(**p) for p in ps)) for n, m, h, ps in BODY_COMMANDS)
+# --- personal signatures (issue 15, item 4): keys, the signing policy, and --sign-key on the signed acts (ledger/commands_signing.py)
+COMMANDS += tuple(Command(n, m, h, tuple(Param(**p) for p in ps)) for n, m, h, ps in SIGNING_COMMANDS)
+COMMANDS = tuple(replace(c, params=c.params + (Param(**SIGN_KEY),)) if c.name in SIGNED_ACTS else c for c in COMMANDS)
 COMMANDS = tuple(replace(c, params=c.params + tuple(p for p in (NOTE, EVIDENCE) if p.key not in c.by_key)) for c in COMMANDS)
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

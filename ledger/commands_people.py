@@ -78,6 +78,17 @@ PEOPLE_COMMANDS: tuple[tuple[str, str, str, tuple[dict[str, Any], ...]], ...] = 
         {"name": "ended-on", "type": "date", "required": False, "help": "past employment: the day it ended (none: still employed)"},
         ON,
     )),
+    ("people login", "map_login", "Map a PostgreSQL login role to a person (数据库登录): the database then accepts from that "
+     "login only records whose actor is this person (docs/people.md); on PostgreSQL only the tables' owner may record it.", (
+        PERSON,
+        {"name": "role", "help": "the PostgreSQL login role, as CREATE ROLE names it unquoted (e.g. wang_fang)"},
+        ON,
+    )),
+    ("people logout", "unmap_login", "Unmap a PostgreSQL login role from its person (解除数据库登录).", (
+        PERSON,
+        {"name": "role", "help": "the PostgreSQL login role mapped to the person"},
+        ON,
+    )),
     ("people leave", "record_leaving", "Record that a person left the body (离职).", (
         PERSON,
         {"name": "left-on", "type": "date", "required": False, "help": "the last day with the body (default: the business date)"},

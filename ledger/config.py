@@ -115,3 +115,26 @@ def attestation_settings(tsa_url: str | None, tsa_cert: str | None, witness_urls
             f"({ENV_WITNESS_URL}) needs its --witness-key ({ENV_WITNESS_KEY}), in the same order.",
         )
     return tsa_url, tsa_cert, list(zip(witness_urls, witness_keys))
+
+
+ENV_BODY_APPROVAL = "CERTLEDGER_BODY_APPROVAL"  # the body's approval number (认证机构批准号), e.g. CNCA-R-2021-123 (issue 17)
+
+
+def body_approval(option: str | None = None) -> str | None:
+    """The body's approval number: ``option`` (``report cnca --approval``), else
+    ``CERTLEDGER_BODY_APPROVAL``, else None; upper-cased, letters, digits and hyphens only."""
+    import re
+
+    raw = (option if option is not None else os.environ.get(ENV_BODY_APPROVAL, "")).strip()
+    if not raw:
+        return None
+    code = raw.upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{2,39}", code):
+        where = "--approval" if option is not None else f"环境变量 {ENV_BODY_APPROVAL}"
+        where_en = "--approval" if option is not None else f"environment variable {ENV_BODY_APPROVAL}"
+        raise RuleViolation(
+            "ledger: configuration",
+            f"{where} 的认证机构批准号“{raw}”无效：应由字母、数字和连字符组成（3-40 个字符），例如 CNCA-R-2021-123。",
+            f"The approval number '{raw}' of {where_en} is invalid: letters, digits and hyphens (3-40 characters), e.g. CNCA-R-2021-123.",
+        )
+    return code

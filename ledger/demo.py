@@ -57,7 +57,7 @@ def _uscc(body: str) -> str:
 
 
 def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, str], seed: int,
-             ncs: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
+             ncs: tuple[tuple[str, str, str], ...] = (), keys: dict[str, str] | None = None) -> dict[str, Any]:
     """Application through certificate and report to the CNCA, starting on ``day0``."""
     d = lambda n: day0 + timedelta(days=n)  # noqa: E731
     sites = [{"name": n, "address": a} for n, a in c.sites]
@@ -82,11 +82,16 @@ def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, st
         if severity == "major":
             app.verify_nonconformity(client=uscc, nc=nc, verification="现场复核：纠正措施已实施并有效", actor=team[0], on=d(36))
     result = app.decide(client=uscc, audit="A2", decider=DECIDER, reason="审核报告信息充分，不符合项已按 4.6.3 处理",
-                        actor=ADMIN, on=d(40))
+                        actor=ADMIN, on=d(40), **_signed(keys or {}, DECIDER))
     if result["granted"]:
         app.issue_certificate(client=uscc, decision=result["decision"], actor=ADMIN, on=d(42))
         app.report_to_regulator(client=uscc, reference=f"CNCA-{d(50):%Y%m%d}-{seed:03d}", actor=ADMIN, on=d(50))
     return result
+
+
+def _signed(keys: dict[str, str], name: str) -> dict[str, str]:
+    """The signer's key for an act the body requires signed, once the staff hold keys (issue 10)."""
+    return {"sign_key": keys[name]} if name in keys else {}
 
 
 def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> list[str]:
@@ -102,10 +107,15 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> li
     codes = [_uscc(c.uscc) for c in CLIENTS]
     hz, sz, nc, bj, su, wh = codes
     c_hz, c_sz, c_nc, c_bj, c_su, c_wh = CLIENTS
+    keys: dict[str, str] = {}
+    if to_the_end:  # the body's people registered first: every team and decider is checked against them (issue 10)
+        from ledger.demo_people import register_staff
+
+        keys = register_staff(app, start - timedelta(days=1))
 
     # 1. Hangzhou (001): certified with a minor nonconformity; later an address change and a complaint
     #    lead to an unscheduled surveillance.
-    _certify(app, c_hz, hz, d(0), ("王芳", "李强"), 1,
+    _certify(app, c_hz, hz, d(0), ("王芳", "李强"), 1, keys=keys,
              ncs=(("minor", "附录A 人员资质管理", "部分检验人员的资质培训记录不完整"),))
     app.notify_change(client=hz, kind="address", changed_on=d(150), description="生产经营场所迁至杭州市余杭区仓前街道", actor=ADMIN, on=d(156))
     app.receive_complaint(client=hz, complainant="消费者 王某", subject="售后服务承诺未兑现", actor=ADMIN, on=d(170))
@@ -114,7 +124,7 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> li
 
     # 2. Shenzhen (004): a major nonconformity verified before the decision; later a serious safety
     #    incident suspends the certificate (004 §8.1 e) and the verified clearance restores it.
-    _certify(app, c_sz, sz, d(20), ("刘洋", "杨帆"), 2,
+    _certify(app, c_sz, sz, d(20), ("刘洋", "杨帆"), 2, keys=keys,
              ncs=(("major", "附录2 诚信管理制度", "未建立诚信风险识别与应对制度"), ("minor", "附录2 顾客满意", "顾客满意度调查样本不足")))
     app.notify_change(client=sz, kind="incident", changed_on=d(200), description="龙华仓储中心发生叉车伤人安全事故", actor=ADMIN, on=d(205))
     app.suspend(client=sz, reason_code="8.1e", reason="发生严重安全事故，经调查核实", months=3, actor=ADMIN, on=d(210))
@@ -122,15 +132,16 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> li
     app.receive_complaint(client=sz, complainant="顾客 陈某", subject="退货退款处理超过承诺时限", actor=ADMIN, on=d(290))  # still open
 
     # 3. Nanchang (002): service score from three respondents plus management maturity.
-    _certify(app, c_nc, nc, d(70), ("黄磊", "陈静"), 3)
+    _certify(app, c_nc, nc, d(70), ("黄磊", "陈静"), 3, keys=keys)
 
     # 4. Beijing (000): certified; appeals the grade; the appeal is heard and dismissed by people
     #    not involved in the decision.
-    _certify(app, c_bj, bj, d(45), ("李强", "杨帆"), 4)
+    _certify(app, c_bj, bj, d(45), ("李强", "杨帆"), 4, keys=keys)
     app.lodge_appeal(client=bj, against="D1", grounds="认为“履行质量承诺能力”评分偏低，请求复核", actor=ADMIN, on=d(90))
     app.admit_appeal(client=bj, appeal="AL1", accept=True, actor=ADMIN, on=d(94))
     app.hear_appeal(client=bj, appeal="AL1", hearing_on=d(112), notice_on=d(102), panel=["孙丽", "周强"], actor=ADMIN, on=d(112))
-    app.decide_appeal(client=bj, appeal="AL1", outcome="dismissed", result="经复核，评分依据充分，维持原认证决定", decider=["孙丽", "周强"], actor=ADMIN, on=d(130))
+    app.decide_appeal(client=bj, appeal="AL1", outcome="dismissed", result="经复核，评分依据充分，维持原认证决定", decider=["孙丽", "周强"], actor=ADMIN, on=d(130),
+                      **_signed(keys, "孙丽"))
 
     # 5. Suzhou (003): applied and audited; scores entered, the decision not yet taken.
     app.submit_application(client=su, name=c_su.name, address=c_su.address, scheme=c_su.scheme, scope=c_su.scope,
@@ -160,10 +171,11 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False) -> li
     from ledger.demo_annotations import play_annotations
     from ledger.demo_cases import play_cases
     from ledger.demo_changes import play_changes
+    from ledger.demo_people import play_people
     from ledger.demo_reporting import play_reporting
 
-    for act in (play_changes, play_cases, play_reporting, play_annotations):
-        act(app, codes, end)
+    for act in (play_changes, play_cases, play_reporting, play_annotations, play_people):
+        act(app, codes, end, keys) if act is play_cases else act(app, codes, end)
     return codes
 
 
@@ -183,5 +195,5 @@ def synthetic_body(app: Any, db: str, folder: Any, clients: int, seed: int = 1, 
     write_jsonl(path, clients, seed)
     size = os.path.getsize(path)
     with open(path, "rb") as fh, (bar(size) if bar else contextlib.nullcontext(None)) as progress:
-        report = import_file(app, db, fh, size=size, actor=ADMIN, progress=progress)
+        report = import_file(app, db, fh, size=size, actor=ADMIN, progress=progress, source=path.name)
     return path, report

@@ -8,7 +8,7 @@ continued, each after its last event and not after ``today`` (the lead wires it 
   result is sent within 30 working days of the acceptance.
 - Nanchang (002, under 001): appeals its certification decision; the appeal is upheld and given
   effect by a new decision that supersedes the one appealed (kept in the record).
-- Wuhan (001): its appeal against the refused application is accepted.
+- Wuhan (001): its appeal against the refused application is accepted (still to be decided).
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from ledger.demo_cast import ADMIN
 from ledger.synthetic import score_sheet
 
 
-def play_cases(app: Any, codes: list[str], today: date) -> None:
-    """Continue the demo's clients (``codes`` as ``ledger.demo.play`` returns them, in its order)."""
+def play_cases(app: Any, codes: list[str], today: date, keys: dict[str, str] | None = None) -> None:
+    """Continue the demo's clients (``codes`` as ``ledger.demo.play`` returns them, in its order);
+    ``keys``: the signers' key files when the body requires decisions signed (ledger/demo_people.py)."""
+    signed = lambda name: {"sign_key": keys[name]} if keys and name in keys else {}  # noqa: E731
     start = today - timedelta(days=360)  # ledger.demo.play's first day
     d = lambda n: start + timedelta(days=n)  # noqa: E731
     hz, sz, nc, _bj, _su, wh = codes
@@ -37,7 +39,7 @@ def play_cases(app: Any, codes: list[str], today: date) -> None:
     app.admit_complaint(client=sz, complaint="C1", accept=True, decider=["孙丽"], concerns=["A2"], about_client=True,
                         notice_on=d(293), actor=ADMIN, on=d(292))
     app.inform_client_of_complaint(client=sz, complaint="C1", how="书面函告投诉内容，要求十日内提交自查说明", actor=ADMIN, on=d(294))
-    app.plan_audit(client=sz, kind="unscheduled", member=["陈静"], start=d(300), actor=ADMIN, on=d(295))
+    app.plan_audit(client=sz, kind="unscheduled", member=["陈静"], start=d(300), method="FS03", actor=ADMIN, on=d(295))  # on site and remote
     app.link_unscheduled(client=sz, audit="A3", complaint="C1", actor=ADMIN, on=d(295))
     scheme = app.audit_scheme(app.client(sz), "A3")
     for item, facet, value in score_sheet(scheme, 0.72, 12):
@@ -50,9 +52,10 @@ def play_cases(app: Any, codes: list[str], today: date) -> None:
     app.lodge_appeal(client=nc, against="D1", grounds="决定理由未说明管理成熟度的评价依据，请求重新作出决定", actor=ADMIN, on=d(121))
     app.admit_appeal(client=nc, appeal="AL1", accept=True, actor=ADMIN, on=d(124))
     app.decide_appeal(client=nc, appeal="AL1", outcome="upheld", result="申诉成立：原决定理由不充分，由未参与原决定的人员重新作出决定",
-                      decider=["孙丽", "周强"], actor=ADMIN, on=d(150))
+                      decider=["孙丽", "周强"], actor=ADMIN, on=d(150), **signed("孙丽"))
     app.supersede_decision(client=nc, appeal="AL1", decider="钱七", reason="依申诉 AL1 的裁定，按审核 A2 的评分重新作出决定，说明成熟度评价依据",
-                           actor=ADMIN, on=d(152))
+                           actor=ADMIN, on=d(152), **signed("钱七"))
 
-    # Wuhan: the appeal against the refused application (d330) is accepted.
+    # Wuhan: the appeal against the refused application (d330) is accepted; its written result is due
+    # (an upheld appeal against a refusal is given its effect by appeal effect: tests/integration/test_cases.py).
     app.admit_appeal(client=wh, appeal="AL1", accept=True, actor=ADMIN, on=d(333))

@@ -32,6 +32,7 @@ class DemoTrail:
     stamped_at: datetime | None = None
     cosigned_at: datetime | None = None
     problems: list[Any] = field(default_factory=list)  # RuleViolations: what could not be obtained
+    documents: dict[str, str] = field(default_factory=dict)  # what the body signed before the checkpoint (ledger/demo_documents.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": str(self.key), "public_key": str(self.public_key), "origin": self.origin,
@@ -39,12 +40,14 @@ class DemoTrail:
                 "tsa_chain": str(self.tsa_chain) if self.tsa_chain else None,
                 "time_stamp": self.stamped_at.isoformat() if self.stamped_at else None,
                 "cosigned_at": self.cosigned_at.isoformat() if self.cosigned_at else None,
-                "problems": [p.to_dict() for p in self.problems]}
+                "problems": [p.to_dict() for p in self.problems], "documents": dict(self.documents)}
 
 
-def checkpoint_demo(app: Any, folder: Path) -> DemoTrail:
+def checkpoint_demo(app: Any, folder: Path, before: Any = None) -> DemoTrail:
     """Make the body's key in ``folder``, sign a checkpoint over the demo's events, have it
-    cosigned by a witness and time-stamped by a local authority (when ``openssl`` is there)."""
+    cosigned by a witness and time-stamped by a local authority (when ``openssl`` is there).
+    ``before(signer)``: what the body signs with its key before the checkpoint (the demo's
+    documents), its result kept as ``documents``."""
     from ledger.trail import make_checkpoint
     from ledger.trail.attest import Witness, attest_latest
     from ledger.trail.keys import init_key
@@ -56,12 +59,14 @@ def checkpoint_demo(app: Any, folder: Path) -> DemoTrail:
     from ledger.trail.keys import load_signer
 
     signer = load_signer(files.private)
+    documents = before(signer) if before is not None else {}
     result = make_checkpoint(app, signer)
     origin = result.checkpoint.origin
     witness_dir = folder / "witness"
     witness = init_witness(witness_dir, WITNESS_NAME)
     add_log(witness_dir, files.verifier, origin)
-    trail = DemoTrail(files.private, files.public, origin, result.id, result.checkpoint.size, witness_dir / "witness.pub")
+    trail = DemoTrail(files.private, files.public, origin, result.id, result.checkpoint.size, witness_dir / "witness.pub",
+                      documents=documents)
     with running_witness(witness_dir) as url:
         if shutil.which("openssl"):
             with local_tsa(folder / "tsa") as tsa:

@@ -142,6 +142,9 @@ def explain(client: "Client", *, audit: str | None = None, scheme_of: SchemeOf |
         out["decision"]["supersedes"] = decision.get("supersedes")  # complaints and appeals (issue 9)
         out["decision"]["appeal_id"] = decision.get("appeal_id")
         out["superseding"] = _superseding(client, decision)
+        from ledger.signing_text import decision_signature  # who signed it (issue 15, item 4)
+
+        out["decision"]["signature"] = decision_signature(list(history or ()), decision["id"])
     return jsonable(out)
 
 

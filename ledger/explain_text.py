@@ -92,6 +92,8 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
                          f"{t('等级', 'grade')} {grade_word(sch['id'], sch['version'], dec['grade'], lang)}  {t('决定人', 'decider')} {dec['decider']}  "
                          f"{t('记录人', 'recorded by')} {dec['actor']} ({_when(dec.get('recorded_at'))})")
             lines.append(f"  {t('理由', 'reason')}: {dec['reason']}")
+            if dec.get("signature"):  # personal signatures (issue 15, item 4)
+                lines.append(f"  {t('签名', 'signature')}: {dec['signature']['en' if en else 'zh']}")
             if d.get("superseding"):  # a decision made on an upheld appeal (complaints and appeals, issue 9)
                 lines.append(f"  {d['superseding']['en'] if en else d['superseding']['zh']}")
         else:

@@ -26,6 +26,8 @@ from ledger.handlers_changes import ChangeHandlers
 from ledger.handlers_reporting import ReportingHandlers
 from ledger import people_checks
 from ledger.people import PeopleHandlers
+from ledger.handlers_signing import SigningHandlers  # personal keys and the signing policy (issue 15, item 4)
+from ledger.body import BodyHandlers
 from ledger.handlers_documents import DocumentHandlers
 from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
@@ -33,9 +35,10 @@ from ledger.rules.procedures import procedure_for
 from ledger.acts import Act, Step, annotated, command, one_of as _one_of  # noqa: F401 - the areas' handlers import them from ledger.acts
 from ledger.handlers_annotations import evidence_text
 from ledger.rules.business_lines import score_facet
+from ledger.rules.deadlines_cases import check_complaint_admitted
 
 
-class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, PeopleHandlers):
+class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, SigningHandlers, PeopleHandlers, BodyHandlers):
     """The commands of ``CertLedger``, which supplies what they use of the application (the
     commands of the newer areas are in ledger/handlers_<area>.py)."""
 
@@ -95,7 +98,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("audit plan")
     def plan_audit(self, act: Act, *, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
                    leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
-                   reduction: Decimal | None = None, expert: list[str] | None = None) -> Step:
+                   reduction: Decimal | None = None, expert: list[str] | None = None, method: str = "FS01") -> Step:
         """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11)
         and are recorded with the plan; the team is checked against the register of people
         (ledger/people_checks.py) and technical experts are recorded in the calculation, outside the
@@ -108,8 +111,9 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
                                      scheme_id=c.scheme_id, procedure_id=procedure_for(c.scheme_id).id)
             if expert:  # people (issue 15): technical experts recorded with the plan, not counted in its man-days
                 calculation = {**calculation, "technical_experts": list(dict.fromkeys(x.strip() for x in expert if x.strip()))}
+            team_ids = people_checks.team_identities(self, member, leader, expert or [])  # CNCA report (issue 15 item 6)
             return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
-                                calculation=calculation, **act.recorded)
+                                calculation=calculation, method=method, team_ids=team_ids, **act.recorded)
 
         return apply
 
@@ -267,7 +271,11 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
     @command("complaint resolve")
     def resolve_complaint(self, act: Act, *, complaint: str, result: str) -> Step:
-        return lambda c: c.resolve_complaint(complaint_id=complaint, result=result, **act.recorded)
+        def apply(c: Client) -> None:
+            check_complaint_admitted(c, complaint)  # 004 §14.2.2 (ledger/rules/deadlines_cases.py)
+            c.resolve_complaint(complaint_id=complaint, result=result, **act.recorded)
+
+        return apply
 
     @command("appeal lodge")
     def lodge_appeal(self, act: Act, *, against: str, grounds: str, late_override: str = "") -> Step:

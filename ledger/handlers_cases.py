@@ -44,6 +44,10 @@ class CaseHandlers:
         return lambda c: c.link_unscheduled(audit_id=audit, complaint=complaint, regulator=regulator, regulator_on=learned,
                                             **act.recorded)
 
+    @command("audit cancel")
+    def cancel_audit(self, act: Act, *, audit: str, reason: str) -> Step:
+        return lambda c: c.cancel_audit(audit_id=audit, reason=reason, **act.recorded)
+
     @command("appeal extend")
     def extend_appeal(self, act: Act, *, appeal: str, until: date, approved_by: str, reason: str,
                       notice_on: date | None = None) -> Step:

@@ -10,7 +10,7 @@ from typing import Any
 from ledger.words import event_word, field_value, field_word
 
 # Fields a reader needs no line for in the listing (they are in ``show`` and ``explain``).
-QUIET = frozenset({"evaluation", "key"})  # key: a reporting act's "act:id", shown by its act and id
+QUIET = frozenset({"evaluation", "key", "holders"})  # holders: where a master-data change was kept (bookkeeping)  # key: a reporting act's "act:id", shown by its act and id
 
 
 def described(rows: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:
@@ -43,6 +43,9 @@ def render_history(rows: list[dict[str, Any]], lang: str = "zh", *, keep: Any = 
 
     sep = "；" if lang != "en" else "; "
     colon = "：" if lang != "en" else ": "
+    from ledger.signing_text import signature_marks
+
+    marks = signature_marks(rows, lang)  # who signed each act with legal meaning, or unsigned (issue 15, item 4)
     lines = []
     for r in described(rows, lang):
         if keep is not None and r["version"] not in keep:
@@ -50,6 +53,8 @@ def render_history(rows: list[dict[str, Any]], lang: str = "zh", *, keep: Any = 
         body = sep.join(f"{label}{colon}{value if full else _short(value)}" for label, value in r["details"])
         lines.append(f"{r['version']:>4}  {r['occurred_on']}  {event_time(r['recorded_at'])}  {r['actor'] or '—'}  "
                      f"{r['event']}  {body}")
+        if r["version"] in marks:
+            lines.append(f"{'':>6}{marks[r['version']]}")
     return "\n".join(lines)
 
 

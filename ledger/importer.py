@@ -4,20 +4,27 @@
 ``actor`` may be given per line, else the importer's actor is used. Errors are data: each is
 reported as ``FILE:LINE: message`` and the batch goes on (the failed line writes nothing), unless
 the import is atomic, in which case any error means nothing at all is written.
+
+An import with a ``source`` (``certledger import`` always has one: the file's name or
+``--source``) can be run again: every line has an identity (``ledger.import_lines``: a ``line_id``
+given in the line, or derived from the source, the line's bytes and its earlier copies), each
+applied line's identity is recorded in the transaction of its events (``ledger/store/applied.py``),
+and a line whose identity is recorded is skipped. So running the same file again after a crash, a
+kill or refused lines applies exactly what is missing, once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from aggregates.errors import RuleViolation
+from ledger.import_lines import TooLong, given_key, identified, line_id_reused, parse, too_long
 from ledger.store.collector import few_full_collections
 
 
@@ -38,27 +45,11 @@ class ImportReport:
     written: int = 0
     errors: list[LineError] = field(default_factory=list)
     atomic: bool = False
+    skipped: int = 0  # lines applied before (by an earlier run of the same file): not run again
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-_DECODER = json.JSONDecoder(parse_float=Decimal)  # one decoder: json.loads with options builds one per call
-
-
-def _parse(raw: bytes, number: int) -> dict[str, Any]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise RuleViolation("ledger: input format", f"第 {number} 行不是有效的 UTF-8（第 {e.start + 1} 个字节）。", f"Line {number} is not valid UTF-8 (byte {e.start + 1}).") from None
-    try:
-        data = _DECODER.decode(text)
-    except json.JSONDecodeError as e:
-        raise RuleViolation("ledger: input format", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）。", f"Not valid JSON: {e.msg} (column {e.colno}).") from None
-    if not isinstance(data, dict):
-        raise RuleViolation("ledger: input format", "每行应为一个 JSON 对象。", "Each line must be a JSON object.")
-    return data
 
 
 def _execute(app: Any, data: dict[str, Any], default_actor: str | None) -> Any:
@@ -87,7 +78,8 @@ Progress = Callable[[int, int], None]  # (position reached, last position): the 
 
 def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, actor: str | None, atomic: bool = False,
                 progress: Callable[[int], None] | None = None,
-                read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None = None) -> ImportReport:
+                read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None = None,
+                source: str | None = None) -> ImportReport:
     """The one road for an import (``certledger import``): it chooses how to run the lines and
     brings the read models up to date.
 
@@ -101,19 +93,22 @@ def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, 
 
     ``progress`` sees the bytes of each line read; ``read_model_bar(last)`` gives the progress
     callback of the bulk update at the end. The events are saved before the read models are
-    touched: a failure there is logged and left to the next command's catch-up."""
+    touched: a failure there is logged and left to the next command's catch-up. ``source`` names
+    the lines' source (``certledger import``: the file's name or ``--source``): each line's
+    identity is recorded with its events and a line applied before is skipped (see the module)."""
     workers = workers_for(size, atomic)
     if workers > 1:
         gathered = _gathered(app)  # opens (or creates) the ledger before the workers do
         from projections.gather import Gatherer
 
         report = run_import_in_workers(db, lines, actor=actor, workers=workers, progress=progress,
-                                       gather=Gatherer if gathered else None, sink=gathered)
+                                       gather=Gatherer if gathered else None, sink=gathered, source=source)
         if report.written:
             _after_workers(app, gathered, read_model_bar)
         return report
     follower = _follower(app)
-    report = run_import(app, lines, actor=actor, atomic=atomic, progress=progress, on_saved=follower.saved if follower else None)
+    report = run_import(app, lines, actor=actor, atomic=atomic, progress=progress, on_saved=follower.saved if follower else None,
+                        source=source)
     if follower:
         follower.finish()
     if report.written:
@@ -159,49 +154,130 @@ def _after_workers(app: Any, gathered: Any, bar: Callable[[int], contextlib.Abst
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
                progress: Callable[[int], None] | None = None,
                on_saved: Callable[[list[Any]], None] | None = None, numbered: bool = False,
-               on_leave: Callable[[Any], None] | None = None) -> ImportReport:
+               on_leave: Callable[[Any], None] | None = None, source: str | None = None) -> ImportReport:
     """Run the lines as commands in one session: clients stay in memory between lines and the
     events are saved in transactions of ``CHUNK`` lines (atomic: one transaction, or none).
     ``progress`` is called with the byte length of each line read; ``on_saved`` with the
     recordings of each transaction once it is committed, e.g. ``projections.Follower(app).saved``
     to keep the read models current without reading back; ``on_leave`` with each client, as saved,
     when it leaves the session's memory (both are the session's hooks: ``CertLedger.session``).
-    ``numbered``: ``lines`` gives ``(line number, bytes)`` pairs (a worker's share of a file)."""
+    ``numbered``: ``lines`` gives ``ledger.import_lines.identified`` items (a worker's share of a file).
+
+    With a ``source``, each applied line's identity is saved in the transaction of its events, and
+    a line whose identity the ledger holds is skipped (looked up ``AHEAD`` lines at a time). A
+    transaction refused as a whole (a concurrent writer changed one of its clients, or another
+    import applied one of its lines) is run again line by line, each line in its own transaction
+    on freshly loaded clients, so that only a line that is wrong or in genuine conflict fails."""
     report = ImportReport(atomic=atomic)
-    unsaved: list[int] = []  # lines run since the last flush (non-atomic)
+    recorder = app.recorder if source is not None and hasattr(app.recorder, "applied_lines") else None
+    unsaved: list[_Line] = []  # lines run since the last save
     chunk = chunk_size()
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+    def fail(number: int, e: BaseException) -> None:
+        report.errors.append(LineError(number, getattr(e, "rule", type(e).__name__), e.message_zh, e.message_en))  # type: ignore[attr-defined]
+
+    def done_before(line: _Line, found: tuple[bytes, str, int] | None) -> bool:
+        """Whether the line was applied before (skipped, or refused if its line_id names other content)."""
+        if found is None:
+            return False
+        if found[0] != line.digest and line.line_id is not None:
+            fail(line.number, line_id_reused(line.line_id, found[1], found[2]))
+        else:
+            report.skipped += 1
+        return True
+
+    def run(line: _Line) -> bool:
+        try:
+            _execute(app, line.data, actor)
+        except RuleViolation as e:
+            fail(line.number, e)
+            return False
+        except Exception as e:  # a library error that names the problem (calendar data...)
+            if not hasattr(e, "message_zh"):
+                raise
+            fail(line.number, e)
+            return False
+        return True
+
+    def save(lines_: list[_Line]) -> None:
+        rows = [(x.key, x.digest if x.line_id is not None else None, source, x.number, x.line_id, stamp)
+                for x in lines_ if x.key is not None] if recorder else []
+        app.flush(**({"import_lines": rows} if rows else {}))
 
     def flush() -> None:
-        try:
-            app.flush()  # the session hands the recordings to on_saved
-        except RuleViolation as e:  # a concurrent writer: this chunk is not written
-            report.written -= len(unsaved)
-            report.errors.extend(LineError(n, e.rule, e.message_zh, e.message_en) for n in unsaved)
-            report.errors.sort(key=lambda x: x.line)
+        if not unsaved:
+            return
+        pending = list(unsaved)
         unsaved.clear()
+        try:
+            save(pending)
+        except RuleViolation:  # refused as a whole: nothing of it is written; again line by line
+            report.written -= len(pending)
+            for line in pending:
+                one_by_one(line)
+
+    def one_by_one(line: _Line) -> None:
+        for attempt in range(3):
+            if line.key is not None and recorder is not None and done_before(line, recorder.applied_lines([line.key]).get(line.key)):
+                return
+            if not run(line):
+                return
+            try:
+                save([line])
+            except RuleViolation as e:  # a concurrent writer again: reload and run it again
+                if attempt == 2:
+                    fail(line.number, e)
+                continue
+            report.written += 1
+            return
+
+    def batch(items: list[_Line]) -> None:
+        found: dict[bytes, tuple[bytes, str, int]] = {}
+        if recorder is not None:
+            found = recorder.applied_lines([x.key for x in items if x.key is not None])
+            # lines run and not saved yet are not in the table: their line_ids are looked up here
+            found.update((x.key, (x.digest, source, x.number)) for x in unsaved if x.line_id is not None)
+        for line in items:
+            if line.key is not None and recorder is not None:
+                if done_before(line, found.get(line.key)):
+                    continue
+                if line.line_id is not None:
+                    found[line.key] = (line.digest, source, line.number)
+            if not run(line):
+                continue
+            report.written += 1
+            unsaved.append(line)
+            if not atomic and len(unsaved) >= chunk:
+                flush()
 
     def each() -> None:
-        for number, raw in (lines if numbered else enumerate(lines, 1)):
+        items: list[_Line] = []
+        for number, raw, digest, key in (lines if numbered else identified(lines, source)):
+            if isinstance(raw, TooLong):
+                if progress is not None:
+                    progress(raw.length)
+                report.lines += 1
+                fail(number, too_long(raw))
+                continue
             if progress is not None:
                 progress(len(raw))
             if not raw.strip():
                 continue
             report.lines += 1
             try:
-                _execute(app, _parse(raw.rstrip(b"\r\n"), number), actor)
+                data, line_id = parse(raw)
             except RuleViolation as e:
-                report.errors.append(LineError(number, e.rule, e.message_zh, e.message_en))
+                fail(number, e)
                 continue
-            except Exception as e:  # a library error that names the problem (calendar data...)
-                if not hasattr(e, "message_zh"):
-                    raise
-                report.errors.append(LineError(number, type(e).__name__, e.message_zh, e.message_en))  # type: ignore[attr-defined]
-                continue
-            report.written += 1
-            if not atomic:
-                unsaved.append(number)
-                if len(unsaved) >= chunk:
-                    flush()
+            if line_id is not None and digest is not None:
+                key = given_key(line_id)
+            items.append(_Line(number, data, digest, key, line_id))
+            if len(items) >= AHEAD:
+                batch(items)
+                items = []
+        if items:
+            batch(items)
 
     class _Abort(Exception):
         pass
@@ -212,12 +288,25 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
             if atomic and report.errors:
                 raise _Abort
             if atomic:  # a concurrent writer refuses the whole batch: raised, nothing written
-                app.flush()
+                save(unsaved)
             else:
                 flush()
     except _Abort:
         report.written = 0
+    report.errors.sort(key=lambda x: x.line)
     return report
+
+
+AHEAD = 500  # lines parsed and looked up in the applied lines at a time
+
+
+@dataclass(slots=True)
+class _Line:
+    number: int
+    data: dict[str, Any]
+    digest: bytes | None
+    key: bytes | None  # the line's identity (None: not recorded)
+    line_id: str | None
 
 
 # ------------------------------------------------------------------------------ in worker processes
@@ -251,7 +340,7 @@ def worker_of(raw: bytes, workers: int) -> int:
 
 def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str | None, workers: int,
                           progress: Callable[[int], None] | None = None, gather: Callable[..., Any] | None = None,
-                          sink: Any = None) -> ImportReport:
+                          sink: Any = None, source: str | None = None) -> ImportReport:
     """A non-atomic import with the lines dealt to ``workers`` processes by client. Each worker opens
     the ledger ``db`` and runs its lines with ``run_import`` (its own session and transactions of
     ``CHUNK`` lines); this process reads the file and deals the lines. Clients are independent
@@ -261,7 +350,10 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     left to the caller: ``gather(app, send)``, an importable factory called in each worker,
     returns an object whose ``saved``/``left`` see the worker's saves and clients and whose
     ``finish()`` gives its summary; what it ``send``s and that summary reach ``sink.receive`` and
-    ``sink.worker_done`` here (``projections.gather``); otherwise ``runner.bring_up_to_date``."""
+    ``sink.worker_done`` here (``projections.gather``); otherwise ``runner.bring_up_to_date``.
+    The lines' identities (``source``) are derived here, in file order, and dealt with the lines;
+    each worker records the lines it applies with their events, so a killed import run again
+    applies what is missing whatever each worker had saved."""
     import multiprocessing
     import queue
     import threading
@@ -269,20 +361,22 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     ctx = multiprocessing.get_context("spawn")
     inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
     outbox = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid(), gather), daemon=True,
+    procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid(), gather, source), daemon=True,
                          name=f"certledger-import-{k}") for k in range(workers)]
     for proc in procs:
         proc.start()
     failure: list[BaseException] = []
 
     def deal() -> None:
-        batches: list[list[tuple[int, bytes]]] = [[] for _ in range(workers)]
+        batches: list[list[Any]] = [[] for _ in range(workers)]
         try:
-            for number, raw in enumerate(lines, 1):
+            for item in identified(lines, source):
+                raw = item[1]
+                too_long_ = isinstance(raw, TooLong)
                 if progress is not None:
-                    progress(len(raw))
-                k = worker_of(raw, workers)
-                batches[k].append((number, raw))
+                    progress(raw.length if too_long_ else len(raw))
+                k = 0 if too_long_ else worker_of(raw, workers)
+                batches[k].append(item)
                 if len(batches[k]) >= BATCH_LINES:
                     _put(inboxes[k], batches[k], procs[k])
                     batches[k] = []
@@ -323,11 +417,12 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
             raise RuleViolation(*result[1:])
         if result[0] == "failed":
             raise RuntimeError(f"an import worker failed:\n{result[1]}")
-        _, lines_, written, errors, gathered = result
+        _, lines_, written, errors, gathered, skipped = result
         if sink is not None and gathered is not None:
             sink.worker_done(gathered)
         report.lines += lines_
         report.written += written
+        report.skipped += skipped
         report.errors.extend(LineError(*e) for e in errors)
     report.errors.sort(key=lambda e: e.line)
     return report
@@ -362,13 +457,14 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int, gather: Callable[..., Any] | None) -> None:
+def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int, gather: Callable[..., Any] | None,
+            source: str | None = None) -> None:
     import queue
     import traceback
 
     _die_with(parent)
 
-    def mine() -> Iterator[tuple[int, bytes]]:
+    def mine() -> Iterator[Any]:
         while True:
             try:
                 batch = inbox.get(timeout=1.0)
@@ -388,10 +484,10 @@ def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: 
         app = bootstrap(db, existing=True)
         gatherer = gather(app, lambda payload: outbox.put(("rows", payload))) if gather is not None else None
         report = run_import(app, mine(), actor=actor, numbered=True, on_saved=gatherer.saved if gatherer else None,
-                            on_leave=gatherer.left if gatherer else None)
+                            on_leave=gatherer.left if gatherer else None, source=source)
         outbox.put(("done", report.lines, report.written,
                     [(e.line, e.rule, e.message_zh, e.message_en) for e in report.errors],
-                    gatherer.finish() if gatherer else None))
+                    gatherer.finish() if gatherer else None, report.skipped))
     except RuleViolation as e:
         outbox.put(("refused", e.rule, e.message_zh, e.message_en))
     except BaseException as e:  # noqa: BLE001 - sent to the importing process, which raises it

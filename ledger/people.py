@@ -242,6 +242,29 @@ class PeopleHandlers:
         day = left_on or act["occurred_on"]
         return self._person_run(person, "people leave", act, lambda p: p.leave(left_on=day, **act), note, evidence)
 
+    # ------------------------------------------------------------------ PostgreSQL logins (item 5, D32)
+
+    def map_login(self, *, person: str, role: str, actor: str | None = None, on: date | None = None, note: str = "",
+                  evidence: list[str] | None = None) -> str:
+        """Map a database login role to a person (``people login``); a role belongs to one person at
+        a time. On PostgreSQL only the tables' owner may record it (the database refuses others)."""
+        act = self._act(actor, on)
+        found = self.find_person(person)
+        wanted = (role or "").strip()
+        holder = next((p for p in self._people_register().values() if wanted in getattr(p, "logins", []) and p.id != found.id), None)
+        if holder is not None:
+            raise RuleViolation(REGISTER, f"数据库登录角色 {wanted} 已对应 {holder.name}（{holder.document_number}）：请先运行 "
+                                f"certledger people logout --person {holder.document_number} --role {wanted}。",
+                                f"The database login {wanted} is mapped to {holder.name} ({holder.document_number}): run "
+                                f"certledger people logout --person {holder.document_number} --role {wanted} first.")
+        return self._person_run(person, "people login", act, lambda p: p.map_login(role=role, **act), note, evidence)
+
+    def unmap_login(self, *, person: str, role: str, actor: str | None = None, on: date | None = None, note: str = "",
+                    evidence: list[str] | None = None) -> str:
+        """Unmap a database login role from its person (``people logout``)."""
+        act = self._act(actor, on)
+        return self._person_run(person, "people logout", act, lambda p: p.unmap_login(role=role, **act), note, evidence)
+
     # ------------------------------------------------------------------ impartiality (item 3)
 
     def declare_interest(self, *, person: str, client: str, kind: str, detail: str = "", ended_on: date | None = None,

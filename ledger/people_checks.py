@@ -125,3 +125,22 @@ def check_impartial(ledger: Any, names: list[str], client: Any, on: date, what_z
         return
     for name in names:
         _impartial(_registered(ledger, name, "004 §4.2", what_zh, what_en), client, on, what_zh, what_en)
+
+
+def team_identities(ledger: Any, members: list[str], leader: str, experts: list[str]) -> list[dict[str, str]]:
+    """The identity documents of an audit's team as the register holds them (the CNCA report's
+    auditors' ID numbers, 市监认证函〔2021〕102号; issue 15 item 6): the leader, the members and the
+    technical experts, each once; empty while the register is empty. Run after ``check_team``, so
+    every name is a registered person."""
+    if not ledger.has_people():
+        return []
+    team = [m.strip() for m in members if m and m.strip()]
+    head = (leader or (team[0] if team else "")).strip()
+    named = [(head, "leader")] + [(m, "member") for m in team] + [(x.strip(), "expert") for x in experts if x and x.strip()]
+    out: list[dict[str, str]] = []
+    for name, role in named:
+        if not name or any(o["name"] == name for o in out):
+            continue
+        person = ledger.find_person(name)
+        out.append({"name": name, "role": role, "document_kind": person.document_kind, "document_number": person.document_number})
+    return out

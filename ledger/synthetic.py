@@ -42,6 +42,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ledger.rules.procedures import procedure_for
+
 SCHEMES = ("zgc-ru015", "hzx-mr0118", "tbsc94", "zdrz-69", "jx-qci-2023")
 UNGRADED = frozenset({"jx-qci-2023"})  # no grade bands in the document: never decided here
 LAST_DAY = date(2026, 11, 20)  # no business date on or after this day
@@ -244,6 +246,8 @@ def _story(i: int, seed: int) -> list[dict[str, Any]]:
     if rng.random() < 0.3:
         line("complaint receive", d(65), complainant="顾客 陈某", subject="售后服务承诺未兑现")
         if rng.random() < 0.6:
+            if procedure_for(scheme_id).periods.complaint_acceptance is not None:  # 004 §14.2.2: accepted first, with its notice
+                line("complaint admit", d(68), complaint="C1", accept=True, decider=["孙丽"])
             line("complaint resolve", d(75), complaint="C1", result="经核实部分属实，已要求整改并书面答复投诉人")
     fate = rng.random()
     if fate < 0.2:

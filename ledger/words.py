@@ -88,6 +88,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "AppealExtended": ("延长申诉处理期限", "appeal time limit extended"),
     "DecisionSuperseded": ("依申诉结果重新作出认证决定", "decision superseded on appeal"),
     "AppealEffectGiven": ("落实成立的申诉", "upheld appeal given its effect"),
+    "AuditCancelled": ("取消审核", "audit cancelled"),
     # --- reporting (issue 9) ---
     "ActReportedToRegulator": ("暂停、撤销等报送认监委", "act reported to the CNCA"),
     "PublishedOnWebsite": ("网站公布", "published on the website"),
@@ -126,7 +127,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "outcome": ("裁定结果", "outcome"),
     # --- reporting (issue 9) ---
     "act": ("事项", "act"), "act_id": ("事项编号", "act"), "key": ("事项", "act"), "where": ("公布位置", "published at"),
-    "statement": ("公开声明", "public statement"), "cause_id": ("原因核实", "verified cause"),
+    "statement": ("公开声明", "public statement"), "cause_id": ("原因编号", "cause"),
     "verified_on": ("核实日期", "verified on"), "facts": ("核实的事实", "facts verified"),
     # the areas' event fields
     "lines": ("业务范围", "business lines"),
@@ -283,6 +284,8 @@ def field_value(event: str, key: str, value: Any, fields: dict[str, Any], lang: 
     vocabulary = FIELD_VOCABULARIES.get((event, key)) or FIELD_VOCABULARIES.get(("", key))
     if vocabulary and isinstance(value, str):
         return word(vocabulary, value, lang)
+    if vocabulary and isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value):
+        return ("、" if lang != "en" else ", ").join(word(vocabulary, x, lang) for x in value)
     if key == "value" and isinstance(value, dict):
         return score_value_words(value, lang)
     if key == "grade":
@@ -297,6 +300,11 @@ def field_value(event: str, key: str, value: Any, fields: dict[str, Any], lang: 
         return head + ((f" ({steps})" if lang == "en" else f"（{steps}）") if steps else "")
     if key == "evaluation" and isinstance(value, dict):
         return "see `explain`" if lang == "en" else "见 explain（逐项得分）"
+    if key == "team_ids" and isinstance(value, list) and value:  # issue 15 item 6: 王芳（组长）330106…
+        roles = {"leader": ("组长", "leader"), "member": ("组员", "member"), "expert": ("技术专家", "technical expert")}
+        return ("、" if lang != "en" else ", ").join(
+            f"{t['name']}（{v.word(roles, t['role'], lang)}）{t['document_number']}" if lang != "en"
+            else f"{t['name']} ({v.word(roles, t['role'], lang)}) {t['document_number']}" for t in value)
     if key == "percent" and value is not None:
         return f"{value}%"
     return _plain(value, lang)
@@ -304,6 +312,10 @@ def field_value(event: str, key: str, value: Any, fields: dict[str, Any], lang: 
 
 # --- annotations (issue 9): the note and evidence recorded with an act ---
 EVENTS["ActAnnotated"] = ("备注与证据", "note and evidence")
+EVENTS["ActSigned"] = ("个人签名", "personal signature")  # issue 15, item 4 (aggregates/signatures.py)
+FIELDS.update({"act_versions": ("所签事件", "events signed"), "meaning_zh": ("签名含义", "meaning (zh)"),
+               "meaning_en": ("签名含义（英文）", "meaning"), "signer_id": ("签名人编号", "signer id"), "signer_name": ("签名人", "signer"),
+               "key_id": ("密钥", "key"), "signed_at": ("签名时间", "signed at"), "signature": ("签名值", "signature value")})
 FIELDS.update({"act_version": ("所附记录", "attached to event"), "command": ("命令", "command"), "ref": ("所附编号", "attached to"),
                "note": ("备注", "note")})
 
@@ -349,3 +361,61 @@ for _event in ("ActReportedToRegulator", "PublishedOnWebsite"):
 FIELD_VOCABULARIES[("CauseVerified", "kind")] = "reported_act"
 FIELDS["appeal"] = ("申诉", "appeal")
 FIELDS["certificate"] = ("证书", "certificate")
+
+# --- the audit method and the team's identity numbers of an audit plan (issue 15 item 6) ---
+VOCABULARIES["audit_method"] = v.AUDIT_METHODS
+FIELD_VOCABULARIES[("", "method")] = "audit_method"
+FIELDS.update({"method": ("审核方式", "audit method"), "team_ids": ("审核组证件号码", "team's identity numbers"),
+               "role": ("组内身份", "role on the team"), "document_kind": ("证件类型", "document"), "document_number": ("证件号码", "document number")})
+FIELDS["month"] = ("月份", "month")  # the body's report submitted (issue 17)
+# what a write's echo and the history read (issue 9, item 8: words, not codes)
+FIELDS.update({"change": ("信息通报", "notified change"), "submitted_on": ("提交日期", "submitted on"),
+               "joined_on": ("入职日期", "joined on"), "admitted_on": ("受理日期", "accepted on")})
+VOCABULARIES["change_outcome"] = v.CHANGE_OUTCOMES
+FIELD_VOCABULARIES[("ChangeAssessed", "outcomes")] = "change_outcome"
+FIELD_VOCABULARIES[("", "outcomes")] = "change_outcome"
+VOCABULARIES["cause_kind"] = {"complaint": ("投诉", "complaint"), "regulator": ("监管部门查处或媒体曝光", "regulator action or media exposure"),
+                              "change": ("信息通报的变更", "notified change")}
+FIELD_VOCABULARIES[("UnscheduledAuditLinked", "kind")] = "cause_kind"
+
+
+def result_words(result: Any, lang: str = "zh") -> str:
+    """A write's plain result as words: a list joined, a reporting act's key ("suspension:SU1") as
+    its act and id."""
+    if isinstance(result, (list, tuple)):
+        return _plain(list(result), lang)
+    if isinstance(result, str) and ":" in result:
+        act, _, ident = result.partition(":")
+        if act in v.REPORTED_ACTS:
+            return f"{word('reported_act', act, lang)} {ident}"
+    return _plain(result, lang)
+
+# The ledger's own rules (those no rulebook clause names), as a Chinese reader sees them in a refusal;
+# the rule's code stays beside the words so that a report to the developers can name it.
+LEDGER_RULES: dict[str, str] = {
+    "a change changes something": "变更须有实际变化", "audit trail append-only": "审计记录只可追加",
+    "audit trail checkpoint": "审计记录检查点", "audit trail snapshot": "审计记录快照",
+    "business dates in order": "业务日期先后有序", "certificate status": "证书状态", "checkpoint signing key": "检查点签名密钥",
+    "concurrent writes": "并发写入", "configuration": "配置", "correct the current entry": "只更正当前有效的记录",
+    "corrections carry a reason": "更正须说明理由", "database busy": "数据库繁忙", "database": "数据库",
+    "decided scores stand": "决定后的评分不再更改", "every item scored or excluded": "每个指标已评分或删减",
+    "every prerequisite checked": "每个前提条件已核查", "every record names its actor": "每条记录须注明操作人",
+    "input file": "输入文件", "input format": "输入格式", "known read models": "已知的读模型",
+    "no future dates for things that happened": "已发生的事项不记在将来", "no score on a closed audit": "已关闭的审核不再评分",
+    "no such client then": "该时点尚无此组织", "nothing to explain": "没有可解释的等级", "one application at a time": "同一时间只有一份申请",
+    "one certificate per decision": "一项决定只发一张证书", "one decision per audit": "一次审核只作一项认证决定",
+    "one follow-up of each kind": "每类后续措施只关联一次", "one score per item": "每个指标只评一次分", "output file": "输出文件",
+    "procedure file": "程序文件", "read model out of date": "读模型未更新", "read models": "读模型",
+    "read-only database": "只读数据库", "read-only standby": "只读热备库", "reference exists": "引用的记录须存在",
+    "register of people": "人员名册", "vocabulary": "词汇表", "a database login writes as its own person": "数据库登录只能以本人名义写入",
+}
+
+
+def rule_words(rule: str, lang: str = "zh") -> str:
+    """A refusal's rule as its reader sees it: a rulebook clause as it is; a rule of the ledger's own
+    ("ledger: one score per item") in Chinese words with its code, or as it is in English."""
+    if lang == "en" or not rule.startswith("ledger: "):
+        return rule
+    code = rule.removeprefix("ledger: ")
+    words = LEDGER_RULES.get(code)
+    return f"本系统规则：{words}（{rule}）" if words else rule

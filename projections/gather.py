@@ -181,9 +181,15 @@ class Gathered:
         """Write the gathered rows and move every read model to the log's last position, in one
         transaction (the writer's), if they are provably complete (the module's doc); False
         (nothing written) if not, for the caller to bring the read models up to date from the log."""
+        from ledger.store import committed_horizon
         from projections.bulk import events_table
+        from projections.runner import WRITERS_WAIT
 
         if not self.complete or not self.events or self.low is None:
+            return False
+        # Counting the events after the start proves them the workers' only once no open transaction
+        # can still commit one below the last (the catch-up's rule, projections.runner).
+        if committed_horizon(self.app, WRITERS_WAIT) is None:
             return False
         names = [p.name for p in self.projections]
         with Writer.open(engine_for(self.app)) as writer:

@@ -134,11 +134,20 @@ def due(app: Any, *, today: date, on: date | None = None, within: int | None = N
     from projections import finding
     from projections.runner import read_models
 
+    from projections.body_due import body_rows
+
     day = on or today
     f = find or finding.Find("due")
     if day < today:
-        return finding.due_replayed(app, day, within, f)  # what was open then
-    return finding.due(read_models(app, ["deadlines", "clients"] if f.about_client else ["deadlines"]), day, within, f)
+        rows = finding.due_replayed(app, day, within, f)  # what was open then
+    else:
+        rows = finding.due(read_models(app, ["deadlines", "clients"] if f.about_client else ["deadlines"]), day, within, f)
+    body = body_rows(app, day, f)  # the body's own deadlines (issue 17: the monthly report to the CNCA)
+    if not body:
+        return rows
+    from ledger.rules.deadlines import select_open
+
+    return finding._finish_due(select_open(rows + body, day, within), f)
 
 
 def open_nonconformities(app: Any, uscc: str | None = None) -> list[dict[str, Any]]:
@@ -171,3 +180,11 @@ def export_register(rows: list[dict[str, Any]], fmt: str, out: Any) -> int:
     from projections.export import write_csv, write_jsonl
 
     return (write_csv if fmt == "csv" else write_jsonl)(rows, out)
+
+
+def export_register_xlsx(rows: list[dict[str, Any]], path: str) -> int:
+    """Write register rows as the IAF CertSearch upload workbook (.xlsx: IAF status words, dates
+    YYYYMMDD; projections/export_xlsx.py) at ``path``; returns the number of certificates."""
+    from projections.export_xlsx import write_xlsx
+
+    return write_xlsx(rows, path)

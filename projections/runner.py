@@ -12,6 +12,14 @@ them, so an event is applied exactly once even with concurrent catch-ups or afte
 Positions are notification ids, never counts: ids have gaps on PostgreSQL, and SQLite may reuse the
 highest id after a delete (which an append-only table never does).
 
+A position never passes an id that an open transaction may still commit: on PostgreSQL a writer
+can commit after another that took a higher id (always without the table lock, ``db_functions=y``;
+with it, a rolled-back insert leaves a gap too). A read model moves on over ids that follow its
+position one by one; at a gap below an event already visible, it waits (``WRITERS_WAIT``) for the
+event writers open at that moment, by the audit trail's rule (``ledger.store.committed_horizon``),
+after which every id up to the horizon is committed or never will be. If a writer is still open
+then, the catch-up stops short of the gap and the next one continues.
+
 A projection whose stored fingerprint differs from the code's (the code that shapes its rows
 changed, projections/catalogue.py), or whose tables are missing, is dropped and rebuilt from the
 first event by the next catch-up. Every row is written by the one writer (projections/writer.py).
@@ -28,6 +36,7 @@ from sqlalchemy import Connection, Engine
 
 from aggregates.errors import RuleViolation
 from aggregates.people import is_person_event
+from ledger.store import backend_for, committed_horizon
 from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
 from projections import tables as t
 from projections.base import Batch, Projection
@@ -40,12 +49,16 @@ log = structlog.get_logger("certledger.projections")
 BATCH_SIZE = 5000  # events per read-model transaction: each touched client's rows are recomputed once per batch
 STATE_CACHE = 4000  # client states kept in memory between batches (the clients active at one time)
 BUILD_INSTEAD = 0.5  # bring_up_to_date rebuilds when more than this share of the log is not applied
+WRITERS_WAIT = 5.0  # seconds a catch-up waits, at a gap in the ids, for the event writers open then (D7, D-horizon)
+BUILD_WAIT = 30.0  # the same for a build, which cannot stop short: it refuses instead
 
 Progress = Callable[[int, int], None]  # (position reached, last position in the log)
 
 
 class ClientStates:
-    """Clients replayed in memory, advanced event by event; a miss reloads from the event store."""
+    """Clients replayed in memory, advanced event by event; a miss reloads from the event store.
+    A state is known by its client and version (the state after that event), so states kept from
+    one catch-up to the next (``states_for``) stay right whoever applied the events between."""
 
     def __init__(self, app: Any, maxsize: int = STATE_CACHE) -> None:
         self.app = app
@@ -56,9 +69,12 @@ class ClientStates:
         client_id = ev.originator_id
         client = self._states.pop(client_id, None)
         try:
-            if client is None or client.version != ev.originator_version - 1:
-                client = None if ev.originator_version == 1 else self.app.repository.get(client_id, version=ev.originator_version - 1)
-            client = ev.mutate(client)
+            v = ev.originator_version
+            if client is None or client.version not in (v - 1, v):
+                client = None if v == 1 else self.app.repository.get(client_id, version=v - 1)
+            if client is None or client.version == v - 1:
+                client = ev.mutate(client)
+            # else the state holds this event already (``seed``: the state its own command saved)
         except replay_failures() as e:
             raise named(self.app, inconsistent_history(client_id, e)) from None
         self._states[client_id] = client
@@ -66,8 +82,25 @@ class ClientStates:
             self._states.popitem(last=False)
         return client
 
+    def seed(self, client: Any) -> None:
+        """A client's state as its command just saved it (the state after its last event)."""
+        self._states.pop(client.id, None)
+        self._states[client.id] = client
+        if len(self._states) > self.maxsize:
+            self._states.popitem(last=False)
+
     def clear(self) -> None:
         self._states.clear()
+
+
+def states_for(app: Any) -> ClientStates:
+    """The client states a ledger object's catch-ups share: a process that writes and catches up
+    again and again (an import's lines, a long-running writer) replays each client once, not once
+    per catch-up."""
+    states = getattr(app, "_read_model_states", None)
+    if states is None:
+        states = app._read_model_states = ClientStates(app)
+    return states
 
 
 def named(app: Any, e: DamagedHistory, position: int | None = None) -> DamagedHistory:
@@ -83,6 +116,14 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
     alone. Returns the projections built."""
     from projections import bulk
 
+    horizon = committed_horizon(app, BUILD_WAIT)  # the rows are built up to here: nothing can still appear below it
+    if horizon is None:
+        raise RuleViolation(
+            "ledger: read models",
+            f"有写入事件的事务已超过 {BUILD_WAIT:.0f} 秒未结束，无法确定已提交事件的范围，读模型未重建；请稍后重试。",
+            f"A transaction writing events has been open for more than {BUILD_WAIT:.0f} s, so the committed range "
+            "cannot be fixed and the read models were not rebuilt; try again later.",
+        )
     with Writer.open(engine) as writer:
         t.tracking.create(writer.conn, checkfirst=True)
         positions = writer.positions([p.name for p in projections])
@@ -92,7 +133,7 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
                 return []
         tables = [table for p in projections for table in p.tables]
         writer.recreate(tables)
-        last = bulk.last_position(app, writer.conn)
+        last = min(bulk.last_position(app, writer.conn), horizon)
         with writer.filling(tables):
             try:
                 bulk.build(app, writer, projections, last, progress)
@@ -102,69 +143,152 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
     return projections
 
 
-def _stale(conn: Connection, projection: Projection, positions: dict[str, tuple[int, str]]) -> bool:
+_FINGERPRINTS: dict[str, str] = {}  # the code's fingerprint of each read model, once per process
+
+
+def code_fingerprint(projection: Projection) -> str:
+    """The projection's fingerprint (projections/catalogue.py), computed once per process: the files
+    that shape the rows do not change under a running process, and a catch-up after every write
+    would otherwise hash and glob them all again (the largest part of a write's catch-up)."""
+    found = _FINGERPRINTS.get(projection.name)
+    if found is None:
+        found = _FINGERPRINTS[projection.name] = projection.fingerprint()
+    return found
+
+
+def _stale(conn: Connection, projection: Projection, positions: dict[str, tuple[int, str]],
+           existing: set[str] | None = None) -> bool:
     row = positions.get(projection.name)
-    if row is None or row[1] != projection.fingerprint():
+    if row is None or row[1] != code_fingerprint(projection):
         return True
-    existing = table_names(conn)
+    existing = table_names(conn) if existing is None else existing
     return any(table.name not in existing for table in projection.tables)
 
 
+def settled(notifications: list[Any], start: int, final: int) -> list[Any]:
+    """The leading notifications that no open transaction can still precede: each the id right after
+    the previous one (``start`` first), or at or below ``final`` (every id up to which is committed or
+    never will be). The first gap above ``final`` ends them."""
+    ready = []
+    expected = start + 1
+    for n in notifications:
+        if n.id != expected and n.id > final:
+            break
+        ready.append(n)
+        expected = n.id + 1
+    return ready
+
+
 def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,
-             progress: Progress | None = None) -> dict[str, int]:
+             progress: Progress | None = None, wait: float | None = None, leave_to_running: bool = False) -> dict[str, int]:
     """Bring the read models up to the last event; returns each one's position. Idempotent, and
     fast when nothing is new (one query for the positions, one for the log). A read model whose
-    schema fingerprint changed is rebuilt here from the first event."""
+    schema fingerprint changed is rebuilt here from the first event. A position never passes an
+    id that an open transaction may still commit (the module's doc): at a gap it waits up to
+    ``wait`` seconds (``WRITERS_WAIT`` by default) for the writers open then, else stops short of it.
+
+    Catch-ups take turns under the writer's lock, and each chases the log until it finds nothing
+    new after letting the lock go. With ``leave_to_running`` (after a write), a catch-up that finds
+    another one holding the lock leaves its events to it instead of queueing (PostgreSQL; on SQLite
+    the lock is also the event writers', so it waits)."""
     engine = engine_for(app)
     projections = select_projections(names)
     names_ = [p.name for p in projections]
     if getattr(app, "read_only", False):  # a hot standby: the primary's read models, as replicated
         return _current_on_standby(app, engine, projections)
     with engine.connect() as conn:
-        missing = t.tracking.name not in table_names(conn)
-    if missing:
+        existing = table_names(conn)
+        known = tracked(conn, names_) if t.tracking.name in existing else None
+    if known is None:
         # Created under the write lock, so a first catch-up waits for another writer (SQLite's
         # plain BEGIN would fail at once with "database is locked").
         with Writer.open(engine) as writer:
             t.tracking.create(writer.conn, checkfirst=True)
-    with engine.connect() as conn:
-        known = tracked(conn, names_)
-        stale = [p for p in projections if _stale(conn, p, known)]
+        known = {}
+    stale = [p for p in projections if _stale(None, p, known, existing)]  # type: ignore[arg-type]
     if stale:
         for p in build(app, engine, stale, only_if_stale=True):
             if p.name in known:
                 log.warning("read model rebuilt from the first event: its schema changed or its tables were dropped", projection=p.name)
             else:
                 log.info("read model created", projection=p.name)
-    with engine.connect() as conn:
-        positions = {n: pos for n, (pos, _) in tracked(conn, names_).items()}
+        with engine.connect() as conn:
+            known = tracked(conn, names_)
+    positions = {n: pos for n, (pos, _) in known.items()}
     last = app.recorder.max_notification_id() or 0
-    states = ClientStates(app)
-    start = min(positions.values(), default=0)
-    while start < last or last == 0:
-        notifications = app.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
-        if not notifications:
-            break
-        batch = Batch()
-        for n in notifications:
-            try:
-                ev = app.mapper.to_domain_event(n)
-            except DamagedHistory as e:
-                raise named(app, e, n.id) from None
-            batch.events.append((n.id, ev))
-            if not is_person_event(ev):  # a person's event (issue 15): positions move on, no client to replay
-                batch.clients[ev.originator_id] = states.advance(ev)
-        moved = _apply(engine, projections, positions, batch)
-        if moved is not None:  # another process got there first: continue from where it is
-            positions = moved
-            states.clear()
-        else:
+    if positions and min(positions.values()) >= last:
+        return positions  # nothing new: no lock taken
+    if not leave_to_running:
+        return _follow(app, engine, projections, positions, last, batch_size, progress, wait, False)[0]
+    backend = backend_for(app.env)
+    while True:
+        with backend.catch_up_turn() as mine:  # SQLite: a file lock beside the ledger; PostgreSQL: always
+            if not mine:
+                return positions  # another catch-up after a write is running: it chases this write's events too
+            positions, finished = _follow(app, engine, projections, positions, last, batch_size, progress, wait, True)
+        if not finished:  # left to a running catch-up, or stopped short of a gap an open writer may fill
+            return positions
+        # Let go, look again: a writer that found the turn taken committed its events before.
+        last = app.recorder.max_notification_id() or 0
+        if last <= min(positions.values(), default=0):
+            return positions
+
+
+def _follow(app: Any, engine: Engine, projections: list[Projection], positions: dict[str, int], last: int, batch_size: int,
+            progress: Progress | None, wait: float | None, leave_to_running: bool) -> tuple[dict[str, int], bool]:
+    """The pull loop of ``catch_up``: batches under the writer's lock until the log has nothing
+    new after the lock is let go. Returns the positions and whether it got there (not when it left
+    its events to a running catch-up, nor when it stopped short of a gap)."""
+    names_ = [p.name for p in projections]
+    states = states_for(app)
+    final = 0  # every id up to here is committed or never will be
+    while True:
+        # The lock first, then the work: a catch-up that waited for another finds its events
+        # applied and does nothing, instead of computing rows that the other one's commit makes void.
+        batch, stuck, busy = Batch(), False, False
+        with Writer.open(engine) as writer:
+            held = writer.positions_unless_busy(names_) if leave_to_running else writer.positions(names_)
+            if held is None:
+                busy = True
+            else:
+                positions = {n: pos for n, (pos, _) in held.items()}
+                start = min(positions.values(), default=0)
+                notifications = app.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
+                ready = settled(notifications, start, final)
+                if len(ready) < len(notifications):  # a gap below an event already committed
+                    horizon = committed_horizon(app, WRITERS_WAIT if wait is None else wait)
+                    if horizon is None:
+                        stuck = True
+                        log.info("catch-up stops short of a gap that an open transaction may still fill", position=start)
+                    else:  # at or above the event seen after the gap: the gap is settled, filled or for ever empty
+                        final = horizon
+                        notifications = app.recorder.select_notifications(start, batch_size, inclusive_of_start=False)
+                        ready = settled(notifications, start, final)
+                for n in ready:
+                    try:
+                        ev = app.mapper.to_domain_event(n)
+                    except DamagedHistory as e:
+                        raise named(app, e, n.id) from None
+                    batch.events.append((n.id, ev))
+                    if not is_person_event(ev):  # a person's event (issue 15): positions move on, no client to replay
+                        batch.clients[ev.originator_id] = states.advance(ev)
+                if batch.events:
+                    writer.apply(projections, positions, batch)  # read under this lock: they cannot have moved
+        if busy:
+            # Another catch-up holds the lock: it chases the log to its end after it lets go (below),
+            # so it applies this process's events too (``leave_to_running``).
+            return positions, False
+        if batch.events:
             positions = {n: max(pos, batch.last_position) for n, pos in positions.items()}
-        start = min(positions.values())
-        last = max(last, batch.last_position)
-        if progress:
-            progress(start, last)
-    return positions
+            last = max(last, batch.last_position)
+            if progress:
+                progress(min(positions.values()), last)
+        if stuck:
+            return positions, False
+        # Chase: once the lock is let go, look again. A writer that found the lock held while this
+        # catch-up ran committed its events before that, so they are visible now and applied here.
+        if not batch.events and (app.recorder.max_notification_id() or 0) <= min(positions.values(), default=0):
+            return positions, True
 
 
 def _current_on_standby(app: Any, engine: Engine, projections: list[Projection]) -> dict[str, int]:
@@ -260,6 +384,12 @@ class Follower:
                 self.position = self._catch_up()  # reads this event and any others from the log
                 if position <= self.position:
                     continue
+                # The catch-up stopped short of a gap an open writer may still fill: this event
+                # cannot follow yet. Stop following; the catch-up after the import completes them.
+                self.failed = True
+                self.states.clear()
+                log.info("read models not followed past a gap an open writer may fill; the next catch-up continues", position=self.position)
+                return
             self.batch.events.append((position, ev))
             if not is_person_event(ev):  # a person's event (issue 15): no client to replay
                 self.batch.clients[ev.originator_id] = self.states.advance(ev)
@@ -267,6 +397,10 @@ class Follower:
                 self._apply()
 
     def _nothing_between(self, last: int, position: int) -> bool:
+        """Nothing can still appear between ``last`` and the follower's own ``position``: the writers
+        open now have ended (the horizon is then at or above ``position``) and no event lies between."""
+        if committed_horizon(self.app, WRITERS_WAIT) is None:
+            return False
         following = self.app.recorder.select_notifications(last, 1, inclusive_of_start=False)
         return bool(following) and following[0].id == position
 

@@ -25,12 +25,13 @@ from projections.base import Batch, Projection, Rows, chunks
 from projections.db import Prepared, prepare_insert, schema_of
 
 
-def tracked(conn: Connection, names: list[str], lock: bool = False) -> dict[str, tuple[int, str]]:
-    """Each read model's position and fingerprint (``lock``: under the writer's lock)."""
+def tracked(conn: Connection, names: list[str], lock: bool = False, skip_locked: bool = False) -> dict[str, tuple[int, str]]:
+    """Each read model's position and fingerprint (``lock``: under the writer's lock; ``skip_locked``:
+    on PostgreSQL, rows another writer holds are left out instead of waited for)."""
     query = select(t.tracking.c.name, t.tracking.c.position, t.tracking.c.fingerprint).where(t.tracking.c.name.in_(names))
     if lock:
         # Always lock the rows in the same order, so two catch-ups never deadlock each other.
-        query = query.order_by(t.tracking.c.name).with_for_update()
+        query = query.order_by(t.tracking.c.name).with_for_update(skip_locked=skip_locked)
     return {r.name: (int(r.position), r.fingerprint) for r in conn.execute(query)}
 
 
@@ -67,6 +68,14 @@ class Writer:
     def positions(self, names: list[str]) -> dict[str, tuple[int, str]]:
         """The read models' positions and fingerprints, under the lock."""
         return tracked(self.conn, names, lock=True)
+
+    def positions_unless_busy(self, names: list[str]) -> dict[str, tuple[int, str]] | None:
+        """As ``positions``, or None at once when another read-model writer holds any of them
+        (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` has waited for the lock already)."""
+        if self.conn.dialect.name != "postgresql":
+            return self.positions(names)
+        found = tracked(self.conn, names, lock=True, skip_locked=True)
+        return found if len(found) == len(names) else None
 
     def advance(self, names: list[str], position: int) -> None:
         self.conn.execute(t.tracking.update().where(t.tracking.c.name.in_(names)).values(position=position, updated_at=now()))

@@ -15,7 +15,9 @@ class Owner:
     def __init__(self, app, db_url):
         self.app, self.db_url = app, db_url
         self.table = app.recorder.events_table_name
-        self.sqlite = type(app.recorder).__module__.startswith("eventsourcing.sqlite")
+        from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+        self.sqlite = isinstance(app.recorder, SQLiteApplicationRecorder)  # the ledger's subclass of it (ledger/store/applied.py)
         if self.sqlite:
             self.pos = "rowid"
             self.qualified = self.table

@@ -88,7 +88,8 @@ def check_plan(client: Any, *, kind: str, team: list[str], leader: str, man_days
 def check_completion(client: Any, *, audit_id: str, conclusion: str, occurred_on: date) -> str:
     """The audit report closes the audit (001 §4.4.5); returns the conclusion, trimmed."""
     audit = get(client, client.audits, audit_id, "审核", "audit")
-    require(audit["status"] == "planned", "001 §4.4.5", f"审核 {audit_id} 已完成。", f"Audit {audit_id} is already completed.")
+    require(audit["status"] == "planned", "001 §4.4.5", f"审核 {audit_id} 已{'取消' if audit['status'] == 'cancelled' else '完成'}。",
+            f"Audit {audit_id} is already {audit['status']}.")
     not_before(occurred_on, audit["start_on"], "审核开始日期", "the audit's start date")
     return require_text(conclusion, "审核结论（001 §4.4.5.2 h）", "the audit conclusion (001 §4.4.5.2 h)", "001 §4.4.5.2")
 
@@ -105,15 +106,39 @@ def check_reopen(client: Any, *, audit_id: str, reason: str, occurred_on: date) 
     return require_text(reason, "重新打开审核的理由", "the reason for reopening the audit", "001 §4.4.5")
 
 
+def check_cancellation(client: Any, *, audit_id: str, reason: str, occurred_on: date) -> str:
+    """A planned audit that will not be completed (the certificate it surveyed withdrawn or cancelled,
+    the client's application withdrawn, a surveillance replaced) is cancelled with a reason, so that
+    it is no longer open or due; its scores stay in the record and no decision can rest on it.
+    Returns the reason, trimmed."""
+    audit = get(client, client.audits, audit_id, "审核", "audit")
+    require(
+        audit["status"] == "planned", "001 §4.4.5",
+        f"审核 {audit_id} 已{'取消' if audit['status'] == 'cancelled' else '完成'}，不能取消"
+        + ("" if audit["status"] == "cancelled" else "；如其评价不完整且尚无认证决定，可重新打开：audit reopen") + "。",
+        f"Audit {audit_id} is already {audit['status']} and cannot be cancelled"
+        + ("" if audit["status"] == "cancelled" else "; an incomplete one no decision rests on can be reopened: audit reopen") + ".",
+    )
+    not_before(occurred_on, audit["planned_on"], "审核策划日期", "the audit's planning date")
+    return require_text(reason, "取消审核的理由", "the reason for cancelling the audit", "001 §4.4.5")
+
+
 def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
     """An audit that takes scores and exclusions: planned (not yet completed), and not a stage 1."""
     audit = get(client, client.audits, audit_id, "审核", "audit")
     if audit["status"] != "planned":  # checked on every score entry: messages formatted only when refused
+        if audit["status"] == "cancelled":
+            raise RuleViolation(
+                "001 §4.4.5",
+                f"审核 {audit_id} 已于 {audit['cancelled']['on']} 取消，不能录入评分或删减；请策划新的审核（audit plan）。",
+                f"Audit {audit_id} was cancelled on {audit['cancelled']['on']} and takes no scores or exclusions; plan a new audit (audit plan).",
+            )
         raise RuleViolation(
             "ledger: no score on a closed audit",
-            f"审核 {audit_id} 已于 {audit['completed_on']} 完成并关闭，不能再录入评分或删减；如需更改已录入的分数，请录入更正（correct）。",
-            f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; "
-            "to change an entered score, record a correction.",
+            f"审核 {audit_id} 已于 {audit['completed_on']} 完成并关闭，不能再录入评分或删减；如尚无认证决定，可先重新打开："
+            f"audit reopen --client {client.uscc} --audit {audit_id} --reason ...。",
+            f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; while no "
+            f"decision rests on it, reopen it first: audit reopen --client {client.uscc} --audit {audit_id} --reason ....",
         )
     if audit["kind"] not in DECIDABLE_AUDIT_KINDS:
         raise RuleViolation(
@@ -156,9 +181,10 @@ def check_score_entry(client: Any, *, audit_id: str, item: str, facet: str | Non
             raise RuleViolation(
                 "ledger: one score per item",
                 f"指标 {item}{facet_zh} 在审核 {audit_id} 中已有评分 {e['id']}（{e['actor']}，{e['on']}）；"
-                f"如需更改，请对 {e['id']} 录入更正并说明理由。",
+                f"如需更改，请录入更正并说明理由：score correct --client {client.uscc} --entry {e['id']} --value ... --reason ...。",
                 f"Item {item}{f' ({facet})' if facet else ''} already has score {e['id']} in audit {audit_id} "
-                f"({e['actor']}, {e['on']}); to change it, record a correction of {e['id']} with a reason.",
+                f"({e['actor']}, {e['on']}); to change it, record a correction with a reason: "
+                f"score correct --client {client.uscc} --entry {e['id']} --value ... --reason ....",
             )
 
 
@@ -173,6 +199,16 @@ def check_correction(client: Any, *, entry_id: str, reason: str, occurred_on: da
         f"Score {entry_id} was already corrected by {old['superseded_by']}; correct the current entry {old['superseded_by']}.",
     )
     check_undecided(client, old["audit_id"], upheld_appeal_opens=True)
+    audit = client.audits[old["audit_id"]]
+    decided = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit["id"]]
+    if audit["status"] != "planned" and not decided:  # completed (its report issued): reopened first (001 §4.4.5)
+        raise RuleViolation(
+            "001 §4.4.5",
+            f"审核 {audit['id']} 已完成（审核报告已出具），其评分不能直接更正；请先重新打开并说明理由："
+            f"audit reopen --client {client.uscc} --audit {audit['id']} --reason ...，再更正。",
+            f"Audit {audit['id']} is completed (its report issued) and its scores are not corrected as they stand; reopen it "
+            f"first with a reason: audit reopen --client {client.uscc} --audit {audit['id']} --reason ..., then correct.",
+        )
     reason = require_text(reason, "更正理由", "the reason for the correction", "ledger: corrections carry a reason")
     not_before(occurred_on, old["on"], f"被更正记录 {entry_id} 的日期", f"the date of entry {entry_id}")
     return old, reason

@@ -285,8 +285,8 @@ def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, st
     """The effect of an upheld appeal against an act other than a certification decision (004 §14.1.1
     appealable acts; §14.1.3 (4) the appeal's decision binds): a refused application accepted, a
     running suspension annulled with the certificate restored (an ended one annulled in the record), a
-    withdrawal reversed with the certificate back as it stood (valid, or suspended if it was withdrawn
-    while suspended) while its validity lasts, a reduced scope restored (its sites given again with
+    withdrawal reversed with the certificate valid again while its validity lasts (a suspension it
+    followed ends with it: the appeal found the withdrawal wrong), a reduced scope restored (its sites given again with
     ``--site`` if the reduction removed some). Returns the event's fields: ``kind``, ``target``,
     ``number``, ``status`` (the certificate's new status or None), ``scope``, ``sites``, ``reason``."""
     appeal = _upheld(client, appeal_id)
@@ -342,7 +342,7 @@ def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, st
             f"Certificate {cert['number']}'s validity ended on {cert['valid_until']}, so it cannot be reinstated; give the appeal "
             "its effect with a new certification (application submit).",
         )
-        out["status"] = "suspended" if cert.get("suspension_id") else "valid"
+        out["status"] = "valid"  # the appeal reverses the withdrawal and what it ended: a suspension it followed ends with it
         return out
     sc = client.scope_changes[target]
     cert = client.certificates[sc["number"]]

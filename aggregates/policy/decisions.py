@@ -27,8 +27,10 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
     require(
         audit["status"] == "completed",
         "001 §4.6.1",
-        f"审核 {audit_id} 尚未完成（审核报告），不能作出认证决定；请先完成审核。",
-        f"Audit {audit_id} is not completed (no audit report); complete it before deciding.",
+        f"审核 {audit_id} 尚未完成（审核报告），不能作出认证决定；请先完成审核：audit complete --client {client.uscc} --audit {audit_id} "
+        "--conclusion ...（评价须完整：每个指标已评分或删减）。",
+        f"Audit {audit_id} is not completed (no audit report); complete it before deciding: audit complete --client {client.uscc} "
+        f"--audit {audit_id} --conclusion ... (its evaluation whole: every item scored or excluded).",
     )
     not_before(occurred_on, audit["completed_on"], "审核完成日期", "the audit's completion date")
     decider = (decider or "").strip()
@@ -38,17 +40,20 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
         require(
             supersedes is not None or not app.get("concluded"),
             "001 §4.6",
-            f"申请 {app['id']} 已有结论（{'已发证' if app.get('concluded') == 'certified' else '未通过'}），不能再作认证决定。",
-            f"Application {app['id']} is already concluded ({app.get('concluded')}); no further decision is made on it.",
+            f"申请 {app['id']} 已有结论（{'已发证' if app.get('concluded') == 'certified' else '未通过'}），不能再作认证决定；"
+            "如对该决定有异议，请提出申诉（appeal lodge）；重新认证须从 application submit 开始。",
+            f"Application {app['id']} is already concluded ({'certified' if app.get('concluded') == 'certified' else 'not granted'}); "
+            "no further decision is made on it: appeal the decision (appeal lodge), or apply again (application submit).",
         )
         others = [a for a in client.audits.values() if a["application_id"] == audit["application_id"] and a["id"] != audit_id]
         for other in others:
             require(
                 decider not in other["team"],
                 "001 §4.6.2",
-                f"{decider} 是该申请审核 {other['id']}（{AUDIT_KINDS[other['kind']][0]}）的审核组成员，不得参与认证决定（001 §4.6.2）。",
+                f"{decider} 是该申请审核 {other['id']}（{AUDIT_KINDS[other['kind']][0]}）的审核组成员，不得参与认证决定（001 §4.6.2）；"
+                "请以 --decider 指定审核组以外的人员。",
                 f"{decider} was on the team of audit {other['id']} ({AUDIT_KINDS[other['kind']][1]}) of this application and may "
-                "not take part in its certification decision (001 §4.6.2).",
+                "not take part in its certification decision (001 §4.6.2); name someone outside the audit teams with --decider.",
             )
     # Whoever records the decision is part of it: not a member of the audit teams either.
     teams = [a for a in client.audits.values()
@@ -80,9 +85,9 @@ def check_decidable(client: Any, *, audit_id: str, decider: str, occurred_on: da
     require(
         decider not in audit["team"],
         "001 §4.6.2",
-        f"{decider} 是审核 {audit_id} 的审核组成员，不得参与该审核项目的认证决定（001 §4.6.2）；请由审核组以外的人员决定。",
+        f"{decider} 是审核 {audit_id} 的审核组成员，不得参与该审核项目的认证决定（001 §4.6.2）；请以 --decider 指定审核组以外的人员。",
         f"{decider} was on the team of audit {audit_id} and may not take part in its certification decision "
-        "(001 §4.6.2); a person outside the audit team must decide.",
+        "(001 §4.6.2); name a person outside the audit team with --decider.",
     )
     already = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
     require(

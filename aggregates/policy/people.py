@@ -10,6 +10,7 @@ as given, trimmed and upper-cased, with their kind.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -202,3 +203,27 @@ def conflicts(person: Any, uscc: str, on: date) -> list[dict[str, Any]]:
                 continue
         out.append({**item, "clause": CONFLICT_CLAUSES[item["kind"]]})
     return out
+
+
+# --- PostgreSQL logins by person (issue 15, item 5; docs/people.md, D32) ----------------------------
+# A login role as PostgreSQL stores an unquoted name (CREATE ROLE wang_fang): what session_user gives.
+PG_ROLE = re.compile(r"[a-z_][a-z0-9_$]{0,62}")
+
+
+def check_login(person: Any, role: str, *, mapped: bool, occurred_on: date) -> str:
+    """A database login role to map to the person (``mapped=False``) or to unmap (``mapped=True``:
+    it must be theirs). Returns the role name."""
+    role = (role or "").strip()
+    require(bool(PG_ROLE.fullmatch(role)) and not role.startswith("pg_"), REGISTER,
+            f"数据库登录角色名 {role!r} 无效：请使用小写字母、数字和下划线（以字母或下划线开头，至多 63 个字符，不以 pg_ 开头），"
+            "与 CREATE ROLE 中不加引号的名称一致。",
+            f"The database login {role!r} is not a valid role name: use lower-case letters, digits and underscores (starting "
+            "with a letter or underscore, at most 63 characters, not starting with pg_), as CREATE ROLE names it unquoted.")
+    held = role in getattr(person, "logins", [])
+    if mapped:
+        require(held, REGISTER, f"数据库登录角色 {role} 并不对应 {person.name}，无从解除。",
+                f"The database login {role} is not mapped to {person.name}; nothing to unmap.")
+        return role
+    _active(person, occurred_on)
+    require(not held, REGISTER, f"数据库登录角色 {role} 已对应 {person.name}。", f"The database login {role} is already mapped to {person.name}.")
+    return role

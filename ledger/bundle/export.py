@@ -56,6 +56,17 @@ def _refuse(zh: str, en: str) -> RuleViolation:
     return RuleViolation(RULE, zh, en)
 
 
+def _signers(app: Any, events: list[ExportedEvent]) -> bytes | None:
+    """signers.json: the public keys with their validity of everyone who signed an exported act, or
+    None when no exported act is signed."""
+    from ledger.signing_verify import ACT_SIGNED, signers_file
+
+    ids = {json.loads(e.state).get("signer_id", "") for e in events if e.topic == ACT_SIGNED}
+    if not ids:
+        return None
+    return layout.canonical(signers_file(app, ids))
+
+
 def _oid(value: bytes | str) -> bytes:
     return bytes.fromhex(value) if isinstance(value, str) else bytes(value)
 
@@ -215,7 +226,10 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         (tmp / layout.REPORT).write_bytes(pdf)
         if token is not None:
             (tmp / layout.TIMESTAMP).write_bytes(token)
-        names = (*layout.FILES, *((layout.TIMESTAMP,) if token is not None else ()))
+        signers = _signers(app, events)  # personal signatures (issue 15, item 4): the signers' keys for an offline check
+        if signers is not None:
+            (tmp / layout.SIGNERS).write_bytes(signers)
+        names = (*layout.FILES, *((layout.TIMESTAMP,) if token is not None else ()), *((layout.SIGNERS,) if signers is not None else ()))
         files = {name: layout.file_sha256(tmp / name) for name in names}
         manifest = {
             "format": layout.FORMAT,

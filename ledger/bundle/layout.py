@@ -37,7 +37,10 @@ FILES = (EVENTS, PROOFS, HEADS, CHECKPOINT, PUBLIC_KEY, REPORT)
 # The checkpoint's RFC 3161 time stamp token (DER TimeStampResp over the checkpoint's body), when
 # the checkpoint has one: listed in the manifest and SHA256SUMS like the others.
 TIMESTAMP = "timestamp.tsr"
-OPTIONAL_FILES = (TIMESTAMP,)
+# The public keys, with their validity, of the people who signed the exported acts (issue 15, item 4;
+# ledger/signing_verify.py), when the bundle holds a signed act.
+SIGNERS = "signers.json"
+OPTIONAL_FILES = (TIMESTAMP, SIGNERS)
 
 EVENT_KEYS = frozenset({"position", "client", "version", "type", "recorded", "state"})
 EVENT_KEYS_B64 = frozenset({"position", "client", "version", "type", "recorded", "state_base64"})

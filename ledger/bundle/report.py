@@ -117,6 +117,12 @@ class ClientSection:
         for w in client.withdrawals.values():
             cert_lines.append(f"撤销 {w['id']}（证书 {w['number']}）：{_d(w['on'])}，[{reason_code_word(client.scheme_id, 'withdrawal', w['reason_code'])}] {w['reason']}"
                               + (f"；{_d(w['reversed_by']['on'])} 依申诉 {w['reversed_by']['appeal']} 撤回，证书恢复" if w.get("reversed_by") else ""))
+        from ledger.signing_text import signature_marks  # who signed each act with legal meaning (issue 15, item 4)
+
+        history = app.history(uscc)
+        kinds = {h["version"]: h["type"] for h in history}
+        for v, said in signature_marks(history).items():
+            cert_lines.append(f"签名 · 事件 {v}（{event_word(kinds[v])}）：{said}")
         try:
             explanation = explain_text(app.explain(uscc, as_recorded=as_recorded))
         except RuleViolation as e:

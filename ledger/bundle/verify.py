@@ -69,6 +69,7 @@ class BundleReport:
     stamped_at: datetime | None = None  # the time the checkpoint's time stamp token states
     stamp_checked: bool = False  # whether that token was verified against the TSA chain the inspector gave
     problems: list[Problem] = field(default_factory=list)
+    signatures: int = 0  # personal signatures checked (issue 15, item 4)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,7 @@ class BundleReport:
                 "events": self.events, "clients": self.clients, "ledger_clients": self.ledger_clients, "public_key": self.key,
                 "witnessed": [{"witness": n, "time": t.isoformat()} for n, t in self.witnessed],
                 "time_stamp": ({"time": self.stamped_at.isoformat(), "checked": self.stamp_checked} if self.stamped_at else None),
-                "problems": [p.to_dict() for p in self.problems]}
+                "signatures_checked": self.signatures, "problems": [p.to_dict() for p in self.problems]}
 
 
 class _Faults:
@@ -529,8 +530,38 @@ def verify_bundle(directory: str | Path, public_key: Any = None, *, structure_on
         _check_origin_and_age(head, report, origin, max_age, now)
         check_attestations(d, head, report, witness_keys, tsa_chain)
     _check_events(d, head, manifest, report)
+    _check_signatures(d, report)  # personal signatures (issue 15, item 4)
     _check_report(d, key, head, manifest, report)
     return report
+
+
+def _check_signatures(d: Path, report: BundleReport) -> None:
+    """Every signed act among the bundle's events against the signers' keys in signers.json, on the
+    act's business date (ledger/signing_verify.py)."""
+    from ledger.signing_verify import ACT_SIGNED, check_bundle_signatures
+
+    lines = _lines(d / layout.EVENTS) or []
+    events = []
+    for line in lines:
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue  # reported by the events' own check
+    if not any(isinstance(e, dict) and e.get("type") == ACT_SIGNED for e in events):
+        return
+    try:
+        signers = json.loads((d / layout.SIGNERS).read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        report.add(layout.SIGNERS, f"检查包含有签名的行为，却缺少签名人公钥文件 {layout.SIGNERS}：签名无法核对。",
+                   f"The bundle holds signed acts but not the signers' keys ({layout.SIGNERS}): the signatures cannot be checked.")
+        return
+    except (OSError, ValueError, UnicodeDecodeError):
+        report.add(layout.SIGNERS, f"{layout.SIGNERS} 无法读取或格式不正确。", f"{layout.SIGNERS} cannot be read or is malformed.")
+        return
+    found = check_bundle_signatures([e for e in events if isinstance(e, dict)], signers, "bundle")
+    report.signatures = found.checked
+    for f in found.findings:
+        report.add("signature", f.message_zh, f.message_en)
 
 
 def _check_origin_and_age(head: Any, report: BundleReport, origin: str | None, max_age: timedelta | None,

@@ -37,7 +37,7 @@ def score_facet(client: Any, scheme: Any, audit_id: str, item_ref: str, facet: s
     if part.facet_from != "business_lines":
         return facet
     clause = scheme.clause(part.clause)
-    lines = client.business_lines
+    lines = client.business_lines_for(audit_id)
     listed = "、".join(lines) or "—"
     verb = "correct" if corrects is not None else "enter"
     ref = f"--entry {corrects['id']}" if corrects is not None else f"--audit {audit_id} --item {target.id}"

@@ -34,6 +34,7 @@ from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.deadlines_changes import KINDS as CHANGE_KINDS_DUE, change_deadlines, notification_lateness
 from ledger.rules.deadlines_reporting import KINDS as REPORTING_KINDS, reporting_deadlines
 from ledger.rules.deadlines_cases import KINDS as CASE_KINDS, case_deadlines  # complaints and appeals (issue 9)
+from ledger.rules.cnca import KINDS as CNCA_KINDS
 from ledger.rules.procedures import Procedure, procedure_for
 
 __all__ = ["KINDS", "client_deadlines", "notification_deadlines", "select_open"]
@@ -57,6 +58,7 @@ KINDS: dict[str, tuple[str, str]] = {
     **REPORTING_KINDS,
     **CASE_KINDS,  # complaints and appeals (issue 9)
     **CHANGE_KINDS_DUE,  # changes (issue 9)
+    **CNCA_KINDS,  # the body's monthly report to the CNCA (issue 17): a body-level row (projections/body_due.py)
 }
 
 def _row(
@@ -158,11 +160,11 @@ def _surveillance(c: Client, cert: dict[str, Any], p: Procedure, cal: Calendar) 
         note = (f"已策划审核 {a['id']}，{a['start_on']} 开始；完成后计为已实施",
                 f"audit {a['id']} is planned to start on {a['start_on']}; it counts once completed")
     since_zh = "认证决定" if n == 1 else "上次监督审核完成"
-    since_en = "the certification decision" if n == 1 else "the last surveillance was completed"
+    since_en = "the certification decision" if n == 1 else "the completion of the last surveillance"
     yield _row(
         "surveillance", f"{cert['number']}:{n}", clause, p,
         f"完成证书 {cert['number']} 的{ordinal_zh}监督审核（自{since_zh}起计）",
-        f"Complete the {ordinal_en} surveillance audit of certificate {cert['number']} (counted from when {since_en})",
+        f"Complete the {ordinal_en} surveillance audit of certificate {cert['number']} (counted from {since_en})",
         since, deadline, {"certificate": cert["number"], "surveillance": str(n)}, note=note,
     )
     if cert["status"] == "valid":

@@ -32,7 +32,7 @@ from aggregates.errors import RuleViolation
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Period, Procedure, procedure_for
 
-__all__ = ["KINDS", "appeal_decision_limit", "case_deadlines", "check_appeal_extension"]
+__all__ = ["KINDS", "appeal_decision_limit", "case_deadlines", "check_appeal_extension", "check_complaint_admitted"]
 
 KINDS: dict[str, tuple[str, str]] = {
     "complaint_acceptance": ("投诉受理决定及受理通知", "complaint accepted or refused, with its notice"),
@@ -114,6 +114,25 @@ def check_appeal_extension(client: Any, *, appeal_id: str, until: date, notice_o
     return limit.due
 
 
+def check_complaint_admitted(client: Any, complaint_id: str, procedure: Procedure | None = None) -> None:
+    """Under a procedure that decides a complaint's acceptance (004 §14.2.2: within a week, with its
+    notice), the written result follows an acceptance: a received complaint is admitted first. An
+    unknown complaint is left to the aggregate's refusal."""
+    p = procedure or procedure_for(client.scheme_id)
+    complaint = client.complaints.get(complaint_id)
+    period = p.periods.complaint_acceptance
+    if complaint is None or period is None or complaint.get("admission") or complaint["status"] != "open":
+        return
+    raise RuleViolation(
+        period.clause,
+        f"投诉 {complaint_id} 尚未作出受理决定；按 {period.clause} 须先决定是否受理并发出受理通知书："
+        f"complaint admit --client {client.uscc} --complaint {complaint_id} --accept --decider 姓名（或 --refuse --reason ...），再记录书面处理结果。",
+        f"Complaint {complaint_id} has no admission decision yet; under {period.clause} it is accepted or refused first, with its "
+        f"notice: complaint admit --client {client.uscc} --complaint {complaint_id} --accept --decider NAME (or --refuse --reason ...), "
+        "then record the written result.",
+    )
+
+
 def _complaints(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict[str, Any]]:
     accept, result = p.periods.complaint_acceptance, p.periods.complaint_result
     for x in c.complaints.values():
@@ -153,7 +172,9 @@ def _unscheduled(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict
     by_change = {ref: n for n, links in (getattr(c, "change_follow_ups", None) or {}).items()
                  for kind, ref in links.items() if kind == "audit"}
     for a in c.audits.values():
-        if a["kind"] != "unscheduled" or a["status"] == "completed":
+        if a["kind"] != "unscheduled" or a["status"] != "planned" or c.certificate_in_force is None:
+            # completed or cancelled; or its certificate left force (withdrawn, cancelled, expired): nothing
+            # left to survey (cancel it: audit cancel)
             continue
         causes = [(x["kind"], x["id"], x["since"]) for x in a.get("causes", ())]
         if a["id"] in by_change and by_change[a["id"]] in c.changes:

@@ -81,7 +81,7 @@ def change_deadlines(client: Any, p: Procedure, cal: Calendar) -> Iterable[dict[
             continue
         linked = follow_ups.get(ch["id"], {})
         cert = client.certificate
-        in_force = cert is not None and cert["status"] == "valid"
+        in_force = client.certificate_in_force is not None  # valid or suspended: a suspension does not end the follow-ups
         if period is not None and in_force:
             if "unscheduled" in done["outcomes"] and "audit" not in linked:
                 yield _row("change_follow_up", f"{ch['id']}:unscheduled", "004 §6.9 b", p,
@@ -95,7 +95,7 @@ def change_deadlines(client: Any, p: Procedure, cal: Calendar) -> Iterable[dict[
                             f"Record the scope change {ch['id']} calls for and link it: certificate scope, "
                             f"change link --change {ch['id']} --scope-change ..."),
                            done["on"], period.end(cal, done["on"]), {**ref, "outcome": "scope"})
-        if "suspension" in done["outcomes"] and "suspension" not in linked and in_force:
+        if "suspension" in done["outcomes"] and "suspension" not in linked and cert is not None and cert["status"] == "valid":
             act = p.periods.suspension_act
             yield _row("suspension_due", f"change:{ch['id']}", act.clause, p,
                        (f"信息通报 {ch['id']} 评审决定暂停：暂停证书 {cert['number']}（change suspend --change {ch['id']}）",

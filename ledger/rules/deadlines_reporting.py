@@ -49,7 +49,7 @@ def _acts(c: Any, p: Procedure, cal: Calendar, row: Callable[..., dict[str, Any]
                 f"Report the {en} of certificate {a['number']} ({a['id']}, {a['on']}) to the CNCA",
                 a["on"], report.end(cal, a["on"]), ref,
             )
-        if publish is not None and a["act"] in ("suspension", "withdrawal") and a["published_on"] is None:
+        if publish is not None and a["act"] in ("suspension", "withdrawal") and a["published_on"] is None and not a["reversed"]:
             yield row(
                 "website_publication", f"{a['act']}:{a['id']}", publish.clause, p,
                 f"在本机构网站公布证书 {a['number']} 的{zh}（{a['id']}，{a['on']}）",
@@ -64,7 +64,7 @@ def _recalls(c: Any, p: Procedure, cal: Calendar, row: Callable[..., dict[str, A
         return
     done = c.reporting_state["recalls"]
     for w in c.withdrawals.values():
-        if w["id"] in done:
+        if w["id"] in done or w.get("reversed_by"):  # reversed on an upheld appeal: nothing to recall
             continue
         yield row(
             "recall", w["id"], period.clause, p,

@@ -101,7 +101,7 @@ def _check_lines(book: Any, client: Any, scheme: Any, audit: str) -> list[CellEr
     if not parts:
         return []
     rule = scheme.clause(parts[0].clause)
-    declared = client.business_lines
+    declared = client.business_lines_for(audit)
     sheet = lines_of(book.meta)
     lay = L.build(scheme, sheet, book.meta.get("lang", "zh"))
     errors = []

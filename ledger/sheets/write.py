@@ -101,7 +101,7 @@ def write_template(app: Any, path: str | Path, *, scheme_id: str, version: str |
     import xlsxwriter
 
     scheme, c, audit_id = _target(app, scheme_id, version, client, audit)
-    lines = list(c.business_lines) if c is not None else []
+    lines = list(c.business_lines_for(audit_id)) if c is not None else []
     lay = L.build(scheme, lines, lang)
     standing: dict[tuple[str, str | None], dict[str, Any]] = {}
     excluded: dict[str, dict[str, Any]] = {}

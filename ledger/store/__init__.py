@@ -3,6 +3,7 @@ backend (``sqlite``, ``postgres``), chosen by the ledger's database (docs/archit
 
     backend_for(env)        the adapter for an application's eventsourcing environment
     trail_store(app)        the audit trail's tables and readers of an application's backend
+    committed_horizon(app)  the position below which no event can still appear (writers waited for)
     Database                where a ledger lives (ledger.config resolves it from --db / CERTLEDGER_DB)
 
 An adapter gives the application its eventsourcing settings and prepares a database for opening; it
@@ -44,4 +45,11 @@ def trail_store(app: Any) -> Any:
     return backend_for(app.env).trail(app)
 
 
-__all__ = ["Database", "backend_for", "trail_store"]
+def committed_horizon(app: Any, timeout: float, poll: float = 0.005) -> int | None:
+    """The highest event position below which no event can still be committed (the audit trail's
+    rule, docs/audit-trail.md "Positions and gaps"), after waiting for the event writers open now;
+    None if one is still open after ``timeout`` seconds."""
+    return trail_store(app).committed_horizon(timeout, poll)
+
+
+__all__ = ["Database", "backend_for", "committed_horizon", "trail_store"]

@@ -48,9 +48,10 @@ def event_topics() -> dict[str, type]:
         from eventsourcing.utils import get_topic
 
         from aggregates.client import Client
+        from aggregates.body import Body  # the body's own acts (issue 17): the third aggregate in the one log
         from aggregates.people import Person  # the body's people (issue 15): the second aggregate in the one log
 
-        _EVENT_TOPICS = {get_topic(v): v for cls in (Client, Person) for name, v in vars(cls).items()
+        _EVENT_TOPICS = {get_topic(v): v for cls in (Client, Person, Body) for name, v in vars(cls).items()
                          if isinstance(v, type) and issubclass(v, Aggregate.Event) and name not in ("Event", "Created")}
     return _EVENT_TOPICS
 
@@ -79,7 +80,7 @@ class LedgerMapper(Mapper[Any]):
 
 
 _CLIENT_TOPIC = "aggregates.client:Client"
-_AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person")  # a person's events share the log (issue 15)
+_AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person", "aggregates.body:Body")  # a person's (issue 15) and the body's (issue 17) events share the log
 
 
 def construct_mapper(app: Any) -> Any:

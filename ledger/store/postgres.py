@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from aggregates.errors import RuleViolation
+from ledger.store.pg_logins import install as install_logins, installed as logins_installed
 from ledger.store.reader import FastReader
 from ledger.store.errors import READ_ONLY, DatabaseUnavailable
 from ledger.store.trail import (ATTESTATIONS, BATCH, CHECKPOINTS, GUARDED, HEADS, LEAVES, META, REFUSAL, AppendOnlyNotInstalled,
@@ -64,6 +65,8 @@ class PostgresBackend:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "2",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # the recorder that writes an import's applied lines with its events (ledger/store/applied.py)
+            "APPLICATION_RECORDER_TOPIC": "ledger.store.applied_pg:PostgresLinesRecorder",
         }
         if pg.get("schema"):
             env["POSTGRES_SCHEMA"] = pg["schema"]
@@ -135,6 +138,12 @@ class PostgresBackend:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
     # ------------------------------------------------------------------ read models
+
+    @contextlib.contextmanager
+    def catch_up_turn(self) -> Iterator[bool]:
+        """Every catch-up has a turn here: the read models' tracking rows are their lock, and a
+        catch-up after a write skips them when held (projections.runner, ``SKIP LOCKED``)."""
+        yield True
 
     def read_model_engine(self) -> Any:
         """The SQLAlchemy engine of the read models: the same database and schema as the event
@@ -227,6 +236,7 @@ class PostgresTrailStore(TrailStore):
                         return
                     for s in stmts:
                         conn.execute(s)
+                    install_logins(conn, self.schema, t)  # logins by person (issue 15 item 5)
             except errors.InsufficientPrivilege as e:
                 raise AppendOnlyNotInstalled(
                     "ledger: audit trail append-only",
@@ -253,16 +263,40 @@ class PostgresTrailStore(TrailStore):
         if cur.fetchone()[0] != 1:
             return False
         cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{self.schema}"."{HEADS}"',))
-        return bool(cur.fetchone()[0])
+        return bool(cur.fetchone()[0]) and logins_installed(conn, self.schema, self.events_table)
 
     def _wait_for_writers(self, conn: Any, timeout: float) -> int:
         """The highest notification id below which no event can still appear: every transaction
-        that could hold a lower id has finished (see docs/audit-trail.md, "Gaps")."""
+        that could hold a lower id has finished (see docs/audit-trail.md, "Gaps"); refused when a
+        writer stays open longer than ``timeout``."""
+        horizon, settled = self._horizon(conn, timeout, 0.05)
+        if not settled:
+            raise RuleViolation(
+                "ledger: audit trail snapshot",
+                f"有写入事件的事务已超过 {timeout:.0f} 秒未结束，无法确定已提交事件的范围；请稍后重试。",
+                f"A transaction writing events has been open for more than {timeout:.0f} s, so the committed "
+                "range cannot be fixed; try again later.",
+            )
+        return horizon
+
+    def committed_horizon(self, timeout: float, poll: float = 0.005) -> int | None:
+        """The same rule for the read models' catch-up (projections.runner), on a connection of its
+        own: the horizon once the writers open now have ended, or None if one is still open after
+        ``timeout`` seconds (the caller then stops short of any gap)."""
+        with self.datastore.get_connection() as conn:
+            horizon, settled = self._horizon(conn, timeout, poll)
+        return horizon if settled else None
+
+    def _horizon(self, conn: Any, timeout: float, poll: float) -> tuple[int, bool]:
+        """The one rule: read the highest committed id H first, then wait until every transaction
+        holding a write lock on the event table at that moment has ended. A transaction that took a
+        lower id than H took it before H was committed, so it held its lock when H was read: once
+        those have ended, every id up to H is committed or never will be. Returns (H, whether they
+        all ended within ``timeout``)."""
+        from psycopg import sql
         from psycopg.rows import tuple_row
 
         cur = conn.cursor(row_factory=tuple_row)
-        from psycopg import sql
-
         cur.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(self._q(self.events_table)))
         horizon = cur.fetchone()[0] or 0
         cur.execute("SELECT array_agg(DISTINCT virtualtransaction) FROM pg_locks WHERE relation = to_regclass(%s) "
@@ -274,14 +308,10 @@ class PostgresTrailStore(TrailStore):
             cur.execute("SELECT array_agg(DISTINCT virtualtransaction) FROM pg_locks WHERE virtualtransaction = ANY(%s)", (writers,))
             writers = cur.fetchone()[0] or []
             if writers and time.monotonic() > deadline:
-                raise RuleViolation(
-                    "ledger: audit trail snapshot",
-                    f"有写入事件的事务已超过 {timeout:.0f} 秒未结束，无法确定已提交事件的范围；请稍后重试。",
-                    f"A transaction writing events has been open for more than {timeout:.0f} s, so the committed "
-                    "range cannot be fixed; try again later.",
-                )
-            time.sleep(0.05)
-        return horizon
+                return horizon, False
+            if writers:
+                time.sleep(poll)
+        return horizon, True
 
     @contextmanager
     def snapshot(self, timeout: float = 30.0) -> Iterator["PostgresSnapshot"]:

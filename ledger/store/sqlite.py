@@ -64,8 +64,9 @@ class SqliteBackend:
         return cls(Path(env.get("SQLITE_DBNAME") or ""), int(float(env.get("SQLITE_LOCK_TIMEOUT") or 30)))
 
     def eventsourcing_env(self) -> dict[str, str]:
+        # APPLICATION_RECORDER_TOPIC: the recorder that writes an import's applied lines with its events (ledger/store/applied.py)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.path),
-                "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout)}
+                "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout), "APPLICATION_RECORDER_TOPIC": "ledger.store.applied:SqliteLinesRecorder"}
 
     @contextlib.contextmanager
     def prepare(self, existing: bool = False) -> Iterator[None]:
@@ -88,6 +89,31 @@ class SqliteBackend:
         yield
 
     # ------------------------------------------------------------------ read models
+
+    @contextlib.contextmanager
+    def catch_up_turn(self) -> Iterator[bool]:
+        """The turn of a catch-up that may leave its events to one already running (after a write,
+        projections.runner): an exclusive ``flock`` on a file beside the ledger (``LEDGER-catchup``;
+        independent of SQLite's own locks), taken without waiting. Yields False when another
+        catch-up holds it. Where that file cannot be made (a read-only folder) every catch-up has a
+        turn, and they take turns at SQLite's write lock instead."""
+        import fcntl
+        import os
+
+        try:
+            fd = os.open(f"{self.path}-catchup", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield True
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # lets go of the lock
 
     def read_model_engine(self) -> Any:
         """The SQLAlchemy engine of the read models: the same file as the events, with the busy

@@ -76,6 +76,12 @@ class TrailStore:
         self.datastore = app.recorder.datastore
         self.events_table = app.recorder.events_table_name
 
+    def committed_horizon(self, timeout: float, poll: float = 0.005) -> int | None:
+        """The highest notification id below which no event can still appear (PostgreSQL overrides
+        this: see docs/audit-trail.md, "Positions and gaps"). SQLite commits one writer at a time
+        and numbers events as it commits them, so the highest id committed is the horizon."""
+        return self.recorder.max_notification_id() or 0
+
 
 class NoLeaves:
     """The leaf reader of a ledger whose leaves table is gone."""

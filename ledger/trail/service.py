@@ -24,7 +24,7 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency", "sequence", "heads", "checkpoint-deleted", "attestation"})
+                        "consistency", "sequence", "heads", "checkpoint-deleted", "attestation", "signature"})
 
 
 def install_append_only(app: Any) -> None:
@@ -440,6 +440,10 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
 
         findings += check_stored(snap.attestations(), {cp.id: h.text() for _, _, h, cp in heads if cp is not None}, witness_keys,
                                  tsa_chain)
+        # 5c. Personal signatures (issue 15, item 4): every signed act against its signer's key on the act's day.
+        from ledger.signing_verify import check_signatures
+
+        findings += check_signatures(app).findings
         # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
         if not heads and not findings:
             findings.append(Finding(

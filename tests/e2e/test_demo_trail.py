@@ -57,3 +57,23 @@ def test_the_demo_prints_the_inspectors_command(tmp_path):
     (tmp_path / "e-trail").mkdir()  # a trail folder in the way: refused before anything is written
     blocked = CliRunner().invoke(root, ["demo", "--db", str(tmp_path / "e.sqlite")])
     assert blocked.exit_code == 2 and "e-trail" in blocked.output and not (tmp_path / "e.sqlite").exists()
+
+
+def test_the_demo_plays_its_staff_documents_and_appeal_effects(demo):
+    """Issues 10 and 12 in the demo: the staff registered and checked, the decisions signed, a certificate
+    printed (its print recorded, covered by the checkpoint), the public register published and verifying
+    with the body's key."""
+    base, summary = demo
+    db, trail = str(base / "demo.sqlite"), summary["audit_trail"]
+    docs = trail["documents"]
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(docs["certificate_pdf"]).pages)
+    assert docs["certificate_no"] in text and int(docs["certificate_version"]) >= 2
+    r = CliRunner().invoke(root, ["register", "verify", docs["register"], "--public-key", trail["public_key"]])
+    assert r.exit_code == 0, r.output
+    people = json.loads(CliRunner().invoke(root, ["--db", db, "people", "list", "--json"]).stdout)
+    assert len(people) == 11
+    hz = summary["clients"][0]["uscc"]
+    history = json.loads(CliRunner().invoke(root, ["--db", db, "history", hz, "--json"]).stdout)
+    assert "CertificatePrinted" in [h["type"] for h in history] and "ActSigned" in [h["type"] for h in history]

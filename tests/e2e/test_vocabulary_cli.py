@@ -74,7 +74,7 @@ def test_score_entry_echoes_its_points(run):
 def test_a_choice_that_names_nothing_is_refused_naming_the_words_and_writes_nothing(run, tmp_path):
     _contracted(run)
     before = run("history", USCC, "--json")
-    r = run("audit", "plan", "--client", USCC, "--kind", "监督", "--member", "王芳", "--start", "2026-03-20", "--on", "2026-03-05")
+    r = run("audit", "plan", "--client", USCC, "--kind", "年审", "--member", "王芳", "--start", "2026-03-20", "--on", "2026-03-05")
     assert r.exit_code == 1
     assert "surveillance（监督审核）" in r.output and "stage2（初次认证第二阶段）" in r.output
     assert "Traceback" not in r.output

@@ -332,3 +332,94 @@ def test_a_scope_reduction_changed_again_is_restored_by_a_scope_change(app):
     e = _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="r", actor="admin", on=date(2026, 4, 1)),
                  "004 §14.1.3 (4)")
     assert "SC2" in e.message_en and "certificate scope --kind extend" in e.message_zh
+
+
+def test_under_004_a_complaint_is_admitted_before_its_written_result(app):
+    _certified(app, HZX, "hzx-mr0118")
+    app.receive_complaint(client=HZX, complainant="顾客", subject="s", actor="admin", on=date(2026, 4, 1))
+    e = _refused(app, lambda: app.resolve_complaint(client=HZX, complaint="C1", result="r", actor="admin", on=date(2026, 4, 3)),
+                 "004 §14.2.2")
+    assert "complaint admit" in e.message_en and "complaint admit" in e.message_zh
+    app.admit_complaint(client=HZX, complaint="C1", accept=True, decider=["孙丽"], actor="admin", on=date(2026, 4, 2))
+    app.resolve_complaint(client=HZX, complaint="C1", result="已处理", actor="孙丽", on=date(2026, 4, 3))
+    assert app.client(HZX).complaints["C1"]["status"] == "resolved"
+    # 001 sets no acceptance decision: a received complaint's result may follow directly
+    _certified(app, ZGC)
+    app.receive_complaint(client=ZGC, complainant="顾客", subject="s", actor="admin", on=date(2026, 4, 1))
+    app.resolve_complaint(client=ZGC, complaint="C1", result="已处理", actor="孙丽", on=date(2026, 4, 3))
+
+
+def test_a_withdrawal_after_a_suspension_reversed_on_appeal_leaves_nothing_overdue(app):
+    _certified(app, HZX, "hzx-mr0118")
+    app.suspend(client=HZX, reason_code="8.1c", reason="违反程序", months=1, actor="admin", on=date(2026, 3, 20))
+    app.withdraw(client=HZX, reason_code="8.3c", reason="暂停期满未纠正", actor="admin", on=date(2026, 4, 21))
+    _appeal_upheld(app, HZX, "W1", date(2026, 4, 22), date(2026, 5, 6))
+    app.give_appeal_effect(client=HZX, appeal="AL1", reason="撤销决定依申诉撤回", actor="admin", on=date(2026, 5, 7))
+    c = app.client(HZX)
+    assert c.certificate["status"] == "valid" and c.certificate.get("suspension_id") is None
+    assert c.suspensions["SU1"]["restored_on"] == date(2026, 5, 7) and c.suspensions["SU1"]["annulled_by"]["with"] == "W1"
+    # told once (a restoration under the withdrawal reversed), no publication or recall of a reversed withdrawal
+    assert [(a["act"], a["id"]) for a in c.reportable_acts()] == [("suspension", "SU1"), ("withdrawal", "W1"), ("restoration", "W1")]
+    kinds = {(r["kind"], r["key"]) for r in client_deadlines(c, app.calendar)}
+    assert ("website_publication", "website_publication:withdrawal:W1") not in kinds and not any(k == "recall" for k, _ in kinds)
+    assert not any(k in ("suspension_end", "withdrawal_due") for k, _ in kinds), kinds
+
+
+def test_an_unscheduled_surveillance_of_a_withdrawn_certificate_is_cancelled_not_left_overdue(app):
+    _certified(app, HZX, "hzx-mr0118")
+    app.receive_complaint(client=HZX, complainant="顾客", subject="s", actor="admin", on=date(2026, 4, 1))
+    app.admit_complaint(client=HZX, complaint="C1", accept=True, decider=["孙丽"], actor="admin", on=date(2026, 4, 2))
+    app.plan_audit(client=HZX, kind="unscheduled", member=["王芳"], start=date(2026, 4, 10), actor="admin", on=date(2026, 4, 3))
+    app.link_unscheduled(client=HZX, audit="A3", complaint="C1", actor="admin", on=date(2026, 4, 3))
+    assert any(r["kind"] == "unscheduled_surveillance" for r in client_deadlines(app.client(HZX), app.calendar))
+    app.withdraw(client=HZX, reason_code="8.3c", reason="r", actor="admin", on=date(2026, 4, 8))
+    assert not any(r["kind"] == "unscheduled_surveillance" for r in client_deadlines(app.client(HZX), app.calendar))
+    _refused(app, lambda: app.cancel_audit(client=HZX, audit="A3", reason=" ", actor="admin", on=date(2026, 4, 9)), "001 §4.4.5")
+    app.cancel_audit(client=HZX, audit="A3", reason="证书已撤销，非例行监督不再进行", actor="admin", on=date(2026, 4, 9))
+    c = app.client(HZX)
+    assert c.audits["A3"]["status"] == "cancelled" and c.audits["A3"]["cancelled"]["reason"].startswith("证书已撤销")
+    assert not c.open_audits and app.history(HZX)[-1]["type"] == "AuditCancelled"
+    item, facet, value = next(iter(score_sheet(load_scheme("hzx-mr0118"), 0.86, seed=5)))
+    e = _refused(app, lambda: app.enter_score(client=HZX, audit="A3", item=item, facet=facet, value=value, actor="王芳",
+                                              on=date(2026, 4, 10)), "001 §4.4.5")
+    assert "audit plan" in e.message_en
+    _refused(app, lambda: app.cancel_audit(client=HZX, audit="A3", reason="again", actor="admin", on=date(2026, 4, 10)), "001 §4.4.5")
+    e = _refused(app, lambda: app.cancel_audit(client=HZX, audit="A2", reason="r", actor="admin", on=date(2026, 4, 10)), "001 §4.4.5")
+    assert "completed" in e.message_en
+
+
+def test_a_completed_audit_is_reopened_before_its_scores_are_corrected(app):
+    app.submit_application(client=ZGC, name="某公司", address="某地", scheme="zgc-ru015", scope="s",
+                           site=[{"name": "总部", "address": "某地"}], headcount=30, actor="admin", on=date(2026, 3, 2))
+    app.review_application(client=ZGC, application="AP1", accept=True, actor="admin", on=date(2026, 3, 3))
+    app.sign_contract(client=ZGC, contract_no="K1", actor="admin", on=date(2026, 3, 4))
+    app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
+    app.complete_audit(client=ZGC, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5))
+    app.plan_audit(client=ZGC, kind="stage2", member=["王芳", "李强"], start=date(2026, 3, 10), actor="admin", on=date(2026, 3, 6))
+    for item, facet, value in score_sheet(load_scheme("zgc-ru015"), 0.86, seed=5):
+        app.enter_score(client=ZGC, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 10))
+    app.complete_audit(client=ZGC, audit="A2", conclusion="推荐", actor="王芳", on=date(2026, 3, 11))
+    entry = next(e for e in app.client(ZGC).effective_entries("A2") if "percent" in e["value"])
+    e = _refused(app, lambda: app.correct_score(client=ZGC, entry=entry["id"], value={"percent": 50}, reason="复核", actor="李强",
+                                                on=date(2026, 3, 12)), "001 §4.4.5")
+    assert "audit reopen" in e.message_en and "audit reopen" in e.message_zh
+    app.reopen_audit(client=ZGC, audit="A2", reason="复核评分", actor="王芳", on=date(2026, 3, 12))
+    app.correct_score(client=ZGC, entry=entry["id"], value={"percent": 50}, reason="复核", actor="李强", on=date(2026, 3, 12))
+
+
+def test_a_surveillance_scores_the_certificates_business_lines_not_those_of_a_new_application(app):
+    """Found when tried: a recertification application declaring other lines changed the lines a
+    surveillance of the current certificate is scored by (004 §4.18.2 per the scope audited)."""
+    _certified(app, HZX, "hzx-mr0118")
+    app.plan_audit(client=HZX, kind="surveillance", member=["王芳"], start=date(2026, 4, 10), actor="admin", on=date(2026, 4, 1))
+    app.submit_application(client=HZX, name="某公司", address="某地", scheme="hzx-mr0118", scope="批发；零售", kind="recertification",
+                           site=[{"name": "总部", "address": "某地"}], headcount=30, actor="admin", on=date(2026, 4, 2))
+    c = app.client(HZX)
+    assert c.business_lines_for("A3") == ["s"] and c.business_lines == ["批发", "零售"]
+    scheme = load_scheme("hzx-mr0118")
+    item, _, value = next(x for x in score_sheet(scheme, 0.86, seed=5)
+                          if scheme.part(scheme.resolve_item(x[0]).part).facet_from == "business_lines")
+    app.enter_score(client=HZX, audit="A3", item=item, facet=None, value=value, actor="王芳", on=date(2026, 4, 10))
+    with pytest.raises(RuleViolation) as e:  # the recertification's own audits will score per line; this one does not
+        app.enter_score(client=HZX, audit="A3", item=item, facet="批发", value=value, actor="王芳", on=date(2026, 4, 10))
+    assert e.value.rule == "004 4.18.2"

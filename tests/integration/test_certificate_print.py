@@ -43,11 +43,11 @@ def test_the_certificate_prints_every_content_of_001_8_1_and_its_reissued_versio
     result = print_certificate(app, hz, out=str(out), as_of=None, number=None, signer=signer, body=BODY, actor="张伟")
     c = app.client(hz)
     cert = c.certificates[c.current_certificate]
-    assert cert["version"] == 2 and result["version"] == 2  # the demo's address change reissued it
+    assert cert["version"] == 3 and result["version"] == 3  # reissued for the demo's address change, then its scope change
     text = pdf_text(out)
     for shown in (cert["number"], c.name, c.uscc, "浙江省杭州市余杭区仓前街道文一西路1号", cert["scope"], cert["standard"],
                   cert["scheme_id"], cert["scheme_version"], cert["valid_from"].isoformat(), cert["valid_until"].isoformat(),
-                  cert["issued_on"].isoformat(), BODY, "第2版", squeeze(CNCA_SENTENCE), "质量信用等级认证证书"):
+                  cert["issued_on"].isoformat(), BODY, "第3版", squeeze(CNCA_SENTENCE), "质量信用等级认证证书"):
         assert squeeze(str(shown)) in text, shown
     for site in cert["sites"]:
         assert squeeze(site["name"]) in text
@@ -58,7 +58,7 @@ def test_the_certificate_prints_every_content_of_001_8_1_and_its_reissued_versio
     assert result["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     printed = c.certificate_prints[result["print"]]
     assert (printed["sha256"], printed["certificate_version"], printed["as_of"], printed["number"]) == \
-        (result["sha256"], 2, TODAY, cert["number"])
+        (result["sha256"], 3, TODAY, cert["number"])
     assert any(h["type"] == "CertificatePrinted" for h in app.history(hz))
     # PDF/A-2u, the font embedded
     raw = out.read_bytes()

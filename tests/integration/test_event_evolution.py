@@ -31,21 +31,38 @@ def test_an_audit_planned_event_of_version_1_loads_with_leader_and_an_empty_calc
     client = app.client(USCC)
     audit = client.audits["A1"]
     assert audit["leader"] == "王芳" and audit["calculation"] == {} and audit["team"] == ["王芳", "李强"]
+    assert audit["method"] == "FS01" and audit["team_ids"] == []  # and on to version 3: on-site, no identity numbers
     # and the client goes on from there
     app.complete_audit(client=USCC, audit="A1", conclusion="文件符合", actor="王芳", on=date(2026, 1, 12))
     assert app.client(USCC).audits["A1"]["status"] == "completed"
 
 
-def test_new_audit_planned_events_are_stored_as_version_2_with_the_calculation(app):
+def test_an_audit_planned_event_of_version_2_loads_as_an_on_site_audit_without_identity_numbers(app):
+    apply(app)
+    app.review_application(client=USCC, application="AP1", accept=True, actor="admin", on=date(2026, 1, 6))
+    app.sign_contract(client=USCC, contract_no="HT-1", actor="admin", on=date(2026, 1, 7))
+    version = app.client(USCC).version
+    v2 = {  # the shape of version 2 (before issue 15 item 6): leader and calculation, no method, no team_ids
+        "timestamp": datetime(2026, 1, 8, 2, 0, tzinfo=timezone.utc), "audit_id": "A1", "kind": "stage1", "application_id": "AP1",
+        "team": ["王芳"], "leader": "王芳", "man_days": Decimal("0.5"), "sites": [], "start_on": date(2026, 1, 12),
+        "calculation": {"calculated_man_days": Decimal("0.5")}, "actor": "admin", "occurred_on": date(2026, 1, 8), "class_version": 2,
+    }
+    app.recorder.insert_events([StoredEvent(originator_id=client_id_for(USCC), originator_version=version + 1,
+                                            topic="aggregates.client:Client.AuditPlanned", state=app.mapper.transcoder.encode(v2))])
+    audit = app.client(USCC).audits["A1"]
+    assert audit["method"] == "FS01" and audit["team_ids"] == [] and audit["calculation"] == {"calculated_man_days": Decimal("0.5")}
+
+
+def test_new_audit_planned_events_are_stored_as_version_3_with_the_calculation_and_the_method(app):
     apply(app)
     app.review_application(client=USCC, application="AP1", accept=True, actor="admin", on=date(2026, 1, 6))
     app.sign_contract(client=USCC, contract_no="HT-1", actor="admin", on=date(2026, 1, 7))
     app.plan_audit(client=USCC, kind="stage1", member=["王芳"], start=date(2026, 1, 12), actor="admin", on=date(2026, 1, 8))
     stored = app.recorder.select_events(client_id_for(USCC))[-1]
     state = app.mapper.transcoder.decode(stored.state)
-    assert stored.topic.endswith("Client.AuditPlanned") and state["class_version"] == 2
-    assert state["calculation"]["calculated_man_days"] == Decimal("0.5")
-    assert Client.AuditPlanned.class_version == 2
+    assert stored.topic.endswith("Client.AuditPlanned") and state["class_version"] == 3
+    assert state["calculation"]["calculated_man_days"] == Decimal("0.5") and state["method"] == "FS01" and state["team_ids"] == []
+    assert Client.AuditPlanned.class_version == 3
 
 
 def test_planned_man_days_that_differ_from_the_calculation_need_a_reason(app):

@@ -82,6 +82,8 @@ def life(app, i: int, rng: random.Random) -> None:
     if rng.random() < 0.3:
         app.receive_complaint(client=uscc, complainant="顾客", subject="服务", actor=ADMIN, on=d(50))
         if rng.random() < 0.5:
+            if app.client(uscc).scheme_id == "hzx-mr0118":  # 004 §14.2.2: accepted first, with its notice
+                app.admit_complaint(client=uscc, complaint="C1", accept=True, decider=["孙丽"], actor=ADMIN, on=d(52))
             app.resolve_complaint(client=uscc, complaint="C1", result="已答复", actor=ADMIN, on=d(60))
     fate = rng.random()
     if fate < 0.3:

@@ -1,0 +1,67 @@
+"""The certification body itself (issue 17): one event-sourced aggregate for the acts that belong to
+the body and to no client, such as the monthly report to the regulator (认证信息报告, 市监认证函〔2021〕
+102号) submitted. Like the body's people (aggregates/people.py) it shares the one event log with the
+clients; the clients' read models pass over its events (``aggregates.people.is_person_event``).
+
+Its id is fixed (a uuid5 of "body"): one ledger is one body. Stored topics:
+``aggregates.body:Body.<Event>`` (never rename or move them). State is JSON-shaped. docs/cnca-report.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from aggregates.policy import body as policy
+
+# Part of the data format: changing it would orphan the stored body.
+BODY_NAMESPACE = uuid.UUID("8f0c1d7e-5a43-5b29-9e61-0c7b2a4d9f15")
+BODY_ID = uuid.uuid5(BODY_NAMESPACE, "body")
+
+# The reports the body submits, by kind (only the CNCA's monthly report so far).
+REPORT_KINDS: dict[str, tuple[str, str]] = {
+    "cnca-monthly": ("认证信息月度报告（认监委）", "monthly certification information report (CNCA)"),
+}
+
+
+class Body(Aggregate):
+    """The body's own record: the reports it submitted."""
+
+    @staticmethod
+    def create_id() -> UUID:  # type: ignore[override]
+        return BODY_ID
+
+    @classmethod
+    def open(cls, *, actor: str, occurred_on: date) -> "Body":
+        return cls(actor=actor, occurred_on=occurred_on)
+
+    @event("Opened")
+    def __init__(self, actor: str, occurred_on: date) -> None:
+        self.opened_on = occurred_on
+        self.submissions: list[dict[str, Any]] = []
+
+    def submit_report(self, *, kind: str, period: str, reference: str, correction: str, note: str, evidence: list[str],
+                      actor: str, occurred_on: date) -> str:
+        period, reference, correction = policy.check_submission(self, kind=kind, period=period, reference=reference, correction=correction,
+                                                                occurred_on=occurred_on, kinds=REPORT_KINDS)
+        self._report_submitted(kind=kind, period=period, reference=reference, correction=correction, note=(note or "").strip(),
+                               evidence=[e.strip() for e in evidence or [] if e and e.strip()], actor=actor, occurred_on=occurred_on)
+        return period
+
+    @event("ReportSubmitted")
+    def _report_submitted(self, kind: str, period: str, reference: str, correction: str, note: str, evidence: list[str],
+                          actor: str, occurred_on: date) -> None:
+        self.submissions.append({"kind": kind, "period": period, "reference": reference, "correction": correction, "note": note,
+                                 "evidence": evidence, "actor": actor, "on": occurred_on})
+
+    def submitted(self, kind: str) -> dict[str, dict[str, Any]]:
+        """The first submission of each period of a kind, by period (corrections come later)."""
+        out: dict[str, dict[str, Any]] = {}
+        for s in self.submissions:
+            if s["kind"] == kind:
+                out.setdefault(s["period"], s)
+        return out

@@ -1,0 +1,77 @@
+"""The body's own acts in the application (issue 17, docs/cnca-report.md): ``report submit`` records
+that a report to the regulator was submitted (catalogued in ledger/commands_body.py), and ``body()``
+reads the body's record. The body is one aggregate (``aggregates.body.Body``) in the same log as the
+clients and the people; its first act opens it. The command takes the same road as a client's: the
+actor and the business date first, then the aggregate's checks, then a save (in an import's
+session: with the session's next flush).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from aggregates.body import BODY_ID, Body
+from aggregates.errors import RuleViolation
+
+
+class BodyHandlers:
+    """The body's commands, mixed into ``Handlers`` (``CertLedger`` supplies the rest)."""
+
+    _actor: Callable[[str | None], str]
+    _business_date: Callable[..., date]
+    _uow: Any
+    repository: Any
+    save: Callable[..., Any]
+
+    def body(self) -> Body | None:
+        """The body's record, or None before its first act."""
+        pending = self._pending_body()
+        if BODY_ID in pending:
+            return pending[BODY_ID]
+        try:
+            return self.repository.get(BODY_ID)
+        except AggregateNotFoundError:
+            return None
+
+    def _pending_body(self) -> dict[Any, Body]:
+        uow = self._uow
+        return uow.__dict__.setdefault("body", {}) if uow is not None else {}
+
+    def submit_report(self, *, month: str, reference: str, correction: str = "", kind: str = "cnca-monthly",
+                      actor: str | None = None, on: date | None = None, note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
+        """A report to the regulator submitted: the month it covers, the regulator's reference and,
+        for a second submission of a month, what it corrects (市监认证函〔2021〕102号)."""
+        act = {"actor": self._actor(actor), "occurred_on": self._business_date(on)}
+        for attempt in range(3):
+            body = self.body() or Body.open(**act)
+            body.submit_report(kind=kind, period=month, reference=reference, correction=correction, note=note,
+                               evidence=list(evidence or []), **act)
+            if self._uow is not None:
+                self._pending_body()[body.id] = body
+                self._uow.dirty[body.id] = body
+                break
+            try:
+                self.save(body)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise RuleViolation("ledger: concurrent writes", "另一位用户同时记录了本机构的报送；未写入，请重试。",
+                                        "Someone else recorded a submission of the body at the same time; nothing was written; try again.") from None
+        last = body.submissions[-1]
+        return {"id": last["reference"], "correction": last["correction"]}
+
+    def body_approval(self, option: str | None = None) -> str | None:
+        """The body's approval number (``--approval``, else ``CERTLEDGER_BODY_APPROVAL``; ledger/config.py)."""
+        from ledger.config import body_approval
+
+        return body_approval(option)
+
+    def reports_to_cnca(self) -> bool:
+        """Whether ``due`` lists the monthly report: the approval number is configured, or a report
+        was submitted (docs/cnca-report.md)."""
+        body = self.body()
+        return self.body_approval() is not None or (body is not None and bool(body.submissions))
