@@ -20,7 +20,7 @@ import pytest
 
 from ledger.importer import import_file, run_import, run_import_in_workers
 from ledger.synthetic import dumps, generate
-from tests.integration.test_crash_safety import event_key, stored_events
+from tests.integration.test_crash_safety import stored_events
 
 ROOT = Path(__file__).resolve().parents[2]
 N_CLIENTS = 12
@@ -30,11 +30,7 @@ def workload(n_clients: int = N_CLIENTS, seed: int = 3) -> list[bytes]:
     return [dumps(x).encode() + b"\n" for x in generate(n_clients, seed)]
 
 
-def events_by_client(app) -> dict:
-    out: dict = {}
-    for _, ev in stored_events(app):
-        out.setdefault(ev.originator_id, []).append(event_key(ev))
-    return out
+from tests.integration.test_parallel_import import events_by_client  # noqa: E402,F401 - one way to list them
 
 
 def kinds(app) -> Counter:

@@ -30,13 +30,7 @@ SUN = resident_id("33010819820808003")  # 孙丽
 CHEN = resident_id("33010419750101005")  # 陈工 (technical expert)
 
 
-def _refused(app, fn, rule):
-    before = app.event_count()
-    with pytest.raises(RuleViolation) as e:
-        fn()
-    assert e.value.rule == rule, (e.value.rule, e.value.message_en)
-    assert app.event_count() == before
-    return e.value
+from tests.refusals import refused as _refused  # noqa: E402
 
 
 def _staff(app, *, li_ccaa_to=date(2027, 12, 31)):

@@ -15,7 +15,6 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from aggregates.errors import RuleViolation
 from aggregates.policy.people import REGISTER, id_check_character
 from cli.main import root
 from ledger.store.pg_logins import LOGINS, RULE
@@ -31,13 +30,7 @@ def _staff(app, actor="张伟"):
         app.register_person(name=name, number=number, joined_on=date(2020, 3, 1), actor=actor, on=ON)
 
 
-def _refused(app, fn, rule):
-    before = app.event_count()
-    with pytest.raises(RuleViolation) as e:
-        fn()
-    assert e.value.rule == rule, (e.value.rule, e.value.message_en)
-    assert app.event_count() == before
-    return e.value
+from tests.refusals import refused as _refused  # noqa: E402
 
 
 # ---------------------------------------------------------------------- the register (both backends)

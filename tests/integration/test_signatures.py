@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from aggregates.errors import RuleViolation
+from tests.refusals import refused
 from ledger.signing import RULE
 from ledger.signing_verify import check_signatures
 from ledger.trail.keys import init_key
@@ -17,12 +17,7 @@ SIGN = RULE
 
 
 def _refused(app, fn, rule=SIGN):
-    before = app.event_count()
-    with pytest.raises(RuleViolation) as e:
-        fn()
-    assert e.value.rule == rule, (e.value.rule, e.value.message_en)
-    assert app.event_count() == before
-    return e.value
+    return refused(app, fn, rule)
 
 
 def _key(tmp_path, name):
