@@ -180,3 +180,10 @@ AUDIT_METHODS: dict[str, tuple[str, str]] = {
     "FS02": ("远程审核", "remote audit"),
     "FS03": ("现场与远程结合", "on-site and remote combined"),
 }
+
+# What an unscheduled surveillance follows (004 §6.9 a-c; ledger/rules/deadlines_cases.py, history)
+UNSCHEDULED_CAUSES: dict[str, tuple[str, str]] = {
+    "complaint": ("投诉", "complaint"),
+    "regulator": ("监管部门查处或媒体曝光", "regulator action or media exposure"),
+    "change": ("信息通报的变更", "notified change"),
+}

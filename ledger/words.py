@@ -374,8 +374,7 @@ FIELDS.update({"change": ("信息通报", "notified change"), "submitted_on": ("
 VOCABULARIES["change_outcome"] = v.CHANGE_OUTCOMES
 FIELD_VOCABULARIES[("ChangeAssessed", "outcomes")] = "change_outcome"
 FIELD_VOCABULARIES[("", "outcomes")] = "change_outcome"
-VOCABULARIES["cause_kind"] = {"complaint": ("投诉", "complaint"), "regulator": ("监管部门查处或媒体曝光", "regulator action or media exposure"),
-                              "change": ("信息通报的变更", "notified change")}
+VOCABULARIES["cause_kind"] = v.UNSCHEDULED_CAUSES
 FIELD_VOCABULARIES[("UnscheduledAuditLinked", "kind")] = "cause_kind"
 
 

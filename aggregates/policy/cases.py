@@ -14,15 +14,20 @@ from aggregates.policy.appeals import concerned_people, involved_in
 from aggregates.policy.common import get, not_before, require, require_text
 from aggregates.vocabulary import AUDIT_KINDS, IN_FORCE
 
-# What gives an upheld appeal its effect (004 §14.1.3 (4): the appeal's decision binds the body): a new
-# certification decision for an appealed decision, ``appeal effect`` for every other appealable act.
+# What gives an upheld appeal against an act other than a certification decision its effect (004 §14.1.3 (4):
+# the appeal's decision binds the body), named in the refusal of ``appeal redecide``.
 EFFECT_OF = {
-    "decision": ("appeal redecide（重新作出认证决定）", "appeal redecide (a new certification decision)"),
     "refusal": ("appeal effect（恢复申请评审的受理）", "appeal effect (the application accepted)"),
     "suspension": ("appeal effect（撤销暂停、恢复证书）", "appeal effect (the suspension annulled, the certificate restored)"),
     "withdrawal": ("appeal effect（撤销撤证决定、恢复证书）", "appeal effect (the withdrawal reversed, the certificate reinstated)"),
     "scope_reduction": ("appeal effect（恢复认证范围）", "appeal effect (the scope restored)"),
 }
+
+
+def effect_command(client: Any, appeal: dict[str, Any]) -> str:
+    """The command that gives an upheld appeal its effect: a new decision for an appealed certification
+    decision, ``appeal effect`` for every other appealable act."""
+    return "appeal redecide" if appeal["against"] in client.decisions else "appeal effect"
 
 
 def _people(names: list[str], rule: str, zh: str, en: str) -> list[str]:

@@ -29,6 +29,8 @@ from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
 from aggregates.errors import RuleViolation
+from aggregates.policy.cases import effect_command
+from aggregates.vocabulary import UNSCHEDULED_CAUSES
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Period, Procedure, procedure_for
 
@@ -183,8 +185,7 @@ def _unscheduled(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict
         if not causes:
             continue
         kind, cause_id, since = min(causes, key=lambda x: x[2])  # the earliest cause sets the period
-        words = {"complaint": ("投诉", "complaint"), "regulator": ("监管部门查处或媒体曝光", "regulator action"),
-                 "change": ("信息通报的变更", "notified change")}[kind]
+        words = UNSCHEDULED_CAUSES[kind]
         yield row(
             "unscheduled_surveillance", a["id"], period.clause, p,
             f"完成非例行监督 {a['id']}（原因：{words[0]} {cause_id}，{since}）",
@@ -228,7 +229,7 @@ def _appeal_effects(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[d
     for a in c.appeals.values():
         if a["status"] != "decided" or a["outcome"] != "upheld" or a.get("effect"):
             continue
-        command = f"appeal redecide --appeal {a['id']}" if a["against"] in c.decisions else f"appeal effect --appeal {a['id']}"
+        command = f"{effect_command(c, a)} --appeal {a['id']}"
         yield row(
             "appeal_effect", a["id"], "004 §14.1.3 (4)", p,
             f"落实成立的申诉 {a['id']}（针对 {a['against']}）：{command}",
