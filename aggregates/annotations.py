@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from aggregates.errors import RuleViolation
+from aggregates.reporting import act_key
 
 NOTE_MAX = 2000  # characters of a note
 EVIDENCE_MAX = 50  # references on one act
@@ -67,11 +68,14 @@ def check_annotation(note: str | None, evidence: list[str] | str | None, command
 
 
 def created_ref(result: Any) -> str | None:
-    """The id an act created, from its command's result: ``S4``, ``AP2`` or a decision's ``D1``."""
+    """The id an act created, from its command's result: ``S4``, ``AP2``, a decision's ``D1`` or a
+    reported act's key ``suspension:SU1`` (its act and id)."""
     if isinstance(result, str):
         return result
     if isinstance(result, dict) and isinstance(result.get("decision"), str):
         return result["decision"]
+    if isinstance(result, dict) and isinstance(result.get("act"), str) and isinstance(result.get("act_id"), str):
+        return act_key(result["act"], result["act_id"])
     return None
 
 

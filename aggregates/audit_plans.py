@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.policy import audits
 from aggregates.policy.common import require, require_choice
+from aggregates.policy.objections import check_replan
 from aggregates.vocabulary import AUDIT_METHODS
 
 DEFAULT_METHOD = "FS01"  # on-site: what every plan recorded before the method was asked for was
@@ -62,6 +63,8 @@ class AuditPlansArea:
                                                              start_on=start_on, occurred_on=occurred_on)
         require_choice(method, AUDIT_METHODS, "审核方式", "audit method")
         calculation = calculation or {}
+        check_replan(self, kind=kind, application_id=application_id,  # not those an upheld objection named (004 §5.2.1)
+                     team=[*members, leader, *(calculation.get("technical_experts") or [])])
         ids = check_team_ids(members, leader, list(calculation.get("technical_experts") or []), list(team_ids or []))
         audit_id = f"A{len(self.audits) + 1}"
         self.trigger_event(  # type: ignore[attr-defined]

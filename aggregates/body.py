@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aggregates.body_conflicts import BodyConflictsArea  # the body's conflicts with a client (004 §4.2 d) 1))
 from aggregates.policy import body as policy
 
 # Part of the data format: changing it would orphan the stored body.
@@ -28,8 +29,8 @@ REPORT_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-class Body(Aggregate):
-    """The body's own record: the reports it submitted."""
+class Body(BodyConflictsArea, Aggregate):
+    """The body's own record: the reports it submitted, its conflicts with clients."""
 
     @staticmethod
     def create_id() -> UUID:  # type: ignore[override]
@@ -43,6 +44,7 @@ class Body(Aggregate):
     def __init__(self, actor: str, occurred_on: date) -> None:
         self.opened_on = occurred_on
         self.submissions: list[dict[str, Any]] = []
+        self.conflicts: list[dict[str, Any]] = []  # aggregates/body_conflicts.py
 
     def submit_report(self, *, kind: str, period: str, reference: str, correction: str, note: str, evidence: list[str],
                       actor: str, occurred_on: date) -> str:

@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import annotations, audit_plans, cases, changes, documents, reporting, signatures
+from aggregates import objections  # the client's objection to an audit team (004 §5.2.1)
 from aggregates.policy import appeals, applications, audits, certificates, decisions
 from aggregates.state import ClientState
 from aggregates.uscc import client_id_for
@@ -29,7 +30,7 @@ from aggregates.vocabulary import IN_FORCE
 
 
 class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, annotations.AnnotationsArea, documents.DocumentsArea,
-             audit_plans.AuditPlansArea, signatures.SignaturesArea, ClientState, Aggregate):
+             audit_plans.AuditPlansArea, signatures.SignaturesArea, objections.ObjectionsArea, ClientState, Aggregate):
     """One client organisation and everything the body did with it."""
 
     @staticmethod
@@ -502,17 +503,22 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
             "panel": [], "outcome": None, "result": None, "decided_on": None, "deciders": [],
         }
 
-    def admit_appeal(self, *, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date) -> None:
-        reason = appeals.check_admission(self, appeal_id=appeal_id, accepted=accepted, reason=reason, occurred_on=occurred_on)
-        self._appeal_admitted(appeal_id=appeal_id, accepted=accepted, reason=reason, actor=actor, occurred_on=occurred_on)
+    def admit_appeal(self, *, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date,
+                     deciders: list[str] | None = None) -> None:
+        reason, members = appeals.check_admission(self, appeal_id=appeal_id, accepted=accepted, reason=reason,
+                                                  deciders=deciders, occurred_on=occurred_on)
+        self._appeal_admitted(appeal_id=appeal_id, accepted=accepted, reason=reason, deciders=members, actor=actor, occurred_on=occurred_on)
 
     @event("AppealAdmitted")
-    def _appeal_admitted(self, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date) -> None:
+    def _appeal_admitted(self, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date,
+                         deciders: list[str] | None = None) -> None:
+        # deciders: who decided the admission (004 §14.1.3 (6)); None on the events recorded before they were named (docs/decisions.md D40)
         appeal = self.appeals[appeal_id]
         appeal["status"] = "accepted" if accepted else "refused"
         appeal["admitted"] = accepted
         appeal["admission_reason"] = reason
         appeal["admitted_on"] = occurred_on
+        appeal["admission_deciders"] = list(deciders or [])
 
     def hear_appeal(self, *, appeal_id: str, hearing_on: date, notice_given_on: date, panel: list[str], actor: str, occurred_on: date) -> None:
         members = appeals.check_hearing(self, appeal_id=appeal_id, hearing_on=hearing_on, notice_given_on=notice_given_on,

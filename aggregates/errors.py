@@ -25,6 +25,18 @@ class RuleViolation(Exception):
         return {"rule": self.rule, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
+_SHELL_SPECIAL = frozenset(" \t\n'\"$`\\;&|<>()*?[]#~!{}")
+
+
+def shell_arg(text: object) -> str:
+    """A value as a refusal's suggested command gives it, to be pasted into a shell: as it is when
+    the shell reads it as one word (王芳, 91330100716105852F), else quoted ('John Smith'); trial item 11."""
+    import shlex
+
+    s = str(text)
+    return shlex.quote(s) if not s or any(ch in _SHELL_SPECIAL for ch in s) else s
+
+
 class NotFound(RuleViolation):
     """The thing a command refers to does not exist (a client, an audit, an entry...)."""
 

@@ -31,6 +31,11 @@ CAUSE_KINDS: dict[str, tuple[str, str]] = {k: REPORTED_ACTS[k] for k in PUBLISHE
 _EMPTY: dict[str, dict[str, Any]] = {"reports": {}, "recalls": {}, "publications": {}, "causes": {}}
 
 
+def act_key(act: str, act_id: str) -> str:
+    """A reported act's key ("suspension:SU1"): its reports and publications are kept under it."""
+    return f"{act}:{act_id}"
+
+
 def _area(aggregate: Any) -> dict[str, dict[str, Any]]:
     """The area's state, created on the first event that writes it (inside ``apply`` only)."""
     state = aggregate.__dict__.get("reporting")
@@ -80,7 +85,7 @@ class ReportingArea:
                 acts.append({"act": "scope-reduction", "id": sc["id"], "number": sc["number"], "on": sc["on"]})
         for a in acts:
             a.setdefault("reversed", False)  # an act reversed on an upheld appeal: reported, not published
-            a["key"] = f"{a['act']}:{a['id']}"
+            a["key"] = act_key(a["act"], a["id"])
             a["reported_on"] = (st["reports"].get(a["key"]) or {}).get("on")
             a["published_on"] = (st["publications"].get(a["key"]) or {}).get("on")
         acts.sort(key=lambda a: (a["on"], a["key"]))

@@ -6,6 +6,8 @@ withdrawal reasons, scheme items) live in ledger/, which knows the rulebooks.
 
 from __future__ import annotations
 
+from typing import Iterable, Mapping
+
 AUDIT_KINDS: dict[str, tuple[str, str]] = {
     "stage1": ("初次认证第一阶段", "initial audit, stage 1"),
     "stage2": ("初次认证第二阶段", "initial audit, stage 2"),
@@ -107,6 +109,11 @@ TRANSFER_CERTIFICATE_STATUSES: dict[str, tuple[str, str]] = {
 
 # An appeal not yet concluded: no written result (decided) and not refused at admission.
 OPEN_APPEAL_STATUSES = ("lodged", "accepted", "heard")
+# An appeal's states, as a refusal and ``history`` say them (trial item 10: words, not codes).
+APPEAL_STATUSES: dict[str, tuple[str, str]] = {
+    "lodged": ("已提出", "lodged"), "accepted": ("已受理", "accepted"),
+    "refused": ("不予受理", "refused"), "heard": ("已听证", "heard"), "decided": ("已裁定", "decided"),
+}
 
 # Lifecycle stages of the client as a whole.
 STAGES: dict[str, tuple[str, str]] = {
@@ -133,6 +140,34 @@ def word(table: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:
         return key
     return pair[1] if lang == "en" else pair[0]
 
+
+def code_of(value: object, table: "Mapping[str, tuple[str, str]]", *, among: "Iterable[str] | None" = None,
+            words: "Mapping[str, Iterable[str]] | None" = None) -> str | None:
+    """The one rule of a choice typed by a user: the code of ``table`` (or of ``among``, the codes
+    allowed, which ``table`` may word only in part) that ``value`` names, or None when it names
+    none or several. Case and surrounding spaces are ignored; in this order:
+
+    1. the code itself or its Chinese or English word (暂停, Suspended, suspended);
+    2. another word of the code (``words``: a grade's names in every scheme, a code's words in the
+       other vocabularies);
+    3. a part of a word, of two characters or more: the code whose word holds it most closely
+       (换证 for 变更证书内容并换发证书（换证）; 认证范围 for 认证范围变更 rather than
+       认证范围覆盖的人数变更); two codes holding it as closely name none.
+
+    A step that finds several codes names none. Callers refuse a None in their own words (the
+    option or parameter, the choices listed)."""
+    typed = str(value).strip().casefold()
+    codes = list(dict.fromkeys(among if among is not None else table))
+    extra = words or {}
+    for tier in (lambda c: (c, *table.get(c, ())), lambda c: tuple(extra.get(c, ()))):
+        found = {c for c in codes if any(str(w).strip().casefold() == typed for w in tier(c))}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    held = sorted((len(str(w)), c) for c in codes for w in table.get(c, ()) if len(typed) >= 2 and typed in str(w).casefold())
+    if held and (len(held) == 1 or held[0][0] < held[1][0] or held[0][1] == held[1][1]):
+        return held[0][1]
+    return None
+
 # --- people (issue 15): the body's people, their identity documents, roles and CCAA registration categories
 IDENTITY_DOCUMENTS: dict[str, tuple[str, str]] = {
     "resident_id": ("居民身份证", "resident identity card"),
@@ -149,6 +184,7 @@ PERSON_ROLES: dict[str, tuple[str, str]] = {
     "decider": ("认证决定人员", "certification decider"),
     "case_handler": ("申诉投诉处理人员", "complaint and appeal handler"),
     "inspector": ("只读检查人员", "read-only inspector"),
+    "senior_manager": ("高级管理人员", "senior manager"),  # 004 §4.2 d) 2)-3): their interests are the body's (issue 15, H2)
 }
 CCAA_CATEGORIES: dict[str, tuple[str, str]] = {
     "probationary": ("实习审核员", "probationary auditor"),
@@ -186,4 +222,17 @@ UNSCHEDULED_CAUSES: dict[str, tuple[str, str]] = {
     "complaint": ("投诉", "complaint"),
     "regulator": ("监管部门查处或媒体曝光", "regulator action or media exposure"),
     "change": ("信息通报的变更", "notified change"),
+}
+
+# A conflict of the body itself with a client (004 §4.2 d) 1)): recorded on the Body aggregate
+# (aggregates/body_conflicts.py); kinds 2)-3) are derived from declarations by senior managers.
+BODY_CONFLICT_KINDS: dict[str, tuple[str, str]] = {
+    "asset": ("本机构与该组织存在资产关联", "the body has an asset relation with the client"),
+    "other_interest": ("本机构与该组织存在其他利害关系", "the body has another interest in the client"),
+}
+
+# The answer to a client's objection to an audit team's composition (004 §5.2.1; aggregates/objections.py)
+OBJECTION_ANSWERS: dict[str, tuple[str, str]] = {
+    "upheld": ("异议成立", "objection upheld"),
+    "dismissed": ("异议不成立", "objection dismissed"),
 }

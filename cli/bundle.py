@@ -113,8 +113,8 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
     if s.json:
         emit(report.to_dict())
     elif report.ok and given is not None:
-        of_zh = f"（账本共 {report.ledger_clients} 个）" if report.ledger_clients is not None else ""
-        of_en = f" of the ledger's {report.ledger_clients}" if report.ledger_clients is not None else ""
+        of_zh = f"（账本共 {report.ledger_clients} 条记录：组织、人员与本机构）" if report.ledger_clients is not None else ""
+        of_en = f" of the ledger's {report.ledger_clients} records (clients, people and the body)" if report.ledger_clients is not None else ""
         click.echo(s.t(f"已验证：{report.events} 个事件、{len(report.clients)} 个组织{of_zh}，与签名检查点（{report.tree_size} 个事件，"
                        f"来源 {report.origin}）一致，各组织的事件完整至检查点签入的末端；{_age(report, 'zh')}；公钥 {report.key}（由检查人另行提供）。",
                        f"Verified: {report.events} events of {len(report.clients)} client(s){of_en} match the signed checkpoint "
@@ -122,6 +122,10 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
                        f"signed; {_age(report, 'en')}; public key {report.key} (given by the inspector)."))
         if report.witnessed or report.stamped_at:
             click.echo(_attested(report, s))
+        from cli.trail import personal_signatures_line
+
+        if personal_signatures_line(report.signatures, s):
+            click.echo(personal_signatures_line(report.signatures, s))
     elif report.ok:
         click.echo(s.t(f"检查包内部一致：{report.events} 个事件、{len(report.clients)} 个组织与检查点（{report.tree_size} 个事件，来源 "
                        f"{report.origin}）相符，但签名只用检查包自带的公钥 {report.key} 核对过，未经独立认证。"

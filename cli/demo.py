@@ -59,7 +59,10 @@ def demo(clients: int | None, seed: int) -> None:
     rows = [listed[code] for code in codes]
     due = read.due(app, today=clock.today(), within=90)
     detail = read.summary(resolve_database(str(path)), codes[1], open_app=lambda: app)
-    summary = {"db": str(path), "events": app.event_count(), "clients": rows, "due_within_90_days": due,
+    from ledger.demo_people import staff_summary
+
+    staff = staff_summary(app, codes)
+    summary = {"db": str(path), "events": app.event_count(), "clients": rows, "staff": staff, "due_within_90_days": due,
                "audit_trail": trail.to_dict()}
 
     def render(st) -> str:
@@ -72,6 +75,7 @@ def demo(clients: int | None, seed: int) -> None:
             cert = f"{r['certificate_no']} {word('certificate_status', r['certificate_status'], st.lang)} {grade_in(r, st.lang)}" if r["certificate_no"] else "—"
             lines.append(f"  {r['uscc']}  {r['name']}")
             lines.append(f"      {t('方案', 'scheme')} {r['scheme_id']:<12} {t('阶段', 'stage')} {word('stage', r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
+        lines += ["", *_staff_lines(staff, st)]
         from cli.due import render as render_due
         from cli.reads import render_summary
 
@@ -82,11 +86,31 @@ def demo(clients: int | None, seed: int) -> None:
         lines += _trail_lines(trail, path, codes[1], st)
         lines.append(t("继续查看：", "Explore further:"))
         for cmd in ("clients", f"show {codes[0]}", f"explain {codes[0]}", f"history {codes[1]}", "due",
-                    "register show", f"show {codes[3]} --lang en --json"):
+                    "register show", "people list", f"people impartiality {codes[4]}", f"show {codes[3]} --lang en --json"):
             lines.append(f"  certledger --db {path} {cmd}")
         return "\n".join(lines)
 
     emit(summary, render)
+
+
+def _staff_lines(staff: dict[str, Any], st: Any) -> list[str]:
+    """The body's people: who holds which role, signing, who stands aside (issue 15)."""
+    from ledger.people import people_word
+
+    t, sep = st.t, st.t("、", ", ")
+    roles = sep.join(f"{people_word('role', role, st.lang)} {n}" for role, n in staff["roles"])
+    lines = [t(f"人员名册（certledger people list）：{staff['people']} 人 — {roles}。",
+               f"The register of people (certledger people list): {staff['people']} people — {roles}.")]
+    if staff["signing_required_from"]:
+        lines.append(t(f"  自 {staff['signing_required_from']} 起，具有法律意义的行为须由签名人以个人密钥签名：{staff['signed_acts']} 项行为已签名"
+                       "（合议组的决定由每位成员分别签名；certledger verify 逐一核验）。",
+                       f"  From {staff['signing_required_from']} on, every act with legal meaning is signed with its signer's personal key: "
+                       f"{staff['signed_acts']} acts signed (a panel's decision by each member; certledger verify checks each)."))
+    for a in staff["standing_aside"]:
+        lines.append(t(f"  {a['name']} 已声明与 {a['client_name']} 的利益关系，回避其审核与决定（{a['clause']}；certledger people impartiality {a['client']}）。",
+                       f"  {a['name']} declared an interest in {a['client_name']} and stands aside from its audits and decisions "
+                       f"({a['clause']}; certledger people impartiality {a['client']})."))
+    return lines
 
 
 def _trail_lines(trail: Any, path: Path, code: str, st: Any) -> list[str]:

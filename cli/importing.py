@@ -10,8 +10,9 @@ from cli.output import common_options, emit, position_bar, settings
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--atomic", is_flag=True, help="All or nothing: any bad line means nothing is written.")
-@click.option("--source", metavar="NAME", help="The name the lines' identities are derived from (default: the file's name without "
-              "its folder; '-' for standard input). Give the old name to run a renamed copy of a file again.")
+@click.option("--source", metavar="NAME", help="The import the lines belong to: their identities are derived from NAME, the same "
+              "NAME continues it whatever the file holds. Default: chosen from the file's name and content (the same "
+              "file, or an edited copy, continues its import; a different file of the same name is a new one).")
 @common_options
 def import_(file: str, atomic: bool, source: str | None) -> None:
     """Run a JSON Lines batch: one command per line, same names and fields as the CLI.
@@ -23,7 +24,9 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
     Running the same file again (after a crash, a kill or refused lines) applies only the lines
     not applied yet, each once: the ledger records every applied line's identity with its events.
     A line's identity is its "line_id" field if given (1-128 characters, the same in any file),
-    else its file's name (or --source), its bytes and its earlier exact copies in the file.
+    else its import's source, its bytes and its earlier exact copies in the file. The source is
+    --source, or chosen from the file's name and content: the same file or an edited copy of it
+    continues its import, a different file of the same name starts a new one (the summary says which).
     """
     import os
     import sys
@@ -37,11 +40,11 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
     ) as bar:
         report = import_file(s.app(), s.db, fh, size=size, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
                              read_model_bar=lambda last: position_bar(s.t("更新读模型", "Updating read models"), last),
-                             source=source or os.path.basename(file) or file)
+                             source=source, name=os.path.basename(file) or file)
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "skipped": report.skipped, "failed": len(report.errors),
-               "atomic": atomic,
+               "atomic": atomic, "source": report.source, "source_how": report.source_how,
                "errors": [{"line": e.line, "rule": e.rule, "message_zh": e.message_zh, "message_en": e.message_en} for e in report.errors]}
     if atomic and report.errors:
         text = s.t(f"{file}：{len(report.errors)} 行有错，按 --atomic 未写入任何记录。",
@@ -50,6 +53,9 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
         text = s.t(f"{file}：{report.lines} 行，写入 {report.written} 行，此前已写入而跳过 {report.skipped} 行，失败 {len(report.errors)} 行。",
                    f"{file}: {report.lines} lines, {report.written} written, {report.skipped} applied before and skipped, "
                    f"{len(report.errors)} failed.")
+    if report.source_how == "new import":  # another file of this name was imported before
+        text += s.t(f"（另一个同名文件此前已导入；本文件为新的一批，来源“{report.source}”。）",
+                    f" (A different file of this name was imported before: this one is a new import, source '{report.source}'.)")
     emit(summary, lambda _s: text)
     if report.errors:
         raise click.exceptions.Exit(1)

@@ -73,14 +73,26 @@ def show(person: str, as_of: date | None) -> None:
 @common_options
 def list_(as_of: date | None, role: str | None) -> None:
     """Every person in the register (as of a business date with --as-of)."""
+    from ledger.people import WORDS
+
+    if role is not None:  # its code or its word (审核员); an unknown role is a usage error, not "no one"
+        role = next((c for c, pair in WORDS["role"].items() if role.strip() in (c, *pair)), None) or _unknown_role(role)
     people = [p.summary() for p in settings().app(existing=True).people(as_of=as_of) if role is None or role in p.roles]
 
     def render(s: Any) -> str:
+        if not people and role is not None:  # the register is not empty: nobody holds the role (trial item 14)
+            return s.t(f"没有人具有角色“{_words('role', role, 'zh')}”。", f"No one holds the role {_words('role', role, 'en')}.")
         if not people:
             return "人员名册为空。" if s.lang != "en" else "The register of people is empty."
         return "\n".join(render_person(p, s.lang) for p in people)
 
     emit(people, render)
+
+
+def _unknown_role(role: str) -> str:
+    from ledger.people import WORDS
+
+    raise click.BadParameter(f"unknown role {role!r}; one of: {', '.join(WORDS['role'])}", param_hint="'--role'")
 
 
 @click.command("impartiality")
@@ -90,11 +102,27 @@ def list_(as_of: date | None, role: str | None) -> None:
 def impartiality(client: str, as_of: date | None) -> None:
     """For inspectors: every person's current declaration of interest about a client and what bars
     them from its teams and decisions (004 §4.2 d), §4.3), as of a business date with --as-of."""
-    rows = settings().app(existing=True).impartiality(client, as_of=as_of)
+    from ledger import clock
+
+    app = settings().app(existing=True)
+    rows = app.impartiality(client, as_of=as_of)
+    day = as_of or clock.today()
+    body = app.body_conflicts(client, day, as_of=as_of)  # body-level conflicts (004 §4.2 d) 1)-3))
+    ended = app.ended_body_conflicts(client, day)
 
     def render(s: Any) -> str:
         en = s.lang == "en"
         out = []
+        for c in body:
+            what = c["what_en"] if en else c["what_zh"]
+            since = (f", since {c['since']}" if en else f"，{c['since']} 起") if c.get("since") else ""
+            out.append(("⚠ The body may not evaluate this client: " if en else "⚠ 本机构不得对该组织提供评价：")
+                       + f"{c['id'] + ' ' if c['id'] else ''}{what} ({c['detail']}{since}) [{c['clause']}]")
+        for c in ended:
+            what = c["what_en"] if en else c["what_zh"]
+            e = c["ended"]
+            out.append(f"{c['id']} {what} ({c['detail']}): " + (f"{c['on']} to {e['on']}, ended: {e['reason']}" if en
+                                                                 else f"{c['on']} 至 {e['on']}，已解除：{e['reason']}"))
         for r in rows:
             if r["declared_on"] is None:
                 state = "no declaration" if en else "未声明"
@@ -105,6 +133,8 @@ def impartiality(client: str, as_of: date | None) -> None:
                                   + (f", {'until' if en else '至'} {i['ended_on']}" if i.get("ended_on") else "") + ")" for i in r["interests"])
             barred = ("  ⚠ " + ("stands aside: " if en else "应回避：") + ", ".join(c["clause"] for c in r["conflicts"])) if r["conflicts"] else ""
             out.append(f"{r['name']}  ({r['document_number']})  {state}{barred}")
-        return "\n".join(out) or ("The register of people is empty." if en else "人员名册为空。")
+        if not rows:
+            out.append("The register of people is empty." if en else "人员名册为空。")
+        return "\n".join(out)
 
-    emit(rows, render)
+    emit({"body_conflicts": body, "ended_body_conflicts": ended, "people": rows}, render)

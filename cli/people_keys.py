@@ -23,14 +23,17 @@ def key() -> None:
 @common_options
 def key_init(out: str, name: str) -> None:
     """Make a personal signing key (private file 0600, kept by the person) and print its public part for people key add."""
-    from ledger.signing import init_personal_key
+    from ledger.signing import init_personal_key, key_fingerprint
 
     files = init_personal_key(out, name)
-    emit({"key": str(files.private), "public_key_file": str(files.public), "public_key": files.verifier.encode()},
-         lambda s: s.t(f"个人签名私钥：{files.private}（仅本人可读，由本人保管，切勿交给他人或存入账本）\n公钥：{files.public}\n  {files.verifier.encode()}\n"
+    kid = key_fingerprint(files.verifier.public_key)  # the one id of a personal key: key add, key revoke, history (trial item 18)
+    emit({"key": str(files.private), "public_key_file": str(files.public), "public_key": files.verifier.encode(), "key_id": kid},
+         lambda s: s.t(f"个人签名私钥：{files.private}（仅本人可读，由本人保管，切勿交给他人或存入账本）\n公钥文件：{files.public}\n"
+                       f"密钥编号：{kid}（登记、吊销和签名记录均使用此编号）\n"
                        f"请管理员登记公钥：certledger people key add --person 姓名 --public-key {files.public}",
                        f"Personal signing key: {files.private} (owner-only; the person keeps it, never give it away or store it in the ledger)\n"
-                       f"Public key: {files.public}\n  {files.verifier.encode()}\n"
+                       f"Public key file: {files.public}\n"
+                       f"Key id: {kid} (people key add, people key revoke and the signatures name the key by it)\n"
                        f"Have an administrator register it: certledger people key add --person NAME --public-key {files.public}"))
 
 

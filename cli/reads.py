@@ -8,7 +8,7 @@ import click
 
 from cli.finding import finding_options
 from cli.output import as_of_options, common_options, emit, settings
-from ledger.words import grade_word, reason_code_word, word
+from ledger.words import acceptance_late_words, grade_word, reason_code_word, word
 
 
 @click.command()
@@ -82,6 +82,10 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
         lines.append(f"  {t('进行中的审核', 'Open audits')}:")
         for a in d["open_audits"]:
             lines.append(f"    {a['id']} {word('audit_kind', a['kind'], lang)} {a['start_on']} {t('审核组', 'team')}: {', '.join(a['team'])}")
+            if a.get("objections"):  # the client's objections to the team (004 §5.2.1)
+                from ledger.explain_text import objection_line
+
+                lines += [f"      {objection_line(o, en)}" for o in a["objections"]]
     if d["open_nonconformities"]:
         lines.append(f"  {t('未关闭的不符合项', 'Open nonconformities')}:")
         for n in d["open_nonconformities"]:
@@ -89,7 +93,8 @@ def render_summary(d: dict[str, Any], lang: str) -> str:
     if d["open_complaints"]:
         lines.append(f"  {t('未处理的投诉', 'Open complaints')}:")
         for c in d["open_complaints"]:
-            lines.append(f"    {c['id']} {c['received_on']} {c['complainant']}: {c['subject']}")
+            late = f"  {acceptance_late_words(c['acceptance_late'], lang)}" if c.get("acceptance_late") else ""  # 004 §14.2.2
+            lines.append(f"    {c['id']} {c['received_on']} {c['complainant']}: {c['subject']}{late}")
     if d["open_appeals"]:
         lines.append(f"  {t('未结的申诉', 'Open appeals')}:")
         for a in d["open_appeals"]:

@@ -44,10 +44,12 @@ def available(module: str) -> bool:
 
 GROUP_HELP = {
     "application": "Applications: submit, review, contract, transfer (申请、评审、合同、转换).",
-    "audit": "Audits: plan, complete, reopen, cancel, link-cause (审核策划、完成、重新打开、取消、关联原因).",
+    "audit": "Audits: plan, complete, reopen, cancel, link-cause, objection, objection-answer (审核策划、完成、重新打开、取消、关联原因、审核组异议).",
+    "body": "The body's own conflicts with a client: conflict, conflict-end (本机构利益冲突, 004 §4.2 d) 1)).",
     "score": "Scores: enter, correct, exclude (评分、更正、删减).",
     "nc": "Nonconformities: raise, respond, verify (不符合项).",
     "decide": "Record the certification decision; score and grade are computed (认证决定).",
+    "sign": "Co-sign a panel's act already signed by one of its members (会签).",
     "certificate": "Certificates: issue, report, suspend, restore, withdraw, cancel, expire, scope, report-act, publish, recall, cause, print (证书).",
     "change": "Changes: notify, record, assess, link, suspend (信息通报与主数据变更).",
     "complaint": "Complaints: receive, admit, inform-client, resolve (投诉).",

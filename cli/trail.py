@@ -206,6 +206,8 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
     elif report.ok and not too_old:
         click.echo(s.t(f"已验证：{report.size} 个事件，{report.checkpoints_checked} 个检查点一致（来源 {report.origin}）。",
                        f"Verified: {report.size} events consistent with {report.checkpoints_checked} checkpoint(s) (origin {report.origin})."))
+        if personal_signatures_line(report.signatures, s):
+            click.echo(personal_signatures_line(report.signatures, s))
         if report.unsigned:
             click.echo(s.t(f"注意：最近的检查点之后记录的 {report.unsigned} 个事件尚无签名检查点担保；请运行 certledger checkpoint 并在库外发布。",
                            f"Note: the {report.unsigned} events recorded after the latest checkpoint are not yet vouched for by a signed "
@@ -241,3 +243,12 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
         raise click.exceptions.Exit(1)
     if not models_ok:
         raise click.exceptions.Exit(1)
+
+
+def personal_signatures_line(count: int, s: Any) -> str | None:
+    """What verify and verify-bundle say of the personal signatures they checked (issue 15, item 4)."""
+    if not count:
+        return None
+    return s.t(f"个人签名：{count} 个，均已用签名人在行为业务日期有效的登记公钥核验（电子签名法 §13）。",
+               f"Personal signatures: {count}, each verified with its signer's key registered and valid on the act's "
+               "business date (电子签名法 §13).")

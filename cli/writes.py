@@ -29,6 +29,7 @@ RECORDED = {
     "nc respond": ("纠正和纠正措施已记录", "Correction recorded"),
     "nc verify": ("不符合项已验证关闭", "Nonconformity verified and closed"),
     "decide": ("认证决定已记录", "Decision recorded"),
+    "sign": ("会签已记录", "Co-signature recorded"),
     "certificate issue": ("证书已颁发", "Certificate issued"),
     "certificate report": ("报送认监委已记录", "Report to the CNCA recorded"),
     "certificate suspend": ("证书已暂停", "Certificate suspended"),
@@ -78,12 +79,17 @@ RECORDED = {
     "people logout": ("数据库登录已解除", "Database login unmapped"),
     "appeal effect": ("申诉成立的结果已落实", "Upheld appeal given its effect"),
     "audit cancel": ("审核已取消", "Audit cancelled"),
+    "audit objection": ("对审核组组成的异议已记录", "Objection to the audit team recorded"),  # 004 §5.2.1 (issue 15, H2)
+    "audit objection-answer": ("对异议的答复已记录", "Answer to the objection recorded"),
+    "body conflict": ("本机构利益冲突已记录", "The body's conflict recorded"),  # 004 §4.2 d) 1) (issue 15, H2)
+    "body conflict-end": ("本机构利益冲突已解除", "The body's conflict ended"),
 }
 
 
 # vocabulary (issue 9): the event a command writes, for the words of its coded fields in the echo
 ECHO_EVENTS = {"application submit": "ApplicationSubmitted", "audit plan": "AuditPlanned", "change notify": "ChangeNotified",
-               "certificate scope": "ScopeChanged", "appeal effect": "AppealEffectGiven"}
+               "certificate scope": "ScopeChanged", "appeal effect": "AppealEffectGiven",
+               "certificate report-act": "ActReportedToRegulator", "certificate publish": "PublishedOnWebsite"}
 # what the echo's text leaves to ``show`` (states, bookkeeping, the names it folds into the item line)
 ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "reason_en", "grade_zh", "grade_en",
                         "scheme", "corrects", "exclusions", "conclusion", "completed_on"})
@@ -92,27 +98,30 @@ ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "
 def render_result(command: str, client: str, result: Any, lang: str, created: dict[str, Any] | None = None) -> str:
     """The write's echo: what was recorded, and for a write that creates something its id and what
     the ledger computed (man-days and sites of an audit plan, points of a score entry...), in words."""
-    from ledger.words import field_value, field_word, result_words
+    from ledger.words import command_result_words, field_value, field_word
 
     zh, en = RECORDED.get(command, ("已记录", "Recorded"))
-    head = f"{en}: {client}" if lang == "en" else f"{zh}：{client}"
+    if client is None:  # the body's own setting (people signing): no client or person to name (trial item 12)
+        head = en if lang == "en" else zh
+    else:
+        head = f"{en}: {client}" if lang == "en" else f"{zh}：{client}"
     if created is None and isinstance(result, dict):
         created = result
     if created is None:
-        return head if result is None else f"{head} → {result_words(result, lang)}"
+        return head if result is None else f"{head} → {command_result_words(command, result, lang)}"
     ident = created.get("id") or created.get("decision") or created.get("number")
     lines = [f"{head} → {ident}" if ident else head]
     event = ECHO_EVENTS.get(command, "")
     colon = ": " if lang == "en" else "："
     for key, value in created.items():
-        if key in ECHO_QUIET or value in (None, "", [], {}) or value == ident:
+        if key in ECHO_QUIET or value in (None, "", [], {}) or value == ident or (value == client and key == "name"):
             continue
         shown = field_value(event, key, value, created, lang)
         if key == "item" and created.get("item_name_zh"):
             shown += f" {created['item_name_en'] if lang == 'en' else created['item_name_zh']}"
         if key == "points" and created.get("reason_zh"):
             shown += f"（{created['reason_zh']}）" if lang != "en" else f" ({created['reason_en']})"
-        lines.append(f"  {field_word(key, lang)}{colon}{shown}")
+        lines.append(f"  {field_word(key, lang, event)}{colon}{shown}")
     return "\n".join(lines)
 
 

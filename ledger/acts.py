@@ -44,7 +44,7 @@ def command(name: str) -> Callable[[Callable[..., Step]], Callable[..., Any]]:
             note = kwargs.pop("note", "") if "note" not in own else ""
             evidence = kwargs.pop("evidence", None) if "evidence" not in own else None
             sign_key = kwargs.pop("sign_key", None)  # personal signatures (issue 15, item 4): ledger/signing.py
-            act = Act(self._actor(actor), self._business_date(on))
+            act = Act(self._actor(actor, on), self._business_date(on))
             step = annotated(fn(self, act, **kwargs), name, act, note, evidence)
             if name in SIGNED_ACTS:
                 step = signed(self, step, name, act, sign_key, kwargs)

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterator
 from uuid import UUID
 
-import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProgrammingError
 
 from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation, no_such_client
 from aggregates.uscc import client_id_for, normalise_uscc
-from ledger import clock
+from ledger import clock, logs
 from ledger.commands import find
 from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
@@ -34,7 +34,7 @@ from ledger.store import codec
 from ledger.store.errors import READ_ONLY, DamagedHistory, inconsistent_history, read_only_refusal, replay_failures
 from ledger.store.pg_logins import login_refusal
 
-log = structlog.get_logger("certledger")
+log = logs.get_logger("certledger")
 
 REGISTERED_TOPIC = f"{Client.__module__}:{Client.__qualname__}.Registered"
 
@@ -79,12 +79,11 @@ class CertLedger(Handlers, Application[UUID]):
     def close(self) -> None:
         """Close the event store's connections and the read models' (their engine): a command that
         ends gives its database connections back at once, not when the object is collected."""
-        try:
-            from projections import dispose
-        except ImportError:  # called by the library's __del__ while the interpreter shuts down
-            dispose = None
-        if dispose is not None:
-            dispose(self)
+        # No engine unless its module was imported (D41); ``sys`` may be gone when the library's
+        # __del__ calls this while the interpreter shuts down.
+        db = (getattr(sys, "modules", None) or {}).get("projections.db")
+        if db is not None:
+            db.dispose(self)
         super().close()
 
     @property
@@ -124,8 +123,10 @@ class CertLedger(Handlers, Application[UUID]):
 
     # ------------------------------------------------------------------ plumbing
 
-    @staticmethod
-    def _actor(actor: str | None) -> str:
+    def _actor(self, actor: str | None, on: date | None = None) -> str:
+        """The actor every write names, as its events record them: once the register of people holds
+        anyone, a registered person who may write on the business date ``on`` (today if none), by
+        their registered name (ledger/people_actor.py: the one rule, D37)."""
         actor = (actor or "").strip()
         if not actor:
             raise RuleViolation(
@@ -133,7 +134,9 @@ class CertLedger(Handlers, Application[UUID]):
                 "写入操作必须指明操作人：请使用 --actor 姓名 或设置环境变量 CERTLEDGER_ACTOR。",
                 "A write must name its actor: pass --actor NAME or set CERTLEDGER_ACTOR.",
             )
-        return actor
+        from ledger.people_actor import writer
+
+        return writer(self, actor, on or clock.today())
 
     @staticmethod
     def _business_date(on: date | None, what_zh: str = "业务日期", what_en: str = "The business date") -> date:
@@ -207,7 +210,7 @@ class CertLedger(Handlers, Application[UUID]):
     def _run(self, uscc: str, action: str, fn: Any) -> Any:
         """Load, act, save; retry a concurrent-write conflict on the same client twice."""
         # bind/reset rather than the bound_contextvars context manager: a quarter of its cost per command
-        tokens = structlog.contextvars.bind_contextvars(client=normalise_uscc(uscc))
+        token = logs.bind(client=normalise_uscc(uscc))
         try:
             for attempt in range(3):
                 client = self._load(uscc)
@@ -226,7 +229,7 @@ class CertLedger(Handlers, Application[UUID]):
                 log.info("recorded", action=action, version=client.version)
                 return result
         finally:
-            structlog.contextvars.reset_contextvars(**tokens)
+            logs.reset(token)
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
@@ -331,7 +334,13 @@ class CertLedger(Handlers, Application[UUID]):
         """Catch the read models up with the events (after a write). The events are saved already,
         so a failure here is logged and left to the next command, which catches up before it reads.
         ``after_write``: a catch-up already running applies this write's events too (it chases the
-        log to its end), so this one does not queue behind it (projections.runner.catch_up)."""
+        log to its end), so this one does not queue behind it (projections.runner.catch_up). After a
+        write on SQLite the driver alone does it in the common case (projections.quick, D41)."""
+        if after_write:
+            from projections.quick import after_write as quick_catch_up
+
+            if quick_catch_up(self):
+                return
         from projections import runner
 
         try:
@@ -430,6 +439,9 @@ class CertLedger(Handlers, Application[UUID]):
                 "actor": getattr(ev, "actor", None),
                 "fields": fields,
             })
+        from ledger.signing_shown import mark_signatures  # a signature shown is a signature checked (trial 6, item 6)
+
+        mark_signatures(self, client_id, rows, uscc)
         return rows
 
     def clients(self) -> list[Client]:

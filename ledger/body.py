@@ -16,12 +16,13 @@ from eventsourcing.persistence import IntegrityError
 
 from aggregates.body import BODY_ID, Body
 from aggregates.errors import RuleViolation
+from ledger.body_conflicts import BodyConflictHandlers  # the body's conflicts with a client (004 §4.2 d) 1)-3))
 
 
-class BodyHandlers:
+class BodyHandlers(BodyConflictHandlers):
     """The body's commands, mixed into ``Handlers`` (``CertLedger`` supplies the rest)."""
 
-    _actor: Callable[[str | None], str]
+    _actor: Callable[..., str]
     _business_date: Callable[..., date]
     _uow: Any
     repository: Any
@@ -45,7 +46,7 @@ class BodyHandlers:
                       actor: str | None = None, on: date | None = None, note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
         """A report to the regulator submitted: the month it covers, the regulator's reference and,
         for a second submission of a month, what it corrects (市监认证函〔2021〕102号)."""
-        act = {"actor": self._actor(actor), "occurred_on": self._business_date(on)}
+        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
         for attempt in range(3):
             body = self.body() or Body.open(**act)
             body.submit_report(kind=kind, period=month, reference=reference, correction=correction, note=note,

@@ -24,7 +24,7 @@ def _open(backend):  # -> CertLedger
     from eventsourcing.persistence import PersistenceError
 
     from ledger.app import CertLedger
-    from ledger.trail import install_append_only
+    from ledger.store import trail_store
 
     try:
         app = CertLedger(env=backend.eventsourcing_env())
@@ -34,6 +34,8 @@ def _open(backend):  # -> CertLedger
             f"无法打开账本数据库 {backend.display()}：{e}",
             f"Cannot open the ledger database {backend.display()}: {e}",
         ) from None
-    install_append_only(app)  # idempotent: triggers refusing UPDATE, DELETE, TRUNCATE of events
+    # Idempotent: triggers refusing UPDATE, DELETE, TRUNCATE of events (ledger.trail.install_append_only's
+    # one line, without importing the trail's Merkle and signing modules: a command's start, D41)
+    trail_store(app).install()
     return app
 

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import (APPEAL_OUTCOMES, APPLICATION_KINDS, AUDIT_KINDS, AUDIT_METHODS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
+from aggregates.vocabulary import (APPEAL_OUTCOMES, code_of, APPLICATION_KINDS, AUDIT_KINDS, AUDIT_METHODS, CHANGE_KINDS, CHANGE_OUTCOMES, NC_SEVERITIES, SCOPE_CHANGE_KINDS,
                                    TRANSFER_CERTIFICATE_STATUSES)
 from ledger.commands_people import PEOPLE_COMMANDS
 from ledger.commands_signing import SIGN_KEY, SIGNED_ACTS, SIGNING_COMMANDS
@@ -183,48 +183,39 @@ class Command:
         return out
 
 
-# --- vocabulary (issue 9): the words of every closed vocabulary, to their codes -----------------
-def _word_codes() -> dict[str, set[str]]:
-    """Each word (Chinese or English, and each code itself, case-folded) → the codes it names, over
-    every closed vocabulary of aggregates.vocabulary and ledger.words."""
-    from aggregates import vocabulary
-    from ledger.words import VOCABULARIES
-
-    tables = [t for t in vars(vocabulary).values() if isinstance(t, dict)] + list(VOCABULARIES.values())
+# --- vocabulary (issue 9): the words of every closed vocabulary, by their codes -----------------
+def _code_words() -> dict[str, set[str]]:
+    """Each code → its words (Chinese or English) in every closed vocabulary of aggregates.vocabulary
+    and ledger.words: a choice's other words (the one rule: aggregates.vocabulary.code_of)."""
     out: dict[str, set[str]] = {}
-    for table in tables:
+    for table in _vocabularies():
         for code, pair in table.items():
             if isinstance(code, str) and isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair):
-                for w in (code, *pair):
-                    out.setdefault(w.strip().casefold(), set()).add(code)
+                out.setdefault(code, set()).update(pair)
     return out
 
 
-WORD_CODES = functools.lru_cache(maxsize=1)(_word_codes)
+def _vocabularies() -> list[dict[str, Any]]:
+    from aggregates import vocabulary
+    from ledger.words import VOCABULARIES
+
+    return [t for t in [*vars(vocabulary).values(), *VOCABULARIES.values()] if isinstance(t, dict)]
+
+
+CODE_WORDS = functools.lru_cache(maxsize=1)(_code_words)
 
 
 def choice_code(p: "Param", value: Any) -> str:
-    """A choice's code from its code or its word (监督审核 → surveillance); refused, listing the
-    codes with their words, when it names none of the parameter's choices."""
+    """A choice's code from its code, its word (监督审核 → surveillance) or a part of its word
+    (aggregates.vocabulary.code_of; the echo says what was chosen); refused, listing the codes with
+    their words, when it names none of the parameter's choices."""
     if value in p.choices:
         return value
-    typed = str(value).strip().casefold()
-    codes = WORD_CODES().get(typed, set()) & set(p.choices)
-    if len(codes) == 1:
-        return codes.pop()
-    from ledger.words import VOCABULARIES
-
-    from aggregates import vocabulary
-
-    tables = [t for t in [*vars(vocabulary).values(), *VOCABULARIES.values()] if isinstance(t, dict) and set(p.choices) <= set(t)]
+    tables = [t for t in _vocabularies() if set(p.choices) <= set(t)]
     table = min(tables, key=len) if tables else {}  # the parameter's own vocabulary: the smallest that has every choice
-    # a part of a choice's word: the choice whose word holds it most closely (换证 for 变更证书内容并换发证书（换证）;
-    # 认证范围 for 认证范围变更 rather than 认证范围覆盖的人数变更); refused when two hold it as closely. The echo
-    # says what was chosen.
-    held = sorted((len(str(w)), c) for c in p.choices if len(typed) >= 2 and c in table
-                  for w in table[c] if typed in str(w).casefold())
-    if held and (len(held) == 1 or held[0][0] < held[1][0] or held[0][1] == held[1][1]):
-        return held[0][1]
+    code = code_of(value, table, among=p.choices, words=CODE_WORDS())
+    if code is not None:
+        return code
 
     def listed(lang: int) -> str:
         words = {c: pair[lang] for c, pair in table.items() if c in p.choices}
@@ -399,7 +390,10 @@ COMMANDS: tuple[Command, ...] = (
         CLIENT, Param("appeal", help="the appeal id, e.g. AL1"),
         Param("accept", "bool", required=False, default=False, help="accept the appeal"),
         Param("refuse", "bool", required=False, default=False, help="refuse the appeal (a reason is required)"),
-        Param("reason", required=False, default="", help="the reason (required when refusing)"), ON,
+        Param("reason", required=False, default="", help="the reason (required when refusing)"),
+        Param("decider", multiple=True, required=False,
+              help="a person deciding the admission; repeat for each (none involved in the decision appealed); required to refuse (004 §14.1.3 (6))"),
+        ON,
     )),
     Command("appeal hear", "hear_appeal", "Record the appeal hearing (004 §14.1.3 (2)).", (
         CLIENT, Param("appeal", help="the appeal id"),
@@ -533,6 +527,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("audit cancel", "cancel_audit", "Cancel a planned audit that will not be completed (its certificate withdrawn, "
             "its application withdrawn...), with the reason: it is no longer open or due; what was recorded stays.", (
         CLIENT, Param("audit", help="the planned audit, e.g. A3"), REASON, ON,
+    )),
+    Command("audit objection", "object_to_team", "Record the applicant's objection to the composition of a planned audit's team "
+            "(对评审组组成的异议, 004 §5.2.1): the audit does not proceed until it is answered.", (
+        CLIENT, Param("audit", help="the planned audit, e.g. A2"),
+        Param("member", multiple=True, required=False, help="a team member objected to; repeat for each (none: the team as a whole)"),
+        Param("reason", help="the applicant's reason, as it should stand in the record"), ON,
+    )),
+    Command("audit objection-answer", "answer_objection", "Record the body's answer to the applicant's objection to an audit's team "
+            "(004 §5.2.1): dismissed, the audit proceeds; upheld, it is cancelled and planned again without the members objected to.", (
+        CLIENT, Param("audit", help="the audit objected to, e.g. A2"),
+        Param("upheld", "bool", required=False, default=False, help="the objection is upheld (异议成立)"),
+        Param("dismissed", "bool", required=False, default=False, help="the objection is dismissed (异议不成立)"),
+        REASON, ON,
     )),
     Command("appeal effect", "give_appeal_effect", "Give an upheld appeal against a refusal, suspension, withdrawal or scope "
             "reduction its effect (004 §14.1.3 (4)): the application accepted, the suspension annulled, the certificate "

@@ -16,4 +16,21 @@ BODY_COMMANDS: tuple[tuple[str, str, str, tuple[dict[str, Any], ...]], ...] = (
         {"name": "on", "type": "date", "required": False,
          "help": "business date YYYY-MM-DD of the submission (default: today, Asia/Shanghai)"},
     )),
+    ("body conflict", "declare_body_conflict", "Record a conflict of the body itself with a client (本机构利益冲突, 004 §4.2 d) 1)): "
+     "an asset relation or another interest; the client's evaluation is refused while it stands.", (
+        {"name": "client", "help": "the client's USCC (统一社会信用代码, 18 characters)"},
+        {"name": "kind", "choices": ("asset", "other_interest"),
+         "help": "asset (资产关联) or other_interest (其他利害关系), or its word in Chinese or English"},
+        {"name": "detail", "help": "what the relation is, as it should stand in the record"},
+        {"name": "on", "type": "date", "required": False,
+         "help": "business date YYYY-MM-DD from which it stands (default: today, Asia/Shanghai)"},
+    )),
+    ("body conflict-end", "end_body_conflict", "Record that a conflict of the body with a client no longer stands "
+     "(004 §4.2 d) 1)), with the reason; the client's evaluation is allowed again.", (
+        {"name": "client", "help": "the client's USCC (统一社会信用代码, 18 characters)"},
+        {"name": "conflict", "required": False, "default": "", "help": "the conflict, e.g. BC1 (needed when several stand for the client)"},
+        {"name": "reason", "help": "why it no longer stands, as it should stand in the record"},
+        {"name": "on", "type": "date", "required": False,
+         "help": "business date YYYY-MM-DD from which it no longer stands (default: today, Asia/Shanghai)"},
+    )),
 )

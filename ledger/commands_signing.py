@@ -5,7 +5,9 @@ entries of the keys and of the body's signing policy, which ``ledger.commands`` 
 
 Each signed act: the roles the signer must hold (the first one held is the role stated), whose
 signature it is (``signer``: "actor", the person named by a parameter such as "decider", or one of
-a list of them such as "deciders"; ``leader``: the actor must also be the audit's team leader), and
+a list of them such as "deciders"; ``leader``: the actor must also be the audit's team leader;
+``panel``: the act's event field naming a panel, every member of which signs — the first with the
+act, the others by co-signing, ``certledger sign``, ledger/signing_cosign.py), and
 the meaning in Chinese and English, with a second wording where the act says no (``refused``).
 """
 
@@ -34,9 +36,9 @@ SIGNED_ACTS: dict[str, dict[str, Any]] = {
                             "meaning": ("本人决定恢复此证书。", "I decide to restore this certificate.")},
     "certificate withdraw": {"roles": ("decider", "administrator"), "signer": "actor",
                              "meaning": ("本人决定撤销此证书。", "I decide to withdraw this certificate.")},
-    "appeal decide": {"roles": ("case_handler",), "signer": "decider",
+    "appeal decide": {"roles": ("case_handler",), "signer": "decider", "panel": "deciders",
                       "meaning": ("本人作出所记录的申诉处理决定。", "I decide the appeal as recorded.")},
-    "complaint admit": {"roles": ("case_handler",), "signer": "decider",
+    "complaint admit": {"roles": ("case_handler",), "signer": "decider", "panel": "deciders",
                         "meaning": ("本人决定受理此投诉。", "I decide to accept this complaint."),
                         "refused": ("本人决定不予受理此投诉。", "I decide not to accept this complaint.")},
     "complaint resolve": {"roles": ("case_handler",), "signer": "actor",
@@ -62,6 +64,13 @@ SIGNING_COMMANDS: tuple[tuple[str, str, str, tuple[dict[str, Any], ...]], ...] =
         {"name": "key-id", "help": "the key's id (its fingerprint, as people key add printed it)"},
         {"name": "reason", "help": "why the key is revoked (lost, compromised, left...)"},
         {"name": "revoked-on", "type": "date", "required": False, "help": "the first day the key is no longer valid (default: the business date)"},
+        _ON,
+    )),
+    ("sign", "cosign_act", "Co-sign a panel's act already signed by one of its members (会签): every person the act names "
+     "(appeal decide, complaint admit: --decider) signs with their own key (004 §14.1.3 (4); 电子签名法 §13).", (
+        {"name": "client", "help": "the client's USCC (统一社会信用代码, 18 characters)"},
+        {"name": "act", "type": "int", "help": "the version of the act's event (as certledger history shows it)"},
+        {**SIGN_KEY, "help": "the co-signer's private key file (certledger people key init); default $CERTLEDGER_SIGN_KEY"},
         _ON,
     )),
     ("people signing", "set_signing_policy", "Require personal signatures on acts with legal meaning from a day (签名要求), "

@@ -22,8 +22,8 @@ from ledger.synthetic import score_sheet
 
 def play_cases(app: Any, codes: list[str], today: date, keys: dict[str, str] | None = None) -> None:
     """Continue the demo's clients (``codes`` as ``ledger.demo.play`` returns them, in its order);
-    ``keys``: the signers' key files when the body requires decisions signed (ledger/demo_people.py)."""
-    signed = lambda name: {"sign_key": keys[name]} if keys and name in keys else {}  # noqa: E731
+    ``keys``: the signers' key files, for the panels' co-signatures (ledger/demo_people.py; ``app`` signs the
+    other acts with them, ``SignedByStaff``)."""
     start = today - timedelta(days=360)  # ledger.demo.play's first day
     d = lambda n: start + timedelta(days=n)  # noqa: E731
     hz, sz, nc, _bj, _su, wh = codes
@@ -46,15 +46,18 @@ def play_cases(app: Any, codes: list[str], today: date, keys: dict[str, str] | N
         app.enter_score(client=sz, audit="A3", item=item, facet=facet, value=value, actor="陈静", on=d(300))
     app.complete_audit(client=sz, audit="A3", conclusion="退货退款流程已改进，投诉部分属实", actor="陈静", on=d(301))
     app.resolve_complaint(client=sz, complaint="C1", result="经非例行监督核实，投诉部分属实，已督促整改并书面答复投诉人",
-                          actor=ADMIN, on=d(310))
+                          actor="孙丽", on=d(310))  # the case handler signs the result
 
     # Nanchang: certified (D1, d110; reported d120); appeals, upheld, a new decision supersedes D1.
     app.lodge_appeal(client=nc, against="D1", grounds="决定理由未说明管理成熟度的评价依据，请求重新作出决定", actor=ADMIN, on=d(121))
     app.admit_appeal(client=nc, appeal="AL1", accept=True, actor=ADMIN, on=d(124))
     app.decide_appeal(client=nc, appeal="AL1", outcome="upheld", result="申诉成立：原决定理由不充分，由未参与原决定的人员重新作出决定",
-                      decider=["孙丽", "周强"], actor=ADMIN, on=d(150), **signed("孙丽"))
+                      decider=["孙丽", "周强"], actor=ADMIN, on=d(150))
+    from ledger.demo_people import cosign_panel
+
+    cosign_panel(app, nc, "appeal decide", "周强", keys or {}, d(150))  # every member of the panel signs (004 §14.1.3 (4))
     app.supersede_decision(client=nc, appeal="AL1", decider="钱七", reason="依申诉 AL1 的裁定，按审核 A2 的评分重新作出决定，说明成熟度评价依据",
-                           actor=ADMIN, on=d(152), **signed("钱七"))
+                           actor=ADMIN, on=d(152))
 
     # Wuhan: the appeal against the refused application (d330) is accepted; its written result is due
     # (an upheld appeal against a refusal is given its effect by appeal effect: tests/integration/test_cases.py).

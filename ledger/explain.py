@@ -26,6 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from aggregates.objections import objections_for  # 004 §5.2.1 (issue 15, H2)
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
 from ledger.clock import SHANGHAI
@@ -125,7 +126,8 @@ def explain(client: "Client", *, audit: str | None = None, scheme_of: SchemeOf |
         "audit": {"id": audit_id, "kind": a["kind"], "kind_zh": AUDIT_KINDS.get(a["kind"], (a["kind"],) * 2)[0],
                   "kind_en": AUDIT_KINDS.get(a["kind"], (a["kind"],) * 2)[1], "start_on": a["start_on"],
                   "status": a["status"], "completed_on": a["completed_on"], "team": list(a["team"]),
-                  "leader": a["leader"], "application_id": a["application_id"]},
+                  "leader": a["leader"], "application_id": a["application_id"],
+                  "objections": objections_for(client, audit_id)},  # the client's objections to the team (004 §5.2.1)
         "decision": None,
         "check": None,
         "superseding": None,

@@ -83,6 +83,8 @@ def render_explanation(d: dict[str, Any], lang: str) -> str:
                      f"{t('已完成', 'completed') if a['status'] == 'completed' else t('进行中', 'in progress')}"
                      + (f" ({a['completed_on']})" if a.get("completed_on") else "")
                      + f"  {t('审核组', 'team')}: {', '.join(a['team'])}")
+        for o in a.get("objections") or []:  # the client's objections to the team (004 §5.2.1)
+            lines.append("  " + objection_line(o, en))
         dec = d.get("decision")
         if dec:
             granted = t("通过", "granted") if dec["granted"] else t("未通过", "not granted")
@@ -225,3 +227,15 @@ def _item(it: dict[str, Any], pad: str, lines: list[str], en: str | bool) -> Non
                 lines.append(f"{pad}      {_correction(corr, lang)}")
     if len(it["inputs"]) > 1 or it["status"] == "partial":
         lines.append(f"{pad}    {it['reason_en'] if en else it['reason_zh']}")
+
+
+def objection_line(o: dict[str, Any], en: bool) -> str:
+    """One objection to an audit's team and its answer, in words (004 §5.2.1)."""
+    ans = o.get("answer")
+    if en:
+        who = f" against {', '.join(o['members'])}" if o["members"] else " against the whole team"
+        answer = (f"{'upheld' if ans['upheld'] else 'dismissed'} on {ans['on']} ({ans['reason']})" if ans else "not yet answered")
+        return f"Objection {o['id']} to the team of {o['audit_id']} ({o['on']}{who}: {o['reason']}): {answer} [004 §5.2.1]"
+    who = f"，针对 {'、'.join(o['members'])}" if o["members"] else "，针对整个审核组"
+    answer = (f"{ans['on']} 认定{'成立' if ans['upheld'] else '不成立'}（{ans['reason']}）" if ans else "尚未答复")
+    return f"审核组异议 {o['id']}（审核 {o['audit_id']}，{o['on']}{who}：{o['reason']}）：{answer}［004 §5.2.1］"

@@ -28,7 +28,9 @@ from ledger import people_checks
 from ledger.people import PeopleHandlers
 from ledger.handlers_signing import SigningHandlers  # personal keys and the signing policy (issue 15, item 4)
 from ledger.body import BodyHandlers
+from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3) (issue 15, H2)
 from ledger.handlers_documents import DocumentHandlers
+from ledger.handlers_objections import ObjectionHandlers, check_proceeds  # the client's objection to an audit team (004 §5.2.1)
 from ledger.rules.evaluation import check_complete, check_report_complete
 from ledger.rules.procedures import procedure_for
 
@@ -38,12 +40,13 @@ from ledger.rules.business_lines import score_facet
 from ledger.rules.deadlines_cases import check_complaint_admitted
 
 
-class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, SigningHandlers, PeopleHandlers, BodyHandlers):
+class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, SigningHandlers, PeopleHandlers, BodyHandlers,
+               ObjectionHandlers):
     """The commands of ``CertLedger``, which supplies what they use of the application (the
     commands of the newer areas are in ledger/handlers_<area>.py)."""
 
     calendar: Any
-    _actor: Callable[[str | None], str]
+    _actor: Callable[..., str]
     _business_date: Callable[..., date]
     _run: Callable[[str, str, Step], Any]
     _exists: Callable[[str], bool]
@@ -60,7 +63,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         actor: str | None = None, on: date | None = None, note: str = "",
     ) -> str:
         """The one command that may create a client: its first application registers it."""
-        act = Act(self._actor(actor), self._business_date(on))
+        act = Act(self._actor(actor, on), self._business_date(on))
         uscc = normalise_uscc(client)
         scheme_id = self._scheme(scheme, on=act.on).id
 
@@ -78,7 +81,13 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("application review")
     def review_application(self, act: Act, *, application: str, accept: bool = False, refuse: bool = False, reason: str = "") -> Step:
         _one_of(accept, refuse, "001 §4.2.1")
-        return lambda c: c.review_application(application_id=application, accepted=accept, reason=reason, **act.recorded)
+
+        def apply(c: Client) -> None:
+            if accept:  # a body-level conflict: the application can only be refused (004 §4.2 d))
+                body_conflict_check(self, c, act.on, "受理其申请", "accept its application")
+            c.review_application(application_id=application, accepted=accept, reason=reason, **act.recorded)
+
+        return apply
 
     @command("application notify-refusal")
     def notify_refusal(self, act: Act, *, application: str) -> Step:
@@ -86,7 +95,11 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
     @command("application contract")
     def sign_contract(self, act: Act, *, contract_no: str) -> Step:
-        return lambda c: c.sign_contract(contract_no=contract_no, **act.recorded)
+        def apply(c: Client) -> None:
+            body_conflict_check(self, c, act.on, "与其签订认证合同", "sign its certification contract")  # 004 §4.2 d)
+            c.sign_contract(contract_no=contract_no, **act.recorded)
+
+        return apply
 
     @command("application transfer")
     def request_transfer(self, act: Act, *, from_body: str, certificate_no: str, certificate_status: str, reason: str) -> Step:
@@ -105,6 +118,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         man-days (001 §4.3.2.2)."""
 
         def apply(c: Client) -> str:
+            body_conflict_check(self, c, act.on, "策划其审核", "plan its audit")  # 004 §4.2 d) 1)-3) (issue 15, H2)
             visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
                                                           man_days_reason, combined, reduction)
             people_checks.check_team(self, c, members=member, leader=leader, experts=expert or [], start=start, man_days=planned,
@@ -123,6 +137,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
         def apply(c: Client) -> None:
             known = c.audits.get(audit)
+            if known is not None and known["status"] == "planned":
+                check_proceeds(c, known)  # first: no objection to its team open or upheld (004 §5.2.1)
             if known is not None and known["status"] == "planned" and known["kind"] in DECIDABLE_AUDIT_KINDS:
                 check_report_complete(self.evaluate_audit(c, audit, act.on)[1], audit)
             c.complete_audit(audit_id=audit, conclusion=conclusion, **act.recorded)
@@ -183,6 +199,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
         def apply(c: Client) -> dict[str, Any]:
             people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
+            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3) (issue 15, H2)
             c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit, act.on)
             check_complete(evaluation)
@@ -203,6 +220,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         start = valid_from or act.on
 
         def apply(c: Client) -> str:
+            body_conflict_check(self, c, act.on, "颁发证书", "issue its certificate")  # 004 §4.2 d) 1)-3) (issue 15, H2)
             d = c._get(c.decisions, decision, "认证决定", "certification decision")
             scheme = self._scheme(d["scheme_id"], d["scheme_version"])
             cert_no = (number or "").strip() or f"CL-{act.on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"
@@ -286,9 +304,11 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         return apply
 
     @command("appeal admit")
-    def admit_appeal(self, act: Act, *, appeal: str, accept: bool = False, refuse: bool = False, reason: str = "") -> Step:
+    def admit_appeal(self, act: Act, *, appeal: str, accept: bool = False, refuse: bool = False, reason: str = "",
+                     decider: list[str] | None = None) -> Step:
         _one_of(accept, refuse, "004 §14.1.2")
-        return lambda c: c.admit_appeal(appeal_id=appeal, accepted=accept, reason=reason, **act.recorded)
+        people_checks.check_role(self, decider or [], "case_handler", act.on, "004 §14", "申诉受理决定人员", "Appeal admission decider")
+        return lambda c: c.admit_appeal(appeal_id=appeal, accepted=accept, reason=reason, deciders=decider or [], **act.recorded)
 
     @command("appeal hear")
     def hear_appeal(self, act: Act, *, appeal: str, hearing_on: date, notice_on: date, panel: list[str]) -> Step:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aggregates.client import Client
 from ledger import people_checks
+from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3) (issue 15, H2)
 from ledger.acts import Act, Step, command, one_of
 from ledger.rules.deadlines_cases import check_appeal_extension
 from ledger.rules.evaluation import check_complete
@@ -67,6 +68,8 @@ class CaseHandlers:
         """An upheld appeal against a refusal, suspension, withdrawal or scope reduction given its effect."""
 
         def apply(c: Client) -> dict[str, Any]:
+            # an application accepted or a certificate restored is the body acting for the client again
+            body_conflict_check(self, c, act.on, "落实申诉成立的结果", "give an upheld appeal its effect")  # 004 §4.2 d) 1)-3)
             effect = c.give_appeal_effect(appeal_id=appeal, sites=list(site) if site else None, reason=reason, **act.recorded)
             return {"appeal": appeal, "kind": effect["kind"], "target": effect["target"], "certificate": effect["number"],
                     "status": effect["status"], "scope": effect["scope"]}
@@ -82,6 +85,7 @@ class CaseHandlers:
 
         def apply(c: Client) -> dict[str, Any]:
             people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
+            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3) (issue 15, H2)
             audit = c.check_superseding(appeal_id=appeal, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit["id"], act.on)
             check_complete(evaluation)

@@ -18,6 +18,13 @@ def _clause(c: Client, name: str, fallback: str) -> str:
     return period.clause if period is not None else fallback
 
 
+def _act_done(c: Client, area: str, key: str) -> dict[str, str]:
+    """A reported or published act by its act and id (``reports`` or ``publications`` of the
+    client's reporting state, under the key the aggregate returned): the echo words them."""
+    done = c.reporting_state[area][key]
+    return {"act": done["act"], "act_id": done["id"]}
+
+
 class ReportingHandlers:
     """Mixed into ``Handlers`` (ledger/handlers.py)."""
 
@@ -27,14 +34,14 @@ class ReportingHandlers:
     def report_act(self, act: Act, *, kind: str, reference: str, id: str = "") -> Step:
         """A suspension, restoration, withdrawal, cancellation or scope reduction reported to the
         CNCA (001 §7.4), with the submission's reference."""
-        return lambda c: c.report_act(act=kind, act_id=id or "", reference=reference,
-                                      rule=_clause(c, "status_report", "001 §7.4"), **act.recorded)
+        return lambda c: _act_done(c, "reports", c.report_act(act=kind, act_id=id or "", reference=reference,
+                                                              rule=_clause(c, "status_report", "001 §7.4"), **act.recorded))
 
     @command("certificate publish")
     def publish_act(self, act: Act, *, kind: str, where: str, id: str = "") -> Step:
         """A suspension or withdrawal published on the body's website (001 §7.4)."""
-        return lambda c: c.publish_act(act=kind, act_id=id or "", where=where,
-                                       rule=_clause(c, "website_publication", "001 §7.4"), **act.recorded)
+        return lambda c: _act_done(c, "publications", c.publish_act(act=kind, act_id=id or "", where=where,
+                                                                    rule=_clause(c, "website_publication", "001 §7.4"), **act.recorded))
 
     @command("certificate recall")
     def recall_withdrawn(self, act: Act, *, statement: str = "", reason: str = "") -> Step:

@@ -22,6 +22,8 @@ class SigningHandlers:
     _business_date: Any
     people: Any
     find_person: Any
+    _actor: Any
+    _run: Any
 
     def add_person_key(self, *, person: str, public_key: str, valid_from: date | None = None, actor: str | None = None,
                        on: date | None = None, note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
@@ -30,6 +32,9 @@ class SigningHandlers:
         kid = key_fingerprint(key)
         first = self._business_date(valid_from, "密钥生效日期", "The key's first day") if valid_from else act["occurred_on"]
         owner = self.find_person(person)
+        from ledger.trail.body_key import refuse_body_key
+
+        refuse_body_key(self, key, owner.name, KEY_RULE)  # never the body's checkpoint key (trial item 9)
         for other in self.people():
             if other.id != owner.id and any(k["key_id"] == kid for k in other.keys):
                 raise RuleViolation(KEY_RULE, f"密钥 {kid} 已登记在 {other.name} 名下；每把签名密钥只属于一人，请让 {owner.name} 自行生成密钥（people key init）。",
@@ -46,6 +51,16 @@ class SigningHandlers:
                                lambda p: p.revoke_key(key_id=key_id, revoked_on=day, reason=reason, **act), note, evidence)
         return {"id": kid, "revoked_on": day}
 
+    def cosign_act(self, *, client: str, act: int, sign_key: str | None = None, actor: str | None = None, on: date | None = None,
+                   note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
+        """A panel member's co-signature of an act already signed (``certledger sign``; ledger/signing_cosign.py)."""
+        from ledger.acts import Act, annotated
+        from ledger.signing_cosign import cosign_step
+
+        recorded = Act(self._actor(actor, on), self._business_date(on))
+        step = annotated(cosign_step(self, act, sign_key, recorded.actor, recorded.on), "sign", recorded, note, evidence)
+        return self._run(client, "sign", step)
+
     def set_signing_policy(self, *, required_from: date | None = None, act: list[str] | None = None, off: bool = False,
                            actor: str | None = None, on: date | None = None, note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
         recorded = self._act(actor, on)
@@ -56,4 +71,4 @@ class SigningHandlers:
         return_acts = acts or list(SIGNED_ACTS)
         self._person_run(recorded["actor"], "people signing", recorded,
                          lambda p: p.set_signing_policy(required_from=None if off else required_from, acts=acts, **recorded), note, evidence)
-        return {"required_from": None if off else required_from, "acts": [] if off else return_acts}
+        return {"required": not off, "required_from": None if off else required_from, "acts": [] if off else return_acts}

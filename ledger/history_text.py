@@ -1,7 +1,8 @@
 """A client's history as a reader sees it (``certledger history``, the bundle's report): each
 event by its words (ledger/words.py ``EVENTS``), each field by its label and its value in words
 (booleans as 是/否, coded values by their vocabulary, grades as the scheme names them, score
-values, reason codes with the procedure's words). Pure: history rows in, text out."""
+values, reason codes with the procedure's words; a complaint's admission decided after the
+procedure's week, 004 §14.2.2, says so). Pure: history rows in, text out."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def described(rows: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, An
     pairs), read in order so a field that needs the client's scheme (a grade, a reason code) is
     worded under the scheme in force at that event."""
     context: dict[str, Any] = {}
+    received: dict[str, Any] = {}  # each complaint's day of receipt, for the lateness of its admission
     out = []
     for r in rows:
         fields = r["fields"]
@@ -25,10 +27,28 @@ def described(rows: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, An
             if fields.get(key):
                 context[key] = fields[key]
         seen = {**context, **fields}
-        details = [(field_word(k, lang), field_value(r["type"], k, x, seen, lang))
+        details = [(field_word(k, lang, r["type"]), field_value(r["type"], k, x, seen, lang))
                    for k, x in fields.items() if x not in (None, "", [], {}) and k not in QUIET]
+        if r["type"] == "ComplaintReceived":
+            received[fields.get("complaint_id")] = r["occurred_on"]
+        elif r["type"] == "ComplaintAdmitted" and received.get(fields.get("complaint_id")) and r["occurred_on"]:
+            details += _late_admission(received[fields["complaint_id"]], r["occurred_on"], fields, context, lang)
         out.append({**r, "event": event_word(r["type"], lang), "details": details})
     return out
+
+
+def _late_admission(received_on: Any, on: Any, fields: dict[str, Any], context: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """A complaint's admission decided late (004 §14.2.2, the one rule:
+    ``ledger.rules.deadlines_cases.acceptance_lateness`` under the scheme's procedure), as a detail."""
+    from ledger.rules.calendar import Calendar
+    from ledger.rules.deadlines_cases import acceptance_lateness
+    from ledger.rules.procedures import procedure_for
+    from ledger.words import acceptance_late_words
+
+    late = acceptance_lateness(received_on, on, fields.get("notice_on"), procedure_for(context.get("scheme_id")), Calendar())
+    if not late or not late["late"]:
+        return []
+    return [("time limit" if lang == "en" else "受理时限", acceptance_late_words(late, lang))]
 
 
 def _short(text: str, width: int = 80) -> str:

@@ -7,7 +7,8 @@ A line's identity (the first 16 bytes of a SHA-256) is
 - given: ``{"line_id": "...", ...}`` — 1 to 128 characters, none of them a control character;
   the same ``line_id`` is the same line in the whole ledger, whatever the file. ``line_id``, not
   ``id``: ``certificate report-act`` and ``certificate publish`` have a field ``id`` of their own.
-- else derived from the import's source name (the file's name, or ``--source``), the SHA-256 of
+- else derived from the import's source (``--source``, or chosen from the file's name and content
+  by ``ledger.import_sources``), the SHA-256 of
   the line's bytes (without the whitespace at either end) and the number of lines with the same
   bytes earlier in the file. Editing, inserting, deleting or moving other lines changes no other
   line's identity (only deleting an earlier exact copy of a line renumbers its later copies).

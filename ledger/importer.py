@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +48,8 @@ class ImportReport:
     errors: list[LineError] = field(default_factory=list)
     atomic: bool = False
     skipped: int = 0  # lines applied before (by an earlier run of the same file): not run again
+    source: str | None = None  # what the lines' identities were derived from (ledger.import_sources)
+    source_how: str = ""  # how it was chosen: "given", "same file", "new name", "continued", "new import"
 
     @property
     def ok(self) -> bool:
@@ -79,7 +83,7 @@ Progress = Callable[[int, int], None]  # (position reached, last position): the 
 def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, actor: str | None, atomic: bool = False,
                 progress: Callable[[int], None] | None = None,
                 read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None = None,
-                source: str | None = None) -> ImportReport:
+                source: str | None = None, name: str | None = None) -> ImportReport:
     """The one road for an import (``certledger import``): it chooses how to run the lines and
     brings the read models up to date.
 
@@ -95,7 +99,28 @@ def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, 
     callback of the bulk update at the end. The events are saved before the read models are
     touched: a failure there is logged and left to the next command's catch-up. ``source`` names
     the lines' source (``certledger import``: the file's name or ``--source``): each line's
-    identity is recorded with its events and a line applied before is skipped (see the module)."""
+    identity is recorded with its events and a line applied before is skipped (see the module).
+    Without a ``source``, ``name`` (the file's name, without its folder) and the file's content
+    choose it: the import that file continues, or a new one (``ledger.import_sources``; ``lines``
+    is then a binary file object, read twice)."""
+    how = "given" if source is not None else ""
+    if source is None and name is not None and hasattr(app.recorder, "import_files"):
+        from ledger import import_sources
+
+        getattr(app, "refuse_if_read_only", lambda: None)()  # before the file is recorded (a standby)
+        lines = import_sources.seekable(lines)
+        choice = import_sources.choose(app.recorder, name, import_sources.identify(lines))  # type: ignore[arg-type]
+        source, how = choice.source, choice.how
+    report = _import(app, db, lines, size=size, actor=actor, atomic=atomic, progress=progress, read_model_bar=read_model_bar,
+                     source=source)
+    report.source, report.source_how = source, how
+    return report
+
+
+def _import(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, actor: str | None, atomic: bool,
+            progress: Callable[[int], None] | None,
+            read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None,
+            source: str | None) -> ImportReport:
     workers = workers_for(size, atomic)
     if workers > 1:
         gathered = _gathered(app)  # opens (or creates) the ledger before the workers do
@@ -146,9 +171,9 @@ def _after_workers(app: Any, gathered: Any, bar: Callable[[int], contextlib.Abst
             if gathered is None or not gathered.install(progress=progress):
                 runner.bring_up_to_date(app, progress=progress)
     except Exception:  # noqa: BLE001 - the events are saved; the next read catches up
-        import structlog
+        from ledger.logs import get_logger
 
-        structlog.get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
+        get_logger("certledger").warning("read models not caught up; the next read will", exc_info=True)
 
 
 def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: bool = False,
@@ -218,7 +243,10 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
                 one_by_one(line)
 
     def one_by_one(line: _Line) -> None:
-        for attempt in range(3):
+        # a concurrent writer (another import of the same file, say) may commit to this line's client
+        # again and again; giving up early would let the client's later lines be applied before this
+        # one by the other writer, out of the file's order: so wait a little, longer each time
+        for attempt in range(LINE_ATTEMPTS):
             if line.key is not None and recorder is not None and done_before(line, recorder.applied_lines([line.key]).get(line.key)):
                 return
             if not run(line):
@@ -226,8 +254,10 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
             try:
                 save([line])
             except RuleViolation as e:  # a concurrent writer again: reload and run it again
-                if attempt == 2:
+                if attempt == LINE_ATTEMPTS - 1:
                     fail(line.number, e)
+                else:
+                    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
             report.written += 1
             return
@@ -297,6 +327,7 @@ def run_import(app: Any, lines: Iterable[bytes], *, actor: str | None, atomic: b
     return report
 
 
+LINE_ATTEMPTS = 10  # a line refused by concurrent writes is run again this many times in all
 AHEAD = 500  # lines parsed and looked up in the applied lines at a time
 
 

@@ -19,11 +19,12 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from aggregates.annotations import check_annotation
-from aggregates.errors import NotFound, RuleViolation, no_such_client
+from aggregates.errors import NotFound, RuleViolation, no_such_client, shell_arg
 from aggregates.people import Person, person_id_for
 from aggregates.policy.people import REGISTER, conflicts, normalise_document
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import CCAA_CATEGORIES, IDENTITY_DOCUMENTS, INTEREST_KINDS, PERSON_ROLES, word
+from ledger.people_actor import first_administrator, register_writer
 
 WORDS = {"role": PERSON_ROLES, "document": IDENTITY_DOCUMENTS, "ccaa": CCAA_CATEGORIES, "interest": INTEREST_KINDS}
 
@@ -47,12 +48,13 @@ class _Register:
     def __init__(self) -> None:
         self.position = 0
         self.people: dict[UUID, Person] = {}
+        self.scanned_to = -1  # the log's last id when last read: unchanged, nothing new to read (D37)
 
 
 class PeopleHandlers:
     """The people's commands and the register, mixed into ``Handlers`` (``CertLedger`` supplies the rest)."""
 
-    _actor: Callable[[str | None], str]
+    _actor: Callable[..., str]
     _business_date: Callable[..., date]
     _scheme: Callable[..., Any]
     _uow: Any
@@ -108,26 +110,33 @@ class PeopleHandlers:
             numbers = "、".join(p.document_number for p in named)
             raise RuleViolation(REGISTER, f"人员名册中有 {len(named)} 位名为 {text} 的人员（证件号码 {numbers}）；请用证件号码指明其中一位。",
                                 f"The register holds {len(named)} people named {text} (document numbers {numbers}); name one by its document number.")
-        raise NotFound(REGISTER, f"人员名册中没有 {text}；请先登记：people register --name {text} --number 证件号码。",
-                       f"The register of people has no {text}; register them first: people register --name {text} --number NUMBER.")
+        raise NotFound(REGISTER, f"人员名册中没有 {text}；请先登记：people register --name {shell_arg(text)} --number 证件号码。",
+                       f"The register of people has no {text}; register them first: people register --name {shell_arg(text)} --number NUMBER.")
 
     def _people_register(self) -> dict[UUID, Person]:
         register: _Register | None = self.__dict__.get("_register_of_people")
         if register is None:
             register = self.__dict__["_register_of_people"] = _Register()
-        topics = person_topics()
-        while True:
-            batch = self.recorder.select_notifications(register.position, 500, topics=topics, inclusive_of_start=False)
-            if not batch:
-                break
-            for n in batch:
-                ev = self.mapper.to_domain_event(n)
-                known = register.people.get(ev.originator_id)
-                if known is None or known.version == ev.originator_version - 1:
-                    register.people[ev.originator_id] = ev.mutate(known)
-                else:  # out of step (should not happen): read the person again
-                    register.people[ev.originator_id] = self.repository.get(ev.originator_id)
-            register.position = batch[-1].id
+        uow = self._uow
+        read = uow is not None and uow.__dict__.get("register_read", False)  # a session reads the log once (D37)
+        top = 0 if read else self.recorder.max_notification_id() or 0
+        if not read and top != register.scanned_to:  # every write asks (people_actor.py): read again only when the log grew
+            topics = person_topics()
+            while True:
+                batch = self.recorder.select_notifications(register.position, 500, topics=topics, inclusive_of_start=False)
+                if not batch:
+                    break
+                for n in batch:
+                    ev = self.mapper.to_domain_event(n)
+                    known = register.people.get(ev.originator_id)
+                    if known is None or known.version == ev.originator_version - 1:
+                        register.people[ev.originator_id] = ev.mutate(known)
+                    else:  # out of step (should not happen): read the person again
+                        register.people[ev.originator_id] = self.repository.get(ev.originator_id)
+                register.position = batch[-1].id
+            register.scanned_to = top
+        if uow is not None:
+            uow.__dict__["register_read"] = True  # later in the session: its own people are pending
         pending = self._pending_people()
         return {**register.people, **pending} if pending else register.people
 
@@ -153,6 +162,7 @@ class PeopleHandlers:
         in the same save), save (a session: with its next flush)."""
         note, refs = check_annotation(note, evidence, action)
         found = self.find_person(ref)
+        register_writer(self, act["actor"], action, found)  # the register's writes: an administrator's (D37)
         pending = self._pending_people()
         for attempt in range(3):
             person = pending.get(found.id) if found.id in pending else self.repository.get(found.id)
@@ -175,7 +185,7 @@ class PeopleHandlers:
         raise AssertionError("unreachable")
 
     def _act(self, actor: str | None, on: date | None) -> dict[str, Any]:
-        return {"actor": self._actor(actor), "occurred_on": self._business_date(on)}
+        return {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
 
     # ------------------------------------------------------------------ commands (each takes --note and --evidence too)
 
@@ -185,12 +195,19 @@ class PeopleHandlers:
         note, refs = check_annotation(note, evidence, "people register")
         joined = self._business_date(joined_on, "入职日期", "The date the person joined") if joined_on else act["occurred_on"]
         kind, normal = normalise_document(document, number, act["occurred_on"])
+        first = not self.has_people()  # the first registers themself and is the administrator (D37)
+        if first:
+            act["actor"] = first_administrator(act["actor"], name, normal)
+        else:
+            register_writer(self, act["actor"], "people register")
         person_id = person_id_for(kind, normal)
         pending = self._pending_people()
         if person_id in pending or self.recorder.select_events(person_id, limit=1) != []:
             raise RuleViolation(REGISTER, f"{word(IDENTITY_DOCUMENTS, kind)} {normal} 已在人员名册中登记。",
                                 f"{word(IDENTITY_DOCUMENTS, kind, 'en')} {normal} is already in the register of people.")
         person = Person.register(name=name, document_kind=kind, document_number=normal, joined_on=joined, **act)
+        if first:
+            person.grant(roles=["administrator"], **act)
         if note or refs:
             person.annotate(command="people register", since=0, note=note, evidence=refs, **act)
         if self._uow is not None:
@@ -201,7 +218,8 @@ class PeopleHandlers:
                 self.save(person)
             except IntegrityError:
                 raise RuleViolation(REGISTER, f"{normal} 刚被另一位用户登记。", f"{normal} was just registered by someone else.") from None
-        return {"id": person.document_number, "name": person.name, "joined_on": joined}
+        out = {"id": person.document_number, "name": person.name, "joined_on": joined}
+        return {**out, "roles": ["administrator"]} if first else out  # the first: the administrator (D37)
 
     def grant_roles(self, *, person: str, role: list[str], actor: str | None = None, on: date | None = None, note: str = "",
                     evidence: list[str] | None = None) -> list[str]:
@@ -230,11 +248,15 @@ class PeopleHandlers:
                                                                                           evidence=refs, **act), note)
 
     def record_competence(self, *, person: str, scheme: str, code: list[str] | None = None, actor: str | None = None,
-                          on: date | None = None, note: str = "", evidence: list[str] | None = None) -> list[str]:
+                          on: date | None = None, note: str = "", evidence: list[str] | None = None) -> dict[str, Any]:
+        """The scheme's codes as now recorded, and the earlier record they replace (trial item 15: a
+        second record for a scheme replaces the first; the echo says so)."""
         act = self._act(actor, on)
         scheme_id = self._scheme(scheme, on=act["occurred_on"]).id
-        return self._person_run(person, "people competence", act,
-                                lambda p: p.record_competence(scheme_id=scheme_id, codes=code or [], **act), note, evidence)
+        earlier = self.find_person(person).competence.get(scheme_id)
+        codes = self._person_run(person, "people competence", act,
+                                 lambda p: p.record_competence(scheme_id=scheme_id, codes=code or [], **act), note, evidence)
+        return {"id": scheme_id, "codes": codes, "replaced": earlier if earlier is not None else None}
 
     def record_leaving(self, *, person: str, left_on: date | None = None, actor: str | None = None, on: date | None = None,
                        note: str = "", evidence: list[str] | None = None) -> None:

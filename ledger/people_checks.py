@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from aggregates.errors import RuleViolation
-from aggregates.policy.people import competent_for, conflicts, registration_on
+from aggregates.errors import RuleViolation, shell_arg
+from aggregates.policy.people import competent_for, conflicts, line_code, registration_on
 from aggregates.vocabulary import INTEREST_KINDS, PERSON_ROLES, word
 
 
@@ -32,9 +32,9 @@ def _holding(person: Any, roles: tuple[str, ...], on: date, rule: str, what_zh: 
     if not any(r in person.roles for r in roles):
         zh = "或".join(f"“{word(PERSON_ROLES, r)}”" for r in roles)
         en = " or ".join(word(PERSON_ROLES, r, "en") for r in roles)
-        raise RuleViolation(rule, f"{what_zh} {person.name} 不具有{zh}角色（{rule}）；如其具备资格，请先授予：people grant --person {person.name} --role {roles[0]}。",
+        raise RuleViolation(rule, f"{what_zh} {person.name} 不具有{zh}角色（{rule}）；如其具备资格，请先授予：people grant --person {shell_arg(person.name)} --role {roles[0]}。",
                             f"{what_en} {person.name} does not hold the role {en} ({rule}); if qualified, grant it first: "
-                            f"people grant --person {person.name} --role {roles[0]}.")
+                            f"people grant --person {shell_arg(person.name)} --role {roles[0]}.")
 
 
 def audit_days(start: date, man_days: Decimal, auditors: int, calendar: Any) -> list[date]:
@@ -69,9 +69,10 @@ def check_team(ledger: Any, client: Any, *, members: list[str], leader: str, exp
             raise RuleViolation(
                 "001 §3.1",
                 f"审核员 {person.name} 在审核日 {lapsed[0]} 没有有效的 CCAA 注册（审核日 {days[0]} 至 {days[-1]}）；"
-                f"请记录其有效注册：people ccaa --person {person.name} --number 注册号 --category auditor --valid-from 日期 --valid-to 日期，或另选审核员。",
+                f"请记录其有效注册：people ccaa --person {shell_arg(person.name)} --number 注册号 --category auditor --valid-from 日期 --valid-to 日期，或另选审核员。",
                 f"Auditor {person.name} has no CCAA registration valid on {lapsed[0]} (audit days {days[0]} to {days[-1]}); record a valid "
-                f"one: people ccaa --person {person.name} --number NUMBER --category auditor --valid-from DATE --valid-to DATE, or choose another auditor.")
+                f"one: people ccaa --person {shell_arg(person.name)} --number NUMBER --category auditor --valid-from DATE --valid-to DATE, or choose another auditor.")
+        _trained(person, scheme_id, procedure_id, days[0])
         people.append(person)
     head = _registered(ledger, (leader or team[0]).strip(), "004 §5.2.2", "审核组长", "Team leader")
     _holding(head, ("lead_auditor",), days[-1], "004 §5.2.2", "审核组长", "Team leader")
@@ -85,13 +86,37 @@ def check_team(ledger: Any, client: Any, *, members: list[str], leader: str, exp
         lines = list(client.business_lines)
         if not any(competent_for(p, scheme_id, lines) for p in people):
             shown = "、".join(lines) or "—"
+            uncoded = [x for x in lines if line_code(x) is None]  # competence is by code: a line without one is matched by no code
+            hint_zh = (f"业务范围“{'、'.join(uncoded)}”未注明代码（业务范围代码同质量管理体系代码，004 §5.1.4 4)）：请按代码申报经营类别，"
+                       f"例如 application lines --application 申请编号 --line \"29.09 日用百货批发\"；") if uncoded else ""
+            hint_en = (f"the business line(s) {', '.join(uncoded)} carry no scope code (the quality management system's code, "
+                       "004 §5.1.4 4)): declare the lines with their codes, e.g. application lines --application ID --line \"29.09 ...\"; "
+                       ) if uncoded else ""
             raise RuleViolation(
                 "004 §5.2.2",
-                f"审核组内应至少有一名专业评价人员，其专业能力满足申请的业务范围（{scheme_id}：{shown}，004 §5.2.2 (2)、§5.1.4 4)）；"
+                f"审核组内应至少有一名专业评价人员，其专业能力满足申请的业务范围（{scheme_id}：{shown}，004 §5.2.2 (2)、§5.1.4 4)）；{hint_zh}"
                 f"请记录某成员的专业能力：people competence --person 姓名 --scheme {scheme_id} --code 业务范围代码，或调整审核组。",
                 f"The team needs at least one evaluator competent for the scope applied for ({scheme_id}: {', '.join(lines) or '—'}, "
-                f"004 §5.2.2 (2), §5.1.4 4)); record a member's competence: people competence --person NAME --scheme {scheme_id} "
+                f"004 §5.2.2 (2), §5.1.4 4)); {hint_en}record a member's competence: people competence --person NAME --scheme {scheme_id} "
                 "--code CODE, or change the team.")
+
+
+def _trained(person: Any, scheme_id: str, procedure_id: str, first_day: date) -> None:
+    """An auditor trained on the scheme's standard (001 §3.2; 004 §17.1 c)): a training recorded for
+    the client's scheme, dated on or before the audit's first day (trial item 7; docs/people.md)."""
+    if any(t["scheme_id"] == scheme_id and t["trained_on"] <= first_day for t in person.trainings):
+        return
+    clause = "004 §17.1 c)" if procedure_id == "004" else "001 §3.2"
+    later = sorted(t["trained_on"] for t in person.trainings if t["scheme_id"] == scheme_id)
+    when_zh = f"（其培训记于 {later[0]}，晚于审核首日）" if later else ""
+    when_en = f" (their training is dated {later[0]}, after the audit's first day)" if later else ""
+    raise RuleViolation(
+        clause,
+        f"审核员 {person.name} 在审核首日 {first_day} 前没有 {scheme_id} 所依据标准的培训记录{when_zh}（{clause}：认证人员应经过培训）；"
+        f"请记录其培训：people train --person {shell_arg(person.name)} --scheme {scheme_id} --hours 学时 --evidence 培训证书编号 --trained-on 日期，或另选审核员。",
+        f"Auditor {person.name} has no training on the standard of {scheme_id} dated on or before the audit's first day {first_day}"
+        f"{when_en} ({clause}: auditors are trained); record it: people train --person {shell_arg(person.name)} --scheme {scheme_id} --hours HOURS "
+        "--evidence CERTIFICATE --trained-on DATE, or choose another auditor.")
 
 
 def check_role(ledger: Any, names: list[str], role: str, on: date, rule: str, what_zh: str, what_en: str) -> None:
@@ -113,10 +138,10 @@ def _impartial(person: Any, client: Any, on: date, what_zh: str, what_en: str) -
     raise RuleViolation(
         c["clause"],
         f"{what_zh} {person.name} 已声明与 {client.name}（{client.uscc}）存在利益关系：{word(INTEREST_KINDS, c['kind'])}（{c['detail']}{since}），"
-        f"应予回避（{c['clause']}）；请另选人员。如声明已不再属实，请更新：people declare --person {person.name} --client {client.uscc} --kind none。",
+        f"应予回避（{c['clause']}）；请另选人员。如声明已不再属实，请更新：people declare --person {shell_arg(person.name)} --client {client.uscc} --kind none。",
         f"{what_en} {person.name} declared an interest in {client.name} ({client.uscc}): {word(INTEREST_KINDS, c['kind'], 'en')} "
         f"({c['detail']}{since_en}) and must stand aside ({c['clause']}); choose someone else. If the declaration is no longer true, "
-        f"make it current: people declare --person {person.name} --client {client.uscc} --kind none.")
+        f"make it current: people declare --person {shell_arg(person.name)} --client {client.uscc} --kind none.")
 
 
 def check_impartial(ledger: Any, names: list[str], client: Any, on: date, what_zh: str, what_en: str) -> None:

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from aggregates.errors import RuleViolation
+from aggregates.errors import RuleViolation, shell_arg
 from aggregates.person_keys import KEY_RULE, key_fingerprint, key_valid_on
 from aggregates.vocabulary import PERSON_ROLES, word
 from ledger.commands_signing import SIGNED_ACTS
@@ -100,6 +100,12 @@ def load_sign_key(path: str) -> Any:
     """The signer's private key (the note format's ``PRIVATE+KEY+…`` file, mode 0600)."""
     from ledger.trail.keys import load_signer
 
+    if not Path(path).expanduser().exists():  # the personal key's own advice, not the checkpoint key's (trial item 10)
+        raise RuleViolation(RULE, f"找不到签名私钥 {path}：请用 --sign-key（或环境变量 {ENV_SIGN_KEY}）指定本人的私钥文件；"
+                                  "尚无私钥的，请先生成（certledger people key init --out 文件）并由管理员登记公钥（certledger people key add）。",
+                            f"No signing key at {path}: name your own private key file with --sign-key (or {ENV_SIGN_KEY}); "
+                            "without one, make it first (certledger people key init --out FILE) and have an administrator "
+                            "register its public key (certledger people key add).")
     try:
         return load_signer(path)
     except RuleViolation as e:
@@ -108,8 +114,16 @@ def load_sign_key(path: str) -> Any:
 
 def init_personal_key(out: str, name: str) -> Any:
     """A fresh keypair written locally (``people key init``): ``out`` (0600) and ``out.pub``."""
-    from ledger.trail.keys import init_key
+    from ledger.trail.keys import init_key, public_key_path
 
+    target = Path(out).expanduser()
+    for existing in (target, public_key_path(target)):
+        if existing.exists():  # the personal key's own words, not the checkpoint key's (trial item 10)
+            raise RuleViolation(KEY_RULE, f"文件 {existing} 已存在，不会覆盖：它可能是某人已登记的签名私钥或公钥，覆盖后该密钥将无法再使用。"
+                                          "请用 --out 指定另一个路径；如要更换密钥，生成新密钥后由管理员登记（people key add），旧密钥随之失效。",
+                                f"{existing} already exists and is not overwritten: it may be someone's registered signing key, "
+                                "which would be lost. Name another path with --out; to change keys, make a new one and have an "
+                                "administrator register it (people key add), which supersedes the old one.")
     return init_key(out, name)
 
 
@@ -130,13 +144,15 @@ def current_policy(ledger: Any) -> dict[str, Any] | None:
     return max(found, key=lambda x: x["recorded_at"]) if found else None
 
 
-def required(ledger: Any, command: str, on: date) -> bool:
+def required(ledger: Any, command: str, on: date) -> date | None:
+    """The policy's first day when the act must be signed (ledger/signing_rule.py, the one rule: its
+    business date ``on`` or today, the day it is recorded, on or after it), else None."""
     if not ledger.has_people():
-        return False
-    policy = current_policy(ledger)
-    if not policy or policy["required_from"] is None or on < policy["required_from"]:
-        return False
-    return not policy["acts"] or command in policy["acts"]
+        return None
+    from ledger import clock
+    from ledger.signing_rule import signature_required
+
+    return signature_required(current_policy(ledger), command, on, clock.today())
 
 
 def meaning(command: str, result: Any, fields: dict[str, Any]) -> tuple[str, str]:
@@ -179,9 +195,11 @@ def check_signer(ledger: Any, command: str, actor: str, on: date, fields: dict[s
         who = "、".join(expected) or "—"
         which = "操作人（--actor）" if spec["signer"] == "actor" else "决定人员（--decider）"
         which_en = "the actor (--actor)" if spec["signer"] == "actor" else "the decider (--decider)"
-        raise RuleViolation(RULE, f"签名密钥属于 {person.name}，而“{command}”应由{which} {who} 本人签名；请使用 {who} 的签名密钥。",
-                            f"The signing key belongs to {person.name}, but '{command}' must be signed by {which_en} {who} in person; "
+        raise RuleViolation(RULE, f"签名密钥属于 {person.name}，而{act_words(command)}应由{which} {who} 本人签名；请使用 {who} 的签名密钥。",
+                            f"The signing key belongs to {person.name}, but the {act_words(command, 'en')} must be signed by {which_en} {who} in person; "
                             f"use {who}'s signing key.")
+    if not _is_registered(ledger, actor) or ledger.find_person(actor).id != person.id:
+        raise _not_in_person(command, actor, person.name, spec)
     if person.has_left(on):
         raise RuleViolation(RULE, f"签名人 {person.name} 已于 {person.left_on} 离开本机构，不能签名。",
                             f"Signer {person.name} left the body on {person.left_on} and cannot sign.")
@@ -189,9 +207,9 @@ def check_signer(ledger: Any, command: str, actor: str, on: date, fields: dict[s
     if role is None:
         zh = "或".join(f"“{word(PERSON_ROLES, r)}”" for r in spec["roles"])
         en = " or ".join(word(PERSON_ROLES, r, "en") for r in spec["roles"])
-        raise RuleViolation(RULE, f"签名人 {person.name} 不具有{zh}角色，不能签署“{command}”；如其具备资格，请先授予：people grant --person {person.name} --role {spec['roles'][0]}。",
-                            f"Signer {person.name} does not hold the role {en} and cannot sign '{command}'; if qualified, grant it first: "
-                            f"people grant --person {person.name} --role {spec['roles'][0]}.")
+        raise RuleViolation(RULE, f"签名人 {person.name} 不具有{zh}角色，不能签署{act_words(command)}；如其具备资格，请先授予：people grant --person {shell_arg(person.name)} --role {spec['roles'][0]}。",
+                            f"Signer {person.name} does not hold the role {en} and cannot sign the {act_words(command, 'en')}; if qualified, grant it first: "
+                            f"people grant --person {shell_arg(person.name)} --role {spec['roles'][0]}.")
     if key["revoked_on"] is not None:
         raise RuleViolation(RULE, f"签名密钥 {kid} 已于 {key['revoked_on']} 吊销（{key['revocation_reason']}），不能再签名；请生成新密钥（people key init）并登记（people key add）。",
                             f"Signing key {kid} was revoked from {key['revoked_on']} ({key['revocation_reason']}) and signs nothing more; "
@@ -203,6 +221,21 @@ def check_signer(ledger: Any, command: str, actor: str, on: date, fields: dict[s
         raise RuleViolation(RULE, f"签名密钥 {kid} 在业务日期 {on} 无效：{zh}；请使用当日有效的密钥。",
                             f"Signing key {kid} is not valid on the business date {on}: it {en}; use the key valid that day.")
     return person, key, role
+
+
+def _not_in_person(command: str, actor: str, signer: str, spec: dict[str, Any]) -> RuleViolation:
+    """The signer records the act they sign (or co-sign): a private key under the signer's sole
+    control is never handed to the person who records (电子签名法 §13 (2); 21 CFR 11.200(a); trial 6,
+    item 8; decision D46)."""
+    panel_zh = "；合议的其他成员随后各自以本人身份会签（certledger sign --actor 本人）" if spec.get("panel") else ""
+    panel_en = "; the panel's other members then each co-sign as themselves (certledger sign --actor SELF)" if spec.get("panel") else ""
+    return RuleViolation(
+        RULE,
+        f"{actor} 不能记录由 {signer} 签名的{act_words(command)}：签名私钥只由签名人本人控制（电子签名法 §13 (2)），"
+        f"带签名的行为由签名人本人记录。请由 {signer} 本人记录并签名（--actor {shell_arg(signer)} --sign-key 其本人的私钥）{panel_zh}。未写入。",
+        f"{actor} cannot record the {act_words(command, 'en')} signed by {signer}: a signing key stays under its signer's sole "
+        f"control (电子签名法 §13 (2); 21 CFR 11.200(a)), so a signed act is recorded by its signer. Have {signer} record and sign it "
+        f"(--actor {shell_arg(signer)} --sign-key THEIR_KEY){panel_en}. Nothing was written.")
 
 
 def _is_registered(ledger: Any, name: str) -> bool:
@@ -218,15 +251,24 @@ def signed(ledger: Any, step: Callable[[Any], Any], command: str, act: Any, sign
     after them in the same save. Unsigned when no key is given and the body does not require it."""
     path = (sign_key or os.environ.get(ENV_SIGN_KEY) or "").strip()
     if not path:
-        if required(ledger, command, act.on):
-            raise RuleViolation(RULE, f"本机构自 {current_policy(ledger)['required_from']} 起要求“{command}”由签名人以个人密钥签名（电子签名法 §13）；"
-                                      f"未写入。请用 --sign-key 私钥文件（或环境变量 {ENV_SIGN_KEY}）签名。",
-                                f"The body requires '{command}' to be signed with the signer's personal key from "
-                                f"{current_policy(ledger)['required_from']} on (电子签名法 §13; 21 CFR 11.50); nothing was written. "
-                                f"Sign it with --sign-key KEYFILE (or {ENV_SIGN_KEY}).")
+        since = required(ledger, command, act.on)
+        if since:
+            # backdated: the requirement covers what is recorded from its first day, whatever the --on (trial 6, item 3)
+            late_zh = f"此行为的业务日期 {act.on} 虽早于该日，但记录于要求生效之后，同样须签名；" if act.on < since else ""
+            late_en = (f" The act's business date {act.on} is before that day, but it is recorded after the requirement took "
+                       "effect, so it must be signed all the same." if act.on < since else "")
+            return refused_after_checks(step, RuleViolation(
+                RULE, f"本机构自 {since} 起要求{act_words(command)}由签名人以个人密钥签名（电子签名法 §13）；{late_zh}"
+                      f"未写入。请用 --sign-key 私钥文件（或环境变量 {ENV_SIGN_KEY}）签名。",
+                f"The body requires the {act_words(command, 'en')} to be signed with the signer's personal key from "
+                f"{since} on (电子签名法 §13; 21 CFR 11.50).{late_en} Nothing was written. "
+                f"Sign it with --sign-key KEYFILE (or {ENV_SIGN_KEY})."))
         return step
-    signer = load_sign_key(path)
-    person, key, role = check_signer(ledger, command, act.actor, act.on, fields, signer)
+    try:
+        signer = load_sign_key(path)
+        person, key, role = check_signer(ledger, command, act.actor, act.on, fields, signer)
+    except RuleViolation as refusal:
+        return refused_after_checks(step, refusal)
     spec = SIGNED_ACTS[command]
 
     def run(c: Any) -> Any:
@@ -254,5 +296,27 @@ def signed(ledger: Any, step: Callable[[Any], Any], command: str, act: Any, sign
                    signer_name=person.name, role=role, key_id=key["key_id"], signed_at=signed_at, signature=signature,
                    **act.recorded)
         return result
+
+    return run
+
+
+def act_words(command: str, lang: str = "zh") -> str:
+    """A signed act as a refusal names it: its words and its command (认证决定（decide）; certification decision ('decide'))."""
+    from ledger.words import word
+
+    return f"{word('signed_act', command, 'en')} ('{command}')" if lang == "en" else f"{word('signed_act', command)}（{command}）"
+
+
+def refused_after_checks(step: Callable[[Any], Any], refusal: RuleViolation) -> Callable[[Any], Any]:
+    """A signature refused (absent though required, or a key that cannot sign the act), said only
+    after the act's own checks: who may act (a declared conflict, an involvement, a body-level
+    conflict) and the client's state come first, as the more fundamental refusal (trial item 11).
+    The step runs on a copy of the loaded client that is never saved; its events go nowhere."""
+
+    def run(c: Any) -> Any:
+        import copy
+
+        step(copy.deepcopy(c))
+        raise refusal
 
     return run

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Callable, Iterable
 
 from aggregates.person_keys import key_valid_on
-from ledger.signing import statement_bytes, stored_json
+from ledger.signing import act_words, statement_bytes, stored_json
 from ledger.trail.findings import Finding
 
 ACT_SIGNED = "aggregates.client:Client.ActSigned"
@@ -47,7 +47,7 @@ def check_one(signed: dict[str, Any], client_hex: str, acts: dict[int, tuple[str
     event_name = acts.get(first, ("?",))[0].rsplit(".", 1)[-1] if first in acts else None
 
     def broken(zh: str, en: str) -> Finding:
-        return Finding("signature", f"“{command}”（{label}，事件版本 {first}）的签名无效：{zh}",
+        return Finding("signature", f"{act_words(command)}（{label}，事件版本 {first}）的签名无效：{zh}",
                        f"The signature of '{command}' ({label}, event version {first}) is broken: {en}",
                        position=position, client=label, version=first, event=event_name)
 
@@ -119,6 +119,9 @@ def check_signatures(app: Any, progress: Callable[[int], None] | None = None) ->
                 report.findings.append(found)
         if progress:
             progress(position)
+    from ledger.signing_complete import check_complete
+
+    report.findings += check_complete(app)  # an act the policy required signed without its signature(s)
     return report
 
 

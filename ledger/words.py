@@ -89,6 +89,8 @@ EVENTS: dict[str, tuple[str, str]] = {
     "DecisionSuperseded": ("依申诉结果重新作出认证决定", "decision superseded on appeal"),
     "AppealEffectGiven": ("落实成立的申诉", "upheld appeal given its effect"),
     "AuditCancelled": ("取消审核", "audit cancelled"),
+    "TeamObjected": ("申请人对审核组组成提出异议", "applicant objected to the audit team"),  # 004 §5.2.1 (aggregates/objections.py)
+    "TeamObjectionAnswered": ("答复审核组组成异议", "objection to the audit team answered"),
     # --- reporting (issue 9) ---
     "ActReportedToRegulator": ("暂停、撤销等报送认监委", "act reported to the CNCA"),
     "PublishedOnWebsite": ("网站公布", "published on the website"),
@@ -125,8 +127,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "against": ("申诉针对", "against"), "grounds": ("申诉理由", "grounds"), "late_override": ("逾期受理理由", "late admission reason"),
     "hearing_on": ("听证日期", "hearing date"), "notice_given_on": ("通知日期", "notified on"), "panel": ("听证人员", "panel"),
     "outcome": ("裁定结果", "outcome"),
+    "objection_id": ("审核组异议", "objection"), "members": ("异议针对的成员", "members objected to"),  # 004 §5.2.1
     # --- reporting (issue 9) ---
-    "act": ("事项", "act"), "act_id": ("事项编号", "act"), "key": ("事项", "act"), "where": ("公布位置", "published at"),
+    "act": ("事项", "act"), "act_id": ("事项编号", "act's id"), "key": ("事项", "act"), "where": ("公布位置", "published at"),
     "statement": ("公开声明", "public statement"), "cause_id": ("原因编号", "cause"),
     "verified_on": ("核实日期", "verified on"), "facts": ("核实的事实", "facts verified"),
     # the areas' event fields
@@ -156,6 +159,17 @@ FIELDS: dict[str, tuple[str, str]] = {
     "lodged_on": ("提出日期", "lodged on"), "issued_on": ("颁发日期", "issued on"), "planned_on": ("策划日期", "planned on"),
 }
 
+# The labels of a field whose name means something else in one event than ``FIELDS`` says (a
+# generic name: status, role, evidence, ref, conclusion), by (event, field); ``field_word`` reads
+# them first (tests/unit/test_field_words.py holds each to a field its event has).
+EVENT_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("AppealEffectGiven", "status"): ("证书状态", "certificate status"),
+    ("ActSigned", "role"): ("签名人身份", "signer's role"),  # FIELDS: a member's role on an audit team
+    ("ActAnnotated", "evidence"): ("证据", "evidence"),  # FIELDS: the documents received with an application
+    ("ChangeFollowedUp", "ref"): ("后续措施编号", "follow-up"),  # FIELDS: the act a note is attached to
+    ("ChangeAssessed", "conclusion"): ("评审意见", "conclusion of the assessment"),  # FIELDS: an audit's conclusion
+}
+
 # Which vocabulary a coded field's value comes from: by (event, field), else by field.
 FIELD_VOCABULARIES: dict[tuple[str, str], str] = {
     ("ApplicationSubmitted", "kind"): "application_kind", ("AuditPlanned", "kind"): "audit_kind",
@@ -163,10 +177,9 @@ FIELD_VOCABULARIES: dict[tuple[str, str], str] = {
     ("", "severity"): "nc_severity", ("", "outcome"): "appeal_outcome", ("", "certificate_status"): "transfer_certificate_status",
 }
 VOCABULARIES["transfer_certificate_status"] = v.TRANSFER_CERTIFICATE_STATUSES
-VOCABULARIES["appeal_status"] = {
-    "lodged": ("已提出", "lodged"), "accepted": ("已受理", "accepted"), "refused": ("不予受理", "refused"),
-    "heard": ("已听证", "heard"), "decided": ("已裁定", "decided"),
-}
+VOCABULARIES["objection_answer"] = v.OBJECTION_ANSWERS  # 004 §5.2.1 (aggregates/objections.py)
+FIELD_VOCABULARIES[("TeamObjectionAnswered", "outcome")] = "objection_answer"
+VOCABULARIES["appeal_status"] = v.APPEAL_STATUSES
 VOCABULARIES["combined_audit"] = {
     "qms": ("质量管理体系审核", "quality management system audit"),
     "credit": ("信用评价", "credit evaluation"),
@@ -201,8 +214,11 @@ def event_word(name: str, lang: str = "zh") -> str:
     return v.word(EVENTS, name, lang)
 
 
-def field_word(key: str, lang: str = "zh") -> str:
-    return v.word(FIELDS, key, lang)
+def field_word(key: str, lang: str = "zh", event: str = "") -> str:
+    """A field's label: its event's own (``EVENT_FIELDS``) where the name means something else
+    there, else the one of ``FIELDS``; a field without words is shown by its key."""
+    pair = EVENT_FIELDS.get((event, key)) or FIELDS.get(key)
+    return key if pair is None else (pair[1] if lang == "en" else pair[0])
 
 
 def _key_word(key: Any, lang: str) -> str:
@@ -342,7 +358,7 @@ VOCABULARIES["change_follow_up"] = {"audit": ("非例行监督", "unscheduled su
                                     "suspension": ("暂停证书", "suspension")}
 # an upheld appeal given its effect (complaints and appeals, issue 9)
 FIELDS["target"] = ("申诉针对的事项", "act appealed")
-FIELDS["status"] = ("证书状态", "certificate status")
+FIELDS["status"] = ("状态", "status")
 VOCABULARIES["appealable_kind"] = {
     "refusal": ("不予受理申请", "application refused"), "decision": ("认证决定", "certification decision"),
     "suspension": ("暂停证书", "suspension"), "withdrawal": ("撤销证书", "withdrawal"),
@@ -367,6 +383,8 @@ VOCABULARIES["audit_method"] = v.AUDIT_METHODS
 FIELD_VOCABULARIES[("", "method")] = "audit_method"
 FIELDS.update({"method": ("审核方式", "audit method"), "team_ids": ("审核组证件号码", "team's identity numbers"),
                "role": ("组内身份", "role on the team"), "document_kind": ("证件类型", "document"), "document_number": ("证件号码", "document number")})
+FIELDS.update({"codes": ("业务范围代码", "business scope codes"),  # people competence (trial item 15)
+               "replaced": ("取代此前记录的代码", "replaces the earlier codes")})
 FIELDS["month"] = ("月份", "month")  # the body's report submitted (issue 17)
 # what a write's echo and the history read (issue 9, item 8: words, not codes)
 FIELDS.update({"change": ("信息通报", "notified change"), "submitted_on": ("提交日期", "submitted on"),
@@ -376,18 +394,24 @@ FIELD_VOCABULARIES[("ChangeAssessed", "outcomes")] = "change_outcome"
 FIELD_VOCABULARIES[("", "outcomes")] = "change_outcome"
 VOCABULARIES["cause_kind"] = v.UNSCHEDULED_CAUSES
 FIELD_VOCABULARIES[("UnscheduledAuditLinked", "kind")] = "cause_kind"
+VOCABULARIES["person_role"] = v.PERSON_ROLES
+FIELD_VOCABULARIES[("ActSigned", "role")] = "person_role"
+FIELD_VOCABULARIES[("", "roles")] = "person_role"  # the first person registered: the administrator (D37)
+FIELDS["roles"] = ("角色", "roles")
+
+
+def acceptance_late_words(late: dict[str, Any], lang: str = "zh") -> str:
+    """A complaint accepted or refused late (``ledger.rules.deadlines_cases.acceptance_lateness``,
+    004 §14.2.2), as ``show`` and ``history`` say it."""
+    if lang == "en":
+        return f"decided {late['days_late']} days late (due by {late['due']} with its notice, {late['clause']})"
+    return f"受理决定逾期 {late['days_late']} 天（应于 {late['due']} 前作出并发出受理通知，{late['clause']}）"
 
 
 def result_words(result: Any, lang: str = "zh") -> str:
-    """A write's plain result as words: a list joined, a reporting act's key ("suspension:SU1") as
-    its act and id."""
-    if isinstance(result, (list, tuple)):
-        return _plain(list(result), lang)
-    if isinstance(result, str) and ":" in result:
-        act, _, ident = result.partition(":")
-        if act in v.REPORTED_ACTS:
-            return f"{word('reported_act', act, lang)} {ident}"
-    return _plain(result, lang)
+    """A write's plain result as words (a list joined); a result with parts is a dict, worded field
+    by field by the echo (cli/writes.py ``render_result``)."""
+    return _plain(list(result) if isinstance(result, tuple) else result, lang)
 
 # The ledger's own rules (those no rulebook clause names), as a Chinese reader sees them in a refusal;
 # the rule's code stays beside the words so that a report to the developers can name it.
@@ -408,6 +432,7 @@ LEDGER_RULES: dict[str, str] = {
     "read-only database": "只读数据库", "read-only standby": "只读热备库", "reference exists": "引用的记录须存在",
     "register of people": "人员名册", "vocabulary": "词汇表", "a database login writes as its own person": "数据库登录只能以本人名义写入",
 }
+LEDGER_RULES["every writer is a registered person"] = "每项写入须由已登记的人员作出"  # ledger/people_actor.py (D37)
 
 
 def rule_words(rule: str, lang: str = "zh") -> str:
@@ -418,3 +443,29 @@ def rule_words(rule: str, lang: str = "zh") -> str:
     code = rule.removeprefix("ledger: ")
     words = LEDGER_RULES.get(code)
     return f"本系统规则：{words}（{rule}）" if words else rule
+
+
+# --- the people, keys and signing commands in words (issue 15, trial item 12) ---
+VOCABULARIES["signed_act"] = {  # the acts a personal signature can carry (ledger/commands_signing.py SIGNED_ACTS)
+    "decide": ("认证决定", "certification decision"), "appeal redecide": ("申诉成立后的新认证决定", "new decision on an upheld appeal"),
+    "certificate issue": ("颁发证书", "certificate issue"), "certificate suspend": ("暂停证书", "suspension"),
+    "certificate restore": ("恢复证书", "restoration"), "certificate withdraw": ("撤销证书", "withdrawal"),
+    "appeal decide": ("申诉裁定", "appeal decision"), "complaint admit": ("投诉受理决定", "complaint admission"),
+    "complaint resolve": ("投诉处理结果", "complaint result"), "audit complete": ("审核组长提交审核结论", "lead auditor's submission of the audit"),
+}
+FIELD_VOCABULARIES[("", "acts")] = "signed_act"
+FIELD_VOCABULARIES[("ActSigned", "command")] = "signed_act"
+EVENT_FIELDS[("ActSigned", "command")] = ("所签行为", "act signed")  # its words, not a command line
+FIELD_VOCABULARIES[("", "roles")] = "person_role"
+FIELDS.update({"revoked_on": ("吊销日期", "revoked from"), "required_from": ("自此日起须签名", "signing required from"),
+               "acts": ("须签名的行为", "acts to be signed"), "roles": ("角色", "roles"), "required": ("要求个人签名", "signatures required")})
+# a write whose plain result is a list of codes (cli/writes.py ``render_result``): their vocabulary
+RESULT_VOCABULARIES: dict[str, str] = {"people grant": "person_role", "people withdraw-role": "person_role"}
+
+
+def command_result_words(command: str, result: Any, lang: str = "zh") -> str:
+    """A write's plain result as words, its codes by the command's vocabulary (roles granted: 审核员、认证决定人员)."""
+    vocabulary = RESULT_VOCABULARIES.get(command)
+    if vocabulary and isinstance(result, (list, tuple)) and all(isinstance(x, str) for x in result):
+        return ("、" if lang != "en" else ", ").join(word(vocabulary, x, lang) for x in result)
+    return result_words(result, lang)

@@ -6,6 +6,11 @@ log pull, an import's saves, a rebuild, an import's workers) hands its rows to t
 Most read models here are a pure function of one client's state (``rows(client)``): the client is
 replayed in memory from its events and its rows replace the ones it had. The audit-trail index is a
 function of each event instead (``event_rows``), appended.
+
+Rows are keyed by their table's name (``rm_clients``...), and a projection names its tables
+(``table_names``): the rows of a client are computed without SQLAlchemy, so that the catch-up after
+a write on SQLite can take the driver alone (``projections.quick``, D41); the SQLAlchemy tables
+(``tables``, projections/tables.py) are looked up by name where they are needed.
 """
 
 from __future__ import annotations
@@ -14,11 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Table
-
 from projections import catalogue
 
-Rows = dict[Table, list[dict[str, Any]]]
+Rows = dict[str, list[dict[str, Any]]]  # table name -> rows
 
 
 @dataclass
@@ -43,8 +46,15 @@ class Batch:
 
 class Projection:
     name: ClassVar[str]
-    tables: ClassVar[tuple[Table, ...]]
+    table_names: ClassVar[tuple[str, ...]]
     replaces_clients: ClassVar[bool] = False  # rows are a client's: replaced (not appended) when it changes
+
+    @property
+    def tables(self) -> tuple[Any, ...]:
+        """The SQLAlchemy tables of ``table_names`` (projections/tables.py)."""
+        from projections.tables import metadata
+
+        return tuple(metadata.tables[n] for n in self.table_names)
 
     @property
     def help_zh(self) -> str:
@@ -84,7 +94,7 @@ class ClientProjection(Projection):
         return self.rows(client)
 
     def batch_rows(self, batch: Batch) -> Rows:
-        out: Rows = {table: [] for table in self.tables}
+        out: Rows = {table: [] for table in self.table_names}
         for client in batch.clients.values():
             for table, rows in self.rows(client).items():
                 out[table].extend(rows)

@@ -32,6 +32,7 @@ from aggregates.people import is_person_event
 from ledger.store import backend_for
 from projections.base import Projection
 from projections.db import Prepared, prepare_insert, schema_of
+from projections.tables import table as table_of
 from projections.writer import Writer
 
 CLIENTS_PER_STEP = 250  # clients read, replayed and written per step
@@ -132,7 +133,7 @@ def _step(conn: Connection, source: tuple[str, str], ids: list[Any], last: int, 
                 out[tbl].extend(part)
     schema = schema_of(conn)
     prepared = [statement for tbl, part in out.items() for j in range(0, len(part), INSERT_ROWS)
-                for statement in prepare_insert(conn.dialect, schema, tbl, part[j:j + INSERT_ROWS])]
+                for statement in prepare_insert(conn.dialect, schema, table_of(tbl), part[j:j + INSERT_ROWS])]
     return len(rows), prepared
 
 

@@ -289,7 +289,7 @@ class _Checker:
                 return
             for p in projections:
                 for tbl, part in p.build_rows(client, events).items():
-                    expected[tbl].extend(part)
+                    expected[t.table(tbl)].extend(part)
 
         rows = fetch_rows(self.conn, source, ids, groups[-1][0])
         self.result.events += len(rows)

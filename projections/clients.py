@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.rules.scoring import grade_names
-from projections import tables as t
 from projections.base import ClientProjection, Rows
 
 
@@ -49,16 +48,16 @@ def grade_row(client: Any) -> dict[str, Any] | None:
 
 class Clients(ClientProjection):
     name = "clients"
-    tables = (t.clients,)
+    table_names = ("rm_clients",)
 
     def rows(self, client: Any) -> Rows:
-        return {t.clients: [client_row(client)]}
+        return {"rm_clients": [client_row(client)]}
 
 
 class Grades(ClientProjection):
     name = "grades"
-    tables = (t.grades,)
+    table_names = ("rm_grades",)
 
     def rows(self, client: Any) -> Rows:
         row = grade_row(client)
-        return {t.grades: [row] if row else []}
+        return {"rm_grades": [row] if row else []}

@@ -42,6 +42,20 @@ def schema_of(conn: Connection) -> str | None:
     return (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
 
 
+def creation_turn(conn: Connection) -> None:
+    """Take the turn to create or drop read-model tables, until ``conn``'s transaction ends
+    (PostgreSQL: a transaction-scoped advisory lock keyed on the schema). Two processes opening a
+    brand-new ledger at once would otherwise both find a table missing and both create it, and one
+    would fail ("duplicate key value violates unique constraint pg_type_typname_nsp_index"):
+    CREATE TABLE IF NOT EXISTS does not make that safe. The second waits, then finds the table.
+    SQLite needs nothing: its write transaction (``BEGIN IMMEDIATE``) is already one at a time."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"certledger-read-models:{schema_of(conn) or 'public'}"})
+
+
 def table_names(conn: Connection) -> set[str]:
     from sqlalchemy import inspect
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import tables as t
 from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
 
 class OpenDeadlines(ClientProjection):
     name = "deadlines"
-    tables = (t.open_deadlines,)
+    table_names = ("rm_open_deadlines",)
 
     def __init__(self) -> None:
         self._calendar: Any = None
@@ -53,4 +52,4 @@ class OpenDeadlines(ClientProjection):
             row = {"uscc": client.uscc, "client_name": client.name, **d}
             out.append({"uscc": client.uscc, "key": str(d["key"]), "name": client.name, "kind": str(d["kind"]),
                         "since": d["since"], "due": d["due"], "row": dumps(row)})
-        return {t.open_deadlines: out}
+        return {"rm_open_deadlines": out}

@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import CERTIFICATE_STATUSES, STAGES
+from aggregates.vocabulary import CERTIFICATE_STATUSES, STAGES, code_of
 
 Table = Mapping[str, tuple[str, str]]
 
@@ -55,21 +55,17 @@ BASIS = ("certificate_issued_on", "certificate_valid_until", "certificate_status
 
 def choose(option: str, values: str | Iterable[str] | None, table: Table,
            words: Mapping[str, Iterable[str]] | None = None) -> tuple[str, ...]:
-    """The codes of ``values`` (one or several), each given by its code or by its Chinese or
-    English word (case and surrounding spaces ignored); ``words`` adds more words of a code (a
-    grade's names in every scheme). Anything else is refused naming ``--option`` and listing the
-    codes with their words."""
+    """The codes of ``values`` (one or several), each given by its code, its Chinese or English
+    word or a part of a word (the one rule: ``aggregates.vocabulary.code_of``); ``words`` adds more
+    words of a code (a grade's names in every scheme). Anything else is refused naming
+    ``--option`` and listing the codes with their words."""
     if values is None:
         return ()
     given = [values] if isinstance(values, str) else list(values)
-    known: dict[str, set[str]] = {}
-    for code, pair in table.items():
-        for w in (code, *pair, *((words or {}).get(code, ()))):
-            known.setdefault(str(w).strip().casefold(), set()).add(code)
     out: list[str] = []
     for value in given:
-        codes = known.get(str(value).strip().casefold(), set())
-        if len(codes) != 1:
+        code = code_of(value, table, words=words)
+        if code is None:
             zh = "，".join(f"{c}（{p[0]}）" for c, p in table.items())
             en = ", ".join(f"{c} ({p[1]})" for c, p in table.items())
             raise RuleViolation(
@@ -77,7 +73,7 @@ def choose(option: str, values: str | Iterable[str] | None, table: Table,
                 f"选项 --{option} 的值“{value}”无效；可选（代码或其中文词语）：{zh}。",
                 f"Invalid value '{value}' for --{option}; choose one of (the code or its word): {en}.",
             )
-        if (code := codes.pop()) not in out:
+        if code not in out:
             out.append(code)
     return tuple(out)
 

@@ -122,7 +122,7 @@ class Gatherer:
         for p in self.per_client:
             for table, rows in p.rows(client).items():
                 if rows:
-                    prepared.extend(prepare_insert(self.dialect, self.schema, table, rows))
+                    prepared.extend(prepare_insert(self.dialect, self.schema, t.table(table), rows))
         self.out_clients.append((uscc, prepared))
         if len(self.out_clients) >= SEND_CLIENTS:
             self._send()

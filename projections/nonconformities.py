@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import tables as t
 from projections.base import ClientProjection, Rows
 
 
@@ -19,7 +18,7 @@ def open_nonconformity_rows(client: Any) -> list[dict[str, Any]]:
 
 class OpenNonconformities(ClientProjection):
     name = "nonconformities"
-    tables = (t.open_nonconformities,)
+    table_names = ("rm_open_nonconformities",)
 
     def rows(self, client: Any) -> Rows:
-        return {t.open_nonconformities: open_nonconformity_rows(client)}
+        return {"rm_open_nonconformities": open_nonconformity_rows(client)}

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
 from aggregates.errors import RuleViolation
-from aggregates.vocabulary import CERTIFICATE_STATUSES
+from aggregates.vocabulary import CERTIFICATE_STATUSES, code_of
 from projections.status import summary_as_on
 
 # The general and replay paths import SQLAlchemy and the library: imported by the functions that
@@ -102,12 +102,12 @@ def grades(app: Any) -> list[dict[str, Any]]:
 
 
 def status_key(value: str | None) -> str | None:
-    """A certificate status from its key, its CNCA word or its CertSearch word (有效 / valid / Active)."""
+    """A certificate status from its key, its CNCA word or its CertSearch word (有效 / valid / Active),
+    or a part of a word (the one rule: ``aggregates.vocabulary.code_of``)."""
     if not value:
         return None
-    for key, (zh, en) in CERTIFICATE_STATUSES.items():
-        if value.strip().lower() in (key, zh, en.lower()):
-            return key
+    if (key := code_of(value, CERTIFICATE_STATUSES)) is not None:
+        return key
     known = ", ".join(f"{k} ({zh})" for k, (zh, _) in CERTIFICATE_STATUSES.items())
     raise RuleViolation("ledger: vocabulary", f"未知的证书状态“{value}”；可选：{known}。", f"Unknown certificate status '{value}'; choose one of: {known}.")
 

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from aggregates.vocabulary import IN_FORCE
-from projections import tables as t
 from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
 
@@ -61,7 +60,7 @@ def as_on(row: dict[str, Any], on: date, suspensions: Any = None) -> dict[str, A
 
 class Register(ClientProjection):
     name = "register"
-    tables = (t.certificates,)
+    table_names = ("rm_certificates",)
 
     def rows(self, client: Any) -> Rows:
-        return {t.certificates: [{**r, "sites": dumps(r["sites"])} for r in register_rows(client)]}
+        return {"rm_certificates": [{**r, "sites": dumps(r["sites"])} for r in register_rows(client)]}

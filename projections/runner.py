@@ -27,85 +27,30 @@ first event by the next catch-up. Every row is written by the one writer (projec
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any, Callable, Iterable
-from uuid import UUID
 
-import structlog
 from sqlalchemy import Connection, Engine
 
 from aggregates.errors import RuleViolation
 from aggregates.people import is_person_event
 from ledger.store import backend_for, committed_horizon
-from ledger.store.errors import DamagedHistory, inconsistent_history, replay_failures
+from ledger.store.errors import DamagedHistory
+from ledger.store.log import get_logger
 from projections import tables as t
 from projections.base import Batch, Projection
-from projections.db import engine_for, table_names
+from projections.db import creation_turn, engine_for, table_names
 from projections.registry import all_projections, select_projections
+from projections.states import ClientStates, code_fingerprint, named, states_for
 from projections.writer import Writer, tracked
 
-log = structlog.get_logger("certledger.projections")
+log = get_logger("certledger.projections")
 
 BATCH_SIZE = 5000  # events per read-model transaction: each touched client's rows are recomputed once per batch
-STATE_CACHE = 4000  # client states kept in memory between batches (the clients active at one time)
 BUILD_INSTEAD = 0.5  # bring_up_to_date rebuilds when more than this share of the log is not applied
 WRITERS_WAIT = 5.0  # seconds a catch-up waits, at a gap in the ids, for the event writers open then (D7, D-horizon)
 BUILD_WAIT = 30.0  # the same for a build, which cannot stop short: it refuses instead
 
 Progress = Callable[[int, int], None]  # (position reached, last position in the log)
-
-
-class ClientStates:
-    """Clients replayed in memory, advanced event by event; a miss reloads from the event store.
-    A state is known by its client and version (the state after that event), so states kept from
-    one catch-up to the next (``states_for``) stay right whoever applied the events between."""
-
-    def __init__(self, app: Any, maxsize: int = STATE_CACHE) -> None:
-        self.app = app
-        self.maxsize = maxsize
-        self._states: OrderedDict[UUID, Any] = OrderedDict()
-
-    def advance(self, ev: Any) -> Any:
-        client_id = ev.originator_id
-        client = self._states.pop(client_id, None)
-        try:
-            v = ev.originator_version
-            if client is None or client.version not in (v - 1, v):
-                client = None if v == 1 else self.app.repository.get(client_id, version=v - 1)
-            if client is None or client.version == v - 1:
-                client = ev.mutate(client)
-            # else the state holds this event already (``seed``: the state its own command saved)
-        except replay_failures() as e:
-            raise named(self.app, inconsistent_history(client_id, e)) from None
-        self._states[client_id] = client
-        if len(self._states) > self.maxsize:
-            self._states.popitem(last=False)
-        return client
-
-    def seed(self, client: Any) -> None:
-        """A client's state as its command just saved it (the state after its last event)."""
-        self._states.pop(client.id, None)
-        self._states[client.id] = client
-        if len(self._states) > self.maxsize:
-            self._states.popitem(last=False)
-
-    def clear(self) -> None:
-        self._states.clear()
-
-
-def states_for(app: Any) -> ClientStates:
-    """The client states a ledger object's catch-ups share: a process that writes and catches up
-    again and again (an import's lines, a long-running writer) replays each client once, not once
-    per catch-up."""
-    states = getattr(app, "_read_model_states", None)
-    if states is None:
-        states = app._read_model_states = ClientStates(app)
-    return states
-
-
-def named(app: Any, e: DamagedHistory, position: int | None = None) -> DamagedHistory:
-    """The refusal naming the client by its USCC (read models know events by the client's id)."""
-    return e.naming(app.client_label(e.client) if isinstance(e.client, UUID) else e.client, position)
 
 
 def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_stale: bool = False,
@@ -125,6 +70,7 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
             "cannot be fixed and the read models were not rebuilt; try again later.",
         )
     with Writer.open(engine) as writer:
+        creation_turn(writer.conn)  # tables are dropped and created: one process at a time (projections.db)
         t.tracking.create(writer.conn, checkfirst=True)
         positions = writer.positions([p.name for p in projections])
         if only_if_stale:
@@ -141,19 +87,6 @@ def build(app: Any, engine: Engine, projections: list[Projection], *, only_if_st
                 raise named(app, e) from None
         writer.reset(projections, last)
     return projections
-
-
-_FINGERPRINTS: dict[str, str] = {}  # the code's fingerprint of each read model, once per process
-
-
-def code_fingerprint(projection: Projection) -> str:
-    """The projection's fingerprint (projections/catalogue.py), computed once per process: the files
-    that shape the rows do not change under a running process, and a catch-up after every write
-    would otherwise hash and glob them all again (the largest part of a write's catch-up)."""
-    found = _FINGERPRINTS.get(projection.name)
-    if found is None:
-        found = _FINGERPRINTS[projection.name] = projection.fingerprint()
-    return found
 
 
 def _stale(conn: Connection, projection: Projection, positions: dict[str, tuple[int, str]],
@@ -203,6 +136,7 @@ def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = 
         # Created under the write lock, so a first catch-up waits for another writer (SQLite's
         # plain BEGIN would fail at once with "database is locked").
         with Writer.open(engine) as writer:
+            creation_turn(writer.conn)
             t.tracking.create(writer.conn, checkfirst=True)
         known = {}
     stale = [p for p in projections if _stale(None, p, known, existing)]  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from typing import Any
 def summary_as_on(found: dict[str, Any], day: date) -> dict[str, Any]:
     """A client summary with its certificate's status (and the stage it shows) as of ``day``, from
     ``ledger.rules.lifecycle.certificate_status``; ``status_recorded`` keeps what was recorded."""
-    from ledger.rules.lifecycle import certificate_status
+    from ledger.rules.certificate_status import certificate_status  # light: no calendar, no procedures
 
     cert = found.get("certificate")
     if not cert:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.rules.deadlines_cases import complaints_view
 from ledger.rules.deadlines_changes import changes_view
 from ledger.rules.scoring import grade_names
-from projections import tables as t
 from projections.base import ClientProjection, Rows
 from projections.jsonish import dumps
 
@@ -45,7 +45,7 @@ def client_summary(c: Any) -> dict[str, Any]:
         "applications": list(c.applications.values()),
         "open_audits": c.open_audits,
         "open_nonconformities": c.open_nonconformities,
-        "open_complaints": c.open_complaints,
+        "open_complaints": complaints_view(c),  # an admitted one flagged when accepted late (004 §14.2.2)
         "open_appeals": c.open_appeals,
         "recent_changes": list(c.changes.values())[-5:],
         "suspensions": list(c.suspensions.values()),
@@ -59,7 +59,7 @@ def client_summary(c: Any) -> dict[str, Any]:
 
 class Summaries(ClientProjection):
     name = "summaries"
-    tables = (t.client_summaries,)
+    table_names = ("rm_client_summaries",)
 
     def rows(self, client: Any) -> Rows:
-        return {t.client_summaries: [{"uscc": client.uscc, "events": client.version, "summary": dumps(client_summary(client))}]}
+        return {"rm_client_summaries": [{"uscc": client.uscc, "events": client.version, "summary": dumps(client_summary(client))}]}

@@ -143,3 +143,8 @@ client_summaries = Table(
     Column("events", Integer, nullable=False),
     Column("summary", Text, nullable=False),  # JSON of projections.summaries.client_summary
 )
+
+
+def table(key: "Table | str") -> Table:
+    """A table given itself or its name (projections compute rows keyed by the table's name)."""
+    return metadata.tables[key] if isinstance(key, str) else key

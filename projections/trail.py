@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Any
 
-from projections import tables as t
 from projections.base import Batch, Projection, Rows
 
 
 class AuditTrail(Projection):
     name = "trail"
-    tables = (t.audit_trail,)
+    table_names = ("rm_audit_trail",)
 
     COLUMNS = ("position", "uscc", "version", "type", "actor", "occurred_on", "recorded_at")
 
@@ -26,9 +25,9 @@ class AuditTrail(Projection):
         return dict(zip(cls.COLUMNS, cls.values(position, ev, uscc)))
 
     def build_rows(self, client: Any, events: list[tuple[int, Any]]) -> Rows:
-        return {t.audit_trail: [self.row(position, ev, client.uscc) for position, ev in events]}
+        return {"rm_audit_trail": [self.row(position, ev, client.uscc) for position, ev in events]}
 
     def batch_rows(self, batch: Batch) -> Rows:
         clients = batch.clients  # a person's event (issue 15) has no client: not in this index
-        return {t.audit_trail: [self.row(position, ev, clients[ev.originator_id].uscc) for position, ev in batch.events
+        return {"rm_audit_trail": [self.row(position, ev, clients[ev.originator_id].uscc) for position, ev in batch.events
                                 if ev.originator_id in clients]}

@@ -119,7 +119,7 @@ class Writer:
     def insert(self, rows: Rows) -> None:
         for table, part in rows.items():
             if part:
-                self.write(prepare_insert(self.conn.dialect, schema_of(self.conn), table, part))
+                self.write(prepare_insert(self.conn.dialect, schema_of(self.conn), t.table(table), part))
 
     def write(self, prepared: Prepared) -> None:
         """Rows prepared for the driver (here or in another process)."""

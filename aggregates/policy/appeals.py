@@ -10,7 +10,7 @@ from typing import Any
 
 from aggregates.errors import NotFound
 from aggregates.policy.common import after_registration, get, not_before, require, require_choice, require_text
-from aggregates.vocabulary import APPEAL_OUTCOMES, CHANGE_KINDS, OPEN_APPEAL_STATUSES
+from aggregates.vocabulary import APPEAL_OUTCOMES, APPEAL_STATUSES, CHANGE_KINDS, OPEN_APPEAL_STATUSES, word
 
 
 def check_change_notice(client: Any, *, kind: str, changed_on: date, description: str, occurred_on: date) -> str:
@@ -82,14 +82,24 @@ def check_appeal(client: Any, *, against: str, grounds: str, occurred_on: date) 
     return grounds
 
 
-def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str, occurred_on: date) -> str:
-    """An appeal accepted or refused (004 §14.1.2); a refusal needs its reason. Returns the reason."""
+def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str, occurred_on: date,
+                    deciders: list[str] | None = None) -> tuple[str, list[str]]:
+    """An appeal accepted or refused (004 §14.1.2); a refusal needs its reason and, as it decides the
+    appeal, the people who decided it, none involved in the decision appealed (004 §14.1.3 (6));
+    people named for an acceptance are held to the same. Returns the reason and the deciders."""
     appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
     require(appeal["status"] == "lodged", "004 §14.1.2", f"申诉 {appeal_id} 已作出受理决定。", f"Appeal {appeal_id} already has an admission decision.")
     if not accepted:
         reason = require_text(reason, "不予受理申诉的理由", "the reason for refusing the appeal", "004 §14.1.2")
+    members = [p.strip() for p in deciders or () if p and p.strip()]
+    require(
+        accepted or bool(members), "004 §14.1.3 (6)",
+        "不予受理即对申诉作出了决定：请用 --decider 列出作出该决定的人员（与被申诉的决定无关的人员，004 §14.1.3 (6)）。",
+        "Refusing an appeal decides it: name who decided with --decider (people not involved in the decision appealed, 004 §14.1.3 (6)).",
+    )
+    _uninvolved(client, appeal, members, "受理决定人员", "an admission decider")
     not_before(occurred_on, appeal["lodged_on"], "申诉提出日期", "the date the appeal was lodged")
-    return (reason or "").strip()
+    return (reason or "").strip(), members
 
 
 def concerned_people(client: Any, concerns: list[str]) -> dict[str, set[str]]:
@@ -119,14 +129,38 @@ def involved_in(client: Any, appealable: dict[str, Any]) -> set[str]:
     return {p for p in people if p}
 
 
-def _uninvolved(client: Any, appeal: dict[str, Any], people: list[str], role_zh: str, role_en: str) -> None:
+def _uninvolved(client: Any, appeal: dict[str, Any], people: list[str], role_zh: str, role_en: str, option: str = "--decider") -> None:
     involved = involved_in(client, client.appealable[appeal["against"]]) & set(people)
     require(
         not involved,
         "004 §14.1.3 (6)",
-        f"{'、'.join(sorted(involved))} 参与了被申诉的决定 {appeal['against']}，不能作为申诉的{role_zh}（004 §14.1.3 (6)）。",
-        f"{', '.join(sorted(involved))} took part in the decision appealed ({appeal['against']}) and may not act as {role_en} of the appeal (004 §14.1.3 (6)).",
+        f"{'、'.join(sorted(involved))} 参与了被申诉的决定 {appeal['against']}，不能作为申诉的{role_zh}（004 §14.1.3 (6)）；"
+        f"请以 {option} 另选未参与该决定的申诉投诉处理人员。",
+        f"{', '.join(sorted(involved))} took part in the decision appealed ({appeal['against']}) and may not act as {role_en} of the appeal "
+        f"(004 §14.1.3 (6)); name someone who took no part in it with {option} (a complaint and appeal handler).",
     )
+
+
+def appeal_state(client: Any, appeal: dict[str, Any]) -> tuple[str, str]:
+    """Where an appeal stands, in words, with the command that takes it on (trial item 10: no state
+    code, a next step), as the predicate of a sentence about it: "申诉 AL1 尚未作出受理决定…：appeal
+    admit …" / "Appeal AL1 has no admission decision yet…"."""
+    status, ref = appeal["status"], f"--client {client.uscc} --appeal {appeal['id']}"
+    if status == "lodged":
+        return (f"尚未作出受理决定（{word(APPEAL_STATUSES, status)}）；请先决定是否受理：certledger appeal admit {ref} --accept"
+                f"（或 --refuse --reason 理由 --decider 姓名）",
+                f"has no admission decision yet ({word(APPEAL_STATUSES, status, 'en')}); accept or refuse it first: "
+                f"certledger appeal admit {ref} --accept (or --refuse --reason TEXT --decider NAME)")
+    if status == "heard":
+        return (f"已听证；下一步是裁定：certledger appeal decide {ref} --outcome 结果 --result 书面处理结果 --decider 姓名",
+                f"is heard; its next step is the decision: certledger appeal decide {ref} --outcome OUTCOME --result TEXT --decider NAME")
+    if status == "refused":
+        return ("已不予受理，申诉处理已结束", "was refused at admission; the appeal is closed")
+    if status == "decided":
+        outcome = appeal.get("outcome")
+        return (f"已裁定为“{word(APPEAL_OUTCOMES, outcome) if outcome else '—'}”，申诉处理已结束",
+                f"is decided: {word(APPEAL_OUTCOMES, outcome, 'en') if outcome else '—'}; the appeal is closed")
+    return f"{word(APPEAL_STATUSES, status)}", f"is {word(APPEAL_STATUSES, status, 'en')}"
 
 
 def check_hearing(client: Any, *, appeal_id: str, hearing_on: date, notice_given_on: date, panel: list[str],
@@ -137,12 +171,12 @@ def check_hearing(client: Any, *, appeal_id: str, hearing_on: date, notice_given
     require(
         appeal["status"] == "accepted",
         "004 §14.1.3",
-        f"申诉 {appeal_id} 的状态为 {appeal['status']}；只有已受理的申诉才能召开听证会议。",
-        f"Appeal {appeal_id} is {appeal['status']}; only an accepted appeal is heard.",
+        f"申诉 {appeal_id} {appeal_state(client, appeal)[0]}；只有已受理的申诉才能召开听证会议。",
+        f"Appeal {appeal_id} {appeal_state(client, appeal)[1]}; only an accepted appeal is heard.",
     )
     members = [p.strip() for p in panel if p and p.strip()]
     require(bool(members), "004 §14.1.3 (4)", "请列出参加听证的人员。", "Name the people on the hearing panel.")
-    _uninvolved(client, appeal, members, "听证人员", "a panel member")
+    _uninvolved(client, appeal, members, "听证人员", "a panel member", "--panel")
     require(
         notice_given_on <= hearing_on,
         "004 §14.1.3 (2)",
@@ -162,8 +196,8 @@ def check_appeal_decision(client: Any, *, appeal_id: str, outcome: str, result: 
     require(
         appeal["status"] in ("accepted", "heard"),
         "004 §14.1.3",
-        f"申诉 {appeal_id} 的状态为 {appeal['status']}；只有已受理的申诉才能作出裁定。",
-        f"Appeal {appeal_id} is {appeal['status']}; only an accepted appeal can be decided.",
+        f"申诉 {appeal_id} {appeal_state(client, appeal)[0]}；只有已受理的申诉才能作出裁定。",
+        f"Appeal {appeal_id} {appeal_state(client, appeal)[1]}; only an accepted appeal can be decided.",
     )
     require_choice(outcome, APPEAL_OUTCOMES, "申诉裁定结果", "appeal outcome")
     members = [p.strip() for p in deciders if p and p.strip()]

@@ -8,7 +8,7 @@ from typing import Any
 
 from aggregates.policy.common import after_registration, get, not_before, require, require_choice, require_text
 from aggregates.uscc import normalise_uscc
-from aggregates.vocabulary import APPLICATION_KINDS, IN_FORCE
+from aggregates.vocabulary import APPLICATION_KINDS, IN_FORCE, TRANSFER_CERTIFICATE_STATUSES, word
 
 
 def check_registration(uscc: str, name: str, address: str) -> tuple[str, str, str]:
@@ -96,8 +96,8 @@ def check_review(client: Any, *, application_id: str, accepted: bool, reason: st
     require(
         app["status"] == "submitted",
         "001 §4.2.1",
-        f"申请 {application_id} 已评审（{app['status']}），不能再次评审。",
-        f"Application {application_id} has already been reviewed ({app['status']}).",
+        f"申请 {application_id} 已评审（{'已受理' if app['status'] == 'accepted' else '不予受理'}），不能再次评审。",
+        f"Application {application_id} has already been reviewed ({'accepted' if app['status'] == 'accepted' else 'refused'}).",
     )
     not_before(occurred_on, app["submitted_on"], "申请提交日期", "the application date")
     if not accepted:
@@ -152,9 +152,9 @@ def check_transfer_request(client: Any, *, from_body: str, certificate_no: str, 
     require(
         certificate_status == "valid",
         "001 §10.3",
-        f"转换仅限于现行有效认证证书（001 §10.3）；证书 {certificate_no} 的状态为“{certificate_status}”，"
+        f"转换仅限于现行有效认证证书（001 §10.3）；证书 {certificate_no} 的状态为“{word(TRANSFER_CERTIFICATE_STATUSES, certificate_status)}”，"
         "被暂停、正在接受暂停或撤销处理以及已失效的证书不得接受转换申请。",
         f"Only a currently valid certificate can be transferred (001 §10.3); certificate {certificate_no} is "
-        f"'{certificate_status}': suspended, under suspension or withdrawal, or expired certificates are refused.",
+        f"'{word(TRANSFER_CERTIFICATE_STATUSES, certificate_status, 'en')}': suspended, under suspension or withdrawal, or expired certificates are refused.",
     )
     return from_body, certificate_no, reason

@@ -10,6 +10,7 @@ from typing import Any
 
 from aggregates.errors import RuleViolation
 from aggregates.policy.cases import upheld_effect_pending
+from aggregates.policy.objections import check_proceeds, replaced_by_replan  # 004 §5.2.1: the client's objection to the team
 from aggregates.policy.common import (after_registration, current_certificate, get, not_before, require, require_choice,
                                       require_text)
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS, IN_FORCE, NC_SEVERITIES
@@ -74,7 +75,8 @@ def check_plan(client: Any, *, kind: str, team: list[str], leader: str, man_days
         not_before(occurred_on, app["reviewed_on"], "受理日期", "the acceptance date")
     application_id = app["id"] if app is not None and kind not in ("surveillance", "unscheduled") else None
     if application_id is not None:
-        same = [a["id"] for a in client.audits.values() if a["application_id"] == application_id and a["kind"] == kind]
+        same = [a["id"] for a in client.audits.values() if a["application_id"] == application_id and a["kind"] == kind
+                and not replaced_by_replan(a)]  # an audit cancelled after an upheld objection to its team is planned again (004 §5.2.1)
         require(
             not same,
             "001 §4.4.1",
@@ -91,6 +93,7 @@ def check_completion(client: Any, *, audit_id: str, conclusion: str, occurred_on
     require(audit["status"] == "planned", "001 §4.4.5", f"审核 {audit_id} 已{'取消' if audit['status'] == 'cancelled' else '完成'}。",
             f"Audit {audit_id} is already {audit['status']}.")
     not_before(occurred_on, audit["start_on"], "审核开始日期", "the audit's start date")
+    check_proceeds(client, audit)  # no objection to its team open or upheld (004 §5.2.1)
     return require_text(conclusion, "审核结论（001 §4.4.5.2 h）", "the audit conclusion (001 §4.4.5.2 h)", "001 §4.4.5.2")
 
 
@@ -140,6 +143,8 @@ def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
             f"Audit {audit_id} was completed on {audit['completed_on']} and is closed to new scores or exclusions; while no "
             f"decision rests on it, reopen it first: audit reopen --client {client.uscc} --audit {audit_id} --reason ....",
         )
+    if "objections" in audit:  # the client objected to its team (004 §5.2.1)
+        check_proceeds(client, audit)
     if audit["kind"] not in DECIDABLE_AUDIT_KINDS:
         raise RuleViolation(
             "004 §5.3",
@@ -200,6 +205,8 @@ def check_correction(client: Any, *, entry_id: str, reason: str, occurred_on: da
     )
     check_undecided(client, old["audit_id"], upheld_appeal_opens=True)
     audit = client.audits[old["audit_id"]]
+    if audit["status"] == "planned":
+        check_proceeds(client, audit)  # no objection to its team open or upheld (004 §5.2.1)
     decided = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit["id"]]
     if audit["status"] != "planned" and not decided:  # completed (its report issued): reopened first (001 §4.4.5)
         raise RuleViolation(
@@ -243,6 +250,8 @@ def check_nonconformity(client: Any, *, audit_id: str, severity: str, clause: st
     audit = get(client, client.audits, audit_id, "审核", "audit")
     require_choice(severity, NC_SEVERITIES, "不符合项类别", "nonconformity severity")
     check_undecided(client, audit_id)
+    if audit["status"] == "planned":
+        check_proceeds(client, audit)  # no objection to its team open or upheld (004 §5.2.1)
     clause = require_text(clause, "不符合的条款", "the clause not met", "001 §4.4.5.2 g")
     description = require_text(description, "不符合事实描述", "a description of the nonconformity", "001 §4.4.5.2 g")
     not_before(occurred_on, audit["start_on"], "审核开始日期", "the audit's start date")

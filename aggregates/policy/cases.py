@@ -10,9 +10,13 @@ from datetime import date
 from typing import Any
 
 from aggregates.errors import NotFound, RuleViolation
-from aggregates.policy.appeals import concerned_people, involved_in
+from aggregates.policy.appeals import appeal_state, concerned_people, involved_in
 from aggregates.policy.common import get, not_before, require, require_text
-from aggregates.vocabulary import AUDIT_KINDS, IN_FORCE
+from aggregates.vocabulary import AUDIT_KINDS, CERTIFICATE_STATUSES, IN_FORCE, word
+
+# A complaint's states as a refusal says them (trial item 10: words, not codes).
+_COMPLAINT_STATES = {"open": ("已受理，待处理", "accepted, open"), "accepted": ("已受理", "accepted"),
+                     "refused": ("不予受理", "refused"), "resolved": ("已处理完毕", "resolved")}
 
 # What gives an upheld appeal against an act other than a certification decision its effect (004 §14.1.3 (4):
 # the appeal's decision binds the body), named in the refusal of ``appeal redecide``.
@@ -45,9 +49,10 @@ def check_complaint_admission(client: Any, *, complaint_id: str, accepted: bool,
     require(
         complaint["status"] == "open" and not complaint.get("admission"),
         "004 §14.2.2",
-        f"投诉 {complaint_id} 已有受理决定或已处理完毕（状态：{complaint['status']}）；如需记录书面处理结果，请用 complaint resolve。",
-        f"Complaint {complaint_id} already has its admission decision or is resolved (status: {complaint['status']}); "
-        "to record its written result use complaint resolve.",
+        f"投诉 {complaint_id} 已有受理决定或已处理完毕（{word(_COMPLAINT_STATES, complaint['status'])}）；如需记录书面处理结果，"
+        f"请用 certledger complaint resolve --client {client.uscc} --complaint {complaint_id} --result 处理结果。",
+        f"Complaint {complaint_id} already has its admission decision or is resolved ({word(_COMPLAINT_STATES, complaint['status'], 'en')}); "
+        f"to record its written result use certledger complaint resolve --client {client.uscc} --complaint {complaint_id} --result TEXT.",
     )
     members = _people(deciders, "004 §14.2.3.4", "请用 --decider 列出作出受理决定的人员。", "Name who decided with --decider (repeat for each).")
     refs = list(dict.fromkeys(c.strip() for c in concerns if c and c.strip()))
@@ -175,8 +180,8 @@ def _decision_limit_open(client: Any, appeal_id: str) -> dict[str, Any]:
     require(
         appeal["status"] in ("accepted", "heard"),
         "004 §14.1.3 (4)",
-        f"申诉 {appeal_id} 的状态为 {appeal['status']}；只有已受理、尚未裁定的申诉才能延期。",
-        f"Appeal {appeal_id} is {appeal['status']}; only an accepted appeal not yet decided can be extended.",
+        f"申诉 {appeal_id} {appeal_state(client, appeal)[0]}；只有已受理、尚未裁定的申诉才能延期。",
+        f"Appeal {appeal_id} {appeal_state(client, appeal)[1]}; only an accepted appeal not yet decided can be extended.",
     )
     return appeal
 
@@ -216,10 +221,9 @@ def _upheld(client: Any, appeal_id: str) -> dict[str, Any]:
     require(
         appeal["status"] == "decided" and appeal["outcome"] == "upheld",
         "004 §14.1.3 (4)",
-        f"申诉 {appeal_id} 未裁定为成立（状态：{appeal['status']}，结果：{appeal['outcome'] or '—'}）；只有成立的申诉才需要落实。"
-        "请先用 appeal decide --outcome upheld 记录裁定。",
-        f"Appeal {appeal_id} is not upheld (status {appeal['status']}, outcome {appeal['outcome'] or '—'}); only an upheld "
-        "appeal is given an effect. Record its decision first with appeal decide --outcome upheld.",
+        f"申诉 {appeal_id} 未裁定为成立：{appeal_state(client, appeal)[0]}；只有裁定为成立（appeal decide --outcome upheld）的申诉才需要落实。",
+        f"Appeal {appeal_id} is not upheld: it {appeal_state(client, appeal)[1]}; only an appeal decided as upheld "
+        "(appeal decide --outcome upheld) is given an effect.",
     )
     done = appeal.get("effect")
     require(not done, "004 §14.1.3 (4)", f"申诉 {appeal_id} 的结果已经落实（{done}）。", f"Appeal {appeal_id} was already given effect ({done}).")
@@ -325,9 +329,9 @@ def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, st
             return out
         require(
             s["restored_on"] is not None, "004 §14.1.3 (4)",
-            f"证书 {cert['number']} 在暂停 {target} 之后已为“{cert['status']}”；如对该后续决定有异议，请对其提出申诉（appeal lodge），"
+            f"证书 {cert['number']} 在暂停 {target} 之后已为“{word(CERTIFICATE_STATUSES, cert['status'])}”；如对该后续决定有异议，请对其提出申诉（appeal lodge），"
             "或重新申请认证（application submit）。",
-            f"Certificate {cert['number']} is {cert['status']} since suspension {target}; appeal that later act (appeal lodge) "
+            f"Certificate {cert['number']} is {word(CERTIFICATE_STATUSES, cert['status'], 'en').lower()} since suspension {target}; appeal that later act (appeal lodge) "
             "or apply for certification again (application submit).",
         )
         return out  # the suspension already ended: annulled in the record only
@@ -337,8 +341,8 @@ def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, st
         out["number"] = cert["number"]
         require(
             cert is client.certificate and cert["status"] == "withdrawn", "004 §14.1.3 (4)",
-            f"证书 {cert['number']} 已不是因撤销 {target} 而失效的现行证书（状态：{cert['status']}）；请在现行证书或新的申请上继续。",
-            f"Certificate {cert['number']} is no longer the current certificate withdrawn by {target} (status {cert['status']}); "
+            f"证书 {cert['number']} 已不是因撤销 {target} 而失效的现行证书（状态：{word(CERTIFICATE_STATUSES, cert['status'])}）；请在现行证书或新的申请上继续。",
+            f"Certificate {cert['number']} is no longer the current certificate withdrawn by {target} (status: {word(CERTIFICATE_STATUSES, cert['status'], 'en').lower()}); "
             "carry on with the current certificate or a new application.",
         )
         require(
@@ -355,9 +359,9 @@ def check_appeal_effect(client: Any, *, appeal_id: str, sites: list[dict[str, st
     later = [x for x in ids[ids.index(target) + 1:] if client.scope_changes[x]["number"] == sc["number"]]
     require(
         cert["status"] in IN_FORCE and not later, "004 §14.1.3 (4)",
-        f"证书 {cert['number']}（{cert['status']}）在缩小范围 {target} 之后{'又有范围变更 ' + ', '.join(later) if later else '已不在有效期内'}；"
+        f"证书 {cert['number']}（{word(CERTIFICATE_STATUSES, cert['status'])}）在缩小范围 {target} 之后{'又有范围变更 ' + ', '.join(later) if later else '已不在有效期内'}；"
         "请用 certificate scope --kind extend 记录恢复的范围。",
-        f"Certificate {cert['number']} ({cert['status']}) has {'scope changes ' + ', '.join(later) if later else 'left force'} "
+        f"Certificate {cert['number']} ({word(CERTIFICATE_STATUSES, cert['status'], 'en').lower()}) has {'scope changes ' + ', '.join(later) if later else 'left force'} "
         f"since reduction {target}; record the restored scope with certificate scope --kind extend.",
     )
     out.update(number=cert["number"], scope=sc["old_scope"], sites=sites if sites is not None else cert["sites"])

@@ -128,11 +128,33 @@ def check_training(person: Any, *, scheme_id: str, trained_on: date, hours: Deci
     return refs
 
 
+# A business scope code (004 §5.1.4 4): "同质量管理体系代码，评审到大类"): a major group, then sub-codes,
+# dot-separated digits (29, 29.09, 29.09.01). A business line may start with its code ("29.09 日用百货批发").
+SCOPE_CODE = re.compile(r"\d{1,3}(?:\.\d{1,3})*")
+COMPETENCE_RULE = "004 §5.1.4 4)"
+
+
 def check_competence(person: Any, *, scheme_id: str, codes: list[str], occurred_on: date) -> list[str]:
     """Competence for a scheme and its business scope codes (004 §5.2.2 (2), §5.1.4 4)). Returns the codes,
-    trimmed and once each (none: competent for the scheme's clients that declare no business line)."""
+    trimmed and once each (none: competent for the scheme's clients that declare no business line).
+    Each is a scope code (``SCOPE_CODE``: 29, 29.09); the record replaces the scheme's earlier one
+    (the event has always meant that: docs/people.md, trial item 15)."""
     _active(person, occurred_on)
-    return list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    chosen = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    bad = [c for c in chosen if not SCOPE_CODE.fullmatch(c)]
+    require(not bad, COMPETENCE_RULE,
+            f"业务范围代码 {'、'.join(bad)} 格式不正确：业务范围代码同质量管理体系代码（{COMPETENCE_RULE}），为以点分隔的数字，"
+            "如大类 29 或小类 29.09；请按代码记录：people competence --person 姓名 --scheme 方案 --code 29 --code 29.09。",
+            f"Business scope code(s) {', '.join(bad)} are not codes: a business scope code is the quality management system's "
+            f"code ({COMPETENCE_RULE}), digits separated by dots, such as the major group 29 or the sub-code 29.09; record them "
+            "as codes: people competence --person NAME --scheme SCHEME --code 29 --code 29.09.")
+    return chosen
+
+
+def line_code(line: str) -> str | None:
+    """The scope code a business line starts with ("29.09 日用百货批发", "51.1"), or None."""
+    m = re.match(r"\s*(\d{1,3}(?:\.\d{1,3})*)(?![\d.])", line or "")
+    return m.group(1) if m else None
 
 
 def check_leaving(person: Any, *, left_on: date, occurred_on: date) -> None:
@@ -149,9 +171,11 @@ def registration_on(person: Any, day: date) -> dict[str, Any] | None:
 
 
 def code_covers(code: str, line: str) -> bool:
-    """A competence code covers a business line: the same code, or its major group (``29`` covers
-    ``29.09``: 004 §5.1.4 4), "评审到大类"), compared without case or surrounding spaces."""
-    code, line = code.strip().casefold(), line.strip().casefold()
+    """A competence code covers a business line: the line's code (the one it starts with, else the
+    whole line) is the same code or one of its sub-codes (``29`` covers ``29.09`` and "29.09 日用百货批发":
+    004 §5.1.4 4), "评审到大类"), compared without case or surrounding spaces."""
+    code = code.strip().casefold()
+    line = (line_code(line) or line).strip().casefold()
     return line == code or line.startswith(code + ".")
 
 

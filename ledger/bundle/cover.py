@@ -108,8 +108,8 @@ def cover_problems(pages: Iterable[Any], head: Any, manifest: dict[str, Any] | N
                 f"states checkpoint #{checkpoint[0]}; the manifest records #{manifest.get('checkpoint_id')}")
     try:
         listed = Counter((str(c["uscc"]), c["events"]) for c in manifest["clients"])
-        total = manifest["events"]
-    except (TypeError, KeyError):
+        total = sum(int(c["events"]) for c in manifest["clients"])  # the clients' events (people's travel beside them: signers.py)
+    except (TypeError, KeyError, ValueError):
         return problems  # reported with the manifest's clients and counts
     shown = Counter((u, int(n)) for u, n in _CLIENT.findall(text))
     if (int(totals[0]), int(totals[1])) != (sum(listed.values()), total):

@@ -22,6 +22,7 @@ from aggregates.errors import RuleViolation
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger.bundle import layout
 from ledger.bundle.layout import ExplainText, ExportedEvent
+from ledger.bundle.signers import aggregates_entry, register_ids
 from ledger.trail.attest import cosignature_lines, cosigned_note, timestamp_token
 from ledger.trail.leaf import hash_rows, recorded_time
 from ledger.trail.heads import Heads, heads_of
@@ -160,7 +161,7 @@ def collect(app: Any, verifier: Verifier, client_ids: set[bytes] | None) -> tupl
             hashes, bad = hash_rows(rows, store.hex_ids)
             if bad:
                 i, why = bad[0]
-                raise _refuse(f"位置 {rows[i][0]} 的事件无法编码（{why}）：请运行 certledger verify。",
+                raise _refuse(f"位置 {rows[i][0]} 的事件无法编码（{why.zh}）：请运行 certledger verify。",
                               f"The event at position {rows[i][0]} cannot be encoded ({why}): run certledger verify.")
             base = builder.size
             for k, h in enumerate(hashes):
@@ -196,8 +197,11 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
     out = Path(out).expanduser()
     _check_out_dir(out)
     clients = _clients(app, usccs)
-    ids = None if usccs is None else {cid for _, cid in clients}
+    # The events of the people whose keys and signing policy the bundle's signatures are checked
+    # against travel with their inclusion proofs and heads (issue 15, item 4; ledger/bundle/signers.py).
+    ids = None if usccs is None else {cid for _, cid in clients} | register_ids(app)
     head, cp_id, note, events, heads, token = collect(app, verifier, ids)
+    others = sorted({e.client for e in events} - {cid for _, cid in clients})  # people (and, in an --all bundle, the body)
     exported_at = datetime_now_with_tzinfo()
 
     by_client: dict[bytes, list[ExportedEvent]] = {}
@@ -205,8 +209,8 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
         by_client.setdefault(e.client, []).append(e)
     events_bytes = b"".join(layout.event_line(e.position, e.client, e.version, e.topic, e.recorded, e.state) for e in events)
     proofs_bytes = b"".join(layout.proof_line(e.leaf_index, e.position, e.leaf_hash, e.path) for e in events)
-    head_proofs = heads.proofs(cid for _, cid in clients)
-    heads_bytes = b"".join(layout.head_line(cid, *heads.by_client[cid], *head_proofs[cid]) for _, cid in clients)
+    head_proofs = heads.proofs([*(cid for _, cid in clients), *others])
+    heads_bytes = b"".join(layout.head_line(cid, *heads.by_client[cid], *head_proofs[cid]) for cid in [*(c for _, c in clients), *others])
 
     sections = []
     for uscc, cid in clients:
@@ -244,6 +248,8 @@ def export_bundle(app: Any, out: str | os.PathLike[str], verifier: Verifier, usc
                          "events": len(by_client.get(cid, []))} for s, (_, cid) in zip(sections, clients)],
             "files": {name: {"sha256": files[name], "bytes": (tmp / name).stat().st_size} for name in names},
         }
+        if others:
+            manifest["aggregates"] = aggregates_entry(by_client, others)
         (tmp / layout.MANIFEST).write_bytes(json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
         files[layout.MANIFEST] = layout.file_sha256(tmp / layout.MANIFEST)
         (tmp / layout.SUMS).write_text("".join(f"{files[n]}  {n}\n" for n in (*names, layout.MANIFEST)), encoding="ascii")

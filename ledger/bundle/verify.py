@@ -35,6 +35,7 @@ from typing import Any
 
 from ledger.bundle import layout
 from ledger.bundle.attested import check_attestations
+from ledger.bundle.signers import check_aggregates, check_signatures
 from ledger.words import age_words
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -339,7 +340,8 @@ def _check_events(d: Path, head: Any, manifest: dict[str, Any] | None, report: B
                        f"Client {who}'s event versions are not consecutive from 1 (missing or repeated: {missing or seen[:5]}): "
                        "events were removed, repeated or reordered.")
     if manifest is not None:
-        _check_clients(manifest, clients, registered, head, report)
+        others = check_aggregates(d, manifest, report)  # people and the body: not clients (signers.py)
+        _check_clients(manifest, clients - others, registered, head, report, len(others))
         counts = {c: len(v) for c, v in versions.items()}
         _check_counts(manifest, counts, report)
     _check_heads(d, head, last, registered, report)
@@ -406,7 +408,7 @@ def _check_heads(d: Path, head: Any, last: dict[uuid.UUID, tuple[int, int]], reg
 
 
 def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered: dict[uuid.UUID, str], head: Any,
-                   report: BundleReport) -> None:
+                   report: BundleReport, others: int = 0) -> None:
     from aggregates.errors import RuleViolation
     from aggregates.uscc import client_id_for
 
@@ -439,7 +441,7 @@ def _check_clients(manifest: dict[str, Any], clients: set[uuid.UUID], registered
     if manifest.get("scope") not in ("all", "named"):
         report.add("manifest", "清单的 scope 应为 all（全部组织）或 named（指定的组织）。",
                    "The manifest's scope must be all (every client) or named (the clients named).")
-    elif manifest.get("scope") == "all" and signed is not None and signed[0] != len(listed):
+    elif manifest.get("scope") == "all" and signed is not None and signed[0] != len(listed) + others:
         report.add("clients", f"清单称检查包含有账本的全部组织，但检查点签入了 {signed[0]} 个组织的末端，检查包只有 {len(listed)} 个：有组织被删去。",
                    f"The manifest says the bundle holds every client of the ledger, but the checkpoint signs the heads of "
                    f"{signed[0]} clients and the bundle holds {len(listed)}: clients were removed.")
@@ -530,38 +532,9 @@ def verify_bundle(directory: str | Path, public_key: Any = None, *, structure_on
         _check_origin_and_age(head, report, origin, max_age, now)
         check_attestations(d, head, report, witness_keys, tsa_chain)
     _check_events(d, head, manifest, report)
-    _check_signatures(d, report)  # personal signatures (issue 15, item 4)
+    check_signatures(d, report)  # personal signatures against the people's key events (issue 15, item 4; signers.py)
     _check_report(d, key, head, manifest, report)
     return report
-
-
-def _check_signatures(d: Path, report: BundleReport) -> None:
-    """Every signed act among the bundle's events against the signers' keys in signers.json, on the
-    act's business date (ledger/signing_verify.py)."""
-    from ledger.signing_verify import ACT_SIGNED, check_bundle_signatures
-
-    lines = _lines(d / layout.EVENTS) or []
-    events = []
-    for line in lines:
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            continue  # reported by the events' own check
-    if not any(isinstance(e, dict) and e.get("type") == ACT_SIGNED for e in events):
-        return
-    try:
-        signers = json.loads((d / layout.SIGNERS).read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        report.add(layout.SIGNERS, f"检查包含有签名的行为，却缺少签名人公钥文件 {layout.SIGNERS}：签名无法核对。",
-                   f"The bundle holds signed acts but not the signers' keys ({layout.SIGNERS}): the signatures cannot be checked.")
-        return
-    except (OSError, ValueError, UnicodeDecodeError):
-        report.add(layout.SIGNERS, f"{layout.SIGNERS} 无法读取或格式不正确。", f"{layout.SIGNERS} cannot be read or is malformed.")
-        return
-    found = check_bundle_signatures([e for e in events if isinstance(e, dict)], signers, "bundle")
-    report.signatures = found.checked
-    for f in found.findings:
-        report.add("signature", f.message_zh, f.message_en)
 
 
 def _check_origin_and_age(head: Any, report: BundleReport, origin: str | None, max_age: timedelta | None,

@@ -54,6 +54,8 @@ class CertificateContents:
     statement: str
     key: str
     lines: list[tuple[str, str]] = field(default_factory=list)
+    decided: str = ""  # the decision the certificate stands on and its decider (trial item 16)
+    signed: str = ""  # who signed that decision, as what, with which key, meaning what (ledger/signing_text.py)
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) in the order drawn."""
@@ -77,6 +79,10 @@ class CertificateContents:
         if self.version > 1:
             version += f"（{self.version_issued_on.isoformat()} 换发）"
         rows += [("证书版本", version), ("发证机构", self.body)]
+        if self.decided:
+            rows.append(("认证决定", self.decided))
+        if self.signed:
+            rows.append(("决定签名", self.signed))
         return rows
 
     def notes(self) -> list[str]:
@@ -116,6 +122,7 @@ def gather(app: Any, uscc: str, *, as_of: date, number: str | None, signer: Any,
         address = client.master_value_on("address", cert["issued_on"])
         sites, version, version_on = cert["sites"], 1, cert["issued_on"]
     statement = Statement(cert["number"], client.uscc, "valid", cert.get("grade"), cert["valid_until"], as_of).sign(signer)
+    decided, signed = decision_words(app, client, cert.get("decision_id"))
     return CertificateContents(
         number=cert["number"], version=version, version_issued_on=version_on, name=name, uscc=client.uscc,
         address=address, scope=cert["scope"], sites=sites,
@@ -123,7 +130,20 @@ def gather(app: Any, uscc: str, *, as_of: date, number: str | None, signer: Any,
         standard=cert["standard"], scheme=f"{cert['scheme_id']} {cert['scheme_version']}", body=body,
         issued_on=cert["issued_on"], valid_from=cert["valid_from"], valid_until=cert["valid_until"],
         original_issue_on=cert["original_issue_on"], as_of=as_of, statement=statement,
-        key=f"{signer.name}+{signer.verifier.key_id.hex()}")
+        key=f"{signer.name}+{signer.verifier.key_id.hex()}", decided=decided, signed=signed)
+
+
+def decision_words(app: Any, client: Any, decision_id: str | None) -> tuple[str, str]:
+    """The decision a certificate stands on, in words: its id, day and decider; and its personal
+    signature as the history and the inspection report word it (``signature_words``), "unsigned"
+    for a decision that carries none (every decision recorded before signatures existed)."""
+    from ledger.signing_text import decision_signature
+
+    decision = client.decisions.get(decision_id or "")
+    if decision is None:
+        return "", ""
+    decided = f"{decision['id']}，{decision['on'].isoformat()}，决定人 {decision['decider']}"
+    return decided, decision_signature(app.history(client.uscc), decision["id"])["zh"]
 
 
 def _today() -> date:

@@ -100,7 +100,15 @@ def last_published_year() -> int:
     Detected as the last year for which the package lists substituted days (调休), which every
     notice since 2001 has had; falls back to FALLBACK_LAST_PUBLISHED_YEAR if the package's
     internals change. Later years are guessed by the package, so we treat them as provisional.
+    Remembered per installed package (ledger/rules/holidays_cache.py): importing it takes longer
+    than most commands.
     """
+    from ledger.rules.holidays_cache import remembered
+
+    return int(remembered("last published year", _last_published_year))
+
+
+def _last_published_year() -> int:
     try:
         from holidays.countries.china import ChinaStaticHolidays
 
@@ -245,6 +253,12 @@ class Calendar:
 
 
 def _package_year(year: int) -> tuple[set[date], set[date]]:
+    from ledger.rules.holidays_cache import year_days
+
+    return year_days(year, _package_year_computed)
+
+
+def _package_year_computed(year: int) -> tuple[set[date], set[date]]:
     import holidays
 
     days = holidays.country_holidays("CN", years=year)
@@ -255,10 +269,16 @@ def _package_year(year: int) -> tuple[set[date], set[date]]:
     return off, on
 
 
-def _package_source(year: int, provisional: bool) -> str:
+def _package_version() -> str:
     import holidays
 
-    version = getattr(holidays, "__version__", "?")
+    return str(getattr(holidays, "__version__", "?"))
+
+
+def _package_source(year: int, provisional: bool) -> str:
+    from ledger.rules.holidays_cache import remembered
+
+    version = remembered("version", _package_version)
     if provisional:
         return (
             f"holidays {version}: {year} 年未公布放假安排，仅按法定节假日推算（临时）"

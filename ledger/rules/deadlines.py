@@ -35,6 +35,7 @@ from ledger.rules.deadlines_changes import KINDS as CHANGE_KINDS_DUE, change_dea
 from ledger.rules.deadlines_reporting import KINDS as REPORTING_KINDS, reporting_deadlines
 from ledger.rules.deadlines_cases import KINDS as CASE_KINDS, case_deadlines  # complaints and appeals (issue 9)
 from ledger.rules.cnca import KINDS as CNCA_KINDS
+from ledger.rules.deadlines_objections import KINDS as OBJECTION_KINDS, objection_deadlines  # 004 §5.2.1 (issue 15, H2)
 from ledger.rules.procedures import Procedure, procedure_for
 
 __all__ = ["KINDS", "client_deadlines", "notification_deadlines", "select_open"]
@@ -58,6 +59,7 @@ KINDS: dict[str, tuple[str, str]] = {
     **REPORTING_KINDS,
     **CASE_KINDS,  # complaints and appeals (issue 9)
     **CHANGE_KINDS_DUE,  # changes (issue 9)
+    **OBJECTION_KINDS,  # the client's objection to an audit team (004 §5.2.1)
     **CNCA_KINDS,  # the body's monthly report to the CNCA (issue 17): a body-level row (projections/body_due.py)
 }
 
@@ -358,6 +360,7 @@ def client_deadlines(client: Client, calendar: Calendar, *, procedure: Procedure
     rows += reporting_deadlines(client, p, calendar, _row, _surveillance_deadline)  # reporting and follow-ups (issue 9)
     rows += case_deadlines(client, p, calendar, _row)  # complaints, unscheduled surveillance, appeal decisions (issue 9)
     rows += change_deadlines(client, p, calendar)  # changes (issue 9): ledger/rules/deadlines_changes.py
+    rows += objection_deadlines(client, p, _row)  # the client's objection to an audit team (004 §5.2.1)
     rows.sort(key=lambda r: (r["due"] is None, r["due"] or date.max, r["key"]))
     return rows
 

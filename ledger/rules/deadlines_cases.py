@@ -34,7 +34,8 @@ from aggregates.vocabulary import UNSCHEDULED_CAUSES
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Period, Procedure, procedure_for
 
-__all__ = ["KINDS", "appeal_decision_limit", "case_deadlines", "check_appeal_extension", "check_complaint_admitted"]
+__all__ = ["KINDS", "acceptance_lateness", "appeal_decision_limit", "case_deadlines", "check_appeal_extension", "check_complaint_admitted",
+           "complaints_view"]
 
 KINDS: dict[str, tuple[str, str]] = {
     "complaint_acceptance": ("投诉受理决定及受理通知", "complaint accepted or refused, with its notice"),
@@ -135,6 +136,36 @@ def check_complaint_admitted(client: Any, complaint_id: str, procedure: Procedur
     )
 
 
+def acceptance_lateness(received_on: date, decided_on: date, notice_on: date | None, p: Procedure,
+                        cal: Calendar) -> dict[str, Any] | None:
+    """Whether a complaint received on ``received_on`` was accepted or refused (``decided_on``) and
+    its notice sent (``notice_on``, never before the decision) within the procedure's
+    ``complaint_acceptance`` period (004 §14.2.2: a week): ``due``, ``late``, ``days_late``,
+    ``clause``; None under a procedure that sets no such period. A late decision is recorded all the
+    same (what happened, happened): the one place of the rule that ``show`` (``complaints_view``),
+    ``history`` and ``due`` (the result's row) flag it by."""
+    period = p.periods.complaint_acceptance
+    if period is None:
+        return None
+    due = period.end(cal, received_on).due
+    done = max(decided_on, notice_on or decided_on)
+    return {"due": due, "late": done > due, "days_late": max(0, (done - due).days), "clause": period.clause}
+
+
+def _admission_lateness(complaint: dict[str, Any], p: Procedure, cal: Calendar) -> dict[str, Any] | None:
+    """An admitted complaint's ``acceptance_lateness`` when it was late, else None."""
+    a = complaint.get("admission")
+    late = acceptance_lateness(complaint["received_on"], a["on"], a.get("notice_on"), p, cal) if a else None
+    return late if late and late["late"] else None
+
+
+def complaints_view(client: Any, calendar: Calendar | None = None) -> list[dict[str, Any]]:
+    """The open complaints as ``show`` prints them, an admitted one with its admission's lateness
+    (``acceptance_late``: the ``acceptance_lateness`` of a late one, else None)."""
+    p, cal = procedure_for(client.scheme_id), calendar or Calendar()
+    return [{**x, "acceptance_late": _admission_lateness(x, p, cal)} for x in client.open_complaints]
+
+
 def _complaints(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict[str, Any]]:
     accept, result = p.periods.complaint_acceptance, p.periods.complaint_result
     for x in c.complaints.values():
@@ -150,11 +181,14 @@ def _complaints(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict[
         if x["status"] != "accepted" or result is None:
             continue
         due = result.end(cal, admission["on"])
+        late = _admission_lateness(x, p, cal)
         yield row(
             "complaint_result", x["id"], result.clause, p,
-            f"以书面方式将投诉 {x['id']} 的处理意见或措施通知投诉人（自受理起计）",
-            f"Tell the complainant of complaint {x['id']} the result in writing (counted from its acceptance)",
+            f"以书面方式将投诉 {x['id']} 的处理意见或措施通知投诉人（自受理起计）" + ("（受理逾期）" if late else ""),
+            f"Tell the complainant of complaint {x['id']} the result in writing (counted from its acceptance)" + (" (accepted late)" if late else ""),
             admission["on"], due, ref,
+            note=(f"受理逾期 {late['days_late']} 天（应于 {late['due']} 前受理并发出受理通知，{late['clause']}）",
+                  f"accepted {late['days_late']} days late (due by {late['due']} with its notice, {late['clause']})") if late else ("", ""),
         )
         if admission.get("client_certified") and not x.get("client_informed"):
             yield row(

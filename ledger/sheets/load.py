@@ -199,7 +199,7 @@ def import_sheet(app: Any, path: str | Path, *, client: str, audit: str, actor: 
     (default: the path as given). Refusals that concern no cell (no actor, an unknown client or a
     closed audit) are raised; everything about the workbook is reported in ``errors``."""
     file = name or str(path)
-    app._actor(actor)
+    app._actor(actor, on)
     c = app.client(client)
     uscc = normalise_uscc(client)
     open_audit(c, audit)

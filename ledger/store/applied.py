@@ -19,6 +19,11 @@ the library creates the table with its own tables when it creates those.
       source     the import's source name (the file's name or --source), line its line number there
       line_id    the line_id given in the line, if any
       applied_at when it was applied (UTC, ISO 8601)
+
+    import_files(name, sha256, source, lines, sketch, started, recorded_at)
+      the files imported without --source, by their name (without folder) and content: which import
+      (source) each one is, its distinct lines and a sketch of them (ledger/import_sources.py);
+      started: the file that began that source (one per source)
 """
 
 from __future__ import annotations
@@ -32,17 +37,19 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from aggregates.errors import RuleViolation
 
 TABLE = "import_lines"
+FILES = "import_files"
+FileRecord = tuple[bytes, str, int, bytes, bool, str]  # sha256, source, lines, sketch, started, recorded_at
 KWARG = "import_lines"  # the keyword of Application.save that carries the rows
 Row = tuple[bytes, "bytes | None", str, int, "str | None", str]  # key, digest, source, line, line_id, applied_at
 LOOKUP = 500  # keys per look-up statement
 
 
 
-def missing_table(e: BaseException) -> RuleViolation:
+def missing_table(e: BaseException, table: str = TABLE) -> RuleViolation:
     return RuleViolation(
         "ledger: import lines table",
-        f"账本中没有导入记录表 {TABLE}，而当前数据库角色无权创建：请先用表的所有者角色打开一次账本（任何命令均可）。数据库说：{str(e).strip()[:200]}",
-        f"The ledger has no table {TABLE} of applied import lines and this database role may not create it: open the "
+        f"账本中没有导入记录表 {table}，而当前数据库角色无权创建：请先用表的所有者角色打开一次账本（任何命令均可）。数据库说：{str(e).strip()[:200]}",
+        f"The ledger has no table {table} of applied import lines and this database role may not create it: open the "
         f"ledger once as the tables' owner (any command). The database said: {str(e).strip()[:200]}",
     )
 
@@ -53,7 +60,11 @@ class SqliteLinesRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (key BLOB PRIMARY KEY, digest BLOB, source TEXT NOT NULL, "
-                "line INTEGER NOT NULL, line_id TEXT, applied_at TEXT NOT NULL)"]
+                "line INTEGER NOT NULL, line_id TEXT, applied_at TEXT NOT NULL)",
+                f"CREATE TABLE IF NOT EXISTS {FILES} (name TEXT NOT NULL, sha256 BLOB NOT NULL, source TEXT NOT NULL, "
+                "lines INTEGER NOT NULL, sketch BLOB NOT NULL, started INTEGER NOT NULL, recorded_at TEXT NOT NULL, "
+                "PRIMARY KEY (name, sha256))",
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {FILES}_started ON {FILES} (source) WHERE started = 1"]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
@@ -85,3 +96,23 @@ class SqliteLinesRecorder(SQLiteApplicationRecorder):
             else:
                 c.execute(f"SELECT count(*) FROM {TABLE} WHERE source = ?", (source,))
             return c.fetchone()[0]
+
+    def import_files(self, name: str) -> list[FileRecord]:
+        """The files imported before under ``name`` (``ledger.import_sources``), oldest first."""
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT sha256, source, lines, sketch, started, recorded_at FROM {FILES} WHERE name = ? "
+                          "ORDER BY recorded_at, source", (name,))
+                return [(bytes(r[0]), r[1], r[2], bytes(r[3]), bool(r[4]), r[5]) for r in c.fetchall()]
+        except PersistenceError as e:
+            if "no such table" in str(e):
+                raise missing_table(e, FILES) from None
+            raise
+
+    def record_import_file(self, name: str, record: FileRecord) -> bool:
+        """Record a file under ``name``; False if that content is recorded already or another file
+        started its source (both unique), and nothing was written."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT OR IGNORE INTO {FILES} (name, sha256, source, lines, sketch, started, recorded_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, *record[:4], int(record[4]), record[5]))
+            return c.sqlite_cursor.rowcount == 1

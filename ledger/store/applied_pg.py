@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from ledger.store.applied import LOOKUP, TABLE, KWARG, Row, missing_table
+from ledger.store.applied import FILES, LOOKUP, TABLE, KWARG, FileRecord, Row, missing_table
 
 
 class PostgresLinesRecorder(PostgresApplicationRecorder):
@@ -24,6 +24,13 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} (key bytea PRIMARY KEY, digest bytea, source text NOT NULL, "
             "line bigint NOT NULL, line_id text, applied_at text NOT NULL)").format(self._lines_table))
+        self._files_table = Identifier(self.datastore.schema, FILES)
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {} (name text NOT NULL, sha256 bytea NOT NULL, source text NOT NULL, "
+            "lines bigint NOT NULL, sketch bytea NOT NULL, started boolean NOT NULL, recorded_at text NOT NULL, "
+            "PRIMARY KEY (name, sha256))").format(self._files_table))
+        self.sql_create_statements.append(SQL(
+            "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} (source) WHERE started").format(Identifier(FILES + "_started"), self._files_table))
         # Rows without a line_id (the usual case) go as one bytea of their keys and one text of their
         # line numbers: psycopg dumps a Python list element by element, about 30 us a row here.
         self._insert_plain = SQL(
@@ -98,3 +105,29 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             else:
                 curs.execute(SQL("SELECT count(*) AS n FROM {} WHERE source = %s").format(self._lines_table), (source,))
             return curs.fetchone()["n"]
+
+    def import_files(self, name: str) -> list[FileRecord]:
+        """The files imported before under ``name`` (``ledger.import_sources``), oldest first."""
+        from psycopg.sql import SQL
+
+        try:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(SQL("SELECT sha256, source, lines, sketch, started, recorded_at FROM {} WHERE name = %s "
+                                 "ORDER BY recorded_at, source").format(self._files_table), (name,))
+                return [(bytes(r["sha256"]), r["source"], r["lines"], bytes(r["sketch"]), r["started"], r["recorded_at"])
+                        for r in curs.fetchall()]
+        except PersistenceError as e:
+            if "does not exist" in str(e):
+                raise missing_table(e, FILES) from None
+            raise
+
+    def record_import_file(self, name: str, record: FileRecord) -> bool:
+        """Record a file under ``name``; False if that content is recorded already or another file
+        started its source (both unique), and nothing was written."""
+        from psycopg.sql import SQL
+
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("INSERT INTO {} (name, sha256, source, lines, sketch, started, recorded_at) "
+                             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING").format(self._files_table),
+                         (name, *record))
+            return curs.rowcount == 1

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aggregates.errors import RuleViolation
+from aggregates.errors import RuleViolation, shell_arg
 
 LOGINS = "certledger_logins"
 MAPPED = "aggregates.people:Person.LoginMapped"
@@ -154,8 +154,8 @@ def _refusal(d: dict[str, Any]) -> RuleViolation:
         named = f"{person}（{number}）" if person else role
         named_en = f"{person} ({number})" if person else role
         zh = (f"数据库登录角色 {role} 属于 {named}，但该记录的操作人是 {actor or '（无）'}：每人只能以本人名义写入。"
-              f"请以 --actor {person} 写入，或由 {actor or '该操作人'} 用其本人的登录角色写入。本次没有写入任何内容。")
+              f"请以 --actor {shell_arg(person)} 写入，或由 {actor or '该操作人'} 用其本人的登录角色写入。本次没有写入任何内容。")
         en = (f"The database login {role} belongs to {named_en}, but the record's actor is {actor or '(none)'}: each person "
-              f"writes in their own name only. Write with --actor {person}, or let {actor or 'that actor'} write with their own "
+              f"writes in their own name only. Write with --actor {shell_arg(person)}, or let {actor or 'that actor'} write with their own "
               "login. Nothing was written.")
     return RuleViolation(RULE, zh, en)

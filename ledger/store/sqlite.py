@@ -171,6 +171,28 @@ class SqliteBackend:
         finally:
             conn.close()
 
+    @contextlib.contextmanager
+    def quick_writer(self) -> Iterator[Any]:
+        """One write transaction with sqlite3 alone (the read models' catch-up after a write,
+        projections.quick): ``BEGIN IMMEDIATE`` at once (the write lock, as the read models' engine
+        takes it), committed at the end of the block, rolled back on an exception. The connection's
+        settings are the read models' engine's."""
+        import sqlite3
+
+        conn = sqlite3.connect(str(self.path), timeout=float(self.busy_timeout), isolation_level=None)
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
     # ------------------------------------------------------------------ audit trail
 
     def trail(self, app: Any) -> "SqliteTrailStore":

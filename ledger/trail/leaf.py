@@ -33,7 +33,12 @@ Row = tuple[int, "bytes | str", int, str, bytes]
 
 
 class MalformedEvent(ValueError):
-    """A stored row that cannot be encoded (not written by the ledger)."""
+    """A stored row that cannot be encoded (not written by the ledger). ``str()`` is the English
+    reason, ``zh`` the Chinese one (a Chinese report quotes it: trial item 12)."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.zh = zh or en
 
 
 def _first_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -61,7 +66,7 @@ def recorded_time(state: bytes) -> bytes:
             raise TypeError
         return ts["_data_"].encode()
     except (ValueError, TypeError, KeyError, IndexError, UnicodeError, RecursionError):
-        raise MalformedEvent("the stored state has no recorded time (timestamp._data_)") from None
+        raise MalformedEvent("the stored state has no recorded time (timestamp._data_)", "存储的事件内容中没有记录时间（timestamp._data_）") from None
 
 
 def _oid_bytes(originator_id: bytes | str) -> bytes:
@@ -69,30 +74,30 @@ def _oid_bytes(originator_id: bytes | str) -> bytes:
         try:
             originator_id = bytes.fromhex(originator_id)
         except ValueError:
-            raise MalformedEvent("the originator id is not 32 hexadecimal digits") from None
+            raise MalformedEvent("the originator id is not 32 hexadecimal digits", "事件所属对象的编号不是 32 位十六进制数") from None
     if not isinstance(originator_id, (bytes, bytearray, memoryview)) or len(originator_id) != 16:
-        raise MalformedEvent("the originator id is not a 16-byte UUID")
+        raise MalformedEvent("the originator id is not a 16-byte UUID", "事件所属对象的编号不是 16 字节的 UUID")
     return bytes(originator_id)
 
 
 def encode_leaf(position: int, originator_id: bytes | str, version: int, topic: str, state: bytes) -> bytes:
     """The leaf bytes of one stored event; MalformedEvent says why a row cannot be encoded."""
     if type(position) is not int or not 0 <= position < _U64:
-        raise MalformedEvent(f"the position {position!r} is not an unsigned 64-bit integer")
+        raise MalformedEvent(f"the position {position!r} is not an unsigned 64-bit integer", f"位置 {position!r} 不是 64 位无符号整数")
     if type(version) is not int or not 0 <= version < _U64:
-        raise MalformedEvent(f"the version {version!r} is not an unsigned 64-bit integer")
+        raise MalformedEvent(f"the version {version!r} is not an unsigned 64-bit integer", f"版本号 {version!r} 不是 64 位无符号整数")
     oid = _oid_bytes(originator_id)
     if not isinstance(topic, str):
-        raise MalformedEvent("the event has no topic (type)")
+        raise MalformedEvent("the event has no topic (type)", "事件没有类型（topic）")
     if not isinstance(state, bytes):
-        raise MalformedEvent("the stored state is not bytes")
+        raise MalformedEvent("the stored state is not bytes", "存储的事件内容不是字节串")
     try:
         t = topic.encode()
     except UnicodeError:
-        raise MalformedEvent("the topic is not valid UTF-8 text") from None
+        raise MalformedEvent("the topic is not valid UTF-8 text", "事件类型不是有效的 UTF-8 文本") from None
     r = recorded_time(state)
     if len(t) >= _U32 or len(state) >= _U32:
-        raise MalformedEvent("the topic or state is longer than 2^32 - 1 bytes")
+        raise MalformedEvent("the topic or state is longer than 2^32 - 1 bytes", "事件类型或内容超过 2^32 - 1 字节")
     return _HEAD.pack(MAGIC, position, oid, version, len(t)) + t + _LEN.pack(len(r)) + r + _LEN.pack(len(state)) + state
 
 
@@ -119,20 +124,20 @@ def _fast_hashes(rows: Sequence[Row], hex_ids: bool) -> list[bytes]:
     return out
 
 
-def hash_rows(rows: Sequence[Row], hex_ids: bool = False) -> tuple[list[bytes], list[tuple[int, str]]]:
+def hash_rows(rows: Sequence[Row], hex_ids: bool = False) -> tuple[list[bytes], list[tuple[int, MalformedEvent]]]:
     """Leaf hashes of a batch of stored event rows, and the rows that cannot be encoded as
-    (index in the batch, reason). A row that cannot be encoded gets the leaf hash of a marker that
+    (index in the batch, reason: ``str()`` in English, ``.zh`` in Chinese). A row that cannot be encoded gets the leaf hash of a marker that
     no event encodes to, so the tree still has one leaf per row (and cannot match a checkpoint)."""
     try:
         return _fast_hashes(rows, hex_ids), []
     except Exception:  # noqa: BLE001 - any oddity in a row: find it row by row below
         pass
     out: list[bytes] = []
-    bad: list[tuple[int, str]] = []
+    bad: list[tuple[int, MalformedEvent]] = []
     for i, row in enumerate(rows):
         try:
             out.append(hashlib.sha256(b"\x00" + encode_leaf(*row)).digest())
         except MalformedEvent as e:
             out.append(hashlib.sha256(b"\x00certledger-malformed-row" + repr(row).encode()).digest())
-            bad.append((i, str(e)))
+            bad.append((i, e))
     return out, bad

@@ -45,6 +45,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     unsigned: int = 0  # events recorded after the largest checkpoint: nothing signed vouches for them yet
     uncovered_since: datetime | None = None  # when the first of those was recorded
+    signatures: int = 0  # personal signatures checked (issue 15, item 4)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,7 @@ class Report:
             "first_position": self.positions[0] if self.positions else None,
             "last_position": self.positions[1] if self.positions else None,
             "gaps": self.gaps, "checkpoints_checked": self.checkpoints_checked, "unsigned_events": self.unsigned,
+            "signatures_checked": self.signatures,
             "uncovered_since": self.uncovered_since.isoformat() if self.uncovered_since else None,
             "external_checkpoint": {"origin": self.external.origin, "tree_size": self.external.size} if self.external else None,
             "first_bad": self.first.to_dict() if self.first else None,
@@ -183,7 +185,7 @@ def make_checkpoint(app: Any, signer: Signer, progress: Progress | None = None,
                 if bad:
                     i, why = bad[0]
                     pos = rows[i][0]
-                    raise RuleViolation(RULE, f"位置 {pos} 的事件无法编码（{why}）；拒绝签发检查点，请运行 certledger verify。",
+                    raise RuleViolation(RULE, f"位置 {pos} 的事件无法编码（{why.zh}）；拒绝签发检查点，请运行 certledger verify。",
                                         f"The event at position {pos} cannot be encoded ({why}); no checkpoint is signed. "
                                         "Run certledger verify.")
                 start = builder.size
@@ -301,7 +303,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                 hashes, bad = hash_rows(rows, hex_ids)
                 for i, why in bad:
                     r = rows[i]
-                    findings.append(Finding("malformed", f"位置 {r[0]} 的事件无法编码：{why}。", f"The event at position {r[0]} cannot be encoded: {why}.",
+                    findings.append(Finding("malformed", f"位置 {r[0]} 的事件无法编码：{why.zh}。", f"The event at position {r[0]} cannot be encoded: {why}.",
                                             r[0], clients(r[1]) if r[1] else None, r[2] if type(r[2]) is int else None, topic_name(r[3])))
                 if first_pos is None:
                     first_pos = rows[0][0]
@@ -442,8 +444,11 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                                  tsa_chain)
         # 5c. Personal signatures (issue 15, item 4): every signed act against its signer's key on the act's day.
         from ledger.signing_verify import check_signatures
+        from ledger.trail.people_replay import people_findings
 
-        findings += check_signatures(app).findings
+        unreadable = people_findings(app)  # a person's altered event: named, not a stop (trial item 4)
+        personal = check_signatures(app) if not unreadable else None
+        findings += unreadable if unreadable else personal.findings
         # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
         if not heads and not findings:
             findings.append(Finding(
@@ -455,6 +460,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     positions = (first_pos, last_pos) if first_pos is not None else None
     report = Report(origin, n, root, positions, gaps, len(heads), ext, findings)
     report.unsigned = max(0, n - max((h.size for _, _, h, _ in heads), default=0))
+    report.signatures = personal.checked if personal is not None else 0
     if report.unsigned and first_uncovered is not None:
         report.uncovered_since = _recorded_at(app, first_uncovered)
     return report

@@ -399,4 +399,4 @@ def test_a_client_removed_with_the_scope_relabelled_is_refused_and_a_named_expor
     assert run(export, [*codes[1:], "--out", str(named), "--key", str(world["key"])], str(world["base"] / "ledger.sqlite")).exit_code == 0
     r = inspect(world, named, "--lang", "en")
     assert r.exit_code == 0, r.stderr
-    assert f"{len(codes) - 1} client(s) of the ledger's {len(codes)}" in r.stdout
+    assert f"{len(codes) - 1} client(s) of the ledger's {len(codes)} records" in r.stdout

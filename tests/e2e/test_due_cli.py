@@ -19,6 +19,9 @@ SHENZHEN = "914403001922038216"  # procedure 004
 HANGZHOU = "91330100716105852F"  # a change notified late (2026-10-31), not yet assessed
 
 
+KEYS: dict[str, str] = {}  # the demo staff's key files (ledger/demo_people.py): signed acts need them
+
+
 @pytest.fixture(scope="module")
 def demo_ledger(tmp_path_factory) -> str:
     from ledger.bootstrap import bootstrap
@@ -27,7 +30,7 @@ def demo_ledger(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("due") / "demo.sqlite")
     app = bootstrap(path)
     try:
-        play(app, today=date(2026, 11, 20), to_the_end=True)
+        play(app, today=date(2026, 11, 20), to_the_end=True, staff_keys=KEYS)
     finally:
         app.close()
     return path
@@ -38,8 +41,8 @@ def run(demo_ledger, tmp_path):
     db = str(tmp_path / "ledger.sqlite")
     shutil.copy(demo_ledger, db)
 
-    def invoke(*args: str):
-        return CliRunner().invoke(root, ["--db", db, "--actor", "张伟", *args], catch_exceptions=False)
+    def invoke(*args: str, actor: str = "张伟"):
+        return CliRunner().invoke(root, ["--db", db, "--actor", actor, *args], catch_exceptions=False)
 
     return invoke
 
@@ -82,7 +85,7 @@ def test_an_earlier_date_shows_fewer_overdue_and_nothing_that_had_not_started(ru
 def test_a_deadline_met_by_a_command_leaves_the_list(run):
     assert "appeal_result:AL1" in {r["key"] for r in due_json(run)}
     r = run("appeal", "decide", "--client", WUHAN, "--appeal", "AL1", "--outcome", "dismissed", "--result", "经复核维持原评审结论",
-            "--decider", "孙丽", "--on", TODAY)  # admitted in the demo (ledger/demo_cases.py); decided now
+            "--decider", "孙丽", "--on", TODAY, "--sign-key", KEYS["孙丽"], actor="孙丽")  # admitted in the demo (ledger/demo_cases.py); decided now
     assert r.exit_code == 0, r.stderr
     assert "appeal_result:AL1" not in {r["key"] for r in due_json(run)}
 
@@ -122,7 +125,7 @@ def test_an_empty_ledger_has_no_open_deadlines_and_a_missing_one_is_refused(tmp_
 
 def test_a_past_date_shows_what_was_open_then_even_if_it_was_met_later(run):
     r = run("appeal", "decide", "--client", WUHAN, "--appeal", "AL1", "--outcome", "dismissed", "--result", "维持不予受理",
-            "--decider", "孙丽", "--on", "2026-11-21")
+            "--decider", "孙丽", "--on", "2026-11-21", "--sign-key", KEYS["孙丽"], actor="孙丽")
     assert r.exit_code == 0, r.stderr
     assert "appeal_result:AL1" in {x["key"] for x in due_json(run)}  # on 2026-11-20 it was still open
     now = json.loads(run("due", "--json").stdout)

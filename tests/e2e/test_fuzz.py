@@ -11,6 +11,7 @@ tests run many more, randomly.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, timedelta
@@ -233,8 +234,13 @@ def import_line(number: int, clients: list[str]) -> st.SearchStrategy[bytes]:
     )
 
 
+_BATCHES = itertools.count()
+
+
 def check_import(ledger: dict[str, Any], raw_lines: list[bytes], tmp: Path) -> None:
-    path = tmp / "batch.jsonl"
+    # a file of its own name for each example: each is a new import (D42), even when it repeats
+    # lines, or all, of an earlier example, which a file of the same name would continue
+    path = tmp / f"batch-{next(_BATCHES)}.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in raw_lines))
     before = event_count(ledger)
     result = invoke(ledger["db"], "--lang", "en", "import", str(path), "--json")

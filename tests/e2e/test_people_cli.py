@@ -9,6 +9,7 @@ import json
 from click.testing import CliRunner
 
 from cli.main import root
+from tests.staff import ADMIN_NUMBER
 
 WANG = "11010519491231002X"
 
@@ -19,6 +20,7 @@ def test_people_commands_and_views_on_the_command_line(tmp_path):
     def run(*args: str):
         return CliRunner().invoke(root, ["--db", db, "--actor", "张伟", *args], catch_exceptions=False)
 
+    assert run("people", "register", "--name", "张伟", "--number", ADMIN_NUMBER, "--on", "2026-01-05").exit_code == 0  # themself first (D37)
     r = run("people", "register", "--name", "王芳", "--number", WANG.lower(), "--joined-on", "2020-03-01", "--on", "2026-01-05")
     assert r.exit_code == 0 and "人员已登记" in r.stdout and WANG in r.stdout
     r = run("people", "grant", "--person", "王芳", "--role", "审核员", "--role", "lead auditor", "--on", "2026-01-05", "--lang", "en")
@@ -60,6 +62,7 @@ def test_declarations_and_the_impartiality_view_on_the_command_line(tmp_path):
     uscc = "91330100716105852F"
     assert run("application", "submit", "--client", uscc, "--name", "杭州某科技有限公司", "--address", "杭州市", "--scheme", "zgc-ru015",
                "--scope", "企业质量信用管理", "--site", "总部=杭州市", "--headcount", "30", "--on", "2026-03-02").exit_code == 0
+    assert run("people", "register", "--name", "张伟", "--number", ADMIN_NUMBER, "--on", "2026-03-02").exit_code == 0
     assert run("people", "register", "--name", "王芳", "--number", WANG, "--on", "2026-03-02").exit_code == 0
     r = run("people", "declare", "--person", "王芳", "--client", uscc, "--kind", "直系亲属在该组织担任高级管理职务", "--detail", "配偶任副总经理",
             "--on", "2026-03-03")

@@ -67,7 +67,7 @@ def test_sign_show_verify_and_detect_an_altered_decision(tmp_path, monkeypatch):
 
     # signed with the key named by CERTLEDGER_SIGN_KEY
     r = run("decide", "--client", ZGC, "--audit", "A2", "--decider", "赵敏", "--reason", "符合", "--on", "2026-03-20",
-            env={"CERTLEDGER_SIGN_KEY": key})
+            "--actor", "赵敏", env={"CERTLEDGER_SIGN_KEY": key})
     assert r.exit_code == 0, r.stderr
     # issued unsigned (the policy lists decisions only): shown as unsigned
     assert run("certificate", "issue", "--client", ZGC, "--decision", "D1", "--on", "2026-03-21").exit_code == 0
@@ -121,7 +121,7 @@ def test_a_bundle_whose_signed_decision_was_changed_fails_verify_bundle(tmp_path
     assert run("people", "key", "init", "--out", key).exit_code == 0
     assert run("people", "key", "add", "--person", "赵敏", "--public-key", key + ".pub", "--on", "2026-01-05").exit_code == 0
     assert run("decide", "--client", ZGC, "--audit", "A2", "--decider", "赵敏", "--reason", "符合", "--on", "2026-03-20",
-               "--sign-key", key).exit_code == 0
+               "--sign-key", key, "--actor", "赵敏").exit_code == 0
     body_key = str(tmp_path / "body.key")
     assert run("keys", "init", "--key", body_key).exit_code == 0
     assert run("checkpoint", "--key", body_key).exit_code == 0

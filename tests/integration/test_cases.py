@@ -262,6 +262,12 @@ def test_an_upheld_appeal_against_a_suspension_annuls_it_and_restores_the_certif
              "004 §14.1.3 (4)")
     _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="r", actor="admin", on=date(2026, 3, 29)),
              "ledger: business dates in order")
+    # while the body itself has a conflict with the client it does not act for it, the appeal's effect included
+    app.execute("body conflict", {"client": HZX, "kind": "asset", "detail": "本机构持有该公司股份", "on": "2026-03-31"}, actor="admin")
+    e = _refused(app, lambda: app.give_appeal_effect(client=HZX, appeal="AL1", reason="依申诉裁定撤销暂停", actor="admin",
+                                                     on=date(2026, 4, 1)), "004 §4.2 d) 1)")
+    assert "body conflict-end" in e.message_en and "upheld appeal its effect" in e.message_en
+    app.execute("body conflict-end", {"client": HZX, "reason": "股份已全部转让", "on": "2026-04-01"}, actor="admin")
     result = app.give_appeal_effect(client=HZX, appeal="AL1", reason="依申诉裁定撤销暂停", actor="admin", on=date(2026, 4, 1))
     assert result["kind"] == "suspension" and result["status"] == "valid"
     c = app.client(HZX)

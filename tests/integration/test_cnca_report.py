@@ -26,17 +26,17 @@ def _certified(app):
 
     _staff(app)
     _contracted(app, ZGC, "zgc-ru015")
-    app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
+    app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="张伟", on=date(2026, 3, 4))
     app.complete_audit(client=ZGC, audit="A1", conclusion="文件评审符合", actor="王芳", on=date(2026, 3, 5))
     app.plan_audit(client=ZGC, kind="stage2", member=["王芳", "李强"], expert=["陈工"], start=date(2026, 3, 10), method="FS03",
-                   actor="admin", on=date(2026, 3, 6))
+                   actor="张伟", on=date(2026, 3, 6))
     for item, facet, value in score_sheet(load_scheme("zgc-ru015"), 0.86, seed=5):
         app.enter_score(client=ZGC, audit="A2", item=item, facet=facet, value=value, actor="李强", on=date(2026, 3, 10))
     app.raise_nonconformity(client=ZGC, audit="A2", severity="minor", clause="A.8", description="记录不全", actor="王芳", on=date(2026, 3, 10))
     app.complete_audit(client=ZGC, audit="A2", conclusion="推荐认证", actor="王芳", on=date(2026, 3, 11))
-    app.submit_correction(client=ZGC, nc="NC1", correction="补全记录", corrective_action="修订记录表", actor="admin", on=date(2026, 3, 11))
-    decided = app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="admin", on=date(2026, 3, 12))
-    app.issue_certificate(client=ZGC, decision=decided["decision"], actor="admin", on=date(2026, 3, 13))
+    app.submit_correction(client=ZGC, nc="NC1", correction="补全记录", corrective_action="修订记录表", actor="张伟", on=date(2026, 3, 11))
+    decided = app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="张伟", on=date(2026, 3, 12))
+    app.issue_certificate(client=ZGC, decision=decided["decision"], actor="张伟", on=date(2026, 3, 13))
 
 
 def _read(path):
@@ -55,7 +55,7 @@ def test_audit_plans_record_the_method_and_the_teams_identity_numbers(app):
     ]
     before = app.event_count()
     with pytest.raises(RuleViolation) as e:
-        app.plan_audit(client=ZGC, kind="surveillance", member=["王芳"], start=date(2026, 9, 1), method="FS09", actor="admin",
+        app.plan_audit(client=ZGC, kind="surveillance", member=["王芳"], start=date(2026, 9, 1), method="FS09", actor="张伟",
                        on=date(2026, 8, 1))
     assert "FS01" in e.value.message_en and app.event_count() == before
 

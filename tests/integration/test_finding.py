@@ -102,10 +102,14 @@ def test_find_refuses_by_option_before_any_query():
     from projections import read
 
     with pytest.raises(RuleViolation) as e:
-        read.find("due", kind="monthly")
+        read.find("due", kind="holiday")
     assert "--kind" in e.value.message("en") and "surveillance (surveillance audit)" in e.value.message("en")
     with pytest.raises(RuleViolation) as e:
         read.find("clients", sort="-")
     assert "registered, uscc" in e.value.message("en")
     assert read.find("clients", grade="三星级（AAA级）", stage="证书有效", sort="-Name").grade == ("AAA",)
     assert read.find("clients", sort="-Name").descending is True
+    # a part of a word names the one choice whose word holds it (aggregates.vocabulary.code_of)
+    assert read.find("due", kind="monthly").kind == ("cnca_report",)
+    found = read.find("clients", status="susp", stage="审核")
+    assert found.status == ("suspended",) and found.stage == ("auditing",)  # 审核中 holds it more closely than 审核完成

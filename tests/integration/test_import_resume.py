@@ -307,8 +307,8 @@ def test_two_imports_of_one_file_at_once_apply_each_line_once(db_url, tmp_path):
     file = tmp_path / "batch.jsonl"
     file.write_bytes(b"".join(data))
     env = cli_env(db_url, CERTLEDGER_IMPORT_CHUNK="25")
-    # the ledger and its read models exist before the two start (two processes creating the read
-    # models' tables at once is another matter: PostgreSQL refuses one of them)
+    # the ledger and its read models exist before the two start (two processes creating a new
+    # ledger's tables at once: tests/integration/test_first_creation.py)
     from projections import catch_up
 
     app = open_ledger(db_url)

@@ -26,11 +26,16 @@ ON = date(2026, 1, 5)
 
 
 def _staff(app, actor="张伟"):
+    """张伟 registers themself first (the administrator, D37), then 王芳 and 李强, also administrators:
+    the application lets them write to the register, so what is refused below is the database's doing."""
+    register_admin(app, on=ON, name=actor)
     for name, number in (("王芳", WANG), ("李强", LI)):
         app.register_person(name=name, number=number, joined_on=date(2020, 3, 1), actor=actor, on=ON)
+        app.grant_roles(person=name, role=["administrator"], actor=actor, on=ON)
 
 
 from tests.refusals import refused as _refused  # noqa: E402
+from tests.staff import register_admin  # noqa: E402
 
 
 # ---------------------------------------------------------------------- the register (both backends)

@@ -47,14 +47,17 @@ def test_each_act_is_due_for_its_report_and_publication_until_recorded(app):
     report = rows["act_report:suspension:SU1"]
     assert report["clause"] == "001 §7.4" and report["since"] == d(210) and report["overdue"]
     assert report["due"] == app.calendar.add_working_days(d(210), 5).due
-    assert app.report_act(client=sz, kind="suspension", reference="CNCA-2026-SU1", actor="张伟", on=d(292)) == "suspension:SU1"
+    reported = app.report_act(client=sz, kind="suspension", reference="CNCA-2026-SU1", actor="张伟", on=d(292))
+    assert reported == {"act": "suspension", "act_id": "SU1"}  # its act and id, for the echo to word
     assert {r["key"] for r in due_rows(app, sz, kinds=("act_report",))} == {"act_report:restoration:SU1"}
     e = refused(app, sz, app.report_act, "001 §7.4", kind="suspension", reference="again", on=d(293))
     assert "已于" in e.message_zh and "restoration" not in e.message_zh
     refused(app, sz, app.report_act, "001 §7.4", kind="withdrawal", reference="X", on=d(293))  # none recorded
     refused(app, sz, app.report_act, "001 §7.4", kind="restoration", reference="  ", on=d(293))  # no reference
     refused(app, sz, app.publish_act, "001 §7.4", kind="restoration", where="网站", on=d(293))
-    app.publish_act(client=sz, kind="suspension", where="本机构网站公告栏", actor="张伟", on=d(293))
+    assert app.publish_act(client=sz, kind="suspension", where="本机构网站公告栏", actor="张伟", on=d(293),
+                           note="截图存档") == {"act": "suspension", "act_id": "SU1"}
+    assert app.client(sz).annotation_of("suspension:SU1")["note"] == "截图存档"  # a note is attached to the act's key
     assert due_rows(app, sz, kinds=("website_publication",)) == []
     assert app.client(sz).reporting_state["publications"]["suspension:SU1"]["where"] == "本机构网站公告栏"
 
@@ -153,7 +156,8 @@ def test_cli_reports_an_act_and_refuses_a_second_report(app, cli):
     sz = codes[1]
     ok = cli("certificate", "report-act", "--client", sz, "--kind", "suspension", "--reference", "CNCA-1", "--on", str(d(292)))
     assert ok.exit_code == 0, ok.output
-    assert "报送认监委已记录" in ok.output and "suspension:SU1" in ok.output
+    assert "报送认监委已记录" in ok.output and "事项：暂停" in ok.output and "事项编号：SU1" in ok.output
+    assert "suspension" not in ok.output  # its act in words, not its code or key
     version = app.client(sz).version
     again = cli("certificate", "report-act", "--client", sz, "--kind", "suspension", "--reference", "CNCA-2", "--on", str(d(293)), "--lang", "en")
     assert again.exit_code == 1
@@ -162,6 +166,9 @@ def test_cli_reports_an_act_and_refuses_a_second_report(app, cli):
     bad = cli("certificate", "publish", "--client", sz, "--kind", "restoration", "--where", "网站")
     assert bad.exit_code == 1 and "suspension（暂停）, withdrawal（撤销）" in bad.output  # the choices that would be accepted
     assert app.client(sz).version == version
+    pub = cli("certificate", "publish", "--client", sz, "--kind", "暂停", "--where", "网站", "--on", str(d(293)), "--lang", "en")
+    assert pub.exit_code == 0 and "act: suspension\n" in pub.output and "act's id: SU1" in pub.output, pub.output
+    assert ":SU1" not in pub.output
 
 
 def test_cli_recall_statement_needs_a_reason_and_cause_and_publish_are_recorded(app, cli):

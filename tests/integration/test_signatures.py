@@ -37,7 +37,7 @@ def body(app, tmp_path):
 
 
 def test_a_signed_decision_verifies_and_names_signer_role_and_meaning(app, body):
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="张伟", on=date(2026, 3, 20), sign_key=body["zhao"])
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="赵敏", on=date(2026, 3, 20), sign_key=body["zhao"])
     c = app.client(ZGC)
     decision_version = next(v for v, e in enumerate(app.events.get(c.id), 1) if type(e).__name__ == "CertificationDecided")
     sig = c.signature_of(decision_version)
@@ -49,18 +49,18 @@ def test_a_signed_decision_verifies_and_names_signer_role_and_meaning(app, body)
 
 def test_refusals_before_the_act(app, body, tmp_path):
     other, other_pub = _key(tmp_path, "other")
-    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20),
+    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
                                          sign_key=other))
     assert "not registered" in e.message_en and "people key add" in e.message_en
     # a registered key of someone who is not the decider
     app.add_person_key(person="王芳", public_key=other_pub, actor="张伟", on=date(2026, 1, 5))
-    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20),
+    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
                                          sign_key=other))
     assert "belongs to 王芳" in e.message_en
     # the actor signs a certificate act: 李强 holds neither decider nor administrator
     li, li_pub = _key(tmp_path, "li")
     app.add_person_key(person="李强", public_key=li_pub, actor="张伟", on=date(2026, 1, 5))
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20), sign_key=body["zhao"])
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20), sign_key=body["zhao"])
     e = _refused(app, lambda: app.issue_certificate(client=ZGC, decision="D1", actor="李强", on=date(2026, 3, 21), sign_key=li))
     assert "does not hold the role" in e.message_en and "people grant" in e.message_en
     # a key that is no private key at all
@@ -77,14 +77,14 @@ def test_rotation_and_revocation_as_of_the_act_day(app, body, tmp_path):
     new, new_pub = _key(tmp_path, "zhao2")
     app.add_person_key(person="赵敏", public_key=new_pub, valid_from=date(2026, 3, 15), actor="张伟", on=date(2026, 3, 1))
     # not yet valid before its first day
-    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 14),
+    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 14),
                                          sign_key=new))
     assert "valid only from 2026-03-15" in e.message_en
     # on 2026-03-20 the new key is the valid one: the old key is superseded
-    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20),
+    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
                                          sign_key=body["zhao"]))
     assert "superseded" in e.message_en
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20), sign_key=new)
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20), sign_key=new)
     # revoked from 2026-03-25: it signs nothing more, whatever the act's day
     app.revoke_person_key(person="赵敏", key_id=app.person("赵敏").keys[1]["key_id"], reason="丢失", revoked_on=date(2026, 3, 25),
                           actor="张伟", on=date(2026, 3, 25))
@@ -98,9 +98,9 @@ def test_the_body_requires_signing_from_a_day(app, body):
     app.grant_roles(person="王芳", role=["administrator"], actor="张伟", on=date(2026, 1, 5))
     _refused(app, lambda: app.set_signing_policy(required_from=date(2026, 3, 1), actor="李强", on=date(2026, 3, 1)), rule="电子签名法 §13")
     app.set_signing_policy(required_from=date(2026, 3, 1), act=["decide", "certificate issue"], actor="王芳", on=date(2026, 3, 1))
-    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20)))
+    e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20)))
     assert "--sign-key" in e.message_en
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20), sign_key=body["zhao"])
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20), sign_key=body["zhao"])
     app.set_signing_policy(off=True, actor="王芳", on=date(2026, 3, 21))
     app.issue_certificate(client=ZGC, decision="D1", actor="赵敏", on=date(2026, 3, 21))
     c = app.client(ZGC)
@@ -116,7 +116,7 @@ def test_the_audit_leader_submits_signed(app, tmp_path):
     app.add_person_key(person="李强", public_key=li_pub, actor="张伟", on=date(2026, 1, 5))
     app.grant_roles(person="李强", role=["lead_auditor"], actor="张伟", on=date(2026, 1, 5))
     _contracted(app, ZGC, "zgc-ru015")
-    app.plan_audit(client=ZGC, kind="stage1", member=["王芳", "李强"], start=date(2026, 3, 5), actor="admin", on=date(2026, 3, 4))
+    app.plan_audit(client=ZGC, kind="stage1", member=["王芳", "李强"], start=date(2026, 3, 5), actor="张伟", on=date(2026, 3, 4))
     e = _refused(app, lambda: app.complete_audit(client=ZGC, audit="A1", conclusion="ok", actor="李强", on=date(2026, 3, 5), sign_key=li))
     assert "team leader" in e.message_en
     app.complete_audit(client=ZGC, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5), sign_key=wang)
@@ -135,7 +135,7 @@ def test_verify_reports_a_signed_event_altered_in_the_database(sqlite_url, tmp_p
         app.add_person_key(person="赵敏", public_key=zhao_pub, actor="张伟", on=date(2026, 1, 5))
         _contracted(app, ZGC, "zgc-ru015")
         _audited(app, ZGC, "zgc-ru015")
-        app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="张伟", on=date(2026, 3, 20), sign_key=zhao)
+        app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="赵敏", on=date(2026, 3, 20), sign_key=zhao)
         assert check_signatures(app).findings == []
     finally:
         app.close()
@@ -173,7 +173,8 @@ def test_an_import_registers_keys_and_signs_its_decisions(app, tmp_path):
     lines = [json.dumps(x, ensure_ascii=False).encode() for x in (
         {"command": "people key add", "person": "赵敏", "public_key": open(zhao_pub).read().strip(), "on": "2026-01-05"},
         {"command": "decide", "client": ZGC, "audit": "A2", "decider": "赵敏", "reason": "r", "on": "2026-03-20", "sign_key": other},
-        {"command": "decide", "client": ZGC, "audit": "A2", "decider": "赵敏", "reason": "r", "on": "2026-03-20", "sign_key": zhao},
+        {"command": "decide", "client": ZGC, "audit": "A2", "decider": "赵敏", "reason": "r", "on": "2026-03-20", "sign_key": zhao,
+         "actor": "赵敏"},
     )]
     report = run_import(app, lines, actor="张伟")
     assert report.written == 2 and [x.line for x in report.errors] == [2]
@@ -201,7 +202,7 @@ def test_the_bundle_report_says_who_signed(app, body):
     from ledger.bundle.report import ClientSection
     from ledger.explain_text import render_explanation
 
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="张伟", on=date(2026, 3, 20), sign_key=body["zhao"])
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20), sign_key=body["zhao"])
     section = ClientSection.gather(app, ZGC, [], lambda d: render_explanation(d, "zh"))
     said = [line for line in section.certificate if line.startswith("签名 · ")]
     assert any("认证决定" in line and "赵敏（认证决定人员" in line and "授予认证" in line for line in said)

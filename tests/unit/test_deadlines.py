@@ -301,7 +301,7 @@ def test_under_004_an_appeal_is_accepted_or_refused_within_a_week():
     # Sep 28 + 7 days = Oct 5, in the National Day holiday: Oct 8.
     assert (r["due"], r["clause"]) == (D(2026, 10, 8), "004 §14.1.2")
     assert one(c, "appeal_result")["clause"] == "004 §14"
-    c.admit_appeal(appeal_id=al, accepted=False, reason="超过申诉时限且无正当理由", actor="admin", occurred_on=D(2026, 9, 30))
+    c.admit_appeal(appeal_id=al, accepted=False, reason="超过申诉时限且无正当理由", deciders=["孙丽"], actor="admin", occurred_on=D(2026, 9, 30))
     assert rows(c) == [r for r in rows(c) if r["kind"] == "refusal_notice"], "a refused appeal closes every appeal deadline"
 
 

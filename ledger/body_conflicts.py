@@ -1,0 +1,154 @@
+"""The body's conflicts with a client in the application (004 §4.2 d) 1)-3); issue 15 item 3, H2;
+docs/people.md, "Body-level conflicts").
+
+Two sources, one answer: a conflict of the body itself (kind 1): an asset relation or another
+interest), recorded by ``body conflict`` / ended by ``body conflict-end`` on the ``Body`` aggregate
+(aggregates/body_conflicts.py); and a conflict of one of its senior managers (kinds 2)-3)), derived,
+never re-typed: a person holding the role ``senior_manager`` on the day who has declared employment at
+the client within a year, a close relative in its senior management (2)) or a significant financial
+interest (3)) (``people declare``, aggregates/policy/people.py ``conflicts``). While either stands, the
+acts of the client's evaluation are refused (``check_evaluation``, called by the handlers before the
+client's command): "HZX不得提供有关该被评对象的……报告". Explicit conflicts apply whenever declared;
+the derived ones need the register, so they appear only once it holds someone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from aggregates.body import Body
+from aggregates.errors import RuleViolation, no_such_client, shell_arg
+from aggregates.policy.body_conflicts import standing
+from aggregates.policy.people import conflicts as person_conflicts
+from aggregates.uscc import normalise_uscc
+from aggregates.vocabulary import BODY_CONFLICT_KINDS, INTEREST_KINDS, word
+
+SENIOR = "senior_manager"
+# A senior manager's declared interest → the clause of 004 §4.2 d) that makes it the body's
+DERIVED_CLAUSES = {"employment": "004 §4.2 d) 2)", "relative": "004 §4.2 d) 2)", "financial": "004 §4.2 d) 3)"}
+
+
+def held_on(person: Any, role: str, day: date) -> bool:
+    """Whether the person held ``role`` on ``day`` (granted on or before it, not withdrawn by then, not left)."""
+    if person.has_left(day):
+        return False
+    grant = person.roles.get(role)
+    if grant is not None and grant["granted_on"] <= day:
+        return True
+    return any(r["role"] == role and r["granted_on"] <= day < r["withdrawn_on"] for r in getattr(person, "former_roles", []))
+
+
+class BodyConflictHandlers:
+    """The body's conflicts: commands and the view (mixed into ``BodyHandlers``)."""
+
+    _actor: Callable[..., str]
+    _business_date: Callable[..., date]
+    _exists: Callable[[str], bool]
+    _uow: Any
+    save: Callable[..., Any]
+    body: Callable[[], Body | None]
+    _pending_body: Callable[[], dict[Any, Body]]
+    people: Callable[..., list[Any]]
+
+    def _body_act(self, act: dict[str, Any], fn: Callable[[Body], Any]) -> Any:
+        """Load or open the body, run ``fn`` on it and save (retried on a concurrent write; in an
+        import's session, with its next flush)."""
+        for attempt in range(3):
+            body = self.body() or Body.open(**act)
+            result = fn(body)
+            if self._uow is not None:
+                self._pending_body()[body.id] = body
+                self._uow.dirty[body.id] = body
+                return result
+            try:
+                self.save(body)
+                return result
+            except IntegrityError:
+                if attempt == 2:
+                    raise RuleViolation("ledger: concurrent writes", "另一位用户同时记录了本机构的事项；未写入，请重试。",
+                                        "Someone else recorded an act of the body at the same time; nothing was written; try again.") from None
+        return None
+
+    def _known_client(self, client: str) -> str:
+        uscc = normalise_uscc(client)
+        if not self._exists(uscc):
+            raise no_such_client(uscc)
+        return uscc
+
+    def declare_body_conflict(self, *, client: str, kind: str, detail: str, actor: str | None = None, on: date | None = None,
+                              note: str = "", evidence: list[str] | None = None) -> str:
+        """The body's own conflict with a client (004 §4.2 d) 1)): an asset relation or another interest."""
+        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
+        uscc = self._known_client(client)
+        refs = [e.strip() for e in evidence or [] if e and e.strip()]
+        return self._body_act(act, lambda b: b.declare_conflict(uscc=uscc, kind=kind, detail=detail, note=(note or "").strip(),
+                                                                evidence=refs, **act))
+
+    def end_body_conflict(self, *, client: str, reason: str, conflict: str = "", actor: str | None = None, on: date | None = None,
+                          note: str = "", evidence: list[str] | None = None) -> str:
+        """A conflict of the body with a client no longer stands (the reason: the relation ended, the interest sold...)."""
+        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
+        uscc = self._known_client(client)
+        refs = [e.strip() for e in evidence or [] if e and e.strip()]
+        return self._body_act(act, lambda b: b.end_conflict(uscc=uscc, conflict_id=conflict, reason=reason, note=(note or "").strip(),
+                                                            evidence=refs, **act))
+
+    def ended_body_conflicts(self, client: str, on: date) -> list[dict[str, Any]]:
+        """The body's own conflicts with the client that had ended by ``on`` (for inspectors: what was
+        declared and why it ended)."""
+        uscc = normalise_uscc(client)
+        body = self.body()
+        return [{**c, "clause": "004 §4.2 d) 1)", "what_zh": word(BODY_CONFLICT_KINDS, c["kind"]), "what_en": word(BODY_CONFLICT_KINDS, c["kind"], "en")}
+                for c in getattr(body, "conflicts", []) if c["uscc"] == uscc and c.get("ended") and c["ended"]["on"] <= on]
+
+    def body_conflicts(self, client: str, on: date, *, as_of: date | None = None) -> list[dict[str, Any]]:
+        """The body-level conflicts with the client that stand on ``on``: the body's own (004 §4.2 d) 1))
+        and those of its senior managers (2)-3)); ``as_of``: the register as of that day (the inspectors'
+        view), else as it stands."""
+        uscc = normalise_uscc(client)
+        out: list[dict[str, Any]] = []
+        body = self.body()
+        for c in standing(body, uscc, on) if body is not None else []:
+            out.append({"source": "body", "id": c["id"], "kind": c["kind"], "clause": "004 §4.2 d) 1)", "detail": c["detail"],
+                        "since": c["on"], "person": None,
+                        "what_zh": word(BODY_CONFLICT_KINDS, c["kind"]), "what_en": word(BODY_CONFLICT_KINDS, c["kind"], "en")})
+        for p in self.people(as_of=as_of):
+            if not held_on(p, SENIOR, on):
+                continue
+            for c in person_conflicts(p, uscc, on):
+                if c["kind"] not in DERIVED_CLAUSES:
+                    continue  # consultancy by a person (004 §4.3) bars that person, not the body
+                out.append({"source": "senior_manager", "id": None, "kind": c["kind"], "clause": DERIVED_CLAUSES[c["kind"]],
+                            "detail": c["detail"], "since": None, "person": p.name, "ended_on": c.get("ended_on"),
+                            "what_zh": f"高级管理人员 {p.name}：{word(INTEREST_KINDS, c['kind'])}",
+                            "what_en": f"senior manager {p.name}: {word(INTEREST_KINDS, c['kind'], 'en')}"})
+        return out
+
+
+def check_evaluation(ledger: Any, client: Any, on: date, act_zh: str, act_en: str) -> None:
+    """Refuse an act of the client's evaluation while a body-level conflict stands on ``on`` (004 §4.2 d)
+    1)-3)), naming the conflict and what would put it right."""
+    found = ledger.body_conflicts(client.uscc, on)
+    if not found:
+        return
+    c = found[0]
+    who = f"{client.name}（{client.uscc}）"
+    if c["source"] == "body":
+        fix_zh = f"如该关系已消除，请记录：body conflict-end --client {client.uscc} --reason …"
+        fix_en = f"If the relation has ended, record it: body conflict-end --client {client.uscc} --reason …"
+        what_zh, what_en = f"{c['id']}：{c['what_zh']}（{c['detail']}，{c['since']} 记录）", f"{c['id']}: {c['what_en']} ({c['detail']}, recorded {c['since']})"
+    else:
+        fix_zh = (f"如声明已不再属实，请更新：people declare --person {shell_arg(c['person'])} --client {client.uscc} --kind none；"
+                  f"如其已不再担任高级管理人员：people withdraw-role --person {shell_arg(c['person'])} --role senior_manager --reason …")
+        fix_en = (f"If the declaration is no longer true, make it current: people declare --person {shell_arg(c['person'])} --client {client.uscc} "
+                  f"--kind none; if they are no longer a senior manager: people withdraw-role --person {shell_arg(c['person'])} --role senior_manager --reason …")
+        what_zh, what_en = f"{c['what_zh']}（{c['detail']}）", f"{c['what_en']} ({c['detail']})"
+    raise RuleViolation(
+        c["clause"],
+        f"本机构与{who}存在利益冲突：{what_zh}；依 {c['clause']}，本机构不得对其提供评价，不能{act_zh}。{fix_zh}。",
+        f"The body has a conflict with {client.name} ({client.uscc}): {what_en}; under {c['clause']} the body must not evaluate "
+        f"this client, so it cannot {act_en}. {fix_en}.")

@@ -1,0 +1,65 @@
+"""The read models' fingerprints remembered with their files' sizes and modification times
+(projections/catalogue.py, D41): the same value as hashing the files, given back without reading
+them while none changed, and computed again as soon as one does."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from projections import catalogue
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    for top in ("aggregates", "ledger", "projections"):
+        shutil.copytree(catalogue.ROOT / top, tmp_path / "src" / top, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(catalogue, "ROOT", tmp_path / "src")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(catalogue, "_CACHE", None)
+    catalogue._file_digest.cache_clear()
+    return tmp_path / "src"
+
+
+def no_hashing(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a file was hashed again")
+
+    monkeypatch.setattr(catalogue, "_file_digest", refuse)
+    monkeypatch.setattr(catalogue, "_CACHE", None)  # as a new process: the file is read back
+
+
+def test_an_unchanged_tree_is_not_hashed_again_and_gives_the_same_fingerprint(tree, monkeypatch):
+    first = {name: catalogue.fingerprint(name) for name in catalogue.NAMES}
+    stored = json.loads((tree.parent / "cache" / "certledger" / "fingerprints.json").read_text())
+    assert {k.split("\0")[1] for k in stored} == set(catalogue.NAMES)
+    no_hashing(monkeypatch)
+    assert {name: catalogue.fingerprint(name) for name in catalogue.NAMES} == first
+
+
+def test_a_changed_file_is_hashed_again(tree, monkeypatch):
+    before = catalogue.fingerprint("deadlines")
+    path = tree / "ledger" / "rules" / "deadlines.py"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("def ", "def  ", 1), encoding="utf-8")  # one byte more
+    monkeypatch.setattr(catalogue, "_CACHE", None)
+    assert catalogue.fingerprint("deadlines") != before
+    assert catalogue.fingerprint("clients") == catalogue.fingerprint("clients")  # not shaped by that file
+
+
+def test_the_same_size_with_another_time_is_hashed_again(tree, monkeypatch):
+    before = catalogue.fingerprint("trail")
+    path = tree / "projections" / "trail.py"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("index", "INDEX", 1), encoding="utf-8")  # same size
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    monkeypatch.setattr(catalogue, "_CACHE", None)
+    assert catalogue.fingerprint("trail") != before
+
+
+def test_extra_inputs_are_part_of_the_key(tree):
+    assert catalogue.fingerprint("deadlines", "holidays 2026") != catalogue.fingerprint("deadlines", "holidays 2027")
