@@ -57,6 +57,16 @@ class _UnitOfWork:
     on_saved: Callable[[list[Any]], None] | None = None
     on_leave: Callable[[Client], None] | None = None
 
+    def forget(self) -> None:
+        """After a save that failed: nothing the session holds in memory can be trusted (its copies of
+        clients, people and the body carry events that were not stored, and the library has taken
+        them), so everything is loaded again: the clients, the session's people and the body
+        (ledger/people.py, ledger/body.py) and the register, which is read again from the log."""
+        self.clients = OrderedDict()
+        self.dirty = {}
+        for held in ("people", "body", "register_read"):
+            self.__dict__.pop(held, None)
+
     def trim(self, keep: int | None = None) -> None:
         keep = SESSION_CLIENTS if keep is None else keep
         while len(self.clients) > keep:
@@ -266,16 +276,14 @@ class CertLedger(Handlers, Application[UUID]):
         try:
             recordings = self.save(*pending, **saved)
         except IntegrityError:
-            uow.clients = OrderedDict()
-            uow.__dict__.pop("people", None)  # the session's people too (ledger/people.py)
+            uow.forget()
             raise RuleViolation(
                 "ledger: concurrent writes",
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
         except BaseException:  # nothing was saved: the session's copies hold changes that are not
-            uow.clients = OrderedDict()
-            uow.__dict__.pop("people", None)
+            uow.forget()
             raise
         if uow.on_saved is not None and recordings:
             uow.on_saved(recordings)

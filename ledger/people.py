@@ -49,6 +49,7 @@ class _Register:
         self.position = 0
         self.people: dict[UUID, Person] = {}
         self.scanned_to = -1  # the log's last id when last read: unchanged, nothing new to read (D37)
+        self.unsettled = False  # a writer was still open at the last read (PostgreSQL): read again from ``position``
 
 
 class PeopleHandlers:
@@ -120,25 +121,42 @@ class PeopleHandlers:
         uow = self._uow
         read = uow is not None and uow.__dict__.get("register_read", False)  # a session reads the log once (D37)
         top = 0 if read else self.recorder.max_notification_id() or 0
-        if not read and top != register.scanned_to:  # every write asks (people_actor.py): read again only when the log grew
-            topics = person_topics()
-            while True:
-                batch = self.recorder.select_notifications(register.position, 500, topics=topics, inclusive_of_start=False)
-                if not batch:
-                    break
-                for n in batch:
-                    ev = self.mapper.to_domain_event(n)
-                    known = register.people.get(ev.originator_id)
-                    if known is None or known.version == ev.originator_version - 1:
-                        register.people[ev.originator_id] = ev.mutate(known)
-                    else:  # out of step (should not happen): read the person again
-                        register.people[ev.originator_id] = self.repository.get(ev.originator_id)
-                register.position = batch[-1].id
-            register.scanned_to = top
+        if not read and (top != register.scanned_to or register.unsettled):  # every write asks (people_actor.py): read again only when the log grew
+            self._read_register(register, top)
         if uow is not None:
             uow.__dict__["register_read"] = True  # later in the session: its own people are pending
         pending = self._pending_people()
         return {**register.people, **pending} if pending else register.people
+
+    def _read_register(self, register: _Register, top: int) -> None:
+        """Apply the people's events from ``register.position`` up to ``top``. The position passes only
+        ids below which nothing can still be committed (``ledger.store.committed_horizon``, the read
+        models' and the audit trail's rule): on PostgreSQL an event may be committed below a higher id
+        already read, and a grant or a leaving in that gap must not be missed. While a writer is open,
+        the range above the position is read again at the next write (an event seen before is skipped)."""
+        from ledger.store import trail_store
+
+        store = trail_store(self)
+        settled = top if not store.gaps_expected else store.committed_horizon(0.0)
+        start = register.position
+        while True:
+            batch = self.recorder.select_notifications(start, 500, stop=top, topics=person_topics(), inclusive_of_start=False)
+            if not batch:
+                break
+            for n in batch:
+                ev = self.mapper.to_domain_event(n)
+                known = register.people.get(ev.originator_id)
+                if known is not None and known.version >= ev.originator_version:
+                    continue  # read before (the range above an unsettled position is read again)
+                if known is None and ev.originator_version == 1 or known is not None and known.version == ev.originator_version - 1:
+                    register.people[ev.originator_id] = ev.mutate(known)
+                else:  # an earlier event of this person not seen yet (committed out of order): read the person again
+                    register.people[ev.originator_id] = self.repository.get(ev.originator_id)
+            start = batch[-1].id
+        if settled is not None:
+            register.position = max(register.position, min(settled, top))
+        register.unsettled = settled is None or settled < top
+        register.scanned_to = top
 
     def _pending_people(self) -> dict[UUID, Person]:
         uow = self._uow

@@ -54,6 +54,8 @@ def writer(ledger: Any, actor: str, on: date) -> str:
             f"people grant --person {shell_arg(actor)} --role ROLE.") from None
     except RuleViolation as e:  # a name two people share: the number is asked for
         raise _refuse(f"操作人 {actor}：{e.message_zh}", f"Actor {actor}: {e.message_en}") from None
+    # the actor is who did the act on its business date (an import of the body's earlier records names
+    # people who have left since); a signature, made today, is refused to a leaver (ledger/signing.py)
     if person.has_left(on):
         raise _refuse(f"操作人 {person.name} 已于 {person.left_on} 离开本机构，不能在 {on} 写入记录；请由在职人员操作。",
                       f"Actor {person.name} left the body on {person.left_on} and cannot write a record dated {on}; "

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from aggregates.errors import RuleViolation, shell_arg
 from aggregates.person_keys import KEY_RULE, key_fingerprint, key_valid_on
 from aggregates.vocabulary import PERSON_ROLES, word
+from ledger import clock
 from ledger.commands_signing import SIGNED_ACTS
 
 ENV_SIGN_KEY = "CERTLEDGER_SIGN_KEY"
@@ -149,7 +150,6 @@ def required(ledger: Any, command: str, on: date) -> date | None:
     business date ``on`` or today, the day it is recorded, on or after it), else None."""
     if not ledger.has_people():
         return None
-    from ledger import clock
     from ledger.signing_rule import signature_required
 
     return signature_required(current_policy(ledger), command, on, clock.today())
@@ -200,7 +200,7 @@ def check_signer(ledger: Any, command: str, actor: str, on: date, fields: dict[s
                             f"use {who}'s signing key.")
     if not _is_registered(ledger, actor) or ledger.find_person(actor).id != person.id:
         raise _not_in_person(command, actor, person.name, spec)
-    if person.has_left(on):
+    if person.has_left(on) or person.has_left(clock.today()):  # a signature is made today, whatever the act's date
         raise RuleViolation(RULE, f"签名人 {person.name} 已于 {person.left_on} 离开本机构，不能签名。",
                             f"Signer {person.name} left the body on {person.left_on} and cannot sign.")
     role = next((r for r in spec["roles"] if r in person.roles), None)

@@ -42,7 +42,10 @@ class HeldOpen:
     def __init__(self, app: Any, uscc: str, tag: str) -> None:
         client = app.repository.get(client_id_for(uscc))
         client.receive_complaint(complainant=tag, subject="慢事务中的投诉", actor="慢写入者", occurred_on=DAY)
-        stored = [app.mapper.to_stored_event(e) for e in client.collect_events()]
+        self.hold(app, client)
+
+    def hold(self, app: Any, aggregate: Any) -> None:
+        stored = [app.mapper.to_stored_event(e) for e in aggregate.collect_events()]
         rec = app.recorder
         self._stack = contextlib.ExitStack()
         conn = self._stack.enter_context(rec.datastore.get_connection())
@@ -326,3 +329,35 @@ def test_a_writes_catch_up_leaves_its_event_to_a_running_catch_up_which_chases_i
     assert positions(reader) == {written} and trail_positions(reader)[-2:] == [before, written]
     assert "后" in complainants(reader, SLOW)
     assert_read_models_agree(reader)
+
+
+class HeldOpenGrant(HeldOpen):
+    """A role granted to a person, held open the same way (the register's own events)."""
+
+    def __init__(self, app: Any, name: str, role: str) -> None:
+        person = app.repository.get(app.find_person(name).id)
+        person.grant(roles=[role], actor="张伟", occurred_on=DAY)
+        self.hold(app, person)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("ledger", ["db_functions"], indirect=True)
+def test_the_register_of_people_does_not_pass_a_grant_an_open_transaction_still_holds(ledger):
+    """The writer check reads the register from the log (ledger/people.py): a grant committed below an
+    id already read must still be seen once it commits (the log's highest id does not move then)."""
+    from aggregates.policy.people import id_check_character
+    from tests.staff import register_admin
+
+    slow_app, fast_app, reader = ledger
+    register_admin(slow_app, on=DAY)
+    number = "11010519900101004" + id_check_character("11010519900101004")
+    slow_app.register_person(name="赵六", number=number, actor="张伟", on=DAY)
+    assert not reader.find_person("赵六").roles  # the reader has read the register
+    slow = HeldOpenGrant(slow_app, "赵六", "auditor")
+    fast_write_as = fast_app.receive_complaint(client=FAST, complainant="快", subject="快事务中的投诉", actor="张伟", on=DAY)
+    assert fast_write_as and slow.ids[0] < app_last(reader), "the grant holds the lower id, uncommitted"
+    try:
+        assert not reader.find_person("赵六").roles  # not committed yet
+    finally:
+        slow.commit()
+    assert list(reader.find_person("赵六").roles) == ["auditor"]  # seen, though no higher id came since

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from aggregates.errors import RuleViolation
 from aggregates.policy.people import id_check_character
 from aggregates.uscc import check_character
 from cli.main import root
@@ -202,3 +203,44 @@ def test_the_command_line_refuses_an_unregistered_actor_and_names_the_line(db_ur
     r = run("import", str(path), "--json")
     assert r.exit_code == 1 and f"{path}:2: " in r.stderr and "路人甲" in r.stderr and "Traceback" not in r.stderr
     assert json.loads(r.stdout)["written"] == 1
+
+
+# ------------------------------------------------------------------ what a failed save or a backdated write must not open
+
+def test_a_failed_save_in_a_session_forgets_the_sessions_people_body_and_register(app, db_url):
+    """A session's save refused (another writer changed one of its clients meanwhile) drops every
+    copy the session holds: the register is read again, so the writer check stays on, and the body's
+    unsaved events are not left behind to make a gap in its versions."""
+    from ledger.bootstrap import bootstrap
+
+    _submit(app, ZGC, "张伟")  # the register is empty yet
+    other = bootstrap(db_url, existing=True)
+    try:
+        with pytest.raises(RuntimeError):
+            with app.session():  # an import that registers the first administrator, then goes on
+                app.execute("people register", {"name": "张伟", "number": ADMIN_NUMBER, "on": "2026-03-02"}, actor="张伟")
+                app.flush()  # 张伟 saved in the session: from here the session keeps its register in memory
+                app.execute("report submit", {"month": "2026-02", "reference": "R-1", "on": "2026-03-02"}, actor="张伟")
+                app.execute("complaint receive", {"client": ZGC, "complainant": "甲", "subject": "s", "on": "2026-03-02"}, actor="张伟")
+                other.execute("complaint receive", {"client": ZGC, "complainant": "乙", "subject": "s", "on": "2026-03-02"}, actor="张伟")
+                try:
+                    app.flush()  # refused as a whole: another writer changed ZGC
+                except RuleViolation as e:
+                    assert e.rule == "ledger: concurrent writes"
+                # the session goes on: someone not in the register is still refused
+                with pytest.raises(RuleViolation) as refused_:
+                    app.execute("complaint receive", {"client": ZGC, "complainant": "丙", "subject": "s", "on": "2026-03-02"},
+                                actor="mallory")
+                assert refused_.value.rule == RULE
+                app.execute("report submit", {"month": "2026-02", "reference": "R-2", "on": "2026-03-02"}, actor="张伟")
+                app.flush()
+                raise RuntimeError("end of the session")  # nothing unsaved is left: the block ends here
+    finally:
+        other.close()
+    from aggregates.body import BODY_ID
+
+    versions = [e.originator_version for e in app.events.get(BODY_ID)]
+    assert versions == list(range(1, len(versions) + 1)), versions  # no gap where R-1's unsaved events were
+    assert [getattr(e, "reference", None) for e in app.events.get(BODY_ID) if hasattr(e, "reference")] == ["R-2"]  # R-1 never saved
+    assert list(app.find_person("张伟").roles) == ["administrator"]
+

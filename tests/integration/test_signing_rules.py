@@ -105,6 +105,15 @@ def test_the_one_rule_reads_the_day_an_event_was_recorded_in_beijing_time():
     assert [f.version for f in found] == [9] and "recorded 2026-03-15" in found[0].message_en
 
 
+def test_a_person_who_left_cannot_sign_a_backdated_act(app, body):
+    """A signature is made the day it is recorded: someone who has left cannot sign, even an act dated
+    while they were still with the body (the act's own actor check is by its business date, D37)."""
+    app.record_leaving(person="赵敏", left_on=date(2026, 3, 31), actor="张伟", on=date(2026, 4, 1))
+    e = refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
+                                        sign_key=body["zhao"]), RULE)
+    assert "left the body on 2026-03-31" in e.message_en and "cannot sign" in e.message_en
+
+
 # ------------------------------------------------------------------ 2. the signer records the act
 
 
