@@ -1,4 +1,4 @@
-"""The body's own conflicts with a client (004 §4.2 d) 1); issue 15 item 3, H2): an area of ``Body``
+"""The body's own conflicts with a client (004 §4.2 d) 1); issue 15 item 3): an area of ``Body``
 (aggregates/body.py), its events written as classes with their own ``apply`` and re-created on
 ``Body`` by the aggregate's metaclass, so their stored topics are ``aggregates.body:Body.<Name>``
 (never rename them).

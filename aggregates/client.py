@@ -506,7 +506,7 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
     def admit_appeal(self, *, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date,
                      deciders: list[str] | None = None) -> None:
         reason, members = appeals.check_admission(self, appeal_id=appeal_id, accepted=accepted, reason=reason,
-                                                  deciders=deciders, occurred_on=occurred_on)
+                                                  deciders=deciders, occurred_on=occurred_on, actor=actor)
         self._appeal_admitted(appeal_id=appeal_id, accepted=accepted, reason=reason, deciders=members, actor=actor, occurred_on=occurred_on)
 
     @event("AppealAdmitted")

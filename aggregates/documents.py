@@ -11,7 +11,7 @@ The area's state is one JSON-shaped dict, ``certificate_prints`` (created by its
 The rule of what may be printed lives here (``check_printable``): only a certificate that stands
 valid on the day it is printed as of (001 §8.1; a suspended one may not be used at all, 001 §7.2.3;
 a withdrawn, cancelled, expired or replaced one is no longer valid, 001 §7.5). The status itself
-is the one derivation's (ledger.rules.lifecycle.certificate_status), given by the caller.
+is the one derivation's (ledger.rules.certificate_status.certificate_status), given by the caller.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The client's objection to an audit team's composition and the body's answer (004 §5.2.1: "申请人
-如对评审组组成有异议，可向 HZX 提出"; issue 15 item 2, H2).
+如对评审组组成有异议，可向 HZX 提出"; issue 15 item 2).
 
 An area of ``Client`` (docs/architecture.md, "A new event of an area"): the events written as classes
 with their own ``apply``, re-created on ``Client`` by the aggregate's metaclass, so their stored topics
@@ -49,7 +49,7 @@ class ObjectionsArea:
 
     def answer_objection(self, *, audit_id: str, upheld: bool, dismissed: bool, reason: str, actor: str, occurred_on: date) -> str:
         objection, reason = policy.check_answer(self, audit_id=audit_id, upheld=upheld, dismissed=dismissed, reason=reason,
-                                                occurred_on=occurred_on)
+                                                occurred_on=occurred_on, actor=actor)
         self.trigger_event(self.TeamObjectionAnswered, objection_id=objection["id"], audit_id=audit_id,  # type: ignore[attr-defined]
                            outcome="upheld" if upheld else "dismissed", reason=reason, actor=actor, occurred_on=occurred_on)
         return str(objection["id"])

@@ -142,6 +142,14 @@ class Person(PersonKeysArea, Aggregate):
             record["items"] = []
         else:
             record["items"].append({"kind": kind, "detail": detail, "ended_on": ended_on, "declared_on": occurred_on})
+        # every declaration kept with who recorded it and what replaced it (trial 12, item 5): "none"
+        # replaces the interests standing; any later declaration replaces a standing "none"
+        history = record.setdefault("history", [])
+        for h in history:
+            if h["replaced_by"] is None and (kind == "none" or h["kind"] == "none"):
+                h["replaced_by"] = {"declared_on": occurred_on, "kind": kind, "recorded_by": actor}
+        history.append({"declared_on": occurred_on, "kind": kind, "detail": detail, "ended_on": ended_on,
+                        "recorded_by": actor, "replaced_by": None})
 
     # ------------------------------------------------------------------ database logins (item 5, docs/people.md)
 
@@ -192,8 +200,10 @@ class Person(PersonKeysArea, Aggregate):
             "joined_on": self.joined_on, "left_on": self.left_on, "roles": sorted(self.roles), "role_grants": list(self.roles.values()),
             "former_roles": list(self.former_roles), "ccaa": list(self.registrations), "trainings": list(self.trainings),
             "competence": {k: list(v) for k, v in self.competence.items()}, "annotations": list(self.annotations),
-            "interests": {k: {**v, "items": list(v["items"])} for k, v in self.interests.items()},
+            "interests": {k: {**v, "items": list(v["items"]), "history": [dict(h) for h in v.get("history", [])]}
+                          for k, v in self.interests.items()},
             "keys": [dict(k) for k in self.keys],  # signing keys (item 4, aggregates/person_keys.py)
+            "signing_policies": [dict(x) for x in self.signing_history],  # the signing requirements they recorded, with why off
             "logins": list(getattr(self, "logins", [])),
         }
 

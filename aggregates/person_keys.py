@@ -129,20 +129,30 @@ class PersonKeysArea:
                     k["revoked_on"] = self.revoked_on
                     k["revocation_reason"] = self.reason
 
-    def set_signing_policy(self, *, required_from: date | None, acts: list[str], actor: str, occurred_on: date) -> None:
+    @property
+    def signing_history(self) -> list[dict[str, Any]]:
+        """Every signing policy this person recorded, in order (``people show``)."""
+        return self.__dict__.get("_signing_history", [])
+
+    def set_signing_policy(self, *, required_from: date | None, acts: list[str], actor: str, occurred_on: date, reason: str = "") -> None:
+        if required_from is None:  # signing switched off: why, recorded with it (trial 12, item 4)
+            reason = require_text(reason, "停止要求签名的理由（--reason）", "The reason for no longer requiring signatures (--reason)", KEY_RULE)
         if "administrator" not in getattr(self, "roles", {}):
             raise RuleViolation(KEY_RULE, f"只有管理员可以设定签名要求；{self.name} 不具有“管理员”角色（people grant --role administrator）。",
                                 f"Only an administrator sets the signing requirement; {self.name} does not hold the administrator role "
                                 "(people grant --role administrator).")
-        self.trigger_event(self.SigningPolicySet, required_from=required_from, acts=list(acts), actor=actor, occurred_on=occurred_on)  # type: ignore[attr-defined]
+        self.trigger_event(self.SigningPolicySet, required_from=required_from, acts=list(acts), actor=actor, occurred_on=occurred_on,  # type: ignore[attr-defined]
+                           reason=(reason or "").strip())
 
     class SigningPolicySet(Aggregate.Event):
         required_from: date | None
         acts: list[str]
         actor: str
         occurred_on: date
+        reason: str = ""  # why signing was switched off (events recorded before trial 12 have none)
 
         def apply(self, aggregate: Any) -> None:  # type: ignore[override]
-            aggregate.__dict__["_signing_policy"] = {"required_from": self.required_from, "acts": list(self.acts),
-                                                     "set_on": self.occurred_on, "set_by": self.actor,
-                                                     "recorded_at": self.timestamp.isoformat()}
+            policy = {"required_from": self.required_from, "acts": list(self.acts), "set_on": self.occurred_on, "set_by": self.actor,
+                      "recorded_at": self.timestamp.isoformat(), "reason": getattr(self, "reason", "") or ""}
+            aggregate.__dict__["_signing_policy"] = policy
+            aggregate.__dict__.setdefault("_signing_history", []).append(dict(policy))

@@ -184,7 +184,7 @@ PERSON_ROLES: dict[str, tuple[str, str]] = {
     "decider": ("认证决定人员", "certification decider"),
     "case_handler": ("申诉投诉处理人员", "complaint and appeal handler"),
     "inspector": ("只读检查人员", "read-only inspector"),
-    "senior_manager": ("高级管理人员", "senior manager"),  # 004 §4.2 d) 2)-3): their interests are the body's (issue 15, H2)
+    "senior_manager": ("高级管理人员", "senior manager"),  # 004 §4.2 d) 2)-3): their interests are the body's
 }
 CCAA_CATEGORIES: dict[str, tuple[str, str]] = {
     "probationary": ("实习审核员", "probationary auditor"),

@@ -134,6 +134,11 @@ def verify_bundle(directory: str, public_key: str | None, origin: str | None, ma
                        f"checkpoint ({report.tree_size} events, origin {report.origin}), but the signature was checked only with the "
                        f"bundle's own public key {report.key}, which nothing authenticates. Give the body's key obtained "
                        "independently with --public-key to verify."))
+    if report.pending and not s.json:  # panel acts awaiting a co-signature: work in progress, not a failure (D48c)
+        click.echo("\n".join([s.t(f"待会签：{len(report.pending)} 项由多人共同作出的行为尚缺成员的会签（导出时仍在进行中，并非记录被改动）：",
+                                   f"Awaiting co-signature: {len(report.pending)} act(s) taken by a panel still lacked a member's "
+                                   "co-signature when exported (work in progress, not an alteration):")]
+                             + ["  - " + s.t(p.message_zh, p.message_en) for p in report.pending]))
     if not report.ok:
         lines = [s.t(f"检查包校验失败：{len(report.problems)} 项未通过。", f"Bundle verification failed: {len(report.problems)} problem(s).")]
         lines += [f"  - [{p.what}] " + s.t(p.message_zh, p.message_en) for p in report.problems]

@@ -26,7 +26,8 @@ def demo(clients: int | None, seed: int) -> None:
     schemes, generated deterministically (--seed), written as an import file beside the ledger and
     imported; then a summary by stage and certificate status.
 
-    The ledger is a new SQLite file in a temporary folder, or the new file given with --db."""
+    The ledger is a new SQLite file in a temporary folder, or the new file given with --db; the
+    staff's private signing keys are kept beside it in <ledger>.staff-keys/ (readable by you only)."""
     from ledger import clock
     from ledger.bootstrap import bootstrap
     from ledger.config import resolve_database
@@ -39,15 +40,18 @@ def demo(clients: int | None, seed: int) -> None:
                                    "The demo writes a new SQLite ledger; give a file path with --db."))
     path = resolve_database(s.db).sqlite_path if s.db else Path(tempfile.mkdtemp(prefix="certledger-demo-")) / "ledger.sqlite"
     trail_dir = path.parent / f"{path.stem}-trail"
-    if path.exists() or (not clients and trail_dir.exists()):
-        taken = path if path.exists() else trail_dir
-        raise click.UsageError(s.t(f"{taken} 已存在；演示需要一个新的账本文件（及其旁边新的 {trail_dir.name} 文件夹）。",
-                                   f"{taken} exists; the demo needs a new ledger file (and a new {trail_dir.name} folder beside it)."))
+    keys_dir = path.parent / f"{path.name}.staff-keys"  # the staff's private keys, beside the ledger (trial 12, item 8)
+    taken = next((f for f in (path, *(() if clients else (trail_dir, keys_dir))) if f.exists()), None)
+    if taken is not None:
+        raise click.UsageError(s.t(f"{taken} 已存在；演示需要一个新的账本文件（及其旁边新的 {trail_dir.name}、{keys_dir.name} 文件夹）。",
+                                   f"{taken} exists; the demo needs a new ledger file (and new {trail_dir.name} and {keys_dir.name} "
+                                   "folders beside it)."))
     app = bootstrap(str(path))
     if clients:
         _synthetic(app, path, clients, seed)
         return
-    codes = play(app, to_the_end=True)
+    staff_keys: dict[str, str] = {}
+    codes = play(app, to_the_end=True, staff_keys=staff_keys, key_folder=keys_dir)
     app.update_read_models()
     from ledger.demo_trail import checkpoint_demo
 
@@ -59,9 +63,10 @@ def demo(clients: int | None, seed: int) -> None:
     rows = [listed[code] for code in codes]
     due = read.due(app, today=clock.today(), within=90)
     detail = read.summary(resolve_database(str(path)), codes[1], open_app=lambda: app)
+    from ledger.demo import DECIDER
     from ledger.demo_people import staff_summary
 
-    staff = staff_summary(app, codes)
+    staff = {**staff_summary(app, codes), "keys": {"folder": str(keys_dir), "example": DECIDER, "files": staff_keys}}
     summary = {"db": str(path), "events": app.event_count(), "clients": rows, "staff": staff, "due_within_90_days": due,
                "audit_trail": trail.to_dict()}
 
@@ -103,9 +108,17 @@ def _staff_lines(staff: dict[str, Any], st: Any) -> list[str]:
                f"The register of people (certledger people list): {staff['people']} people — {roles}.")]
     if staff["signing_required_from"]:
         lines.append(t(f"  自 {staff['signing_required_from']} 起，具有法律意义的行为须由签名人以个人密钥签名：{staff['signed_acts']} 项行为已签名"
-                       "（合议组的决定由每位成员分别签名；certledger verify 逐一核验）。",
+                       f"，共 {staff['signatures']} 个签名（合议组的决定由每位成员分别签名，含副署；certledger verify 逐一核验）。",
                        f"  From {staff['signing_required_from']} on, every act with legal meaning is signed with its signer's personal key: "
-                       f"{staff['signed_acts']} acts signed (a panel's decision by each member; certledger verify checks each)."))
+                       f"{staff['signed_acts']} acts signed, {staff['signatures']} signatures in all (a panel's decision by each member, "
+                       "co-signatures included; certledger verify checks each)."))
+    keys = staff.get("keys")
+    if keys:  # where the staff's private keys are, and how to act as one of them (trial 12, item 8)
+        signer = keys["example"]
+        lines += [t(f"  员工的签名私钥（仅本人可读）：{keys['folder']}/；以某人身份记录须签名的行为时，加上 "
+                    f"--actor {signer} --sign-key {keys['folder']}/{signer}.key",
+                    f"  The staff's private signing keys (readable by you only): {keys['folder']}/; to record an act that must be "
+                    f"signed as one of them, add --actor {signer} --sign-key {keys['folder']}/{signer}.key")]
     for a in staff["standing_aside"]:
         lines.append(t(f"  {a['name']} 已声明与 {a['client_name']} 的利益关系，回避其审核与决定（{a['clause']}；certledger people impartiality {a['client']}）。",
                        f"  {a['name']} declared an interest in {a['client_name']} and stands aside from its audits and decisions "
@@ -139,6 +152,8 @@ def _trail_lines(trail: Any, path: Path, code: str, st: Any) -> list[str]:
     bundle = path.parent / f"bundle-{code}"
     verify = (f"  certledger verify-bundle {bundle} --public-key {trail.public_key} --origin {trail.origin} "
               f"--witness-key {trail.witness_key}" + (f" --tsa-cert {trail.tsa_chain}" if trail.tsa_chain else ""))
+    lines += [t("核验整个账本（事件、检查点与每个个人签名）：", "Verify the whole ledger (events, checkpoints and every personal signature):"),
+              f"  certledger --db {path} verify --public-key {trail.public_key}"]  # the demo's body key is not the default one (trial 12, item 13)
     lines += [t("检查包（任一组织）与检查人员的离线核验：", "An inspection bundle (of any client) and the inspector's offline check:"),
               f"  certledger --db {path} export {code} --out {bundle} --key {trail.key}", verify, ""]
     return lines

@@ -31,6 +31,26 @@ def _words(table: str, code: str, lang: str) -> str:
     return people_word(table, code, lang)
 
 
+def declaration_lines(declarations: list[dict[str, Any]], lang: str, indent: str = "    ") -> list[str]:
+    """Every declaration about one client, the latest first: its date, kind, detail, who recorded it
+    and what replaced it (trial 12, item 5: a cleared interest stays visible)."""
+    en = lang == "en"
+    out = []
+    for d in declarations:
+        what = _words("interest", d["kind"], lang) + (f" ({d['detail']})" if d.get("detail") else "")
+        if d.get("ended_on"):
+            what += f" ({'until' if en else '至'} {d['ended_on']})"
+        by = d.get("recorded_by") or "—"
+        r = d.get("replaced_by")
+        if r is None:
+            state = "standing" if en else "现行"
+        else:
+            state = (f"replaced on {r['declared_on']} by {_words('interest', r['kind'], lang)}, recorded by {r['recorded_by']}" if en
+                     else f"已于 {r['declared_on']} 被“{_words('interest', r['kind'], lang)}”取代（{r['recorded_by']} 记录）")
+        out.append(f"{indent}{d['declared_on']}  {what}  " + (f"recorded by {by}; {state}" if en else f"{by} 记录；{state}"))
+    return out
+
+
 def render_person(p: dict[str, Any], lang: str) -> str:
     en = lang == "en"
     t = (lambda zh, e: e) if en else (lambda zh, e: zh)
@@ -48,11 +68,28 @@ def render_person(p: dict[str, Any], lang: str) -> str:
         lines.append(f"  {t('专业能力', 'Competence')}: {scheme}  {', '.join(codes) or t('（未限定业务范围代码）', '(no business scope code)')}")
     for r in p["former_roles"]:
         lines.append(f"  {t('已撤销角色', 'Role withdrawn')}: {_words('role', r['role'], lang)}  {r['granted_on']} — {r['withdrawn_on']}  ({r['reason']})")
+    for uscc, record in (p.get("interests") or {}).items():  # declarations of interest, current standing first (trial 12, item 5)
+        standing = ("; ".join(_words("interest", i["kind"], lang) + (f" ({i['detail']})" if i.get("detail") else "") for i in record["items"])
+                    or _words("interest", "none", lang))
+        lines.append(f"  {t('利益声明', 'Declared interest')}: {uscc}  {t('现为', 'now')} {standing}")
+        lines += declaration_lines(list(reversed(record.get("history") or [])), lang)
     if p.get("logins"):  # PostgreSQL login roles (item 5)
         lines.append(f"  {t('数据库登录', 'Database logins')}: {', '.join(p['logins'])}")
     for k in p.get("keys") or []:  # signing keys (item 4)
         until = f"  {t('吊销于', 'revoked from')} {k['revoked_on']}" if k.get("revoked_on") else ""
         lines.append(f"  {t('签名密钥', 'Signing key')}: {k['key_id']}  {t('自', 'from')} {k['valid_from']}{until}")
+    for x in p.get("signing_policies") or []:  # the body's signing requirement as this administrator recorded it (trial 12, item 4)
+        if x.get("required_from") is not None:
+            what = t(f"自 {x['required_from']} 起要求签名", f"signing required from {x['required_from']}")
+        else:
+            why = x.get("reason") or t("未记录理由", "no reason recorded")
+            what = t(f"停止要求签名（理由：{why}）", f"signing no longer required (reason: {why})")
+        from datetime import datetime
+
+        from ledger.clock import event_time
+
+        lines.append(f"  {t('签名要求', 'Signing requirement')}: {x['set_on']}  {what}  "
+                     f"({t('记录于', 'recorded')} {event_time(datetime.fromisoformat(x['recorded_at']))})")
     return "\n".join(lines)
 
 
@@ -73,10 +110,11 @@ def show(person: str, as_of: date | None) -> None:
 @common_options
 def list_(as_of: date | None, role: str | None) -> None:
     """Every person in the register (as of a business date with --as-of)."""
-    from ledger.people import WORDS
+    if role is not None:  # its code or its word (审核员), as every choice; an unknown role is refused, not "no one"
+        from ledger.commands import Param, choice_code
+        from ledger.people import WORDS
 
-    if role is not None:  # its code or its word (审核员); an unknown role is a usage error, not "no one"
-        role = next((c for c, pair in WORDS["role"].items() if role.strip() in (c, *pair)), None) or _unknown_role(role)
+        role = choice_code(Param("role", choices=tuple(WORDS["role"])), role)
     people = [p.summary() for p in settings().app(existing=True).people(as_of=as_of) if role is None or role in p.roles]
 
     def render(s: Any) -> str:
@@ -89,12 +127,6 @@ def list_(as_of: date | None, role: str | None) -> None:
     emit(people, render)
 
 
-def _unknown_role(role: str) -> str:
-    from ledger.people import WORDS
-
-    raise click.BadParameter(f"unknown role {role!r}; one of: {', '.join(WORDS['role'])}", param_hint="'--role'")
-
-
 @click.command("impartiality")
 @click.argument("client")
 @as_of_option
@@ -102,13 +134,10 @@ def _unknown_role(role: str) -> str:
 def impartiality(client: str, as_of: date | None) -> None:
     """For inspectors: every person's current declaration of interest about a client and what bars
     them from its teams and decisions (004 §4.2 d), §4.3), as of a business date with --as-of."""
-    from ledger import clock
-
     app = settings().app(existing=True)
     rows = app.impartiality(client, as_of=as_of)
-    day = as_of or clock.today()
-    body = app.body_conflicts(client, day, as_of=as_of)  # body-level conflicts (004 §4.2 d) 1)-3))
-    ended = app.ended_body_conflicts(client, day)
+    views = app.body_conflict_views(client, as_of=as_of)  # body-level conflicts (004 §4.2 d) 1)-3))
+    body, ended = views["body_conflicts"], views["ended_body_conflicts"]
 
     def render(s: Any) -> str:
         en = s.lang == "en"
@@ -133,8 +162,10 @@ def impartiality(client: str, as_of: date | None) -> None:
                                   + (f", {'until' if en else '至'} {i['ended_on']}" if i.get("ended_on") else "") + ")" for i in r["interests"])
             barred = ("  ⚠ " + ("stands aside: " if en else "应回避：") + ", ".join(c["clause"] for c in r["conflicts"])) if r["conflicts"] else ""
             out.append(f"{r['name']}  ({r['document_number']})  {state}{barred}")
+            if r.get("declarations"):
+                out += declaration_lines(r["declarations"], s.lang)  # what was declared before, and by whom (trial 12, item 5)
         if not rows:
             out.append("The register of people is empty." if en else "人员名册为空。")
         return "\n".join(out)
 
-    emit({"body_conflicts": body, "ended_body_conflicts": ended, "people": rows}, render)
+    emit({**views, "people": rows}, render)

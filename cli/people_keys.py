@@ -29,11 +29,12 @@ def key_init(out: str, name: str) -> None:
     kid = key_fingerprint(files.verifier.public_key)  # the one id of a personal key: key add, key revoke, history (trial item 18)
     emit({"key": str(files.private), "public_key_file": str(files.public), "public_key": files.verifier.encode(), "key_id": kid},
          lambda s: s.t(f"个人签名私钥：{files.private}（仅本人可读，由本人保管，切勿交给他人或存入账本）\n公钥文件：{files.public}\n"
-                       f"密钥编号：{kid}（登记、吊销和签名记录均使用此编号）\n"
+                       f"密钥编号：{kid}（登记、吊销和签名记录均使用此编号；公钥文件采用签名注记格式，其中的 8 位十六进制数是该格式的密钥哈希，不是密钥编号）\n"
                        f"请管理员登记公钥：certledger people key add --person 姓名 --public-key {files.public}",
                        f"Personal signing key: {files.private} (owner-only; the person keeps it, never give it away or store it in the ledger)\n"
                        f"Public key file: {files.public}\n"
-                       f"Key id: {kid} (people key add, people key revoke and the signatures name the key by it)\n"
+                       f"Key id: {kid} (people key add, people key revoke and the signatures name the key by it; the public key "
+                       "file is in the signed-note key format, whose 8 hex digits are that format's key hash, not the key id)\n"
                        f"Have an administrator register it: certledger people key add --person NAME --public-key {files.public}"))
 
 

@@ -196,9 +196,11 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
 
     models: dict[str, Any] = {}
     models_ok = report_read_models(app, s, models if s.json else None) if read_models and report.ok else True
+    overdue = _overdue_cosignatures(report.pending)
     if s.json:
-        emit({**report.to_dict(), "max_uncovered_hours": round(limit.total_seconds() / 3600, 2), "uncovered_too_old": too_old}
-             | ({"verified": False} if too_old or not models_ok else {}) | models)
+        emit({**report.to_dict(), "max_uncovered_hours": round(limit.total_seconds() / 3600, 2), "uncovered_too_old": too_old,
+              "cosignature_overdue": bool(overdue)}
+             | ({"verified": False} if too_old or not models_ok or overdue else {}) | models)
     elif report.ok and not too_old and not models_ok:
         click.echo(s.t(f"（事件本身与 {report.checkpoints_checked} 个检查点一致；不一致的只是读模型。）",
                        f"(The events themselves are consistent with {report.checkpoints_checked} checkpoint(s); only the read "
@@ -212,6 +214,8 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
             click.echo(s.t(f"注意：最近的检查点之后记录的 {report.unsigned} 个事件尚无签名检查点担保；请运行 certledger checkpoint 并在库外发布。",
                            f"Note: the {report.unsigned} events recorded after the latest checkpoint are not yet vouched for by a signed "
                            "checkpoint; run certledger checkpoint and publish it outside the database."))
+    if report.pending and not s.json:
+        _echo_pending(report.pending, overdue, s)
     if too_old:
         age = now - report.uncovered_since
         click.echo(s.t(
@@ -243,6 +247,33 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
         raise click.exceptions.Exit(1)
     if not models_ok:
         raise click.exceptions.Exit(1)
+    if overdue:
+        raise click.exceptions.Exit(3)
+
+
+def _overdue_cosignatures(pending: list[Any]) -> list[Any]:
+    """The acts awaiting a co-signature recorded more than COSIGN_DAYS days ago (D48c)."""
+    from datetime import date, timedelta
+
+    from ledger.signing_complete import COSIGN_DAYS
+
+    today = datetime.now(timezone(timedelta(hours=8))).date()  # days are counted in Asia/Shanghai, as recorded_day
+    return [f for f in pending if f.recorded_on and (today - date.fromisoformat(f.recorded_on)).days > COSIGN_DAYS]
+
+
+def _echo_pending(pending: list[Any], overdue: list[Any], s: Any) -> None:
+    """The section of acts awaiting a co-signature: work in progress, not an alteration."""
+    from ledger.signing_complete import COSIGN_DAYS
+
+    lines = [s.t(f"待会签：{len(pending)} 项由多人共同作出的行为尚缺成员的会签（进行中的工作，并非记录被改动）：",
+                 f"Awaiting co-signature: {len(pending)} act(s) taken by a panel still lack a member's co-signature (work in "
+                 "progress, not an alteration):")]
+    lines += ["  - " + s.t(f.message_zh, f.message_en) for f in pending]
+    if overdue:
+        lines.append(s.t(f"校验未通过：其中 {len(overdue)} 项记录已超过 {COSIGN_DAYS} 天仍未会签；请相关人员尽快会签。",
+                         f"Not verified: {len(overdue)} of them were recorded more than {COSIGN_DAYS} days ago and are still "
+                         "not co-signed; the members named should co-sign now."))
+    click.echo("\n".join(lines), err=bool(overdue))
 
 
 def personal_signatures_line(count: int, s: Any) -> str | None:

@@ -79,9 +79,9 @@ RECORDED = {
     "people logout": ("数据库登录已解除", "Database login unmapped"),
     "appeal effect": ("申诉成立的结果已落实", "Upheld appeal given its effect"),
     "audit cancel": ("审核已取消", "Audit cancelled"),
-    "audit objection": ("对审核组组成的异议已记录", "Objection to the audit team recorded"),  # 004 §5.2.1 (issue 15, H2)
+    "audit objection": ("对审核组组成的异议已记录", "Objection to the audit team recorded"),  # 004 §5.2.1
     "audit objection-answer": ("对异议的答复已记录", "Answer to the objection recorded"),
-    "body conflict": ("本机构利益冲突已记录", "The body's conflict recorded"),  # 004 §4.2 d) 1) (issue 15, H2)
+    "body conflict": ("本机构利益冲突已记录", "The body's conflict recorded"),  # 004 §4.2 d) 1)
     "body conflict-end": ("本机构利益冲突已解除", "The body's conflict ended"),
 }
 
@@ -89,7 +89,8 @@ RECORDED = {
 # vocabulary (issue 9): the event a command writes, for the words of its coded fields in the echo
 ECHO_EVENTS = {"application submit": "ApplicationSubmitted", "audit plan": "AuditPlanned", "change notify": "ChangeNotified",
                "certificate scope": "ScopeChanged", "appeal effect": "AppealEffectGiven",
-               "certificate report-act": "ActReportedToRegulator", "certificate publish": "PublishedOnWebsite"}
+               "certificate report-act": "ActReportedToRegulator", "certificate publish": "PublishedOnWebsite",
+               "audit objection-answer": "TeamObjectionAnswered", "sign": "CoSigned"}  # CoSigned: the echo's words only (ledger/words.py)
 # what the echo's text leaves to ``show`` (states, bookkeeping, the names it folds into the item line)
 ECHO_QUIET = frozenset({"status", "item_name_zh", "item_name_en", "reason_zh", "reason_en", "grade_zh", "grade_en",
                         "scheme", "corrects", "exclusions", "conclusion", "completed_on"})

@@ -47,23 +47,33 @@ class BodyHandlers(BodyConflictHandlers):
         """A report to the regulator submitted: the month it covers, the regulator's reference and,
         for a second submission of a month, what it corrects (市监认证函〔2021〕102号)."""
         act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
-        for attempt in range(3):
-            body = self.body() or Body.open(**act)
+
+        def submit(body: Body) -> dict[str, Any]:
             body.submit_report(kind=kind, period=month, reference=reference, correction=correction, note=note,
                                evidence=list(evidence or []), **act)
+            last = body.submissions[-1]
+            return {"id": last["reference"], "correction": last["correction"]}
+
+        return self._body_act(act, submit)
+
+    def _body_act(self, act: dict[str, Any], fn: Callable[[Body], Any]) -> Any:
+        """Every act of the body: load or open the body, run ``fn`` on it (the aggregate's command) and
+        save, retried twice on a concurrent write; in an import's session, with its next flush."""
+        for attempt in range(3):
+            body = self.body() or Body.open(**act)
+            result = fn(body)
             if self._uow is not None:
                 self._pending_body()[body.id] = body
                 self._uow.dirty[body.id] = body
-                break
+                return result
             try:
                 self.save(body)
-                break
+                return result
             except IntegrityError:
                 if attempt == 2:
-                    raise RuleViolation("ledger: concurrent writes", "另一位用户同时记录了本机构的报送；未写入，请重试。",
-                                        "Someone else recorded a submission of the body at the same time; nothing was written; try again.") from None
-        last = body.submissions[-1]
-        return {"id": last["reference"], "correction": last["correction"]}
+                    raise RuleViolation("ledger: concurrent writes", "另一位用户同时记录了本机构的事项；未写入，请重试。",
+                                        "Someone else recorded an act of the body at the same time; nothing was written; try again.") from None
+        return None  # pragma: no cover - the loop returns or raises
 
     def body_approval(self, option: str | None = None) -> str | None:
         """The body's approval number (``--approval``, else ``CERTLEDGER_BODY_APPROVAL``; ledger/config.py)."""

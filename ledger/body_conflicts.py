@@ -1,4 +1,4 @@
-"""The body's conflicts with a client in the application (004 §4.2 d) 1)-3); issue 15 item 3, H2;
+"""The body's conflicts with a client in the application (004 §4.2 d) 1)-3); issue 15 item 3;
 docs/people.md, "Body-level conflicts").
 
 Two sources, one answer: a conflict of the body itself (kind 1): an asset relation or another
@@ -18,14 +18,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-
 from aggregates.body import Body
 from aggregates.errors import RuleViolation, no_such_client, shell_arg
 from aggregates.policy.body_conflicts import standing
 from aggregates.policy.people import conflicts as person_conflicts
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import BODY_CONFLICT_KINDS, INTEREST_KINDS, word
+from ledger.people_actor import body_conflict_writer
 
 SENIOR = "senior_manager"
 # A senior manager's declared interest → the clause of 004 §4.2 d) that makes it the body's
@@ -48,54 +47,32 @@ class BodyConflictHandlers:
     _actor: Callable[..., str]
     _business_date: Callable[..., date]
     _exists: Callable[[str], bool]
-    _uow: Any
-    save: Callable[..., Any]
+    _body_act: Callable[[dict[str, Any], Callable[[Body], Any]], Any]  # ledger/body.py
     body: Callable[[], Body | None]
-    _pending_body: Callable[[], dict[Any, Body]]
     people: Callable[..., list[Any]]
 
-    def _body_act(self, act: dict[str, Any], fn: Callable[[Body], Any]) -> Any:
-        """Load or open the body, run ``fn`` on it and save (retried on a concurrent write; in an
-        import's session, with its next flush)."""
-        for attempt in range(3):
-            body = self.body() or Body.open(**act)
-            result = fn(body)
-            if self._uow is not None:
-                self._pending_body()[body.id] = body
-                self._uow.dirty[body.id] = body
-                return result
-            try:
-                self.save(body)
-                return result
-            except IntegrityError:
-                if attempt == 2:
-                    raise RuleViolation("ledger: concurrent writes", "另一位用户同时记录了本机构的事项；未写入，请重试。",
-                                        "Someone else recorded an act of the body at the same time; nothing was written; try again.") from None
-        return None
-
-    def _known_client(self, client: str) -> str:
+    def _conflict_act(self, client: str, actor: str | None, on: date | None, note: str,
+                      evidence: list[str] | None, action: str = "body conflict") -> tuple[dict[str, Any], dict[str, Any]]:
+        """A conflict command's act (actor and business date, checked first) and its fields: the
+        client's USCC (a known client), the note and the evidence references, trimmed."""
+        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
+        body_conflict_writer(self, act["actor"], action)  # an administrator's or a senior manager's (trial 12, item 6)
         uscc = normalise_uscc(client)
         if not self._exists(uscc):
             raise no_such_client(uscc)
-        return uscc
+        return act, {"uscc": uscc, "note": (note or "").strip(), "evidence": [e.strip() for e in evidence or [] if e and e.strip()], **act}
 
     def declare_body_conflict(self, *, client: str, kind: str, detail: str, actor: str | None = None, on: date | None = None,
                               note: str = "", evidence: list[str] | None = None) -> str:
         """The body's own conflict with a client (004 §4.2 d) 1)): an asset relation or another interest."""
-        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
-        uscc = self._known_client(client)
-        refs = [e.strip() for e in evidence or [] if e and e.strip()]
-        return self._body_act(act, lambda b: b.declare_conflict(uscc=uscc, kind=kind, detail=detail, note=(note or "").strip(),
-                                                                evidence=refs, **act))
+        act, fields = self._conflict_act(client, actor, on, note, evidence)
+        return self._body_act(act, lambda b: b.declare_conflict(kind=kind, detail=detail, **fields))
 
     def end_body_conflict(self, *, client: str, reason: str, conflict: str = "", actor: str | None = None, on: date | None = None,
                           note: str = "", evidence: list[str] | None = None) -> str:
         """A conflict of the body with a client no longer stands (the reason: the relation ended, the interest sold...)."""
-        act = {"actor": self._actor(actor, on), "occurred_on": self._business_date(on)}
-        uscc = self._known_client(client)
-        refs = [e.strip() for e in evidence or [] if e and e.strip()]
-        return self._body_act(act, lambda b: b.end_conflict(uscc=uscc, conflict_id=conflict, reason=reason, note=(note or "").strip(),
-                                                            evidence=refs, **act))
+        act, fields = self._conflict_act(client, actor, on, note, evidence, "body conflict-end")
+        return self._body_act(act, lambda b: b.end_conflict(conflict_id=conflict, reason=reason, **fields))
 
     def ended_body_conflicts(self, client: str, on: date) -> list[dict[str, Any]]:
         """The body's own conflicts with the client that had ended by ``on`` (for inspectors: what was
@@ -104,6 +81,15 @@ class BodyConflictHandlers:
         body = self.body()
         return [{**c, "clause": "004 §4.2 d) 1)", "what_zh": word(BODY_CONFLICT_KINDS, c["kind"]), "what_en": word(BODY_CONFLICT_KINDS, c["kind"], "en")}
                 for c in getattr(body, "conflicts", []) if c["uscc"] == uscc and c.get("ended") and c["ended"]["on"] <= on]
+
+    def body_conflict_views(self, client: str, as_of: date | None = None) -> dict[str, list[dict[str, Any]]]:
+        """For inspectors (``people impartiality``): the body-level conflicts with the client that stand
+        on ``as_of`` (else today, Asia/Shanghai), the register as of that day, and the body's own
+        conflicts that had ended by then."""
+        from ledger import clock
+
+        day = as_of or clock.today()
+        return {"body_conflicts": self.body_conflicts(client, day, as_of=as_of), "ended_body_conflicts": self.ended_body_conflicts(client, day)}
 
     def body_conflicts(self, client: str, on: date, *, as_of: date | None = None) -> list[dict[str, Any]]:
         """The body-level conflicts with the client that stand on ``on``: the body's own (004 §4.2 d) 1))

@@ -79,6 +79,7 @@ SIGNING_COMMANDS: tuple[tuple[str, str, str, tuple[dict[str, Any], ...]], ...] =
         {"name": "act", "multiple": True, "required": False, "choices": tuple(SIGNED_ACTS),
          "help": "an act that must be signed; repeat for each (default: every act that can be signed)"},
         {"name": "off", "type": "bool", "required": False, "default": False, "help": "signing no longer required"},
+        {"name": "reason", "required": False, "help": "why signing is no longer required (required with --off; shown by people show)"},
         _ON,
     )),
 )

@@ -104,13 +104,14 @@ def _certify(app: Any, c: DemoClient, uscc: str, day0: date, team: tuple[str, st
     return result
 
 
-def play(app: Any, today: date | None = None, *, to_the_end: bool = False, staff_keys: dict[str, str] | None = None) -> list[str]:
+def play(app: Any, today: date | None = None, *, to_the_end: bool = False, staff_keys: dict[str, str] | None = None,
+         key_folder: Any = None) -> list[str]:
     """Play the year ending shortly before ``today``; returns the clients' USCCs. ``to_the_end``
     (what ``certledger demo`` plays) carries the stories on, by the body's registered people:
     changes assessed, complaints and an appeal decided, the regulator told, notes on the acts
     (ledger/demo_<area>.py); without it the year stops where those begin (the base the tests build
     on). ``staff_keys``, if given, receives each signer's private key file (name -> path), for whoever
-    carries on the demo's ledger."""
+    carries on the demo's ledger; the keys are made in ``key_folder`` (new; a temporary one if not given)."""
     from ledger import clock
 
     end = today or clock.today()
@@ -125,7 +126,7 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False, staff
         from ledger.demo_people import SignedByStaff, register_staff
 
         keys = staff_keys if staff_keys is not None else keys  # filled as the staff join
-        keys.update(register_staff(app, start - timedelta(days=1)))
+        keys.update(register_staff(app, start - timedelta(days=1), key_folder))
         app = SignedByStaff(app, keys)
     staff = bool(keys)
 
@@ -158,7 +159,7 @@ def play(app: Any, today: date | None = None, *, to_the_end: bool = False, staff
     #    involved in the decision.
     _certify(app, c_bj, bj, d(45), ("李强", "杨帆"), 4, staff=staff, expert="吴刚" if staff else "")
     app.lodge_appeal(client=bj, against="D1", grounds="认为“履行质量承诺能力”评分偏低，请求复核", actor=ADMIN, on=d(90))
-    app.admit_appeal(client=bj, appeal="AL1", accept=True, actor=ADMIN, on=d(94))
+    app.admit_appeal(client=bj, appeal="AL1", accept=True, decider=["孙丽"], actor=ADMIN, on=d(94))
     app.hear_appeal(client=bj, appeal="AL1", hearing_on=d(112), notice_on=d(102), panel=["孙丽", "周强"], actor=ADMIN, on=d(112))
     app.decide_appeal(client=bj, appeal="AL1", outcome="dismissed", result="经复核，评分依据充分，维持原认证决定", decider=["孙丽", "周强"], actor=ADMIN, on=d(130))
     from ledger.demo_people import cosign_panel

@@ -50,7 +50,7 @@ def play_cases(app: Any, codes: list[str], today: date, keys: dict[str, str] | N
 
     # Nanchang: certified (D1, d110; reported d120); appeals, upheld, a new decision supersedes D1.
     app.lodge_appeal(client=nc, against="D1", grounds="决定理由未说明管理成熟度的评价依据，请求重新作出决定", actor=ADMIN, on=d(121))
-    app.admit_appeal(client=nc, appeal="AL1", accept=True, actor=ADMIN, on=d(124))
+    app.admit_appeal(client=nc, appeal="AL1", accept=True, decider=["孙丽"], actor=ADMIN, on=d(124))
     app.decide_appeal(client=nc, appeal="AL1", outcome="upheld", result="申诉成立：原决定理由不充分，由未参与原决定的人员重新作出决定",
                       decider=["孙丽", "周强"], actor=ADMIN, on=d(150))
     from ledger.demo_people import cosign_panel
@@ -61,4 +61,4 @@ def play_cases(app: Any, codes: list[str], today: date, keys: dict[str, str] | N
 
     # Wuhan: the appeal against the refused application (d330) is accepted; its written result is due
     # (an upheld appeal against a refusal is given its effect by appeal effect: tests/integration/test_cases.py).
-    app.admit_appeal(client=wh, appeal="AL1", accept=True, actor=ADMIN, on=d(333))
+    app.admit_appeal(client=wh, appeal="AL1", accept=True, decider=["孙丽"], actor=ADMIN, on=d(333))

@@ -51,15 +51,13 @@ def _first_in_force(scheme_id: str) -> date:
     return min(load_scheme(scheme_id, v).effective_from for v in latest.versions or (latest.version,))
 
 
-def register_staff(app: Any, on: date) -> dict[str, str]:
+def register_staff(app: Any, on: date, folder: Any = None) -> dict[str, str]:
     """Register the demo's staff on ``on`` (the day before the first story): joined a year earlier,
     auditors registered with the CCAA for three years and trained on the schemes' standards, each
-    signer's key made and registered; then the body requires every act with legal meaning signed from
-    ``on`` (people signing, every act). Returns each signer's private key file (``SignedByStaff``)."""
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.mkdtemp(prefix="certledger-demo-staff-keys-"))
+    signer's key made in ``folder`` (new, 0700; ``key_folder``) and registered; then the body requires
+    every act with legal meaning signed from ``on`` (people signing, every act). Returns each signer's
+    private key file (``SignedByStaff``)."""
+    folder = key_folder(folder)
     keys: dict[str, str] = {}
     for name, first17, roles in STAFF:
         _register(app, name, first17, roles, on - timedelta(days=365), on, keys, folder)
@@ -67,6 +65,22 @@ def register_staff(app: Any, on: date) -> dict[str, str]:
         app.record_competence(person=name, scheme="hzx-mr0118", code=["29"], actor=ADMIN, on=on)
     app.set_signing_policy(required_from=on, actor=ADMIN, on=on)  # no --act: every act that can be signed
     return keys
+
+
+def key_folder(folder: Any = None) -> Any:
+    """The folder of the staff's private keys, made new and readable by its owner only (0700; each
+    private key 0600): ``folder``, beside the ledger (``certledger demo`` gives ``<ledger>.staff-keys``,
+    trial 12 item 8), or a temporary one when none is given (the tests' ledgers)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if folder is None:
+        return Path(tempfile.mkdtemp(prefix="certledger-demo-staff-keys-"))
+    path = Path(folder)
+    path.mkdir(mode=0o700)
+    os.chmod(path, 0o700)  # whatever the umask
+    return path
 
 
 def join_auditor(app: Any, on: date, keys: dict[str, str]) -> str:
@@ -160,5 +174,21 @@ def staff_summary(app: Any, codes: list[str]) -> dict[str, Any]:
     return {"people": len(people),
             "roles": [[role, n] for role in PERSON_ROLES if (n := sum(1 for p in people if role in p.roles))],
             "signing_required_from": policy.get("required_from"),
-            "signed_acts": sum(len(app.client(code).__dict__.get("signatures", {})) for code in codes),
+            **_signature_counts(app),
             "standing_aside": aside}
+
+
+def _signature_counts(app: Any) -> dict[str, int]:
+    """The acts signed and the signatures over them (a panel's act once, with each member's signature;
+    what ``certledger verify`` counts; trial 12, item 13)."""
+    from ledger.signing import stored_json
+    from ledger.signing_complete import ACT_SIGNED
+
+    acts: set[tuple[str, tuple[int, ...]]] = set()
+    signatures, position = 0, 0
+    while batch := app.recorder.select_notifications(position, 500, topics=[ACT_SIGNED], inclusive_of_start=False):
+        for n in batch:
+            position = n.id
+            signatures += 1
+            acts.add((str(n.originator_id), tuple(stored_json(app.mapper, n.state).get("act_versions") or ())))
+    return {"signed_acts": len(acts), "signatures": signatures}

@@ -51,6 +51,16 @@ def created(app: Any, command: str, uscc: str | None, result: Any) -> dict[str, 
         client = app.client(uscc)
     except Exception:  # noqa: BLE001 - an echo never fails a write that succeeded
         return out
+    if command == "audit objection-answer":  # the answer, and whom an upheld objection bars (trial 12, item 7)
+        from aggregates.policy.objections import barred_by
+
+        for audit in client.audits.values():
+            for o in audit.get("objections") or []:
+                if o["id"] == ident and o["answer"]:
+                    out["outcome"] = o["answer"]["outcome"]
+                    if o["answer"]["upheld"]:
+                        out["barred"] = barred_by(audit, o)
+        return out
     record = _find(client, ident) if ident else None
     if record is None:
         return out

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from aggregates.objections import objections_for  # 004 §5.2.1 (issue 15, H2)
+from aggregates.objections import objections_for  # 004 §5.2.1
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
 from ledger.clock import SHANGHAI

@@ -28,7 +28,7 @@ from ledger import people_checks
 from ledger.people import PeopleHandlers
 from ledger.handlers_signing import SigningHandlers  # personal keys and the signing policy (issue 15, item 4)
 from ledger.body import BodyHandlers
-from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3) (issue 15, H2)
+from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3)
 from ledger.handlers_documents import DocumentHandlers
 from ledger.handlers_objections import ObjectionHandlers, check_proceeds  # the client's objection to an audit team (004 §5.2.1)
 from ledger.rules.evaluation import check_complete, check_report_complete
@@ -118,7 +118,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         man-days (001 §4.3.2.2)."""
 
         def apply(c: Client) -> str:
-            body_conflict_check(self, c, act.on, "策划其审核", "plan its audit")  # 004 §4.2 d) 1)-3) (issue 15, H2)
+            body_conflict_check(self, c, act.on, "策划其审核", "plan its audit")  # 004 §4.2 d) 1)-3)
             visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
                                                           man_days_reason, combined, reduction)
             people_checks.check_team(self, c, members=member, leader=leader, experts=expert or [], start=start, man_days=planned,
@@ -199,7 +199,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
 
         def apply(c: Client) -> dict[str, Any]:
             people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
-            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3) (issue 15, H2)
+            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3)
             c.check_decidable(audit_id=audit, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit, act.on)
             check_complete(evaluation)
@@ -220,7 +220,7 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         start = valid_from or act.on
 
         def apply(c: Client) -> str:
-            body_conflict_check(self, c, act.on, "颁发证书", "issue its certificate")  # 004 §4.2 d) 1)-3) (issue 15, H2)
+            body_conflict_check(self, c, act.on, "颁发证书", "issue its certificate")  # 004 §4.2 d) 1)-3)
             d = c._get(c.decisions, decision, "认证决定", "certification decision")
             scheme = self._scheme(d["scheme_id"], d["scheme_version"])
             cert_no = (number or "").strip() or f"CL-{act.on.year}-{c.uscc[8:17]}-{len(c.certificates) + 1:02d}"

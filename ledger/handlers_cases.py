@@ -9,7 +9,7 @@ from typing import Any
 
 from aggregates.client import Client
 from ledger import people_checks
-from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3) (issue 15, H2)
+from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3)
 from ledger.acts import Act, Step, command, one_of
 from ledger.rules.deadlines_cases import check_appeal_extension
 from ledger.rules.evaluation import check_complete
@@ -85,7 +85,7 @@ class CaseHandlers:
 
         def apply(c: Client) -> dict[str, Any]:
             people_checks.check_impartial(self, [decider], c, act.on, "认证决定人员", "Decider")  # people (issue 15, item 3)
-            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3) (issue 15, H2)
+            body_conflict_check(self, c, act.on, "作出认证决定", "decide its certification")  # 004 §4.2 d) 1)-3)
             audit = c.check_superseding(appeal_id=appeal, decider=decider, occurred_on=act.on, actor=act.actor)
             scheme, evaluation = self.evaluate_audit(c, audit["id"], act.on)
             check_complete(evaluation)

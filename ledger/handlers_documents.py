@@ -4,7 +4,7 @@ writes a file, so it is run by ledger/documents/certificate.py (``print_certific
 builds the PDF and records it through this command; an import line cannot print.
 
 The certificate's status on the day printed is the one derivation's
-(ledger.rules.lifecycle.certificate_status), computed here and checked by the aggregate
+(ledger.rules.certificate_status.certificate_status), computed here and checked by the aggregate
 (aggregates/documents.py, ``check_printable``)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 
 from aggregates.client import Client
 from ledger.acts import Act, Step, command
-from ledger.rules.lifecycle import certificate_status
+from ledger.rules.certificate_status import certificate_status
 
 
 def status_on(c: Client, number: str | None, day: date) -> str | None:

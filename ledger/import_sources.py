@@ -141,16 +141,32 @@ def choose(recorder: Any, name: str, ident: FileIdentity) -> Choice:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         if recorder.record_import_file(name, (ident.sha256, choice.source, ident.lines, ident.packed(), started, stamp)):
             return choice
-    raise RuntimeError(f"could not record the import of {name}")  # pragma: no cover - three races lost in a row
+    raise RuleViolation(  # three races lost in a row: imports of other files under this name keep starting first
+        RULE, f"另有导入同时以文件名 {name} 开始，三次都先于本次记录了来源；未写入任何记录，请重新运行本次导入。",
+        f"Other imports under the name {name} started at the same time and recorded their sources first, three times; "
+        "nothing was written; run the import again.")
+
+
+def shanghai_day(at: str) -> str:
+    """The day (Asia/Shanghai, as business dates are) of a recorded UTC time in ISO form; the text's
+    first ten characters if it is not one."""
+    from ledger.clock import SHANGHAI
+
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return str(at)[:10]
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(SHANGHAI).date().isoformat()
 
 
 def undecided(name: str, source: str, at: str, share: float) -> RuleViolation:
     pct = f"{share:.0%}"
+    day = shanghai_day(at)
     return RuleViolation(
         RULE,
-        f"此前已导入过同名文件 {name}（来源“{source}”，{at[:10]}），内容不同，且与本文件约 {pct} 的行相同：无法判断是同一批导入的修改版还是另一批。"
+        f"此前已导入过同名文件 {name}（来源“{source}”，{day}），内容不同，且与本文件约 {pct} 的行相同：无法判断是同一批导入的修改版还是另一批。"
         f"若是同一批（已写入的行应跳过），请加 --source \"{source}\" 重新运行；若是另一批，请加 --source 给它一个新名称（例如带日期）。未写入任何记录。",
-        f"A different file named {name} was imported before (source '{source}', {at[:10]}) and about {pct} of this file's "
+        f"A different file named {name} was imported before (source '{source}', {day}) and about {pct} of this file's "
         f"lines are the same: it cannot tell whether this is that import edited or another one. If it is the same import "
         f"(lines applied then are skipped), run again with --source \"{source}\"; if it is another, give it a name of its own "
         "with --source (say with the date). Nothing was written.",

@@ -24,7 +24,7 @@ from aggregates.people import Person, person_id_for
 from aggregates.policy.people import REGISTER, conflicts, normalise_document
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import CCAA_CATEGORIES, IDENTITY_DOCUMENTS, INTEREST_KINDS, PERSON_ROLES, word
-from ledger.people_actor import first_administrator, register_writer
+from ledger.people_actor import first_administrator, keeps_an_administrator, register_writer
 
 WORDS = {"role": PERSON_ROLES, "document": IDENTITY_DOCUMENTS, "ccaa": CCAA_CATEGORIES, "interest": INTEREST_KINDS}
 
@@ -247,6 +247,7 @@ class PeopleHandlers:
     def withdraw_roles(self, *, person: str, role: list[str], reason: str, actor: str | None = None, on: date | None = None,
                        note: str = "", evidence: list[str] | None = None) -> list[str]:
         act = self._act(actor, on)
+        keeps_an_administrator(self, person, "people withdraw-role", role, act["actor"])  # the register keeps one (trial 12, item 3)
         return self._person_run(person, "people withdraw-role", act, lambda p: p.withdraw_roles(roles=role, reason=reason, **act), note, evidence)
 
     def record_ccaa(self, *, person: str, number: str, category: str, valid_from: date, valid_to: date,
@@ -280,6 +281,7 @@ class PeopleHandlers:
                        note: str = "", evidence: list[str] | None = None) -> None:
         act = self._act(actor, on)
         day = left_on or act["occurred_on"]
+        keeps_an_administrator(self, person, "people leave", actor=act["actor"])  # the register keeps one (trial 12, item 3)
         return self._person_run(person, "people leave", act, lambda p: p.leave(left_on=day, **act), note, evidence)
 
     # ------------------------------------------------------------------ PostgreSQL logins (item 5, D32)
@@ -331,5 +333,7 @@ class PeopleHandlers:
             rows.append({"name": p.name, "document_number": p.document_number, "roles": sorted(p.roles),
                          "declared_on": record["declared_on"] if record else None,
                          "interests": list(record["items"]) if record else [],
+                         # every declaration, the latest first, with who recorded it and what replaced it (trial 12, item 5)
+                         "declarations": [dict(h) for h in reversed(record.get("history", []))] if record else [],
                          "conflicts": conflicts(p, code, day)})
         return rows

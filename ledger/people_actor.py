@@ -6,7 +6,8 @@ and the body's commands call) and, for the register's own commands, from ``_pers
 
 Enforcement as for the other checks of the register (D31): nothing changes while the register is
 empty. Once it holds anyone, an actor (``--actor``, by a name held by one person or by the document
-number) must be registered, not gone by the act's business date, and hold a role that may write
+number) must be registered, not gone by the act's business date (nor, for a single write outside an
+import's session, by today: a leaver does not write by backdating), and hold a role that may write
 (any but ``inspector``); the event stores the registered name. The register's own writes need the
 ``administrator`` role, except a person's own declarations and own keys. On an empty register the
 first ``people register`` registers the actor themself, who becomes the administrator in the same
@@ -54,12 +55,25 @@ def writer(ledger: Any, actor: str, on: date) -> str:
             f"people grant --person {shell_arg(actor)} --role ROLE.") from None
     except RuleViolation as e:  # a name two people share: the number is asked for
         raise _refuse(f"操作人 {actor}：{e.message_zh}", f"Actor {actor}: {e.message_en}") from None
-    # the actor is who did the act on its business date (an import of the body's earlier records names
-    # people who have left since); a signature, made today, is refused to a leaver (ledger/signing.py)
+    # the actor is who did the act on its business date (an import of the body's earlier records, in a
+    # session, names people who have left since); a single write outside a session (the CLI's) is made
+    # today, so it is refused to whoever has left by today, whatever its --on (trial 12, item 3; D-entry
+    # "leavers"); a signature, made today, is refused to a leaver (ledger/signing.py)
     if person.has_left(on):
         raise _refuse(f"操作人 {person.name} 已于 {person.left_on} 离开本机构，不能在 {on} 写入记录；请由在职人员操作。",
                       f"Actor {person.name} left the body on {person.left_on} and cannot write a record dated {on}; "
                       "someone still with the body must act.")
+    if getattr(ledger, "_uow", None) is None:
+        from ledger import clock
+
+        today = clock.today()
+        if person.has_left(today):
+            raise _refuse(
+                f"操作人 {person.name} 已于 {person.left_on} 离开本机构：今天（{today}）由其作出的写入不予记录，即使业务日期（{on}）早于离开日期；"
+                "离开前的工作请由在职人员补记（以 --note 说明原委），或以导入（import）录入本机构的原始记录。",
+                f"Actor {person.name} left the body on {person.left_on}: a write made today ({today}) in their name is refused even "
+                f"when dated earlier ({on}); a late entry of their earlier work is made by someone still with the body (explain it "
+                "with --note), or by importing the body's original records (import).")
     if not set(person.roles) - READ_ONLY_ROLES:
         held_en = "only the read-only inspector role" if person.roles else "no role"
         raise _refuse(f"操作人 {person.name} 不具有可写入的角色（现有：{'只读检查人员' if person.roles else '无'}）；只读检查人员不写入记录。"
@@ -104,3 +118,51 @@ def first_administrator(actor: str, name: str, number: str) -> str:
         f"The register of people is empty: the first person registered is the actor themself (the administrator registers "
         f"themself first and holds the administrator role from then on), but --actor {shell_arg(actor)} is not --name {shell_arg(name)}. "
         f"First run: people register --name {shell_arg(actor)} --number YOUR_NUMBER --actor {shell_arg(actor)}, then register the others.")
+
+
+def keeps_an_administrator(ledger: Any, ref: str, action: str, roles: list[str] | None = None, actor: str | None = None) -> None:
+    """``people leave`` of a person, or ``people withdraw-role`` of their administrator role
+    (``roles``), never leaves the register without an administrator still with the body (trial 12,
+    item 3): the last one stays until another is granted the role. ``actor``: checked first as the
+    register's writer (a non-administrator hears that, not this)."""
+    if roles is not None and "administrator" not in {r.strip() for r in roles if r}:
+        return
+    if not ledger.has_people():
+        return
+    try:
+        person = ledger.find_person(ref)
+    except (NotFound, RuleViolation):
+        return  # the command's own check names the person not found
+    if actor is not None:
+        register_writer(ledger, actor, action, person)
+    if "administrator" not in person.roles or person.left_on is not None:
+        return
+    if any(p.id != person.id and "administrator" in p.roles and p.left_on is None for p in ledger.people()):
+        return
+    what_zh, what_en = ("离职", "leaving") if roles is None else ("撤销其“管理员”角色", "withdrawing their administrator role")
+    raise _refuse(
+        f"{person.name} 是名册中唯一的管理员：{action}（{what_zh}）后名册将没有管理员，无人能再登记人员或授予角色。"
+        f"请先为另一位在职人员授予管理员角色：people grant --person 姓名 --role administrator，再{what_zh}。",
+        f"{person.name} is the register's only administrator: after {action} ({what_en}) no one could register people or grant "
+        f"roles. First grant the role to someone else still with the body: people grant --person NAME --role administrator, "
+        f"then record the {what_en}.")
+
+
+BODY_WRITERS = frozenset({"administrator", "senior_manager"})
+
+
+def body_conflict_writer(ledger: Any, actor: str, action: str) -> None:
+    """``body conflict`` / ``body conflict-end`` (the body's own conflict with a client, 004 §4.2 d) 1))
+    by an administrator or a senior manager only (trial 12, item 6): an auditor ending one would
+    unlock the client's evaluation for themself."""
+    if not ledger.has_people():
+        return
+    person = ledger.find_person(actor)
+    if BODY_WRITERS & set(person.roles):
+        return
+    raise _refuse(
+        f"{action} 记录的是本机构自身的利益冲突（004 §4.2 d) 1)），须由管理员或高级管理人员记录；{person.name} 不具有这两个角色"
+        f"（公正性原则：审核、决定人员不判定解除本机构对其所评价客户的冲突）。请由管理员或高级管理人员以 --actor 操作。",
+        f"{action} records the body's own conflict with a client (004 §4.2 d) 1)) and is recorded by an administrator or a senior "
+        f"manager; {person.name} holds neither role (impartiality: those who evaluate a client do not judge the body's conflict with "
+        "it). Ask an administrator or a senior manager to record it with --actor.")

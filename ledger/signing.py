@@ -275,10 +275,10 @@ def signed(ledger: Any, step: Callable[[Any], Any], command: str, act: Any, sign
         if spec.get("leader"):
             audit = c.audits.get(fields.get("audit") or "")
             leader = (audit or {}).get("leader") or ((audit or {}).get("team") or [""])[0]
-            if audit is not None and ledger.find_person(leader).id != person.id:
-                raise RuleViolation(RULE, f"审核 {audit['id'] if 'id' in audit else fields.get('audit')} 的审核组长是 {leader}，应由其本人签名提交；{person.name} 不能签署。",
+            if audit is not None and ledger.find_person(leader).id != person.id:  # said after the act's own checks (D44)
+                return refused_after_checks(step, RuleViolation(RULE, f"审核 {audit['id'] if 'id' in audit else fields.get('audit')} 的审核组长是 {leader}，应由其本人签名提交；{person.name} 不能签署。",
                                     f"The team leader of audit {fields.get('audit')} is {leader}, who submits it with their own signature; "
-                                    f"{person.name} cannot sign it.")
+                                    f"{person.name} cannot sign it."))(c)
         since = len(c._pending_events)
         result = step(c)
         events = list(c._pending_events[since:])

@@ -12,7 +12,11 @@ are there:
 - one signature for an act signed by one person;
 - for a panel's act (``SIGNED_ACTS[command]["panel"]``: ``appeal decide``, ``complaint admit``), one
   signature from *every* person the act names (its ``deciders``), the first given with the act and
-  the others by co-signing (``certledger sign``).
+  the others by co-signing (``certledger sign``). An act signed by one member and not yet by the
+  others is work in progress, not an alteration: its finding is of kind ``cosign`` ("awaiting
+  co-signature"), which ``verify`` lists apart and fails (exit 3) only once the act is older than
+  ``COSIGN_DAYS`` (docs/decisions.md, D48c). A required act with no signature at all stays a
+  ``signature`` finding (altered: its signature event is missing).
 
 The same class serves ``verify`` (the events read from the database) and ``verify-bundle`` (the
 events of the bundle): it is fed JSON states and topics in position order and knows nothing of
@@ -39,6 +43,7 @@ SIGNED_EVENTS: dict[str, str] = {f"aggregates.client:Client.{t}": c for t, c in 
     ("CertificateWithdrawn", "certificate withdraw"), ("AppealDecided", "appeal decide"), ("ComplaintAdmitted", "complaint admit"),
     ("ComplaintResolved", "complaint resolve"), ("AuditCompleted", "audit complete"))}
 TOPICS = (*SIGNED_EVENTS, ACT_SIGNED, POLICY, REGISTERED)
+COSIGN_DAYS = 14  # an act awaiting a co-signature longer than this (days since it was recorded) fails verify (exit 3)
 
 
 def _date(value: Any) -> date | None:
@@ -108,16 +113,16 @@ class Completeness:
             panel = SIGNED_ACTS.get(command, {}).get("panel")
             named = [n for n in (state.get(panel) or []) if isinstance(n, str)] if panel else []
             missing = [n for n in named if self.people.get(n, self.people.get(n.upper())) not in signed]
-            if missing:
+            if missing:  # signed by one member, the others not yet: work in progress, not tampering (D48c)
                 who = "、".join(missing)
                 out.append(Finding(
-                    "signature",
-                    f"{act_words(command)}（{label}，事件版本 {version}，业务日期 {on}）由 {'、'.join(named)} 共同作出，须每人签名（本机构自 {since} 起要求），"
+                    "cosign",
+                    f"{act_words(command)}（{label}，事件版本 {version}，业务日期 {on}，记录于 {day}）由 {'、'.join(named)} 共同作出，"
                     f"尚缺 {who} 的签名：请其本人会签（certledger sign --client {label} --act {version} --sign-key 私钥文件）。",
-                    f"The act '{command}' on client {label} at version {version} ({on}) was taken by {', '.join(named)}, each of "
-                    f"whom must sign (policy from {since}); {', '.join(missing)} has not: each co-signs in person "
+                    f"The act '{command}' on client {label} at version {version} ({on}, recorded {day}) was taken by "
+                    f"{', '.join(named)}, each of whom signs; {', '.join(missing)} has not yet: each co-signs in person "
                     f"(certledger sign --client {label} --act {version} --sign-key KEYFILE).",
-                    position=position, client=label, version=version, event=event))
+                    position=position, client=label, version=version, event=event, recorded_on=day.isoformat() if day else None))
         return out
 
 

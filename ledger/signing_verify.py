@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from aggregates.person_keys import key_valid_on
+from aggregates.person_keys import key_fingerprint, key_valid_on
 from ledger.signing import act_words, statement_bytes, stored_json
 from ledger.trail.findings import Finding
 
@@ -59,10 +59,22 @@ def check_one(signed: dict[str, Any], client_hex: str, acts: dict[int, tuple[str
     key = next((k for k in keys if k["key_id"] == signed.get("key_id")), None)
     if key is None:
         return broken(f"密钥 {signed.get('key_id')} 未登记在签名人名下。", f"the key {signed.get('key_id')} is not registered to the signer.")
+    try:  # the key's id is its fingerprint: a public key changed in its KeyAdded event no longer matches (trial 6, item 5)
+        intact = key_fingerprint(base64.b64decode(key.get("public_key") or "", validate=True)) == key["key_id"]
+    except (ValueError, TypeError):
+        intact = False
+    if not intact:
+        return broken(f"登记的密钥 {key['key_id']} 被改动：其 KeyAdded 事件中的公钥与密钥编号（公钥的指纹）不符，签名因此无法核对。",
+                      f"the registered key {key['key_id']} was altered: the public key in its KeyAdded event does not match the "
+                      "key's id (its fingerprint), so the signature cannot be checked.")
     norm = [{**k, "valid_from": _date(k["valid_from"]), "revoked_on": _date(k.get("revoked_on"))} for k in keys]
     valid, why = key_valid_on(norm, key["key_id"], on) if on is not None else (False, "no date")
     if not valid:
-        return broken(f"密钥 {key['key_id']} 在业务日期 {on} 无效（{why}）。", f"the key {key['key_id']} was not valid on the business date {on} ({why}).")
+        from ledger.words import word
+
+        # the reason in words, not its code (trial 12, wording)
+        return broken(f"密钥 {key['key_id']} 在业务日期 {on} 无效：{word('key_invalid', why)}。",
+                      f"the key {key['key_id']} was not valid on the business date {on}: {word('key_invalid', why, 'en')}.")
     message = statement_bytes(client=client_hex, command=command, meaning_zh=signed.get("meaning_zh", ""),
                               meaning_en=signed.get("meaning_en", ""), signer_id=signed.get("signer_id", ""),
                               signer_name=signed.get("signer_name", ""), role=signed.get("role", ""), key_id=key["key_id"],

@@ -258,7 +258,7 @@ def _story(i: int, seed: int) -> list[dict[str, Any]]:
             line("certificate withdraw", d(120), **{"reason-code": _reason_code(scheme_id, "withdrawal")}, reason="暂停期满未整改")
     elif fate < 0.3:
         line("appeal lodge", d(44), against="D1", grounds="认为部分指标评分偏低，请求复核")
-        line("appeal admit", d(47), appeal="AL1", accept=True)
+        line("appeal admit", d(47), appeal="AL1", accept=True, decider=["孙丽"])
         # 004 §14.1.3 (2): notice at least 5 working days ahead, hearing within 20 of lodging; counted
         # on the working-day calendar so that a holiday (the Spring Festival) never breaks the story.
         hearing = _calendar().add_working_days(day0 + timedelta(days=47), 6).due

@@ -128,6 +128,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "hearing_on": ("听证日期", "hearing date"), "notice_given_on": ("通知日期", "notified on"), "panel": ("听证人员", "panel"),
     "outcome": ("裁定结果", "outcome"),
     "objection_id": ("审核组异议", "objection"), "members": ("异议针对的成员", "members objected to"),  # 004 §5.2.1
+    "barred": ("不得进入重新策划的审核组", "barred from the audit planned again"),  # 004 §5.2.1 (trial 12, item 7)
     # --- reporting (issue 9) ---
     "act": ("事项", "act"), "act_id": ("事项编号", "act's id"), "key": ("事项", "act"), "where": ("公布位置", "published at"),
     "statement": ("公开声明", "public statement"), "cause_id": ("原因编号", "cause"),
@@ -204,6 +205,10 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+# labels of a write's echo that is no event (cli/writes.py ECHO_EVENTS), by (pseudo-event, key)
+ECHO_FIELDS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
 def yes_no(value: Any, lang: str = "zh") -> str:
     """A boolean as 是/否 (yes/no)."""
     return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
@@ -217,7 +222,7 @@ def event_word(name: str, lang: str = "zh") -> str:
 def field_word(key: str, lang: str = "zh", event: str = "") -> str:
     """A field's label: its event's own (``EVENT_FIELDS``) where the name means something else
     there, else the one of ``FIELDS``; a field without words is shown by its key."""
-    pair = EVENT_FIELDS.get((event, key)) or FIELDS.get(key)
+    pair = EVENT_FIELDS.get((event, key)) or ECHO_FIELDS.get((event, key)) or FIELDS.get(key)
     return key if pair is None else (pair[1] if lang == "en" else pair[0])
 
 
@@ -452,6 +457,25 @@ VOCABULARIES["signed_act"] = {  # the acts a personal signature can carry (ledge
     "certificate restore": ("恢复证书", "restoration"), "certificate withdraw": ("撤销证书", "withdrawal"),
     "appeal decide": ("申诉裁定", "appeal decision"), "complaint admit": ("投诉受理决定", "complaint admission"),
     "complaint resolve": ("投诉处理结果", "complaint result"), "audit complete": ("审核组长提交审核结论", "lead auditor's submission of the audit"),
+}
+# the register's events (aggregates/people.py, person_keys.py), as verify names an event of a person's stream (trial 12)
+PERSON_EVENTS: dict[str, tuple[str, str]] = {
+    "Registered": ("人员登记", "person registered"), "RolesGranted": ("授予角色", "roles granted"),
+    "RolesWithdrawn": ("撤回角色", "roles withdrawn"), "CcaaRegistrationRecorded": ("记录 CCAA 注册", "CCAA registration recorded"),
+    "TrainingRecorded": ("记录培训", "training recorded"), "CompetenceRecorded": ("记录专业能力", "competence recorded"),
+    "Left": ("离开本机构", "left the body"), "InterestDeclared": ("利益声明", "interest declared"),
+    "LoginMapped": ("映射数据库登录", "database login mapped"), "LoginUnmapped": ("解除数据库登录映射", "database login unmapped"),
+    "ActAnnotated": ("备注与证据", "note and evidence"), "KeyAdded": ("登记签名公钥", "signing key added"),
+    "KeyRevoked": ("吊销签名密钥", "signing key revoked"), "SigningPolicySet": ("设定签名要求", "signing policy set"),
+}
+# ``certledger sign``'s echo (cli/writes.py ECHO_EVENTS["sign"]; ledger/signing_cosign.py's result), in words (trial 12)
+ECHO_FIELDS.update({("CoSigned", "act"): ("所会签的行为", "act co-signed"), ("CoSigned", "version"): ("事件版本", "event version"),
+                     ("CoSigned", "signer"): ("会签人", "co-signer"), ("CoSigned", "key"): ("密钥编号", "key id"),
+                     ("CoSigned", "missing"): ("尚待会签", "still to co-sign")})
+FIELD_VOCABULARIES[("CoSigned", "act")] = "signed_act"
+VOCABULARIES["key_invalid"] = {  # why a key was not valid on a day (aggregates/person_keys.key_valid_on), for verify (trial 12)
+    "not-yet": ("尚未生效", "not yet valid"), "superseded": ("已被之后登记的新密钥取代", "superseded by a key registered after it"),
+    "revoked": ("已吊销", "revoked"), "unknown": ("未登记", "not registered"), "no date": ("行为没有业务日期", "the act has no business date"),
 }
 FIELD_VOCABULARIES[("", "acts")] = "signed_act"
 FIELD_VOCABULARIES[("ActSigned", "command")] = "signed_act"

@@ -62,8 +62,8 @@ NAMES = tuple(SPECS)  # in the order read models are listed and rebuilt
 
 
 @functools.lru_cache(maxsize=256)
-def _file_digest(path: Path, size: int = -1, mtime_ns: int = -1) -> bytes:
-    """The file's SHA-256, once per process for each size and modification time it has."""
+def _file_digest(path: Path, *stat: int) -> bytes:
+    """The file's SHA-256, once per process for each size, modification time, inode and change time it has."""
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).digest()
@@ -81,12 +81,13 @@ def files(name: str) -> list[Path]:
 def fingerprint(name: str, extra: str = "") -> str:
     """The read model's fingerprint: name, version, each shaping file's name and digest, ``extra``.
     Remembered in the user's cache folder with the files' sizes and modification times (the test
-    Python's bytecode cache makes of a source file): while none of them changed, the files are not
-    read and hashed again, and ``show`` does not import hashlib (D41)."""
+    Python's bytecode cache makes of a source file) and their inodes and change times (which a copy
+    tool that keeps the first two cannot keep): while none of them changed, the files are not read
+    and hashed again, and ``show`` does not import hashlib (D41)."""
     spec = SPECS[name]
     paths = files(name)
     try:
-        stats = [[str(p.relative_to(ROOT)), st.st_size, st.st_mtime_ns] for p in paths for st in (p.stat(),)]
+        stats = [[str(p.relative_to(ROOT)), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] for p in paths for st in (p.stat(),)]
     except OSError:
         stats = None
     key = f"{ROOT}\0{name}"
@@ -97,8 +98,8 @@ def fingerprint(name: str, extra: str = "") -> str:
 
     h = hashlib.sha256(f"{spec.name}\0{spec.version}\0".encode())
     for i, path in enumerate(paths):
-        size, mtime_ns = (stats[i][1], stats[i][2]) if stats is not None else (-1, -1)
-        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + _file_digest(path, size, mtime_ns))
+        digest = _file_digest(path, *stats[i][1:]) if stats is not None else _file_digest(path, -1)
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + digest)
     h.update(extra.encode())
     value = h.hexdigest()
     if stats is not None:
@@ -110,9 +111,9 @@ _CACHE: dict[str, object] | None = None
 
 
 def _cache_file() -> Path:
-    import os
+    from ledger.rules.cache_dir import cache_dir
 
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "certledger" / "fingerprints.json"
+    return cache_dir() / "fingerprints.json"
 
 
 def _remembered() -> dict[str, object]:

@@ -9,7 +9,7 @@ models (the facade, projections/read.py, chooses them):
   the name (a substring, Chinese too), the deadline's kind, overdue (``due < on``); the open
   deadlines are joined with the clients' table when a filter is about the client;
 - the stage and the certificate status are read as of a day by the one derivation
-  (``ledger.rules.lifecycle.certificate_status``: a certificate past its validity reads expired):
+  (``ledger.rules.certificate_status.certificate_status``: a certificate past its validity reads expired):
   the query keeps only the rows whose recorded values can read so (``CAN_READ_AS``), and the
   derivation decides;
 - the sort is an ``ORDER BY`` (empty values last, names in Unicode code-point order on both
@@ -197,9 +197,9 @@ def find(listing: str, *, scheme: Any = None, stage: Any = None, status: Any = N
 
 def as_on(row: dict[str, Any], day: date | None) -> dict[str, Any]:
     """A clients row (with the ``BASIS`` columns, which it loses) as it reads on ``day``: the
-    certificate's status, and the stage that shows it, by ``ledger.rules.lifecycle.certificate_status``
+    certificate's status, and the stage that shows it, by ``ledger.rules.certificate_status.certificate_status``
     (no day: as recorded)."""
-    from ledger.rules.lifecycle import certificate_status
+    from ledger.rules.certificate_status import certificate_status
 
     basis = [row.pop(k, None) for k in BASIS]
     recorded = row["certificate_status"]

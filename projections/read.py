@@ -86,7 +86,7 @@ def clients(app: Any, today: date | None = None, find: Any = None) -> list[dict[
     """The clients with their stage and certificate, in registration order, or as ``find`` says
     (``read.find("clients", ...)``: filters, sort, limit); with ``today``, the certificate's status
     (and the stage that shows it) as of that day, by the one derivation
-    (ledger.rules.lifecycle.certificate_status): a certificate past its validity reads expired
+    (ledger.rules.certificate_status.certificate_status): a certificate past its validity reads expired
     here as in show and the register."""
     from projections import finding
     from projections.runner import read_models

@@ -44,11 +44,11 @@ def register_rows(client: Any) -> list[dict[str, Any]]:
 
 def as_on(row: dict[str, Any], on: date, suspensions: Any = None) -> dict[str, Any]:
     """A register row as it reads on a day, its status from the one derivation
-    (``ledger.rules.lifecycle.certificate_status``, given the client's ``suspensions`` when the
+    (``ledger.rules.certificate_status.certificate_status``, given the client's ``suspensions`` when the
     caller has them): a valid or suspended certificate whose validity ended before that day is
     expired (001 §8.2) even if ``certificate expire`` has not been recorded yet;
     ``status_recorded`` keeps what the ledger recorded."""
-    from ledger.rules.lifecycle import certificate_status
+    from ledger.rules.certificate_status import certificate_status
 
     status = certificate_status(row, on, suspensions) or row["status"]
     if status == "expired" and row["status"] in IN_FORCE:

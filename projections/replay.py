@@ -18,7 +18,7 @@ from projections.summaries import client_summary
 def summary_as_of(app: Any, uscc: str, as_of: date | None = None, as_recorded: datetime | None = None) -> dict[str, Any]:
     """``show`` as the events imply on a past business date and/or as recorded by a past moment.
     Before the client existed: NotFound "no such client then". The certificate's status is the one
-    derivation's as of that day (ledger.rules.lifecycle.certificate_status)."""
+    derivation's as of that day (ledger.rules.certificate_status.certificate_status)."""
     from projections.status import summary_as_on
 
     day = as_of or as_recorded.date()  # type: ignore[union-attr]

@@ -1,5 +1,5 @@
 """A client summary's certificate status as of a day, for ``show`` and ``show --as-of`` (the fast,
-general and replay paths alike): ``ledger.rules.lifecycle.certificate_status``, the one derivation of
+general and replay paths alike): ``ledger.rules.certificate_status.certificate_status``, the one derivation of
 a certificate's status, applied to the stored or replayed summary. Light: ``show``'s fast path
 imports it (no SQLAlchemy, no eventsourcing)."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 def summary_as_on(found: dict[str, Any], day: date) -> dict[str, Any]:
     """A client summary with its certificate's status (and the stage it shows) as of ``day``, from
-    ``ledger.rules.lifecycle.certificate_status``; ``status_recorded`` keeps what was recorded."""
+    ``ledger.rules.certificate_status.certificate_status``; ``status_recorded`` keeps what was recorded."""
     from ledger.rules.certificate_status import certificate_status  # light: no calendar, no procedures
 
     cert = found.get("certificate")

@@ -45,7 +45,7 @@ clients = Table(
     Column("certificate_status", String(16)),
     Column("grade", String(16)),
     Column("events", Integer, nullable=False),
-    # What the status as of a day is derived from (ledger.rules.lifecycle.certificate_status).
+    # What the status as of a day is derived from (ledger.rules.certificate_status.certificate_status).
     Column("certificate_issued_on", Date),
     Column("certificate_valid_until", Date),
     Column("certificate_status_changed_on", Date),

@@ -83,10 +83,11 @@ def check_appeal(client: Any, *, against: str, grounds: str, occurred_on: date) 
 
 
 def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str, occurred_on: date,
-                    deciders: list[str] | None = None) -> tuple[str, list[str]]:
+                    deciders: list[str] | None = None, actor: str | None = None) -> tuple[str, list[str]]:
     """An appeal accepted or refused (004 §14.1.2); a refusal needs its reason and, as it decides the
     appeal, the people who decided it, none involved in the decision appealed (004 §14.1.3 (6));
-    people named for an acceptance are held to the same. Returns the reason and the deciders."""
+    people named for an acceptance are held to the same. An acceptance naming no one is decided by
+    its ``actor``, who is held to the same (trial 12, item 12). Returns the reason and the deciders."""
     appeal = get(client, client.appeals, appeal_id, "申诉", "appeal")
     require(appeal["status"] == "lodged", "004 §14.1.2", f"申诉 {appeal_id} 已作出受理决定。", f"Appeal {appeal_id} already has an admission decision.")
     if not accepted:
@@ -97,7 +98,10 @@ def check_admission(client: Any, *, appeal_id: str, accepted: bool, reason: str,
         "不予受理即对申诉作出了决定：请用 --decider 列出作出该决定的人员（与被申诉的决定无关的人员，004 §14.1.3 (6)）。",
         "Refusing an appeal decides it: name who decided with --decider (people not involved in the decision appealed, 004 §14.1.3 (6)).",
     )
-    _uninvolved(client, appeal, members, "受理决定人员", "an admission decider")
+    if members:
+        _uninvolved(client, appeal, members, "受理决定人员", "an admission decider")
+    elif actor:  # no one named: the actor decides the admission
+        _uninvolved(client, appeal, [actor], "受理决定人员", "an admission decider")
     not_before(occurred_on, appeal["lodged_on"], "申诉提出日期", "the date the appeal was lodged")
     return (reason or "").strip(), members
 

@@ -5,9 +5,10 @@ HZX 提出") and its answer; what an objection means for the audit (aggregates/o
   whole), with the applicant's reason; one open objection per audit at a time.
 - While it is open the audit does not proceed: scores, exclusions, nonconformities, corrections and
   completion are refused, naming ``audit objection-answer``.
+- The answer is the body's: never by someone on the audit's team or named in the objection.
 - Dismissed: the audit proceeds. Upheld: the team of a plan never changes, so the audit does not
   proceed; it is cancelled (``audit cancel``) and planned again (``audit plan``) without the members
-  objected to — the one road by which an audit's team changes. The new plan of the same kind for the
+  objected to (an objection to the whole team: without anyone on it, ``barred_by``) — the one road by which an audit's team changes. The new plan of the same kind for the
   same application may not name them, and the cancelled audit does not count as the application's
   audit of that kind (aggregates/policy/audits.py ``check_plan``).
 """
@@ -59,13 +60,31 @@ def check_objection(client: Any, *, audit_id: str, members: list[str], reason: s
     return named, reason
 
 
-def check_answer(client: Any, *, audit_id: str, upheld: bool, dismissed: bool, reason: str, occurred_on: date) -> tuple[dict[str, Any], str]:
-    """The body's answer to the audit's open objection: upheld or dismissed, with a reason."""
+def barred_by(audit: dict[str, Any], objection: dict[str, Any]) -> list[str]:
+    """Who an upheld objection bars from the audit planned again: the members objected to; an
+    objection to the team as a whole (no member named), everyone on the team (trial 12, item 7)."""
+    return list(objection["members"]) or team_of(audit)
+
+
+def check_answer(client: Any, *, audit_id: str, upheld: bool, dismissed: bool, reason: str, occurred_on: date,
+                 actor: str | None = None) -> tuple[dict[str, Any], str]:
+    """The body's answer to the audit's open objection: upheld or dismissed, with a reason; the
+    body's, so never by someone on the audit's team or named in the objection (impartiality:
+    no one judges an objection to themself; trial 12, item 6)."""
     audit = get(client, client.audits, audit_id, "审核", "audit")
     pending = open_objection(audit)
     require(pending is not None, OBJECTION, f"审核 {audit_id} 没有未答复的审核组异议，无从答复。",
             f"Audit {audit_id} has no unanswered objection to its team; there is nothing to answer.")
     assert pending is not None
+    if actor:
+        named = actor in pending["members"]
+        require(actor not in team_of(audit), OBJECTION,
+                f"{actor} {'是异议所针对的人员' if named else '在审核 ' + audit_id + ' 的审核组中'}，不能答复对该审核组组成的异议"
+                f"（004 §5.2.1；公正性原则，004 §4.2：任何人不评判针对自己的异议）。答复是本机构的决定：请由管理员或不在该审核组、"
+                f"未被异议提及的人员以 --actor 记录。",
+                f"{actor} {'is named in the objection' if named else 'is on the team of audit ' + audit_id} and may not answer the "
+                f"objection to its composition (004 §5.2.1; impartiality, 004 §4.2: no one judges an objection to themself). The "
+                "answer is the body's: record it with --actor naming an administrator or someone not on the team and not named in it.")
     require(upheld != dismissed, OBJECTION, "请选择 --upheld（异议成立）或 --dismissed（异议不成立）之一。",
             "Choose exactly one of --upheld or --dismissed.")
     not_before(occurred_on, pending["on"], "异议提出日期", "the date of the objection")
@@ -92,11 +111,12 @@ def check_proceeds(client: Any, audit: dict[str, Any]) -> None:
     upheld = [o for o in objections if o["answer"]["upheld"]]
     if upheld:
         o = upheld[-1]
-        who_zh = f"异议所针对的 {'、'.join(o['members'])} 仍在审核组中" if o["members"] else "审核组须重新组建"
+        who_zh = f"异议所针对的 {'、'.join(o['members'])} 仍在审核组中" if o["members"] else "审核组须整体重新组建"
         who_en = f"{', '.join(o['members'])}, objected to, {'is' if len(o['members']) == 1 else 'are'} still on the team" if o["members"] \
-            else "the team must be formed again"
-        without_zh = f"不含 {'、'.join(o['members'])} " if o["members"] else ""
-        without_en = f" without {', '.join(o['members'])}" if o["members"] else ""
+            else "the team must be formed anew"
+        barred = barred_by(audit, o)
+        without_zh = f"不含 {'、'.join(barred)} "
+        without_en = f" without {', '.join(barred)}"
         raise RuleViolation(
             OBJECTION,
             f"对审核 {audit_id} 审核组组成的异议 {o['id']} 已于 {o['answer']['on']} 认定成立，{who_zh}；该审核不能继续。"
@@ -114,11 +134,11 @@ def replaced_by_replan(audit: dict[str, Any]) -> bool:
 
 def check_replan(client: Any, *, kind: str, application_id: str | None, team: list[str]) -> None:
     """A plan that replaces an audit cancelled after an upheld objection (the latest audit of the same
-    kind for the same application) names none of the members objected to."""
+    kind for the same application) names none of the people it bars (``barred_by``)."""
     same = [a for a in client.audits.values() if a["kind"] == kind and a["application_id"] == application_id]
     if not same or not replaced_by_replan(same[-1]):
         return
-    barred = {m: o for o in same[-1]["objections"] if o["answer"] and o["answer"]["upheld"] for m in o["members"]}
+    barred = {m: o for o in same[-1]["objections"] if o["answer"] and o["answer"]["upheld"] for m in barred_by(same[-1], o)}
     named = [m for m in team if m in barred]
     if named:
         o = barred[named[0]]

@@ -155,7 +155,10 @@ def check_signatures(d: Path, report: Any) -> None:
             labels[e["client"]] = state["uscc"]
         complete.add(e.get("position"), e["client"], e.get("version"), e["type"], state, labels.get(e["client"], e["client"]))
     for f in complete.findings():
-        report.add("signature", f.message_zh, f.message_en)
+        if f.kind == "cosign":  # signed by one panel member, not yet by another: work in progress (D48c)
+            report.add_pending(f.message_zh, f.message_en)
+        else:
+            report.add("signature", f.message_zh, f.message_en)
 
 
 def _compare_signers_file(d: Path, people: dict[str, dict[str, Any]], report: Any) -> None:

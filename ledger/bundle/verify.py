@@ -71,6 +71,7 @@ class BundleReport:
     stamp_checked: bool = False  # whether that token was verified against the TSA chain the inspector gave
     problems: list[Problem] = field(default_factory=list)
     signatures: int = 0  # personal signatures checked (issue 15, item 4)
+    pending: list[Problem] = field(default_factory=list)  # panel acts awaiting a co-signature: listed, not problems (D48c)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,10 @@ class BundleReport:
     def add(self, what: str, zh: str, en: str) -> None:
         self.problems.append(Problem(what, zh, en))
 
+    def add_pending(self, zh: str, en: str) -> None:
+        """A panel's act awaiting a co-signature: listed, not a problem (D48c)."""
+        self.pending.append(Problem("cosign", zh, en))
+
     def to_dict(self) -> dict[str, Any]:
         return {"verified": self.ok and not self.structure_only, "consistent": self.ok, "structure_only": self.structure_only,
                 "directory": str(self.directory), "origin": self.origin, "tree_size": self.tree_size,
@@ -86,7 +91,8 @@ class BundleReport:
                 "events": self.events, "clients": self.clients, "ledger_clients": self.ledger_clients, "public_key": self.key,
                 "witnessed": [{"witness": n, "time": t.isoformat()} for n, t in self.witnessed],
                 "time_stamp": ({"time": self.stamped_at.isoformat(), "checked": self.stamp_checked} if self.stamped_at else None),
-                "signatures_checked": self.signatures, "problems": [p.to_dict() for p in self.problems]}
+                "signatures_checked": self.signatures, "problems": [p.to_dict() for p in self.problems],
+                "awaiting_cosignature": [p.to_dict() for p in self.pending]}
 
 
 class _Faults:

@@ -121,8 +121,8 @@ def gather(app: Any, uscc: str, *, as_of: date, number: str | None, signer: Any,
         name = client.master_value_on("name", cert["issued_on"])
         address = client.master_value_on("address", cert["issued_on"])
         sites, version, version_on = cert["sites"], 1, cert["issued_on"]
+    decided, signed = decision_words(app, client, cert.get("decision_id"))  # refused first when its signature fails
     statement = Statement(cert["number"], client.uscc, "valid", cert.get("grade"), cert["valid_until"], as_of).sign(signer)
-    decided, signed = decision_words(app, client, cert.get("decision_id"))
     return CertificateContents(
         number=cert["number"], version=version, version_issued_on=version_on, name=name, uscc=client.uscc,
         address=address, scope=cert["scope"], sites=sites,
@@ -143,7 +143,19 @@ def decision_words(app: Any, client: Any, decision_id: str | None) -> tuple[str,
     if decision is None:
         return "", ""
     decided = f"{decision['id']}，{decision['on'].isoformat()}，决定人 {decision['decider']}"
-    return decided, decision_signature(app.history(client.uscc), decision["id"])["zh"]
+    sig = decision_signature(app.history(client.uscc), decision["id"])
+    if sig["signed"] and not sig["verified"]:  # never a signed "valid" over a decision whose signature fails (trial 12, item 10)
+        from ledger.signing import RULE as SIGNING
+
+        raise RuleViolation(
+            SIGNING,
+            f"证书所依据的认证决定 {decision['id']}（{client.uscc}）的{sig['zh']}。决定事件在签名后可能被改动，"
+            "不打印证书，也不签发“证书有效”的状态声明；请运行 certledger verify 查明改动并处理后再打印。未打印、未记录。",
+            f"The personal signature over certification decision {decision['id']} ({client.uscc}), on which the certificate "
+            f"stands, does not verify ({sig['en']}). The decision may have been altered after signing, so no certificate is "
+            "printed and no 'valid' status statement is signed; run certledger verify to find the change and deal with it "
+            "before printing. Nothing was printed or recorded.")
+    return decided, sig["zh"]
 
 
 def _today() -> date:

@@ -35,7 +35,7 @@ from ledger.rules.deadlines_changes import KINDS as CHANGE_KINDS_DUE, change_dea
 from ledger.rules.deadlines_reporting import KINDS as REPORTING_KINDS, reporting_deadlines
 from ledger.rules.deadlines_cases import KINDS as CASE_KINDS, case_deadlines  # complaints and appeals (issue 9)
 from ledger.rules.cnca import KINDS as CNCA_KINDS
-from ledger.rules.deadlines_objections import KINDS as OBJECTION_KINDS, objection_deadlines  # 004 §5.2.1 (issue 15, H2)
+from ledger.rules.deadlines_objections import KINDS as OBJECTION_KINDS, objection_deadlines  # 004 §5.2.1
 from ledger.rules.procedures import Procedure, procedure_for
 
 __all__ = ["KINDS", "client_deadlines", "notification_deadlines", "select_open"]

@@ -5,8 +5,9 @@ days again (D41).
 The file, ``holidays-<key>.json`` under ``$XDG_CACHE_HOME/certledger`` (``~/.cache/certledger``),
 holds the package's version, the last year whose State Council notice it knows and the days off and
 make-up working days of each year asked for so far. ``<key>`` is a digest of the installed package's
-location and the size and modification time of its files that carry the data (``version.py``,
-``countries/china.py``, ``__init__.py``): another version or another installation is another file.
+location, its version (read as text, not imported) and the size, modification time, inode and
+change time of its files that carry the data (``version.py``, ``countries/china.py``,
+``__init__.py``): another version or another installation is another file.
 The package is imported only for what the file does not hold yet, and the file is then rewritten
 (atomically; a folder that cannot be written leaves every answer computed, as before).
 """
@@ -20,14 +21,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from ledger.rules.cache_dir import cache_dir
+
 _DATA_FILES = ("__init__.py", "version.py", "countries/china.py")
 _cache: dict[str, Any] | None = None
 _path: Path | None = None
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "certledger"
 
 
 def _package_key() -> str | None:
@@ -47,8 +45,25 @@ def _package_key() -> str | None:
             st = (root / name).stat()
         except OSError:
             return None
-        h.update(f"\0{name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        # a copy tool can keep a file's size and modification time, not its inode and change time
+        h.update(f"\0{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}".encode())
+    h.update(f"\0version\0{_version(root)}".encode())
     return h.hexdigest()[:32]
+
+
+def _version(root: Path) -> str:
+    """The package's version, read as text: ``__version__`` in its ``version.py`` when written there,
+    else the name of its ``holidays-<version>.dist-info`` folder beside it (a release reading its
+    version from that metadata); "" if neither says."""
+    import re
+
+    try:
+        found = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", (root / "version.py").read_text(encoding="utf-8"), re.MULTILINE)
+    except (OSError, ValueError):
+        found = None
+    if found:
+        return found.group(1)
+    return ",".join(sorted(p.name for p in root.parent.glob(f"{root.name}-*.dist-info")))
 
 
 def _load() -> dict[str, Any]:
@@ -60,7 +75,7 @@ def _load() -> dict[str, Any]:
     if key is None:
         return _cache
     try:
-        _path = _cache_dir() / f"holidays-{key}.json"
+        _path = cache_dir() / f"holidays-{key}.json"
     except RuntimeError:  # no home folder
         return _cache
     try:

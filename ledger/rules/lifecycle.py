@@ -15,10 +15,10 @@ from aggregates.errors import RuleViolation
 from ledger.rules.calendar import Calendar, Deadline
 from ledger.rules.procedures import Procedure, Reason, procedure_for
 
-if TYPE_CHECKING:  # annotations only: certificate_status serves `show`'s fast path, which imports no eventsourcing
+if TYPE_CHECKING:  # annotations only
     from aggregates.client import Client
 
-__all__ = ["appeal_lodging_deadline", "certificate_status", "check_appeal_lodging", "check_hearing", "check_restoration", "check_upgrade_application",
+__all__ = ["appeal_lodging_deadline", "check_appeal_lodging", "check_hearing", "check_restoration", "check_upgrade_application",
            "suspension_until", "upgrade_allowed_from", "validity_until"]
 
 
@@ -170,8 +170,3 @@ def validity_until(valid_from: date, calendar: Calendar, procedure: Procedure) -
     the same date the validity period later, as certificates are printed (2026-03-13 to
     2029-03-12); the end of a validity is never moved to a working day (docs/decisions.md D6)."""
     return procedure.periods.validity.end(calendar, valid_from).due - timedelta(days=1)
-
-
-# --- the one derivation of a certificate's status (reporting, issue 9) ----------------------------
-
-from ledger.rules.certificate_status import ENDED, _day, certificate_status  # noqa: E402, F401 - its home since D41

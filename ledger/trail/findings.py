@@ -29,7 +29,8 @@ def oid_bytes(value: bytes | str) -> bytes:
 class Finding:
     """One thing that did not verify. ``kind`` is one of: changed, replaced, missing, inserted,
     truncated, gap, malformed, leaves, root, consistency, heads, checkpoint-deleted, attestation (the data was altered); checkpoint,
-    external (a checkpoint cannot be used); unchecked (no checkpoint to check against)."""
+    external (a checkpoint cannot be used); unchecked (no checkpoint to check against); cosign (a panel's act awaiting a
+    member's co-signature: work in progress, kept apart from the findings by ``verify``)."""
 
     kind: str
     message_zh: str
@@ -38,10 +39,12 @@ class Finding:
     client: str | None = None
     version: int | None = None
     event: str | None = None
+    recorded_on: str | None = None  # "cosign" findings: the day the act awaiting co-signature was recorded
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "position": self.position, "client": self.client, "version": self.version,
-                "event": self.event, "message_zh": self.message_zh, "message_en": self.message_en}
+                "event": self.event, "message_zh": self.message_zh, "message_en": self.message_en} | (
+                    {"recorded_on": self.recorded_on} if self.recorded_on else {})
 
 
 class Clients:
@@ -51,17 +54,45 @@ class Clients:
         self.store, self.cache = store, {}
 
     def __call__(self, oid: bytes | str) -> str:
+        return self._read(oid)[1]
+
+    def _read(self, oid: bytes | str) -> tuple[str, str]:
+        """(kind, label) of a stream: a client by its USCC, a person of the register by name, the body."""
         key = oid_bytes(oid)
         if key not in self.cache:
-            label = key.hex()
+            kind, label = "client", key.hex()
             try:
-                state = self.store.first_event(key)
-                if state:
-                    label = json.loads(state).get("uscc") or label
+                state = json.loads(self.store.first_event(key) or b"null")
+                if isinstance(state, dict) and state.get("uscc"):
+                    label = state["uscc"]
+                elif isinstance(state, dict) and state.get("document_number") and state.get("name"):
+                    kind, label = "person", state["name"]
+                elif isinstance(state, dict) and "document_number" not in state:
+                    kind = "body"
             except Exception:  # noqa: BLE001 - a label for a report; the finding stands without it
                 pass
-            self.cache[key] = label
+            self.cache[key] = (kind, label)
         return self.cache[key]
+
+    def zh(self, oid: bytes | str) -> str:
+        """Whose event, in words: 客户 USCC, 人员 王芳, or 本机构 (trial 12: a person is not a client)."""
+        kind, label = self._read(oid)
+        return {"person": f"人员 {label}", "body": f"本机构（{label}）"}.get(kind, f"客户 {label}")
+
+    def en(self, oid: bytes | str) -> str:
+        kind, label = self._read(oid)
+        return {"person": f"person {label}", "body": f"the body ({label})"}.get(kind, f"client {label}")
+
+    def event(self, oid: bytes | str, topic: Any, lang: str = "zh") -> str:
+        """An event's type in words, by whose stream it is in (a person's Registered is not a client's)."""
+        from ledger.words import PERSON_EVENTS, event_word
+
+        name = topic_name(topic)
+        if self._read(oid)[0] == "person" or str(topic).startswith("aggregates.people:"):
+            pair = PERSON_EVENTS.get(name)
+            if pair:
+                return pair[1] if lang == "en" else pair[0]
+        return event_word(name, lang)
 
 
 def advance_heads(rows: list[EventRow], raw: dict[Any, tuple[int, int]], base: int, sizes: set[int],
@@ -89,10 +120,10 @@ def check_leaf_rows(rows: list[EventRow], stored: list[Any], base: int, findings
             continue
         findings.append(Finding(
             "leaves",
-            f"库内叶哈希表第 {base + j} 行记的是位置 {leaf[2]}、第 {leaf[4]} 版，而它的哈希属于位置 {r[0]} 的事件（客户 {clients(r[1])}，"
+            f"库内叶哈希表第 {base + j} 行记的是位置 {leaf[2]}、第 {leaf[4]} 版，而它的哈希属于位置 {r[0]} 的事件（{clients.zh(r[1])}，"
             f"第 {r[2]} 版）：该表（trail_leaves）被改动，事件本身未变。",
             f"Stored leaf row {base + j} says position {leaf[2]}, version {leaf[4]}, but its hash is that of the event at position "
-            f"{r[0]} (client {clients(r[1])}, version {r[2]}): that table (trail_leaves) was altered, not the event.",
+            f"{r[0]} ({clients.en(r[1])}, version {r[2]}): that table (trail_leaves) was altered, not the event.",
             r[0], clients(r[1]), r[2] if type(r[2]) is int else None, topic_name(r[3])))
         return True
     return False
@@ -110,8 +141,8 @@ def check_versions(rows: list[EventRow], versions: dict[Any, int], findings: lis
         if sum(1 for f in findings if f.kind == "sequence") < 20:
             findings.append(Finding(
                 "sequence",
-                f"位置 {r[0]}：客户 {clients(key)} 的第 {ver} 版事件（{topic_name(r[3])}）紧接在第 {last} 版之后：版本不连续，说明有事件被删除或伪造。",
-                f"Position {r[0]}: client {clients(key)}'s version {ver} ({topic_name(r[3])}) follows version {last}: the versions "
+                f"位置 {r[0]}：{clients.zh(key)} 的第 {ver} 版事件（{clients.event(key, r[3])}）紧接在第 {last} 版之后：版本不连续，说明有事件被删除或伪造。",
+                f"Position {r[0]}: {clients.en(key)}'s version {ver} ({clients.event(key, r[3], 'en')}) follows version {last}: the versions "
                 "are not consecutive, so an event was deleted or forged.",
                 r[0], clients(key), ver if type(ver) is int else None, topic_name(r[3])))
         if type(ver) is int:
@@ -126,9 +157,9 @@ def check_positions(rows: list[EventRow], prev: int, gaps: int, gaps_expected: b
         if pos <= prev:
             findings.append(Finding(
                 "malformed",
-                f"位置 {pos} 不是账本会分配的位置（位置从 1 开始递增）：这是伪造插入的事件（客户 {clients(r[1])}，版本 {r[2]}，{topic_name(r[3])}）。",
+                f"位置 {pos} 不是账本会分配的位置（位置从 1 开始递增）：这是伪造插入的事件（{clients.zh(r[1])}，版本 {r[2]}，{clients.event(r[1], r[3])}）。",
                 f"Position {pos} is not one the ledger assigns (positions start at 1 and increase): a forged insert "
-                f"(client {clients(r[1])}, version {r[2]}, {topic_name(r[3])}).",
+                f"({clients.en(r[1])}, version {r[2]}, {clients.event(r[1], r[3], 'en')}).",
                 pos, clients(r[1]), r[2], topic_name(r[3])))
         elif pos != prev + 1:
             gaps += pos - prev - 1
@@ -155,8 +186,8 @@ def first_difference(snap: Any, rows: list[EventRow], hashes: list[bytes], store
         return Finding("leaves", f"库内叶哈希表在第 {base + i} 个叶处缺行。", f"The stored leaf hashes lack leaf {base + i}.", pos, clients(oid), ver, name)
     _, s_pos, s_oid, s_ver, _ = s
     if pos == s_pos and (oid, ver) == (s_oid, s_ver):
-        return Finding("changed", f"位置 {pos} 的事件在检查点之后被改动：客户 {clients(oid)}，版本 {ver}，{name}。",
-                       f"The event at position {pos} was changed after it was checkpointed: client {clients(oid)}, version {ver}, {name}.",
+        return Finding("changed", f"位置 {pos} 的事件在检查点之后被改动：{clients.zh(oid)}，版本 {ver}，{clients.event(oid, r[3])}。",
+                       f"The event at position {pos} was changed after it was checkpointed: {clients.en(oid)}, version {ver}, {clients.event(oid, r[3], 'en')}.",
                        pos, clients(oid), ver, name)
     if pos == s_pos:
         moved = snap.leaf_of(oid, ver) if isinstance(ver, int) else None
@@ -164,14 +195,14 @@ def first_difference(snap: Any, rows: list[EventRow], hashes: list[bytes], store
         where_en = f"the checkpoint had that event at position {moved[1]}: events were reordered" if moved else \
             "no checkpoint has that event: it is forged"
         return Finding("replaced",
-                       f"位置 {pos} 签名时是客户 {clients(s_oid)} 的第 {s_ver} 版事件，现在是客户 {clients(oid)} 的第 {ver} 版事件（{name}）；{where_zh}。",
-                       f"Position {pos} held client {clients(s_oid)}, version {s_ver} when checkpointed; it now holds client {clients(oid)}, "
-                       f"version {ver} ({name}): {where_en}.",
+                       f"位置 {pos} 签名时是{clients.zh(s_oid)} 的第 {s_ver} 版事件，现在是{clients.zh(oid)} 的第 {ver} 版事件（{clients.event(oid, r[3])}）；{where_zh}。",
+                       f"Position {pos} held {clients.en(s_oid)}, version {s_ver} when checkpointed; it now holds {clients.en(oid)}, "
+                       f"version {ver} ({clients.event(oid, r[3], 'en')}): {where_en}.",
                        pos, clients(oid), ver, name)
     if pos > s_pos:
-        return Finding("missing", f"位置 {s_pos} 的事件已被删除：客户 {clients(s_oid)}，版本 {s_ver}。",
-                       f"The event at position {s_pos} was deleted: client {clients(s_oid)}, version {s_ver}.",
+        return Finding("missing", f"位置 {s_pos} 的事件已被删除：{clients.zh(s_oid)}，版本 {s_ver}。",
+                       f"The event at position {s_pos} was deleted: {clients.en(s_oid)}, version {s_ver}.",
                        s_pos, clients(s_oid), s_ver)
-    return Finding("inserted", f"位置 {pos} 有一个检查点中没有的事件（伪造插入）：客户 {clients(oid)}，版本 {ver}，{name}。",
-                   f"Position {pos} holds an event no checkpoint contains (a forged insert): client {clients(oid)}, version {ver}, {name}.",
+    return Finding("inserted", f"位置 {pos} 有一个检查点中没有的事件（伪造插入）：{clients.zh(oid)}，版本 {ver}，{clients.event(oid, r[3])}。",
+                   f"Position {pos} holds an event no checkpoint contains (a forged insert): {clients.en(oid)}, version {ver}, {clients.event(oid, r[3], 'en')}.",
                    pos, clients(oid), ver, name)

@@ -24,7 +24,8 @@ Progress = Callable[[int], None]
 # Findings that say the stored events (or the trail's own tables) were altered, as opposed to a
 # checkpoint that cannot be used (bad signature, another ledger) or nothing to check against.
 DATA_KINDS = frozenset({"changed", "replaced", "missing", "inserted", "truncated", "gap", "malformed", "leaves", "root",
-                        "consistency", "sequence", "heads", "checkpoint-deleted", "attestation", "signature"})
+                        "consistency", "sequence", "heads", "checkpoint-deleted", "attestation", "signature",
+                        "authority"})  # authority: a register event its actor could not record (written past the ledger)
 
 
 def install_append_only(app: Any) -> None:
@@ -46,6 +47,7 @@ class Report:
     unsigned: int = 0  # events recorded after the largest checkpoint: nothing signed vouches for them yet
     uncovered_since: datetime | None = None  # when the first of those was recorded
     signatures: int = 0  # personal signatures checked (issue 15, item 4)
+    pending: list[Finding] = field(default_factory=list)  # panel acts awaiting a co-signature: listed, not findings
 
     @property
     def ok(self) -> bool:
@@ -71,6 +73,7 @@ class Report:
             "last_position": self.positions[1] if self.positions else None,
             "gaps": self.gaps, "checkpoints_checked": self.checkpoints_checked, "unsigned_events": self.unsigned,
             "signatures_checked": self.signatures,
+            "awaiting_cosignature": [f.to_dict() for f in self.pending],
             "uncovered_since": self.uncovered_since.isoformat() if self.uncovered_since else None,
             "external_checkpoint": {"origin": self.external.origin, "tree_size": self.external.size} if self.external else None,
             "first_bad": self.first.to_dict() if self.first else None,
@@ -340,9 +343,9 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
                             total = snap.leaf_count()
                             findings.append(Finding(
                                 "truncated",
-                                f"位置 {s[1]} 起的事件缺失（检查点已记录 {total} 个事件，账本现只有 {n} 个）：第一个缺失的是客户 {clients(s[2])} 的第 {s[3]} 版事件。",
+                                f"位置 {s[1]} 起的事件缺失（检查点已记录 {total} 个事件，账本现只有 {n} 个）：第一个缺失的是{clients.zh(s[2])} 的第 {s[3]} 版事件。",
                                 f"The events from position {s[1]} on are missing (checkpoints recorded {total} events; the ledger now has {n}): "
-                                f"the first missing one is client {clients(s[2])}, version {s[3]}.",
+                                f"the first missing one is {clients.en(s[2])}, version {s[3]}.",
                                 s[1], clients(s[2]), s[3]))
                 stored_tree.extend(rest)
         root = builder.root()
@@ -446,9 +449,11 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
         from ledger.signing_verify import check_signatures
         from ledger.trail.people_replay import people_findings
 
-        unreadable = people_findings(app)  # a person's altered event: named, not a stop (trial item 4)
+        register = people_findings(app)  # a person's altered event: named, not a stop (trial item 4); an unauthorised one
+        unreadable = [f for f in register if f.kind == "malformed"]
         personal = check_signatures(app) if not unreadable else None
-        findings += unreadable if unreadable else personal.findings
+        findings += register + ([] if unreadable else [f for f in personal.findings if f.kind != "cosign"])
+        pending = [] if unreadable else [f for f in personal.findings if f.kind == "cosign"]  # work in progress
         # 6. Nothing signed to compare with: the events hash to a root, but nothing vouches for it.
         if not heads and not findings:
             findings.append(Finding(
@@ -461,6 +466,7 @@ def verify_trail(app: Any, verifier: Verifier, external: str | None = None,
     report = Report(origin, n, root, positions, gaps, len(heads), ext, findings)
     report.unsigned = max(0, n - max((h.size for _, _, h, _ in heads), default=0))
     report.signatures = personal.checked if personal is not None else 0
+    report.pending = pending
     if report.unsigned and first_uncovered is not None:
         report.uncovered_since = _recorded_at(app, first_uncovered)
     return report

@@ -60,7 +60,8 @@ def test_a_panel_signs_on_the_command_line_and_verify_names_a_deleted_signature(
     assert run("keys", "init", "--key", body_key).exit_code == 0
     assert run("checkpoint", "--key", body_key).exit_code == 0
     r = run("verify", "--key", body_key)
-    assert r.exit_code == 1 and "周涛 has not" in r.stdout + r.stderr and f"sign --client {HZX} --act {act}" in r.stdout + r.stderr
+    assert r.exit_code == 0 and "周涛 has not" in r.stdout + r.stderr and f"sign --client {HZX} --act {act}" in r.stdout + r.stderr
+    assert "Awaiting co-signature: 1" in r.stdout and "altered" not in r.stdout + r.stderr  # work in progress (D48c)
 
     before = _count(db)
     for key, words, actor in ((keys["zhao"], "belongs to 赵敏", "周涛"), (keys["sun"], "孙丽 has signed this act", "孙丽"),

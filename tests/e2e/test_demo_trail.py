@@ -191,7 +191,7 @@ def test_every_act_with_legal_meaning_after_the_policy_date_is_signed_by_its_sig
             assert signers.get(h["version"]) == want, (row["uscc"], h["version"], h["type"], signers.get(h["version"]), want)
             kinds.add(h["type"])
     assert kinds == set(SIGNABLE_EVENTS)  # every kind of signed act is played
-    assert summary["staff"]["signed_acts"] == acts
+    assert summary["staff"]["signed_acts"] == acts and summary["staff"]["signatures"] == total  # co-signatures too (trial 12, item 13)
     verify = CliRunner().invoke(root, ["--db", str(db), "verify", "--public-key", summary["audit_trail"]["public_key"], "--json"])
     assert verify.exit_code == 0, verify.output
     report = json.loads(verify.stdout)

@@ -84,8 +84,8 @@ def test_people_and_signing_echoes_read_in_words(tmp_path):
     assert r.stdout.splitlines() == ["签名要求已记录", "  要求个人签名：是", "  自此日起须签名：2026-03-01", "  须签名的行为：认证决定、颁发证书"]
     for code in ("None", "required_from", "acts", "decide", "certificate issue"):
         assert code not in r.stdout, code
-    r = run("people", "signing", "--off", "--on", "2026-03-02", "--lang", "en")
-    assert r.exit_code == 0 and r.stdout.splitlines() == ["Signing requirement recorded", "  signatures required: no"]
+    r = run("people", "signing", "--off", "--reason", "trial over", "--on", "2026-03-02", "--lang", "en")
+    assert r.exit_code == 0 and r.stdout.splitlines() == ["Signing requirement recorded", "  signatures required: no", "  reason: trial over"]
     r = run("people", "signing", "--required-from", "2026-03-03", "--act", "complaint admit", "--on", "2026-03-03", "--lang", "en")
     assert "acts to be signed: complaint admission" in r.stdout and "None" not in r.stdout
     # JSON keeps the codes for programs

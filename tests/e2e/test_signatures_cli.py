@@ -108,9 +108,8 @@ def test_sign_show_verify_and_detect_an_altered_decision(tmp_path, monkeypatch):
 def test_a_bundle_whose_signed_decision_was_changed_fails_verify_bundle(tmp_path):
     """A tamperer who changes the decision's grade in events.jsonl and reseals the manifest: the
     Merkle proof fails, and so does the decider's signature."""
-    import hashlib
-
     from ledger.bundle import layout
+    from tests.bundles import reseal
 
     db = _ledger(tmp_path)
 
@@ -135,12 +134,6 @@ def test_a_bundle_whose_signed_decision_was_changed_fails_verify_bundle(tmp_path
     obj["state"] = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
     lines[i] = layout.canonical(obj)[:-1]
     (out / layout.EVENTS).write_bytes(b"\n".join(lines))
-    manifest = json.loads((out / layout.MANIFEST).read_text())
-    for name in manifest["files"]:
-        data = (out / name).read_bytes()
-        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    (out / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-    names = [*manifest["files"], layout.MANIFEST]
-    (out / layout.SUMS).write_text("".join(f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}\n" for n in names))
+    reseal(out)
     r = run("verify-bundle", str(out), "--public-key", body_key + ".pub", "--lang", "en")
     assert r.exit_code == 1 and "The signature of 'decide'" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -38,7 +38,8 @@ def test_an_acceptance_may_name_its_deciders_held_to_the_same_rule(app):
     _lodged(app)
     refused(app, lambda: app.admit_appeal(client=HZX, appeal="AL1", accept=True, decider=["李强"], actor="admin",
                                           on=date(2026, 3, 18)), "004 §14.1.3 (6)")
-    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="admin", on=date(2026, 3, 18))
+    # no one named: the actor decides (admin recorded D1, so an uninvolved actor admits; trial 12, item 12)
+    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="孙丽", on=date(2026, 3, 18))
     assert app.client(HZX).appeals["AL1"]["admission_deciders"] == []
 
 

@@ -22,6 +22,7 @@ from ledger.demo import play
 from ledger.trail.keys import init_key
 from ledger.trail.local_tsa import local_tsa
 from ledger.trail.witness import add_log, init_witness, latest_checkpoint, running_witness
+from tests.bundles import reseal
 from tests.owner import Owner
 
 TODAY = date(2026, 11, 20)
@@ -131,17 +132,6 @@ def bundle(body):
     return body.export(body.folder / "bundle", body.codes[2])
 
 
-def _reseal(d: Path) -> None:
-    """Recompute the unsigned manifest and SHA256SUMS over whatever files are there."""
-    import hashlib
-
-    manifest = json.loads((d / layout.MANIFEST).read_text())
-    names = [n for n in (*layout.FILES, *layout.OPTIONAL_FILES) if (d / n).exists()]
-    manifest["files"] = {n: {"sha256": hashlib.sha256((d / n).read_bytes()).hexdigest(), "bytes": (d / n).stat().st_size} for n in names}
-    (d / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-    (d / layout.SUMS).write_text("".join(f"{hashlib.sha256((d / n).read_bytes()).hexdigest()}  {n}\n" for n in (*names, layout.MANIFEST)))
-
-
 def _strip_cosignatures(d: Path) -> None:
     lines = (d / layout.CHECKPOINT).read_text(encoding="utf-8").split("\n")
     (d / layout.CHECKPOINT).write_text("\n".join(x for x in lines if "regulator.example" not in x), encoding="utf-8")
@@ -149,7 +139,7 @@ def _strip_cosignatures(d: Path) -> None:
 
 def test_a_bundle_stripped_of_its_cosignature_is_refused_when_the_inspector_asks_for_the_witness(body, bundle):
     _strip_cosignatures(bundle)
-    _reseal(bundle)
+    reseal(bundle)
     assert body.verify_bundle(bundle).exit_code == 0  # nothing asked: the body's signature alone still holds
     r = body.verify_bundle(bundle, "--witness-key", str(body.witness_pub))
     assert r.exit_code == 1 and "Witness regulator.example/witness" in r.stderr and "Traceback" not in r.output
@@ -164,7 +154,7 @@ def test_a_forged_or_foreign_cosignature_is_refused(body, bundle, tmp_path):
     raw[-1] ^= 1
     (bundle / layout.CHECKPOINT).write_text(note.replace(line, "— regulator.example/witness " + base64.b64encode(bytes(raw)).decode()),
                                             encoding="utf-8")
-    _reseal(bundle)
+    reseal(bundle)
     r = body.verify_bundle(bundle, "--witness-key", str(body.witness_pub))
     assert r.exit_code == 1 and "Traceback" not in r.output
     other = init_witness(tmp_path / "other-witness", "regulator.example/witness")  # same name, another key
@@ -177,7 +167,7 @@ def test_a_time_stamp_removed_swapped_or_garbled_is_refused(body, bundle, app, t
     # removed (manifest and sums recomputed): refused when the inspector asks for the stamp
     gone = shutil.copytree(bundle, tmp_path / "gone")
     (gone / layout.TIMESTAMP).unlink()
-    _reseal(gone)
+    reseal(gone)
     r = body.verify_bundle(gone, "--tsa-cert", str(body.chain))
     assert r.exit_code == 1 and "timestamp.tsr" in r.stderr
     # another checkpoint's genuine token: refused with the chain, and without it (its imprint)
@@ -186,7 +176,7 @@ def test_a_time_stamp_removed_swapped_or_garbled_is_refused(body, bundle, app, t
     newer = body.export(tmp_path / "newer", body.codes[2])
     swapped = shutil.copytree(bundle, tmp_path / "swapped")
     (swapped / layout.TIMESTAMP).write_bytes((newer / layout.TIMESTAMP).read_bytes())
-    _reseal(swapped)
+    reseal(swapped)
     for extra in (("--tsa-cert", str(body.chain)), ()):
         r = body.verify_bundle(swapped, *extra)
         assert r.exit_code == 1 and "not for this" in r.stderr, r.output
@@ -194,7 +184,7 @@ def test_a_time_stamp_removed_swapped_or_garbled_is_refused(body, bundle, app, t
     for data in (b"not a token", token[: len(token) // 2]):
         bad = shutil.copytree(bundle, tmp_path / f"bad{len(data)}")
         (bad / layout.TIMESTAMP).write_bytes(data)
-        _reseal(bad)
+        reseal(bad)
         for extra in (("--tsa-cert", str(body.chain)), ()):
             r = body.verify_bundle(bad, *extra)
             assert r.exit_code == 1 and "Traceback" not in r.output, r.output
@@ -295,7 +285,7 @@ def test_a_checkpoint_dated_in_the_future_is_refused(body, bundle, tmp_path):
     forged = text.replace(next(x for x in cp.extensions if x.startswith("time ")), f"time {later}")
     (bundle / layout.CHECKPOINT).write_text(sign_note(forged, load_signer(body.key)), encoding="utf-8")
     (bundle / layout.TIMESTAMP).unlink()
-    _reseal(bundle)
+    reseal(bundle)
     r = body.verify_bundle(bundle, "--max-age", "7d")
     assert r.exit_code == 1 and "later than now" in r.stderr
 

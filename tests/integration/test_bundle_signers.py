@@ -13,6 +13,7 @@ import pytest
 from ledger.bundle import export_bundle, layout, verify_bundle
 from ledger.trail import make_checkpoint
 from ledger.trail.keys import init_key, load_signer, load_verifier
+from tests.bundles import reseal
 from tests.integration.test_people import HZX
 from tests.integration.test_signature_panels import _version, panel  # noqa: F401
 
@@ -35,23 +36,6 @@ def bundle(app, panel, tmp_path):  # noqa: F811
     verifier = load_verifier(None, key)
     export_bundle(app, tmp_path / "b", verifier, [HZX], explain_text, signer=load_signer(key))
     return tmp_path / "b", verifier, key
-
-
-def _reseal(d):
-    """What a forger without the body's key can recompute: the manifest's counts and every hash."""
-    import hashlib
-
-    manifest = json.loads((d / layout.MANIFEST).read_text())
-    lines = (d / layout.EVENTS).read_bytes().splitlines()
-    manifest["events"] = len(lines)
-    for c in manifest["clients"]:
-        c["events"] = sum(1 for x in lines if json.loads(x)["client"] == c["client_id"].replace("-", ""))
-    for name in manifest["files"]:
-        data = (d / name).read_bytes()
-        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    (d / layout.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-    names = [*manifest["files"], layout.MANIFEST]
-    (d / layout.SUMS).write_text("".join(f"{hashlib.sha256((d / n).read_bytes()).hexdigest()}  {n}\n" for n in names))
 
 
 def test_the_keys_come_from_the_signers_events_in_the_bundle(app, bundle):
@@ -79,7 +63,7 @@ def test_a_signers_file_that_disagrees_with_the_events_is_reported(app, bundle, 
     for s in signers["signers"]:
         s["keys"][0]["public_key"] = base64.b64encode(read_public_key(str(other.public))).decode()
     (forged / layout.SIGNERS).write_bytes(layout.canonical(signers))
-    _reseal(forged)
+    reseal(forged, recount=True)
     report = verify_bundle(forged, verifier)
     found = [p for p in report.problems if p.what == layout.SIGNERS]
     assert found and "other than their key events in the bundle" in found[0].message_en
@@ -97,7 +81,7 @@ def test_a_required_signature_cut_from_the_bundle_is_named(app, bundle, tmp_path
                and decided in json.loads(json.loads(x)["state"])["act_versions"])
     (forged / layout.EVENTS).write_bytes(b"".join(events[:cut] + events[cut + 1:]))
     (forged / layout.PROOFS).write_bytes(b"".join(proofs[:cut] + proofs[cut + 1:]))
-    _reseal(forged)
+    reseal(forged, recount=True)
     report = verify_bundle(forged, verifier)
     named = [p for p in report.problems if p.what == "signature"]
     assert len(named) == 1

@@ -134,7 +134,7 @@ def test_an_unscheduled_surveillance_is_linked_to_its_cause_with_its_deadline(ap
 def _accepted_appeal(app):
     _certified(app, HZX, "hzx-mr0118")
     app.lodge_appeal(client=HZX, against="D1", grounds="评分偏低", actor="admin", on=date(2026, 3, 16))
-    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="admin", on=date(2026, 3, 18))
+    app.admit_appeal(client=HZX, appeal="AL1", accept=True, decider=["孙丽"], actor="admin", on=date(2026, 3, 18))
 
 
 def test_an_appeal_is_extended_with_notice_at_least_ten_days_before_the_three_month_limit(app):
@@ -165,7 +165,7 @@ def test_an_appeal_is_extended_with_notice_at_least_ten_days_before_the_three_mo
 def test_no_extension_under_a_procedure_that_sets_none(app):
     _certified(app, ZGC)
     app.lodge_appeal(client=ZGC, against="D1", grounds="评分偏低", actor="admin", on=date(2026, 3, 16))
-    app.admit_appeal(client=ZGC, appeal="AL1", accept=True, actor="admin", on=date(2026, 3, 18))
+    app.admit_appeal(client=ZGC, appeal="AL1", accept=True, decider=["孙丽"], actor="admin", on=date(2026, 3, 18))
     e = _refused(app, lambda: app.extend_appeal(client=ZGC, appeal="AL1", until=date(2026, 7, 1), approved_by="钱总", reason="r",
                                                 actor="admin", on=date(2026, 4, 1)), "001 §11")
     assert "appeal decide --appeal AL1" in e.message_en
@@ -176,7 +176,7 @@ def test_no_extension_under_a_procedure_that_sets_none(app):
 
 def _upheld(app, uscc, outcome="upheld"):
     app.lodge_appeal(client=uscc, against="D1", grounds="评分偏低", actor="admin", on=date(2026, 3, 16))
-    app.admit_appeal(client=uscc, appeal="AL1", accept=True, actor="admin", on=date(2026, 3, 18))
+    app.admit_appeal(client=uscc, appeal="AL1", accept=True, decider=["孙丽"], actor="admin", on=date(2026, 3, 18))
     app.decide_appeal(client=uscc, appeal="AL1", outcome=outcome, result="经复核", decider=["孙丽", "周强"], actor="admin",
                       on=date(2026, 4, 1))
 
@@ -245,7 +245,7 @@ def test_a_refused_decision_superseded_on_appeal_leads_to_the_certificate(app):
 
 def _appeal_upheld(app, uscc, against, lodged, decided):
     app.lodge_appeal(client=uscc, against=against, grounds="g", actor="admin", on=lodged)
-    app.admit_appeal(client=uscc, appeal="AL1", accept=True, actor="admin", on=lodged)
+    app.admit_appeal(client=uscc, appeal="AL1", accept=True, decider=["孙丽"], actor="admin", on=lodged)
     app.decide_appeal(client=uscc, appeal="AL1", outcome="upheld", result="申诉成立", decider=["孙丽"], actor="admin", on=decided)
 
 

@@ -74,7 +74,7 @@ def test_complaint_and_appeal_commands_on_the_command_line(tmp_path, monkeypatch
     r = _cli(db, "--lang", "en", "appeal", "redecide", "--client", nc, "--appeal", "AL1", "--decider", "钱七", "--reason", "r")
     assert r.exit_code == 1 and "AL1" in r.output
     for args in (("appeal", "lodge", "--client", nc, "--against", "D1", "--grounds", "理由不充分", "--on", "2026-11-01"),
-                 ("appeal", "admit", "--client", nc, "--appeal", "AL1", "--accept", "--on", "2026-11-02"),
+                 ("appeal", "admit", "--client", nc, "--appeal", "AL1", "--accept", "--decider", "孙丽", "--on", "2026-11-02"),
                  ("appeal", "decide", "--client", nc, "--appeal", "AL1", "--outcome", "upheld", "--result", "成立",
                   "--decider", "孙丽", "--on", "2026-11-03")):
         assert _cli(db, *args).exit_code == 0

@@ -1,7 +1,7 @@
 """Finding things on the read road (projections/finding.py through projections/read.py): the
 filters are the query's (WHERE, JOIN, LIMIT) where the tables have the column, on SQLite and
 PostgreSQL; and the stage and status, read as of a day, are narrowed by the query only to rows the
-one derivation (ledger.rules.lifecycle.certificate_status) can read so."""
+one derivation (ledger.rules.certificate_status.certificate_status) can read so."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 20)
 def test_the_query_narrows_a_status_only_to_rows_the_derivation_can_read_so():
     """CAN_READ_AS says which recorded statuses can read as each status on a day; the derivation,
     over every recorded status and every order of the dates it reads, never leaves it."""
-    from ledger.rules.lifecycle import certificate_status
+    from ledger.rules.certificate_status import certificate_status
     from projections.finding import ANY_STATUS, CAN_READ_AS
 
     base = date(2026, 1, 1)

@@ -215,7 +215,7 @@ def test_deciders_hold_their_roles(app):
     assert "--role case_handler" in e.message_en
     app.admit_complaint(client=HZX, complaint="C1", accept=True, decider=["孙丽"], actor="张伟", on=date(2026, 4, 2))
     app.lodge_appeal(client=HZX, against="D1", grounds="评分偏低", actor="张伟", on=date(2026, 3, 16))
-    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="张伟", on=date(2026, 3, 18))
+    app.admit_appeal(client=HZX, appeal="AL1", accept=True, decider=["孙丽"], actor="张伟", on=date(2026, 3, 18))  # 张伟 recorded D1
     _refused(app, lambda: app.decide_appeal(client=HZX, appeal="AL1", outcome="dismissed", result="维持", decider=["赵敏"], actor="张伟",
                                             on=date(2026, 4, 3)), "004 §14")
     app.record_leaving(person="孙丽", left_on=date(2026, 4, 2), actor="张伟", on=date(2026, 4, 3))

@@ -47,7 +47,7 @@ def panel(app, tmp_path):
     app.set_signing_policy(required_from=date(2026, 3, 12), act=["decide", "appeal decide"], actor="王芳", on=date(2026, 3, 11))
     app.decide(client=HZX, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 12), sign_key=keys["zhao"])
     app.lodge_appeal(client=HZX, against="D1", grounds="评分偏低", actor="张伟", on=date(2026, 3, 16))
-    app.admit_appeal(client=HZX, appeal="AL1", accept=True, actor="张伟", on=date(2026, 3, 18))
+    app.admit_appeal(client=HZX, appeal="AL1", accept=True, decider=["孙丽"], actor="张伟", on=date(2026, 3, 18))
     return keys
 
 
@@ -63,7 +63,7 @@ def test_every_member_of_an_appeal_panel_signs(app, panel, tmp_path):
     report = check_signatures(app)
     assert report.checked == 2 and len(report.findings) == 1
     f = report.findings[0]
-    assert f.kind == "signature" and f.client == HZX and f.version == v
+    assert f.kind == "cosign" and f.client == HZX and f.version == v  # awaiting co-signature, not altered (D48c)
     assert "'appeal decide'" in f.message_en and "周涛 has not" in f.message_en and f"sign --client {HZX} --act {v}" in f.message_en
     assert "孙丽 has not" not in f.message_en
 
@@ -88,7 +88,7 @@ def test_every_member_of_an_appeal_panel_signs(app, panel, tmp_path):
 
 
 def test_an_unsigned_act_takes_no_co_signature(app, panel):
-    app.set_signing_policy(off=True, actor="王芳", on=date(2026, 4, 1))
+    app.set_signing_policy(off=True, reason="试行结束", actor="王芳", on=date(2026, 4, 1))
     app.decide_appeal(client=HZX, appeal="AL1", outcome="dismissed", result="维持原决定", decider=["孙丽", "周涛"], actor="张伟",
                       on=date(2026, 4, 3))
     v = _version(app, HZX, "AppealDecided")

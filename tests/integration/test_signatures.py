@@ -101,7 +101,7 @@ def test_the_body_requires_signing_from_a_day(app, body):
     e = _refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20)))
     assert "--sign-key" in e.message_en
     app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20), sign_key=body["zhao"])
-    app.set_signing_policy(off=True, actor="王芳", on=date(2026, 3, 21))
+    app.set_signing_policy(off=True, reason="试行结束", actor="王芳", on=date(2026, 3, 21))
     app.issue_certificate(client=ZGC, decision="D1", actor="赵敏", on=date(2026, 3, 21))
     c = app.client(ZGC)
     issued = next(v for v, e in enumerate(app.events.get(c.id), 1) if type(e).__name__ == "CertificateIssued")

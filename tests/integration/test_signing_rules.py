@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from ledger import clock
+from ledger.people_actor import RULE as PEOPLE_RULE
 from ledger.signing import RULE
 from ledger.signing_complete import POLICY, Completeness
 from ledger.signing_rule import recorded_day, signature_required
@@ -109,9 +110,14 @@ def test_a_person_who_left_cannot_sign_a_backdated_act(app, body):
     """A signature is made the day it is recorded: someone who has left cannot sign, even an act dated
     while they were still with the body (the act's own actor check is by its business date, D37)."""
     app.record_leaving(person="赵敏", left_on=date(2026, 3, 31), actor="张伟", on=date(2026, 4, 1))
-    e = refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
-                                        sign_key=body["zhao"]), RULE)
+    with app.session():  # in an import's session the actor check is by business date: the signature's own check refuses
+        e = refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
+                                            sign_key=body["zhao"]), RULE)
     assert "left the body on 2026-03-31" in e.message_en and "cannot sign" in e.message_en
+    # outside a session (the command line's single write) the writer check refuses first (trial 12, item 3)
+    e = refused(app, lambda: app.decide(client=ZGC, audit="A2", decider="赵敏", reason="r", actor="赵敏", on=date(2026, 3, 20),
+                                        sign_key=body["zhao"]), PEOPLE_RULE)
+    assert "a write made today" in e.message_en
 
 
 # ------------------------------------------------------------------ 2. the signer records the act

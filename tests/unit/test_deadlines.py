@@ -307,7 +307,7 @@ def test_under_004_an_appeal_is_accepted_or_refused_within_a_week():
 
 def test_under_004_an_accepted_appeal_is_heard_within_20_working_days_with_5_working_days_notice():
     c, al = appeal_lodged(HZX, D(2026, 9, 18), D(2026, 9, 21))
-    c.admit_appeal(appeal_id=al, accepted=True, reason="", actor="admin", occurred_on=D(2026, 9, 22))
+    c.admit_appeal(appeal_id=al, accepted=True, reason="", deciders=["孙丽"], actor="admin", occurred_on=D(2026, 9, 22))
     hearing, notice = one(c, "appeal_hearing"), one(c, "appeal_hearing_notice")
     # 20 working days after Sep 21: Sep 22-24 (3), 28-30 (6), Oct 8-10 (9), 12-16 (14), 19-23 (19), 26 (20).
     assert (hearing["due"], hearing["clause"]) == (D(2026, 10, 26), "004 §14.1.3 (2)")

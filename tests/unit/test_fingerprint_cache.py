@@ -1,5 +1,5 @@
-"""The read models' fingerprints remembered with their files' sizes and modification times
-(projections/catalogue.py, D41): the same value as hashing the files, given back without reading
+"""The read models' fingerprints remembered with their files' sizes, modification times, inodes and
+change times (projections/catalogue.py, D41): the same value as hashing the files, given back without reading
 them while none changed, and computed again as soon as one does."""
 
 from __future__ import annotations
@@ -42,12 +42,32 @@ def test_an_unchanged_tree_is_not_hashed_again_and_gives_the_same_fingerprint(tr
 
 def test_a_changed_file_is_hashed_again(tree, monkeypatch):
     before = catalogue.fingerprint("deadlines")
+    clients = catalogue.fingerprint("clients")
     path = tree / "ledger" / "rules" / "deadlines.py"
+    assert path in catalogue.files("deadlines") and path not in catalogue.files("clients")
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("def ", "def  ", 1), encoding="utf-8")  # one byte more
     monkeypatch.setattr(catalogue, "_CACHE", None)
     assert catalogue.fingerprint("deadlines") != before
-    assert catalogue.fingerprint("clients") == catalogue.fingerprint("clients")  # not shaped by that file
+    assert catalogue.fingerprint("clients") == clients  # not shaped by that file
+
+
+def test_changed_content_with_the_same_size_and_time_is_hashed_again(tree, monkeypatch):
+    """A copy tool (or an editor) that keeps a file's size and modification time cannot keep its
+    change time: the remembered fingerprint is not given back (in this process or the next)."""
+    before = catalogue.fingerprint("trail")
+    path = tree / "projections" / "trail.py"
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "index" in text
+    path.write_text(text.replace("index", "INDEX", 1), encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the old modification time back
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns) and after.st_ctime_ns != st.st_ctime_ns
+    assert catalogue.fingerprint("trail") != before  # the same process: its digest is not reused either
+    monkeypatch.setattr(catalogue, "_CACHE", None)
+    catalogue._file_digest.cache_clear()
+    assert catalogue.fingerprint("trail") != before  # a new process: the remembered value is not given back
 
 
 def test_the_same_size_with_another_time_is_hashed_again(tree, monkeypatch):

@@ -70,3 +70,36 @@ def test_an_unwritable_cache_folder_still_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder would be
     fresh_process(monkeypatch)
     assert calendar_module._package_year(2023) == calendar_module._package_year_computed(2023)
+
+
+def test_the_file_is_another_for_a_copied_over_data_file_or_another_version(tmp_path, monkeypatch):
+    """The key names the package's version (read as text: ``version.py``, else its dist-info folder)
+    and each data file's inode and change time beside its size and modification time: a copy tool
+    that keeps those two gives another file, not the old days."""
+    import importlib.util
+    import os
+    from types import SimpleNamespace
+
+    root = tmp_path / "site" / "holidays"
+    (root / "countries").mkdir(parents=True)
+    for name in ("__init__.py", "version.py", "countries/china.py"):
+        (root / name).write_text("from importlib.metadata import version\n__version__ = version('holidays')\n")
+    (tmp_path / "site" / "holidays-0.90.dist-info").mkdir()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: SimpleNamespace(submodule_search_locations=[str(root)]))
+    first = holidays_cache._package_key()
+    assert first is not None and holidays_cache._package_key() == first
+    assert holidays_cache._version(root) == "holidays-0.90.dist-info"
+
+    china = root / "countries" / "china.py"
+    st = china.stat()
+    china.write_text(china.read_text().replace("version", "VERSION", 1))  # the same size
+    os.utime(china, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same modification time
+    second = holidays_cache._package_key()
+    assert second != first
+
+    (tmp_path / "site" / "holidays-0.90.dist-info").rename(tmp_path / "site" / "holidays-0.91.dist-info")
+    third = holidays_cache._package_key()
+    assert third not in (first, second)
+
+    (root / "version.py").write_text('__version__ = "0.92"\n')
+    assert holidays_cache._version(root) == "0.92" and holidays_cache._package_key() not in (first, second, third)

@@ -114,3 +114,30 @@ def test_choose_again_when_another_file_of_the_name_started_first():
     rec = Recorder(racer=(theirs.sha256, "b.jsonl", theirs.lines, theirs.packed(), True, "2026-12-06T00:00:00+00:00"))
     mine = choose(rec, "b.jsonl", ident(range(20)))
     assert mine.how == "new import" and mine.source.startswith("b.jsonl@")
+
+
+def test_three_lost_races_are_a_refusal_and_nothing_is_recorded():
+    """Another file of the name recorded first three times running: a refusal naming the rule and
+    saying to run the import again, not a traceback (the command line prints a RuleViolation)."""
+    from aggregates.errors import RuleViolation
+    from ledger.import_sources import choose
+
+    class AlwaysLate(Recorder):
+        def record_import_file(self, name, record):
+            return False  # someone else's file of this name got there first
+
+    rec = AlwaysLate()
+    with pytest.raises(RuleViolation) as e:
+        choose(rec, "b.jsonl", ident(range(20)))
+    assert e.value.rule == "ledger: import source" and "run the import again" in e.value.message_en
+    assert "重新运行本次导入" in e.value.message_zh and rec.rows == {}
+
+
+def test_an_earlier_import_is_named_by_its_day_in_shanghai():
+    from ledger.import_sources import shanghai_day, undecided
+
+    assert shanghai_day("2026-12-06T17:30:00+00:00") == "2026-12-07"  # 01:30 the next morning in Beijing
+    assert shanghai_day("2026-12-06T15:59:59+00:00") == "2026-12-06"
+    assert shanghai_day("not a time") == "not a time"
+    e = undecided("b.jsonl", "b.jsonl", "2026-12-06T17:30:00+00:00", 0.3)
+    assert "2026-12-07" in e.message_zh and "2026-12-07" in e.message_en and "2026-12-06" not in e.message_en

@@ -1,4 +1,4 @@
-"""The one derivation of a certificate's status (ledger.rules.lifecycle.certificate_status) and the
+"""The one derivation of a certificate's status (ledger.rules.certificate_status.certificate_status) and the
 withdrawal that is not due while a suspension runs: pure, on Client aggregates built in memory."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from decimal import Decimal
 from aggregates.client import Client
 from ledger.rules.calendar import Calendar
 from ledger.rules.deadlines import client_deadlines, select_open
-from ledger.rules.lifecycle import certificate_status
+from ledger.rules.certificate_status import certificate_status
 from projections.register import as_on, register_rows
 from projections.status import summary_as_on
 from projections.summaries import client_summary
