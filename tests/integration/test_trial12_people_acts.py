@@ -15,6 +15,7 @@ from ledger.people_actor import RULE
 from tests.integration.test_cases import _certified
 from tests.integration.test_people import HZX, ZGC, _contracted, _staff
 from tests.refusals import refused
+from tests.integration.test_team_objection import _stage1
 
 ADMIN = "张伟"
 WU = "11010519900101001"  # 吴刚's first 17 digits (the check character computed by ``_number``)
@@ -62,12 +63,7 @@ def test_the_last_administrator_can_neither_leave_nor_lose_the_role(app):
 # ---------------------------------------------------------------- item 6: who answers an objection; the body's conflicts
 
 def _planned(app):
-    _staff(app)
-    _contracted(app, HZX, "hzx-mr0118", lines=["51.2"])
-    app.plan_audit(client=HZX, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor=ADMIN, on=date(2026, 3, 4))
-    app.complete_audit(client=HZX, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5))
-    app.plan_audit(client=HZX, kind="stage2", member=["王芳", "李强"], expert=["陈工"], start=date(2026, 3, 10), actor=ADMIN,
-                   on=date(2026, 3, 6))
+    _stage1(app)  # the objection tests' audit: stage 1 done, stage 2 planned with 王芳, 李强 and the expert 陈工
 
 
 def _object(app, members=()):

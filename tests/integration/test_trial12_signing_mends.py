@@ -36,6 +36,16 @@ def _body_key(tmp_path):
     return load_signer(key), load_verifier(None, key)
 
 
+
+def _decided_signed(app, tmp_path):
+    """ZGC audited and decided (D1) by 赵敏, signed with her key."""
+    _staff(app)
+    zhao, zhao_pub = _key(tmp_path, "zhao")
+    app.add_person_key(person="赵敏", public_key=zhao_pub, actor="张伟", on=date(2026, 1, 5))
+    _contracted(app, ZGC, "zgc-ru015")
+    _audited(app, ZGC, "zgc-ru015")
+    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="赵敏", on=date(2026, 3, 20), sign_key=zhao)
+
 def test_an_act_awaiting_co_signature_is_listed_not_an_alteration(app, panel, tmp_path):  # noqa: F811
     from ledger.trail import make_checkpoint, verify_trail
 
@@ -62,12 +72,7 @@ def test_a_certificate_is_not_printed_over_a_decision_whose_signature_fails(app,
     from ledger.documents.certificate import print_certificate
     from ledger.trail.note import Signer
 
-    _staff(app)
-    zhao, zhao_pub = _key(tmp_path, "zhao")
-    app.add_person_key(person="赵敏", public_key=zhao_pub, actor="张伟", on=date(2026, 1, 5))
-    _contracted(app, ZGC, "zgc-ru015")
-    _audited(app, ZGC, "zgc-ru015")
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="赵敏", on=date(2026, 3, 20), sign_key=zhao)
+    _decided_signed(app, tmp_path)
     app.issue_certificate(client=ZGC, decision="D1", actor="张伟", on=date(2026, 3, 21))
     body = Signer.generate("某认证机构")
     printed = print_certificate(app, ZGC, out=str(tmp_path / "ok.pdf"), as_of=None, number=None, signer=body, body="某机构", actor="张伟")
@@ -130,12 +135,7 @@ def test_verify_words_a_person_and_a_key_in_words(app, db_url, tmp_path, request
     from ledger.signing_verify import check_signatures
     from ledger.trail import make_checkpoint, verify_trail
 
-    _staff(app)
-    zhao, zhao_pub = _key(tmp_path, "zhao")
-    app.add_person_key(person="赵敏", public_key=zhao_pub, actor="张伟", on=date(2026, 1, 5))
-    _contracted(app, ZGC, "zgc-ru015")
-    _audited(app, ZGC, "zgc-ru015")
-    app.decide(client=ZGC, audit="A2", decider="赵敏", reason="符合", actor="赵敏", on=date(2026, 3, 20), sign_key=zhao)
+    _decided_signed(app, tmp_path)
     signer, verifier = _body_key(tmp_path)
     make_checkpoint(app, signer)
     owner = Owner(app, db_url)
