@@ -108,7 +108,9 @@ def test_the_body_requires_signing_from_a_day(app, body):
     assert c.signature_of(issued) is None
 
 
-def test_the_audit_leader_submits_signed(app, tmp_path):
+def auditors_keyed(app, tmp_path):
+    """The staff of test_people, 王芳 and 李强 (both lead auditors) with their keys, ZGC contracted;
+    returns their private key files."""
     _staff(app)
     wang, wang_pub = _key(tmp_path, "wang")
     li, li_pub = _key(tmp_path, "li")
@@ -116,6 +118,11 @@ def test_the_audit_leader_submits_signed(app, tmp_path):
     app.add_person_key(person="李强", public_key=li_pub, actor="张伟", on=date(2026, 1, 5))
     app.grant_roles(person="李强", role=["lead_auditor"], actor="张伟", on=date(2026, 1, 5))
     _contracted(app, ZGC, "zgc-ru015")
+    return wang, li
+
+
+def test_the_audit_leader_submits_signed(app, tmp_path):
+    wang, li = auditors_keyed(app, tmp_path)
     app.plan_audit(client=ZGC, kind="stage1", member=["王芳", "李强"], start=date(2026, 3, 5), actor="张伟", on=date(2026, 3, 4))
     e = _refused(app, lambda: app.complete_audit(client=ZGC, audit="A1", conclusion="ok", actor="李强", on=date(2026, 3, 5), sign_key=li))
     assert "team leader" in e.message_en

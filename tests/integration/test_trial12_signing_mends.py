@@ -18,6 +18,7 @@ import pytest
 from ledger.signing import RULE as SIGNING
 from ledger.trail.keys import init_key
 from tests.integration.test_people import HZX, ZGC, _audited, _contracted, _staff
+from tests.integration.test_signatures import auditors_keyed
 from tests.integration.test_signature_panels import _version, panel  # noqa: F401 - the panel fixture
 from tests.owner import Owner
 from tests.refusals import refused
@@ -95,13 +96,7 @@ def test_a_certificate_is_not_printed_over_a_decision_whose_signature_fails(app,
 
 
 def test_audit_complete_says_the_incomplete_evaluation_before_the_signer(app, tmp_path):
-    _staff(app)
-    wang, wang_pub = _key(tmp_path, "wang")
-    li, li_pub = _key(tmp_path, "li")
-    app.add_person_key(person="王芳", public_key=wang_pub, actor="张伟", on=date(2026, 1, 5))
-    app.add_person_key(person="李强", public_key=li_pub, actor="张伟", on=date(2026, 1, 5))
-    app.grant_roles(person="李强", role=["lead_auditor"], actor="张伟", on=date(2026, 1, 5))
-    _contracted(app, ZGC, "zgc-ru015")
+    wang, li = auditors_keyed(app, tmp_path)
     app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="张伟", on=date(2026, 3, 4))
     app.complete_audit(client=ZGC, audit="A1", conclusion="ok", actor="王芳", on=date(2026, 3, 5), sign_key=wang)
     app.plan_audit(client=ZGC, kind="stage2", member=["王芳", "李强"], start=date(2026, 3, 10), actor="张伟", on=date(2026, 3, 6))
