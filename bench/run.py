@@ -16,7 +16,11 @@ and every database round trip a user pays for):
      (commands, rule checks, events saved in batches, read models caught up) followed by
      ``certledger checkpoint`` (the audit trail's leaf hashes and a signed tree head). Baseline:
      the same stored event rows inserted with sqlite3 ``executemany`` into a table of the same
-     shape, 500 rows per transaction, same pragmas (WAL, synchronous=NORMAL).
+     shape, 500 rows per transaction, same pragmas (WAL, synchronous=NORMAL). Second baseline
+     (``bench.library_save``): the same events read back and saved with eventsourcing's own
+     ``Application.save(*events)`` into a fresh ledger of the same kind, in batches of the
+     import's transaction size, in a fresh process (no rules, no read models); beside it the
+     import alone (without the checkpoint).
   3. ``certledger rebuild`` on both ledgers: events/s and the peak resident memory of the process
      (``os.wait4``); memory must not grow with the number of events. Baseline: reading every event
      row with sqlite3 and ``json.loads`` of its state.
@@ -26,7 +30,8 @@ and every database round trip a user pays for):
   6. Eight writer processes at once (``bench.concurrency``), on SQLite and on PostgreSQL: written
      commands per second, each write followed by a read-model catch-up as the CLI does.
   7. PostgreSQL (``--pg URL``, a fresh schema dropped afterwards; ``--no-pg`` leaves it out): the
-     small workload imported and rebuilt.
+     small workload imported and rebuilt; the library's batched save of its events into another
+     fresh schema as the import's baseline.
 """
 
 from __future__ import annotations
@@ -285,8 +290,37 @@ def pg_event_count(url: str) -> int:
         app.close()
 
 
+def beside_library_save(source: str, target: str, events: int, lines: int, import_s: float, checkpoint_s: float,
+                        env: dict[str, str]) -> dict[str, Any]:
+    """The library's batched save of the imported events (``bench.library_save``) and the import's
+    ratios to it: the import alone, and with its checkpoint (the row's figure)."""
+    from bench import library_save
+
+    if not target.startswith("postgresql"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+    lib = library_save.run(source, target, library_save.batch_for(events, lines), env)
+    if not target.startswith("postgresql"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+    if lib["events"] != events and not target.startswith("postgresql"):  # PostgreSQL's ids may have gaps: ``events`` is the last id
+        raise SystemExit(f"the library's save wrote {lib['events']} events, the import {events}")
+    out = {"import_per_s": events / import_s, "library_save_per_s": lib["events_per_s"], "library_save": lib,
+           "library_ratio": events / import_s / lib["events_per_s"]}
+    if checkpoint_s:
+        out["library_ratio_with_checkpoint"] = events / (import_s + checkpoint_s) / lib["events_per_s"]
+    return out
+
+
 def ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}x" if base else "-"
+
+
+def library_line(r: dict[str, Any]) -> str:
+    """The import alone (no checkpoint) beside the library's batched save of its events (issue 18, item 8)."""
+    extra = f"  (with checkpoint {r['library_ratio_with_checkpoint']:.2f}x)" if "library_ratio_with_checkpoint" in r else ""
+    return report_line("  import alone, library's save", f"{r['import_per_s']:,.0f}/s", f"{r['library_save_per_s']:,.0f}/s save",
+                       ratio(r["import_per_s"], r["library_save_per_s"]), ">= 1.0x", r["library_ratio"] >= 1.0) + extra
 
 
 def report_line(name: str, value: str, baseline: str, r: str, target: str, ok: bool | None) -> str:
@@ -326,15 +360,18 @@ def main(argv: Iterable[str] | None = None) -> int:
         env = ledger_env(work, db)
         if not (work / "signing.key").exists():
             certledger(["keys", "init"], env)
+        certledger(["init"], env)  # the one road to a new ledger (D57)
         imp = certledger_rss(["import", str(jsonl)], env)
         cp = certledger_rss(["checkpoint"], env)
         events = event_count(db)
         results[f"import_{size}"] = {"events": events, "lines": lines, "import_s": imp.seconds, "checkpoint_s": cp.seconds,
                                      "events_per_s": events / (imp.seconds + cp.seconds), "max_rss_mb": max(imp.max_rss_mb, cp.max_rss_mb),
                                      "worker_rss_mb": imp.worker_rss_mb,
-                                     "raw_insert_per_s": raw_insert(db, work / "raw-insert.sqlite")}
+                                     "raw_insert_per_s": raw_insert(db, work / "raw-insert.sqlite"),
+                                     **beside_library_save(str(db), str(work / "library-save.sqlite"), events, lines, imp.seconds, cp.seconds, env)}
         print(f"[{size}] import {imp.seconds:.1f}s + checkpoint {cp.seconds:.1f}s for {events} events "
-              f"(peak {imp.max_rss_mb:.0f} MB; largest worker {imp.worker_rss_mb:.0f} MB)", flush=True)
+              f"(peak {imp.max_rss_mb:.0f} MB; largest worker {imp.worker_rss_mb:.0f} MB); library's batched save "
+              f"{results[f'import_{size}']['library_save']['seconds']:.1f}s", flush=True)
         reb = certledger_rss(["rebuild"], env)
         results[f"rebuild_{size}"] = {"events": events, "seconds": reb.seconds, "events_per_s": events / reb.seconds,
                                       "max_rss_mb": reb.max_rss_mb, "worker_rss_mb": reb.worker_rss_mb,
@@ -371,10 +408,13 @@ def main(argv: Iterable[str] | None = None) -> int:
                 env = ledger_env(work, Path("unused"))
                 env["CERTLEDGER_DB"] = url
                 jsonl = work / f"workload-{n_small}.jsonl"
+                certledger(["init"], env)  # the one road to a new ledger (D57)
                 imp = certledger(["import", str(jsonl)], env)
                 events = pg_event_count(url)
+                with pg_schema(args.pg) as target:
+                    lib = beside_library_save(url, target, events, results["import_small"]["lines"], imp.seconds, 0.0, env) if target else {}
                 reb = certledger(["rebuild"], env)
-                results["postgres_import"] = {"events": events, "seconds": imp.seconds, "events_per_s": events / imp.seconds}
+                results["postgres_import"] = {"events": events, "seconds": imp.seconds, "events_per_s": events / imp.seconds, **lib}
                 results["postgres_rebuild"] = {"events": events, "seconds": reb.seconds, "events_per_s": events / reb.seconds}
                 print(f"[postgresql] import {imp.seconds:.1f}s, rebuild {reb.seconds:.1f}s for {events} events", flush=True)
         with pg_schema(args.pg) as url:
@@ -384,13 +424,15 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     # ---------------------------------------------------------------------------- the table
     f = results
-    print(f"\nResults ({n_full} clients; baseline = raw sqlite3 on the same rows, same run)\n")
+    print(f"\nResults ({n_full} clients; baselines = raw sqlite3 on the same rows, and the library's batched save of the same "
+          "events, same run)\n")
     print(report_line("figure", "certledger", "raw baseline", "ratio", "target", None))
     for size in ("small", "full"):
         r = f[f"import_{size}"]
         ok = r["events_per_s"] >= TARGETS["import"] and r["events_per_s"] >= 0.25 * r["raw_insert_per_s"]
         print(report_line(f"import+checkpoint, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_insert_per_s']:,.0f}/s insert",
                           ratio(r["events_per_s"], r["raw_insert_per_s"]), ">= 30k/s, >= 0.25x", ok))
+        print(library_line(r))
     for size in ("small", "full"):
         r = f[f"rebuild_{size}"]
         print(report_line(f"rebuild, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", f"{r['raw_decode_per_s']:,.0f}/s decode",
@@ -407,6 +449,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         if name in f:
             r = f[name]
             print(report_line(f"{label}, {r['events']} ev", f"{r['events_per_s']:,.0f}/s", "", "", "", None))
+            if "library_save_per_s" in r:
+                print(library_line(r))
     for name, label in (("concurrency_sqlite", "SQLite"), ("concurrency_postgres", "PostgreSQL")):
         if name in f:
             r = f[name]

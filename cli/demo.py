@@ -47,6 +47,7 @@ def demo(clients: int | None, seed: int) -> None:
                                    f"{taken} exists; the demo needs a new ledger file (and new {trail_dir.name} and {keys_dir.name} "
                                    "folders beside it)."))
     app = bootstrap(str(path))
+    click.get_current_context().find_root().call_on_close(app.close)  # closed before the exit's gc.freeze (cli/main.py)
     if clients:
         _synthetic(app, path, clients, seed)
         return
@@ -82,10 +83,10 @@ def demo(clients: int | None, seed: int) -> None:
             lines.append(f"      {t('方案', 'scheme')} {r['scheme_id']:<12} {t('阶段', 'stage')} {word('stage', r['stage'], st.lang):<10} {t('证书', 'certificate')} {cert}")
         lines += ["", *_staff_lines(staff, st)]
         from cli.due import render as render_due
-        from cli.reads import render_summary
+        from cli.show import render_summary
 
         lines += ["", t("90 天内到期和已逾期的期限（certledger due）：", "Deadlines overdue or due within 90 days (certledger due):"),
-                  render_due(due, st.lang)]
+                  render_due(read.due_totals(due), st.lang)]
 
         lines += ["", t("其中一个组织的详情：", "One client in detail:"), render_summary(detail, st.lang), ""]
         lines += _trail_lines(trail, path, codes[1], st)

@@ -29,14 +29,16 @@ def due(on: str | None, within: str | None, no_pager: bool, **options: Any) -> N
     from ledger.commands import to_date, to_int
     from projections import read
 
-    day = to_date("on", on) if on is not None else None
-    days = to_int("within", within) if within is not None else None
+    day = to_date("--on", on) if on is not None else None
+    days = to_int("--within", within) if within is not None else None
     find = read.find("due", **options)  # a value that is not a choice is refused before the ledger is opened
-    rows = read.due(settings().app(existing=True), today=clock.today(), on=day, within=days, find=find)
-    emit_long(rows, lambda s: render(rows, s.lang), pager=not no_pager)
+    listing = read.due_listing(settings().app(existing=True), today=clock.today(), on=day, within=days, find=find)
+    emit_long(listing, lambda s: render(listing, s.lang), pager=not no_pager)
 
 
-def render(rows: list[dict[str, Any]], lang: str) -> str:
+def render(listing: dict[str, Any], lang: str) -> str:
+    """The text of ``read.due_listing`` (or ``read.due_totals`` of some rows)."""
+    rows = listing["deadlines"]
     en = lang == "en"
     if not rows:
         return "No open deadlines." if en else "没有未到期或逾期的期限。"
@@ -59,7 +61,11 @@ def render(rows: list[dict[str, Any]], lang: str) -> str:
         note = r["note_en"] if en else r["note_zh"]
         if note:
             lines.append(f"    {note}")
-    overdue = sum(1 for r in rows if r["overdue"])
+    t = listing
     lines.append("")
-    lines.append(f"{len(rows)} open, {overdue} overdue" if en else f"共 {len(rows)} 项，其中逾期 {overdue} 项")
+    if t["shown"] < t["open"]:
+        lines.append(f"showing {t['shown']} of {t['open']} open, {t['overdue']} overdue" if en
+                     else f"显示 {t['shown']} 项，共 {t['open']} 项，其中逾期 {t['overdue']} 项")
+    else:
+        lines.append(f"{t['open']} open, {t['overdue']} overdue" if en else f"共 {t['open']} 项，其中逾期 {t['overdue']} 项")
     return "\n".join(lines)

@@ -30,13 +30,29 @@ def _complete(listing: str, option: str) -> Callable[..., list[Any]]:
 
 
 def _complete_sort(listing: str) -> Callable[..., list[str]]:
+    """The sort fields; a descending sort (-FIELD) is typed, not offered (docs/cli.md: a word
+    starting with - is completed as an option by the shell)."""
+
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
         from projections.read import sort_fields
 
-        fields = [*sort_fields(listing), *(f"-{f}" for f in sort_fields(listing))]
-        return [f for f in fields if f.startswith(incomplete)]
+        return [f for f in sort_fields(listing) if f.startswith(incomplete)]
 
     return complete
+
+
+def complete_events(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of ``history --type``: the event types' codes, each with its word; a
+    beginning typed in Chinese completes the Chinese words (审核 → 审核策划, 审核完成...)."""
+    from click.shell_completion import CompletionItem
+
+    from ledger.words import EVENTS
+
+    lang = 1 if getattr(ctx.find_root().obj, "lang", None) == "en" else 0
+    typed = incomplete.casefold()
+    codes = [CompletionItem(code, help=pair[lang]) for code, pair in EVENTS.items() if code.casefold().startswith(typed)]
+    words = [CompletionItem(pair[0], help=code) for code, pair in EVENTS.items() if typed and pair[0].startswith(incomplete)]
+    return codes + words
 
 
 def finding_options(listing: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -26,7 +26,10 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
     A line's identity is its "line_id" field if given (1-128 characters, the same in any file),
     else its import's source, its bytes and its earlier exact copies in the file. The source is
     --source, or chosen from the file's name and content: the same file or an edited copy of it
-    continues its import, a different file of the same name starts a new one (the summary says which).
+    continues its import, a different file of the same name starts a new one (the summary says which);
+    an identical copy under another name continues the original's import. A second import of the same
+    source waits for the first, then skips what it applied. Ctrl-C stops the import (and its workers):
+    what was saved stands, and running it again continues.
     """
     import os
     import sys
@@ -40,7 +43,10 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
     ) as bar:
         report = import_file(s.app(), s.db, fh, size=size, actor=s.actor, atomic=atomic, progress=bar.update if size else None,
                              read_model_bar=lambda last: position_bar(s.t("更新读模型", "Updating read models"), last),
-                             source=source, name=os.path.basename(file) or file)
+                             source=source, name=os.path.basename(file) or file,
+                             on_wait=lambda: click.echo(s.t("\n另一个同一来源的导入正在运行：等待它结束后继续（它已写入的行将跳过）……",
+                                                            "\nAnother import of the same source is running: waiting for it to end "
+                                                            "(lines it applies will be skipped)..."), err=True))
     for e in report.errors:
         click.echo(f"{file}:{e.line}: {e.message(s.lang)} ({e.rule})", err=True)
     summary = {"file": file, "lines": report.lines, "written": report.written, "skipped": report.skipped, "failed": len(report.errors),
@@ -56,6 +62,9 @@ def import_(file: str, atomic: bool, source: str | None) -> None:
     if report.source_how == "new import":  # another file of this name was imported before
         text += s.t(f"（另一个同名文件此前已导入；本文件为新的一批，来源“{report.source}”。）",
                     f" (A different file of this name was imported before: this one is a new import, source '{report.source}'.)")
+    if report.source_how == "same content":  # an identical copy of a file imported under another name
+        text += s.t(f"（相同内容此前已以其他文件名导入：继续该批导入，来源“{report.source}”。）",
+                    f" (The same content was imported before under another name: this continues that import, source '{report.source}'.)")
     emit(summary, lambda _s: text)
     if report.errors:
         raise click.exceptions.Exit(1)

@@ -62,9 +62,11 @@ def register() -> None:
 @click.option("--status", metavar="STATUS", help=STATUS_HELP)
 @click.option("--client", metavar="USCC", help="Only this client's certificates.")
 @as_of_options
+@click.option("--no-pager", is_flag=True, help="Never page the output (it is paged only on a terminal, never with --json).")
 @common_options
-def show(status: str | None, client: str | None, as_of: date | None, as_recorded: datetime | None) -> None:
+def show(status: str | None, client: str | None, as_of: date | None, as_recorded: datetime | None, no_pager: bool) -> None:
     """List the register: certificate number, status, client, scheme and version, grade, dates."""
+    from cli.finding import emit_long
     from cli.reads import grade_in  # the grade by the scheme's words (issue 9)
     from ledger.words import word
 
@@ -86,7 +88,7 @@ def show(status: str | None, client: str | None, as_of: date | None, as_recorded
             )
         return "\n".join(lines) or st.t("（登记册中没有证书）", "(no certificates in the register)")
 
-    emit(rows, render)
+    emit_long(rows, render, pager=not no_pager)  # long output paged on a terminal
 
 
 @register.command("export")

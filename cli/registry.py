@@ -8,11 +8,12 @@ import importlib.util
 
 # Commands that are not built from the write catalogue: name -> (module, attribute, short help).
 EXTRA: dict[str, tuple[str, str, str]] = {
-    "show": ("cli.reads", "show", "What a user wants to know about a client now."),
+    "show": ("cli.show", "show", "What a user wants to know about a client now."),
     "history": ("cli.reads", "history", "The client's events in order, with actor and both dates."),
     "clients": ("cli.reads", "clients", "List the clients in the ledger."),
     "import": ("cli.importing", "import_", "Run a JSON Lines batch of commands."),
     "demo": ("cli.demo", "demo", "Play a year of a certification body's work on a fresh ledger."),
+    "init": ("cli.init", "init", "Make a new, empty ledger (the one command that creates one, besides demo)."),
     "schemes": ("cli.schemes", "schemes", "The rulebooks as versioned schemes: list, show."),
     "explain": ("cli.explain", "explain", "Why a client's grade is what it is, item by item, as of any date."),
     "due": ("cli.due", "due", "Every open deadline across all clients, overdue first."),

@@ -169,13 +169,13 @@ def verify(checkpoint_file: str | None, public_key: str | None, key: str | None,
     from ledger.config import max_uncovered as configured_max_uncovered
 
     limit = max_uncovered if max_uncovered is not None else configured_max_uncovered()
+    app = settings().app(existing=True)  # the ledger first: a mistyped --db is named as such, not as a missing key
     verifier = load_verifier(public_key, key)
     external = read_checkpoint_file(checkpoint_file) if checkpoint_file is not None else None
     witnesses = tuple(load_witness_key(k) for k in witness_keys)
     from ledger.trail.attest import cosigned_by
 
     witnessed = cosigned_by(external, witnesses) if external is not None else []
-    app = settings().app(existing=True)
     s = settings()
     bar: list[Any] = []
 

@@ -26,6 +26,7 @@ from aggregates.client import Client
 from aggregates.errors import NotFound, RuleViolation, no_such_client
 from aggregates.uscc import client_id_for, normalise_uscc
 from ledger import clock, logs
+from ledger.client_cache import ClientCache
 from ledger.commands import find
 from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
@@ -85,6 +86,7 @@ class CertLedger(Handlers, Application[UUID]):
         super().__init__(env)
         self._uow: _UnitOfWork | None = None
         self._schemes: dict[tuple[Any, ...], Any] = {}
+        self._clients = ClientCache()  # clients as their stored events left them (D52)
 
     def close(self) -> None:
         """Close the event store's connections and the read models' (their engine): a command that
@@ -98,8 +100,9 @@ class CertLedger(Handlers, Application[UUID]):
 
     @property
     def read_only(self) -> bool:
-        """The database takes no writes (a PostgreSQL hot standby, found when it was opened):
-        reads work from what the primary wrote; a write is refused before it runs."""
+        """The database takes no writes (a PostgreSQL hot standby, or a SQLite ledger this user may
+        not write, found when it was opened, D57): reads work from what was written; a write is
+        refused before it runs."""
         return bool(self.env.get(READ_ONLY))
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
@@ -115,7 +118,7 @@ class CertLedger(Handlers, Application[UUID]):
     def refuse_if_read_only(self) -> None:
         """Refuse a write, before anything runs, on a database that takes none."""
         if self.read_only:
-            raise read_only_refusal(f"{self.env.get('POSTGRES_HOST', '')}:{self.env.get('POSTGRES_PORT', '')}")
+            raise read_only_refusal(f"{self.env.get('POSTGRES_HOST', '')}:{self.env.get('POSTGRES_PORT', '')}", self.env)
 
     @functools.cached_property
     def calendar(self) -> Any:
@@ -167,7 +170,7 @@ class CertLedger(Handlers, Application[UUID]):
             self._uow.clients.move_to_end(client_id)
             return self._uow.clients[client_id]
         try:
-            client = self.repository.get(client_id)
+            client = self._clients.load(self, client_id)  # the events after a kept copy, or all (D52)
         except replay_failures() as e:
             raise self._damaged(normalise_uscc(uscc), client_id, e) from None
         except AggregateNotFoundError:
@@ -216,31 +219,42 @@ class CertLedger(Handlers, Application[UUID]):
             self._uow.dirty[client.id] = client
         else:
             self.save(client)
+            self._saved_client = client  # the catch-up after the write starts from it (projections.states, D54)
 
     def _run(self, uscc: str, action: str, fn: Any) -> Any:
-        """Load, act, save; retry a concurrent-write conflict on the same client twice."""
+        """Load, act, save; retry a concurrent-write conflict on the same client twice. A retry runs
+        whole under the write turn (D52; SQLite: ledger/store/sqlite_turn.py; PostgreSQL: an advisory
+        lock every save takes shared, ledger/store/applied_pg.py): no other writer can commit between
+        its load and its save."""
         # bind/reset rather than the bound_contextvars context manager: a quarter of its cost per command
         token = logs.bind(client=normalise_uscc(uscc))
         try:
             for attempt in range(3):
-                client = self._load(uscc)
-                result = fn(client)
-                try:
-                    self._commit(client)
-                except IntegrityError:
-                    if attempt == 2 or self._uow is not None:
-                        raise RuleViolation(
-                            "ledger: concurrent writes",
-                            f"另一位用户同时修改了该组织的记录；{action} 未写入，请重试。",
-                            f"Someone else changed this client at the same time; {action} was not written; try again.",
-                        ) from None
-                    log.info("retrying after a concurrent write", attempt=attempt + 1)
-                    continue
-                log.info("recorded", action=action, version=client.version)
-                return result
+                with self._retry_turn(attempt):
+                    client = self._load(uscc)
+                    result = fn(client)
+                    try:
+                        self._commit(client)
+                    except IntegrityError:
+                        if attempt == 2 or self._uow is not None:
+                            raise RuleViolation(
+                                "ledger: concurrent writes",
+                                f"另一位用户同时修改了该组织的记录；{action} 未写入，请重试。",
+                                f"Someone else changed this client at the same time; {action} was not written; try again.",
+                            ) from None
+                        log.info("retrying after a concurrent write", attempt=attempt + 1)
+                        continue
+                    log.info("recorded", action=action, version=client.version)
+                    return result
         finally:
             logs.reset(token)
         raise AssertionError("unreachable")
+
+    def _retry_turn(self, attempt: int) -> contextlib.AbstractContextManager[Any]:
+        """The write turn for a retry outside a session, where the event store has one (SQLite's,
+        PostgreSQL's); a session's saves (an import's) are not retried and take no turn here."""
+        turn = getattr(self.recorder, "turn", None)
+        return turn() if attempt and turn is not None and self._uow is None else contextlib.nullcontext()
 
     @contextlib.contextmanager
     def session(self, on_saved: Callable[[list[Any]], None] | None = None,
@@ -276,19 +290,27 @@ class CertLedger(Handlers, Application[UUID]):
         try:
             recordings = self.save(*pending, **saved)
         except IntegrityError:
-            uow.forget()
+            self._forget(uow, pending)
             raise RuleViolation(
                 "ledger: concurrent writes",
                 "保存期间另一位用户修改了其中的组织记录；这一批未写入，请重试。",
                 "Someone else changed one of these clients meanwhile; this batch was not written; try again.",
             ) from None
         except BaseException:  # nothing was saved: the session's copies hold changes that are not
-            uow.forget()
+            self._forget(uow, pending)
             raise
         if uow.on_saved is not None and recordings:
             uow.on_saved(recordings)
         uow.trim()
         return recordings
+
+    def _forget(self, uow: _UnitOfWork, pending: list[Client]) -> None:
+        """After a failed save: the session forgets what it holds, and the process's kept copies of
+        the clients whose save failed go too (they were never changed, D52, but the next load of
+        each replays it in full, as before the cache)."""
+        uow.forget()
+        for client in pending:
+            self._clients.drop(client.id)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -343,9 +365,13 @@ class CertLedger(Handlers, Application[UUID]):
         so a failure here is logged and left to the next command, which catches up before it reads.
         ``after_write``: a catch-up already running applies this write's events too (it chases the
         log to its end), so this one does not queue behind it (projections.runner.catch_up). After a
-        write on SQLite the driver alone does it in the common case (projections.quick, D41)."""
+        write the driver alone does it in the common case (SQLite: projections.quick, D41; PostgreSQL:
+        projections.quick_pg, D51)."""
         if after_write:
-            from projections.quick import after_write as quick_catch_up
+            if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+                from projections.quick_pg import after_write as quick_catch_up
+            else:
+                from projections.quick import after_write as quick_catch_up
 
             if quick_catch_up(self):
                 return

@@ -8,14 +8,29 @@ from ledger.store.errors import DatabaseUnavailable
 
 
 def bootstrap(db: str | None = None, *, database: Database | None = None, existing: bool = False):  # -> CertLedger
-    """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms).
-    ``existing``: refuse to create a new SQLite ledger (a read command given a mistyped path)."""
+    """Open (creating tables if needed) the ledger at ``db`` (see ledger.config for the forms): the
+    library's road, which creates a new ledger. ``existing`` (every command of the CLI, D57): the
+    ledger must be there; a missing file or folder, another program's file or a PostgreSQL schema
+    holding no ledger is refused before anything is created or changed."""
     from ledger import logs
 
     logs.configure()
     backend = (database or resolve_database(db)).backend()
     with backend.prepare(existing):
         return _open(backend)
+
+
+def create(db: str | None = None, *, database: Database | None = None):  # -> tuple[CertLedger, bool]
+    """``certledger init``: a new ledger at ``db`` (its folder made; an empty file becomes one), or
+    the ledger already there, opened as it is; returns (ledger, whether it was created). Anything
+    else there (another program's file) is refused, unchanged (D57)."""
+    from ledger import logs
+
+    logs.configure()
+    backend = (database or resolve_database(db)).backend()
+    there = backend.holds_ledger()
+    with backend.prepare(existing=there):
+        return _open(backend), not there
 
 
 def _open(backend):  # -> CertLedger

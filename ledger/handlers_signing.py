@@ -36,7 +36,7 @@ def signed_with(app: Any, person_id: Any) -> list[tuple[Any, str]]:
 
 def refuse_voiding(app: Any, owner: Any, day: date, keys: list[str], what: tuple[str, str]) -> None:
     """A key's first day or a revocation's day may not fall on or before the business date of an act
-    already signed with a key it would end (trial 12, new item 2; decision D-HA): that would turn a
+    already signed with a key it would end (trial 12, new item 2; decision D48a): that would turn a
     signature made while the key was valid into an invalid one after the fact (repudiation)."""
     voided = sorted(on for on, kid in signed_with(app, owner.id) if kid in keys and on is not None and on >= day)
     if voided:

@@ -9,6 +9,8 @@ and the source it was given:
 
 - the same bytes as a file recorded under that name: that file's source (a re-run after a crash, a
   kill or refused lines applies what is missing);
+- the same bytes as a file recorded under another name (a copy, renamed): that file's source too,
+  so an identical copy never applies its lines twice (D56);
 - no file recorded under that name: the name itself (as ``--source NAME``, and as ledgers written
   before this record existed);
 - else the recorded file sharing the most lines with it: when at least half of the smaller one's
@@ -118,7 +120,7 @@ def seekable(fh: Any) -> IO[bytes]:
 @dataclass(frozen=True)
 class Choice:
     source: str  # what the lines' identities are derived from
-    how: str  # "same file", "new name", "continued", "new import"
+    how: str  # "same file", "same content", "new name", "continued", "new import"
 
 
 def choose(recorder: Any, name: str, ident: FileIdentity) -> Choice:
@@ -128,7 +130,10 @@ def choose(recorder: Any, name: str, ident: FileIdentity) -> Choice:
         for sha, source, *_ in records:
             if sha == ident.sha256:
                 return Choice(source, "same file")
-        if not records:
+        sources = getattr(recorder, "import_sources_of", lambda _sha: [])(ident.sha256)
+        if sources:  # the same bytes imported under another name (a copy, renamed): that import, continued
+            choice, started = Choice(sources[0], "same content"), False
+        elif not records:
             choice, started = Choice(name, "new name"), True
         else:
             share, rec = max((shared(ident, FileIdentity(r[0], r[2], unpacked(r[3]))), i, r) for i, r in enumerate(records))[::2]

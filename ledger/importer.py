@@ -83,7 +83,7 @@ Progress = Callable[[int, int], None]  # (position reached, last position): the 
 def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, actor: str | None, atomic: bool = False,
                 progress: Callable[[int], None] | None = None,
                 read_model_bar: Callable[[int], contextlib.AbstractContextManager[Progress]] | None = None,
-                source: str | None = None, name: str | None = None) -> ImportReport:
+                source: str | None = None, name: str | None = None, on_wait: Callable[[], None] | None = None) -> ImportReport:
     """The one road for an import (``certledger import``): it chooses how to run the lines and
     brings the read models up to date.
 
@@ -102,17 +102,28 @@ def import_file(app: Any, db: str | None, lines: Iterable[bytes], *, size: int, 
     identity is recorded with its events and a line applied before is skipped (see the module).
     Without a ``source``, ``name`` (the file's name, without its folder) and the file's content
     choose it: the import that file continues, or a new one (``ledger.import_sources``; ``lines``
-    is then a binary file object, read twice)."""
+    is then a binary file object, read twice). One import of a source runs at a time
+    (``ledger.store.import_turn``, D56): another import of it holding the turn is waited for
+    (``on_wait`` is told), then what it applied is skipped. SIGINT or SIGTERM stops the import and
+    its workers: a refusal says how far it got and that running it again continues."""
+    getattr(app, "refuse_if_read_only", lambda: None)()  # before anything (a standby, a SQLite ledger this user may not write)
     how = "given" if source is not None else ""
     if source is None and name is not None and hasattr(app.recorder, "import_files"):
         from ledger import import_sources
 
-        getattr(app, "refuse_if_read_only", lambda: None)()  # before the file is recorded (a standby)
         lines = import_sources.seekable(lines)
         choice = import_sources.choose(app.recorder, name, import_sources.identify(lines))  # type: ignore[arg-type]
         source, how = choice.source, choice.how
-    report = _import(app, db, lines, size=size, actor=actor, atomic=atomic, progress=progress, read_model_bar=read_model_bar,
-                     source=source)
+    if source is None:
+        report = _import(app, db, lines, size=size, actor=actor, atomic=atomic, progress=progress, read_model_bar=read_model_bar,
+                         source=source)
+    else:
+        from ledger.import_signals import stoppable
+        from ledger.store.import_turn import import_turn
+
+        with stoppable(app, source), import_turn(app, source, on_wait):
+            report = _import(app, db, lines, size=size, actor=actor, atomic=atomic, progress=progress,
+                             read_model_bar=read_model_bar, source=source)
     report.source, report.source_how = source, how
     return report
 
@@ -394,14 +405,20 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     outbox = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(db, actor, inboxes[k], outbox, os.getpid(), gather, source), daemon=True,
                          name=f"certledger-import-{k}") for k in range(workers)]
-    for proc in procs:
-        proc.start()
+    from ledger.import_signals import sigint_ignored
+
+    with sigint_ignored():  # each worker starts with SIGINT ignored: Ctrl-C is this process's to handle
+        for proc in procs:
+            proc.start()
     failure: list[BaseException] = []
+    stopping = threading.Event()
 
     def deal() -> None:
         batches: list[list[Any]] = [[] for _ in range(workers)]
         try:
             for item in identified(lines, source):
+                if stopping.is_set():
+                    return
                 raw = item[1]
                 too_long_ = isinstance(raw, TooLong)
                 if progress is not None:
@@ -424,23 +441,35 @@ def run_import_in_workers(db: str | None, lines: Iterable[bytes], *, actor: str 
     dealer.start()
     report = ImportReport()
     results: list[tuple[Any, ...]] = []
-    while len(results) < workers:
-        try:
-            message = outbox.get(timeout=0.5)
-        except queue.Empty:
-            if any(not p.is_alive() for p in procs) and outbox.empty():
-                finished = [p for p in procs if not p.is_alive()]
-                if len(finished) > len(results):  # a worker died without a word
-                    raise RuntimeError(f"an import worker stopped unexpectedly (exit code {finished[0].exitcode})")
-            continue
-        if message[0] == "rows":  # gathered read-model rows, before that worker's result
-            if sink is not None:
-                sink.receive(message[1])
-        else:
-            results.append(message)
-    dealer.join()
-    for proc in procs:
-        proc.join()
+    try:
+        while len(results) < workers:
+            try:
+                message = outbox.get(timeout=0.5)
+            except queue.Empty:
+                if any(not p.is_alive() for p in procs) and outbox.empty():
+                    finished = [p for p in procs if not p.is_alive()]
+                    if len(finished) > len(results):  # a worker died without a word
+                        raise RuntimeError(f"an import worker stopped unexpectedly (exit code {finished[0].exitcode})")
+                continue
+            if message[0] == "rows":  # gathered read-model rows, before that worker's result
+                if sink is not None:
+                    sink.receive(message[1])
+            else:
+                results.append(message)
+    except BaseException:  # interrupted (SIGINT, SIGTERM) or a worker lost: stop the others, now
+        stopping.set()
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()  # a transaction in flight is rolled back, never half-written
+        raise
+    finally:
+        for proc in procs:
+            proc.join()
+        dealer.join(timeout=5)
+        for inbox in inboxes:  # lines a stopped worker never read: no thread waits at exit to write them
+            inbox.cancel_join_thread()
+            inbox.close()
+        outbox.close()
     if failure:
         raise failure[0]
     for result in results:
@@ -463,13 +492,10 @@ def _put(inbox: Any, item: Any, proc: Any) -> None:
     """Put without blocking forever on a worker that died (its queue would never drain)."""
     import queue
 
-    while True:
-        try:
+    while proc.is_alive():
+        with contextlib.suppress(queue.Full):
             inbox.put(item, timeout=0.5)
             return
-        except queue.Full:
-            if not proc.is_alive():
-                return
 
 
 def _die_with(parent: int) -> None:
@@ -491,8 +517,10 @@ def _die_with(parent: int) -> None:
 def _worker(db: str | None, actor: str | None, inbox: Any, outbox: Any, parent: int, gather: Callable[..., Any] | None,
             source: str | None = None) -> None:
     import queue
+    import signal
     import traceback
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the importing process stops us
     _die_with(parent)
 
     def mine() -> Iterator[Any]:

@@ -41,6 +41,10 @@ def person_topics() -> list[str]:
     return [t for t in event_topics() if t.startswith("aggregates.people:Person.")]
 
 
+REGISTER_SETTLE = 1000  # events past the register's settled position before it is moved on (PostgreSQL, D51)
+REGISTER_WAIT = 0.0  # the move does not wait for the event writers open then: while one is, it stays, and is tried at the next write
+
+
 class _Register:
     """The people replayed from the log, advanced from the last position read (a person's events
     are few: the whole register is kept in memory)."""
@@ -120,9 +124,14 @@ class PeopleHandlers:
             register = self.__dict__["_register_of_people"] = _Register()
         uow = self._uow
         read = uow is not None and uow.__dict__.get("register_read", False)  # a session reads the log once (D37)
-        top = 0 if read else self.recorder.max_notification_id() or 0
-        if not read and (top != register.scanned_to or register.unsettled):  # every write asks (people_actor.py): read again only when the log grew
-            self._read_register(register, top)
+        if not read:
+            since = getattr(self.recorder, "select_since_with_last", None)
+            if since is not None:  # PostgreSQL: one round trip before every write (D51)
+                self._read_register_since(register, since)
+            else:
+                top = self.recorder.max_notification_id() or 0
+                if top != register.scanned_to or register.unsettled:  # every write asks (people_actor.py): read again only when the log grew
+                    self._read_register(register, top)
         if uow is not None:
             uow.__dict__["register_read"] = True  # later in the session: its own people are pending
         pending = self._pending_people()
@@ -143,20 +152,45 @@ class PeopleHandlers:
             batch = self.recorder.select_notifications(start, 500, stop=top, topics=person_topics(), inclusive_of_start=False)
             if not batch:
                 break
-            for n in batch:
-                ev = self.mapper.to_domain_event(n)
-                known = register.people.get(ev.originator_id)
-                if known is not None and known.version >= ev.originator_version:
-                    continue  # read before (the range above an unsettled position is read again)
-                if known is None and ev.originator_version == 1 or known is not None and known.version == ev.originator_version - 1:
-                    register.people[ev.originator_id] = ev.mutate(known)
-                else:  # an earlier event of this person not seen yet (committed out of order): read the person again
-                    register.people[ev.originator_id] = self.repository.get(ev.originator_id)
+            self._apply_people(register, batch)
             start = batch[-1].id
         if settled is not None:
             register.position = max(register.position, min(settled, top))
         register.unsettled = settled is None or settled < top
         register.scanned_to = top
+
+    def _read_register_since(self, register: _Register, since: Callable[..., Any]) -> None:
+        """PostgreSQL's read (D51): every person's event above the settled position and the log's last
+        id, in one round trip, at every write; so a grant committed by another process, even below an
+        id already read, is seen before the next write is judged. The position (below which nothing
+        can still be committed) moves on only once the log has grown ``REGISTER_SETTLE`` events past
+        it, by the committed horizon (``ledger.store.committed_horizon``, without waiting: while a
+        writer is open it stays, and the next write tries again): reading again the few people's
+        events above it costs less than asking."""
+        topics = person_topics()
+        batch, top = since(register.position, topics, 500)
+        self._apply_people(register, batch)
+        while len(batch) == 500:  # a register read from the start: the rest in pages
+            batch = self.recorder.select_notifications(batch[-1].id, 500, stop=top, topics=topics, inclusive_of_start=False)
+            self._apply_people(register, batch)
+        if top - register.position > REGISTER_SETTLE:
+            from ledger.store import committed_horizon
+
+            settled = committed_horizon(self, REGISTER_WAIT)
+            if settled is not None:
+                register.position = max(register.position, min(settled, top))
+        register.scanned_to = top
+
+    def _apply_people(self, register: _Register, batch: list[Any]) -> None:
+        for n in batch:
+            ev = self.mapper.to_domain_event(n)
+            known = register.people.get(ev.originator_id)
+            if known is not None and known.version >= ev.originator_version:
+                continue  # read before (the range above an unsettled position is read again)
+            if known is None and ev.originator_version == 1 or known is not None and known.version == ev.originator_version - 1:
+                register.people[ev.originator_id] = ev.mutate(known)
+            else:  # an earlier event of this person not seen yet (committed out of order): read the person again
+                register.people[ev.originator_id] = self.repository.get(ev.originator_id)
 
     def _pending_people(self) -> dict[UUID, Person]:
         uow = self._uow

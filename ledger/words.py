@@ -158,6 +158,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "points": ("得分", "points earned"), "item_points": ("分值", "item points"), "met": ("满足", "met"),
     "on": ("日期", "date"), "notified_on": ("通报日期", "notified on"), "received_on": ("收到日期", "received on"),
     "lodged_on": ("提出日期", "lodged on"), "issued_on": ("颁发日期", "issued on"), "planned_on": ("策划日期", "planned on"),
+    "raised_on": ("提出日期", "raised on"),
 }
 
 # The labels of a field whose name means something else in one event than ``FIELDS`` says (a

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from sqlalchemy import Connection, Date, DateTime, Engine
 
-from ledger.store import backend_for
+from ledger.store import advisory, backend_for
 from ledger.store.sqlite import sqlite_text
 
 _ENGINES: "weakref.WeakKeyDictionary[Any, Engine]" = weakref.WeakKeyDictionary()
@@ -53,7 +53,7 @@ def creation_turn(conn: Connection) -> None:
         return
     from sqlalchemy import text
 
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"certledger-read-models:{schema_of(conn) or 'public'}"})
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({advisory.READ_MODELS}, hashtext(:key))"), {"key": f"certledger-read-models:{schema_of(conn) or 'public'}"})
 
 
 def table_names(conn: Connection) -> set[str]:

@@ -35,7 +35,7 @@ def current_summary(database: Any, uscc: str) -> dict[str, Any] | None:
     ``uscc`` is already normalised. Raises NotFound when the read model is current and has no such
     client."""
     try:
-        with database.backend().fast_reader() as reader:
+        with database.fast_reader() as reader:
             if reader is None:  # no ledger file
                 return None
             tracked = reader.one("SELECT position, fingerprint FROM rm_tracking WHERE name = ?", (NAME,))

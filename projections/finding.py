@@ -65,6 +65,17 @@ def choose(option: str, values: str | Iterable[str] | None, table: Table,
     out: list[str] = []
     for value in given:
         code = code_of(value, table, words=words)
+        held = _holders(value, table, words) if words else {}
+        if len(held) > 1 and (code is None or not _names(value, code, table, words)):
+            # with names that differ by scheme (grades), a part of several codes' names is not a guess
+            # to make: 五星级 is in 五星级质量信用服务 (5STAR) and in 五星级（AAAAA级）; refused, naming them
+            zh = "，".join(f"{c}（{w}）" for c, w in held.items())
+            en = ", ".join(f"{c} ({w})" for c, w in held.items())
+            raise RuleViolation(
+                "ledger: vocabulary",
+                f"选项 --{option} 的值“{value}”有歧义，可指：{zh}；请给出代码或完整名称。",
+                f"The value '{value}' for --{option} is ambiguous: it may mean {en}; give the code or the whole name.",
+            )
         if code is None:
             zh = "，".join(f"{c}（{p[0]}）" for c, p in table.items())
             en = ", ".join(f"{c} ({p[1]})" for c, p in table.items())
@@ -76,6 +87,25 @@ def choose(option: str, values: str | Iterable[str] | None, table: Table,
         if code not in out:
             out.append(code)
     return tuple(out)
+
+
+def _names(value: str, code: str, table: Table, words: Mapping[str, Iterable[str]] | None) -> bool:
+    """Whether ``value`` is ``code`` itself or one of its whole words."""
+    typed = str(value).strip().casefold()
+    return any(str(w).strip().casefold() == typed for w in (code, *table.get(code, ()), *(words or {}).get(code, ())))
+
+
+def _holders(value: str, table: Table, words: Mapping[str, Iterable[str]] | None) -> dict[str, str]:
+    """The codes one of whose words holds ``value`` (two characters or more), each with that word."""
+    typed = str(value).strip().casefold()
+    if len(typed) < 2:
+        return {}
+    out: dict[str, str] = {}
+    for code in table:
+        word = next((str(w) for w in (*table[code], *(words or {}).get(code, ())) if typed in str(w).casefold()), None)
+        if word is not None:
+            out[code] = word
+    return out
 
 
 def schemes() -> dict[str, tuple[str, str]]:
@@ -99,6 +129,25 @@ def grades() -> tuple[dict[str, tuple[str, str]], dict[str, list[str]]]:
                     table.setdefault(band.code, (band.name_zh, band.name_en))
                     names.setdefault(band.code, []).extend((band.name_zh, band.name_en))
     return table, names
+
+
+def grade_rank() -> dict[tuple[str | None, str], float]:
+    """Each grade's place in its scheme's scale, by (scheme id, code) and by code alone (its first
+    scheme), from 0 (the lowest band) to 1 (the best): the order of the scheme's bands, lowest
+    first (ledger/rules/scoring/engine.py: a requirement unmet falls to the band before), so grades
+    sort by merit, not by their codes' letters (A is the middle of C…AAA, the top of no scheme)."""
+    from ledger.rules.scoring import list_schemes, load_scheme
+
+    rank: dict[tuple[str | None, str], float] = {}
+    for latest in list_schemes():
+        for scheme in (load_scheme(latest.id, v) for v in reversed(latest.versions)):  # the latest version first
+            bands = scheme.grading.bands if scheme.grading else ()
+            for k, band in enumerate(bands):
+                if band.code:
+                    place = 1.0 if len(bands) == 1 else k / (len(bands) - 1)
+                    rank.setdefault((latest.id, band.code), place)
+                    rank.setdefault((None, band.code), place)
+    return rank
 
 
 def deadline_kinds() -> Table:
@@ -253,7 +302,7 @@ def _text(column: Any, engine: Any) -> Any:
 
 
 CLIENT_ORDER = {"registered": "registered_on", "uscc": "uscc", "name": "name", "scheme": "scheme_id",
-                "grade": "grade", "certificate": "certificate_no", "events": "events"}
+                "certificate": "certificate_no", "events": "events"}  # grade: by the scale (grade_rank), after the query
 CLIENT_RANK = {"stage": ("stage", list(STAGES)), "status": ("certificate_status", list(CERTIFICATE_STATUSES))}
 
 
@@ -285,7 +334,11 @@ def clients(engine: Any, today: date | None, f: Find) -> list[dict[str, Any]]:
         rows = [as_on(dict(r._mapping), today) for r in conn.execute(query)]
     if f.derived:
         rows = [r for r in rows if keeps(f, r)]
-    if not in_sql:
+    if f.sort == "grade":
+        rank = grade_rank()
+        rows = _sorted(rows, lambda r: None if r["grade"] is None
+                       else rank.get((r.get("scheme_id"), r["grade"]), rank.get((None, r["grade"]), -1.0)), f.descending)
+    elif not in_sql:
         column, order = CLIENT_RANK[f.sort]  # type: ignore[index]
         rows = _sorted(rows, lambda r: None if r[column] is None else (order.index(r[column]) if r[column] in order else len(order)), f.descending)
     return rows[: f.limit] if f.limit else rows

@@ -6,7 +6,7 @@ whenever the general catch-up (projections.runner, through SQLAlchemy) must run 
 
 - not a SQLite file ledger, or a read-only one;
 - the tracking table or a read model's table missing, a stored fingerprint not the code's
-  (``projections.states.code_fingerprint``), the read models not all at one position;
+  (``projections.states.code_fingerprints``), the read models not all at one position;
 - more than ``QUICK_EVENTS`` events to apply, or ids that do not follow the position one by one;
 - any error at all (a history that does not replay, a value the driver refuses...): the general
   path meets it again and names it, or rebuilds.
@@ -14,7 +14,8 @@ whenever the general catch-up (projections.runner, through SQLAlchemy) must run 
 Otherwise it does what the general path does, in the same order and with the same rows: under the
 catch-up's turn (``catch_up_turn``: a catch-up already running chases these events, D36), in one
 ``BEGIN IMMEDIATE`` transaction, it reads the positions, the events after them, replays their
-clients (the states the ledger object shares, ``states_for``), deletes the clients' old rows,
+clients (the states the ledger object shares, ``states_for``: the client the command just saved
+is taken as it is, not replayed again, D54), deletes the clients' old rows,
 inserts the projections' rows (``batch_rows``, keyed by table name) and moves the positions; then
 looks again for events another writer committed meanwhile. The values are stored as the general
 path's writer stores them (projections/db.py): dates and times as the sqlite3 adapters' text
@@ -30,7 +31,7 @@ from aggregates.people import is_person_event
 from ledger.store.sqlite import EVENTS, SqliteBackend, sqlite_text
 from projections.base import Batch, Projection, chunks
 from projections.registry import all_projections
-from projections.states import code_fingerprint, states_for
+from projections.states import code_fingerprints, states_for
 
 QUICK_EVENTS = 1000  # beyond this many events to apply, the general catch-up (batches, progress) runs
 CHASES = 20  # rounds of "look again" before leaving the rest to the general catch-up
@@ -72,7 +73,7 @@ def _apply_pending(app: Any, backend: SqliteBackend, projections: list[Projectio
     with backend.quick_writer() as conn:
         tracked = {name: (int(pos), fp) for name, pos, fp in conn.execute(
             f"SELECT name, position, fingerprint FROM rm_tracking WHERE name IN ({marks})", names)}
-        if len(tracked) != len(names) or any(tracked[p.name][1] != code_fingerprint(p) for p in projections):
+        if len(tracked) != len(names) or any(tracked[n][1] != fp for n, fp in code_fingerprints(projections).items()):
             raise _General
         wanted = [table for p in projections for table in p.table_names]
         found = {r[0] for r in conn.execute(

@@ -150,6 +150,25 @@ def due(app: Any, *, today: date, on: date | None = None, within: int | None = N
     return finding._finish_due(select_open(rows + body, day, within), f)
 
 
+def due_listing(app: Any, *, today: date, on: date | None = None, within: int | None = None, find: Any = None) -> dict[str, Any]:
+    """``due`` as the command line shows it (``certledger due``, D55): ``{"shown", "open", "overdue",
+    "deadlines"}``, the totals those of the whole filtered set and ``deadlines`` the rows up to
+    ``find``'s limit. The limit is applied after the deadlines' selection anyway
+    (projections/finding.py), so nothing is read that the cut list would not read."""
+    from dataclasses import replace
+
+    from projections import finding
+
+    f = find or finding.Find("due")
+    return due_totals(due(app, today=today, on=on, within=within, find=replace(f, limit=None)), f.limit)
+
+
+def due_totals(every: list[dict[str, Any]], limit: int | None = None) -> dict[str, Any]:
+    """The totals of a whole set of ``due`` rows and its first ``limit`` rows (all without one)."""
+    rows = every[:limit] if limit else every
+    return {"shown": len(rows), "open": len(every), "overdue": sum(1 for r in every if r["overdue"]), "deadlines": rows}
+
+
 def open_nonconformities(app: Any, uscc: str | None = None) -> list[dict[str, Any]]:
     from projections import queries
     from projections.runner import read_models

@@ -40,7 +40,7 @@ from projections import tables as t
 from projections.base import Batch, Projection
 from projections.db import creation_turn, engine_for, table_names
 from projections.registry import all_projections, select_projections
-from projections.states import ClientStates, code_fingerprint, named, states_for
+from projections.states import ClientStates, code_fingerprint, named, settled, states_for
 from projections.writer import Writer, tracked
 
 log = get_logger("certledger.projections")
@@ -96,20 +96,6 @@ def _stale(conn: Connection, projection: Projection, positions: dict[str, tuple[
         return True
     existing = table_names(conn) if existing is None else existing
     return any(table.name not in existing for table in projection.tables)
-
-
-def settled(notifications: list[Any], start: int, final: int) -> list[Any]:
-    """The leading notifications that no open transaction can still precede: each the id right after
-    the previous one (``start`` first), or at or below ``final`` (every id up to which is committed or
-    never will be). The first gap above ``final`` ends them."""
-    ready = []
-    expected = start + 1
-    for n in notifications:
-        if n.id != expected and n.id > final:
-            break
-        ready.append(n)
-        expected = n.id + 1
-    return ready
 
 
 def catch_up(app: Any, names: Iterable[str] | None = None, *, batch_size: int = BATCH_SIZE,
@@ -237,6 +223,16 @@ def _current_on_standby(app: Any, engine: Engine, projections: list[Projection])
     behind = [n for n, (pos, _) in known.items() if pos < last]
     if stale or behind:
         which = ", ".join(stale or behind)
+        if app.env.get("CERTLEDGER_READ_ONLY") == "sqlite":  # a SQLite ledger this user may only read (D57)
+            raise RuleViolation(
+                "ledger: read model out of date",
+                f"读模型 {which} " + ("尚未建立或结构已改变" if stale else f"落后于事件（事件位置 {last}）")
+                + "；当前用户只能读取这个 SQLite 账本，不能更新读模型：请由可以写入它的用户（账本所有者）运行任意读取命令"
+                "（例如 certledger clients）或 certledger rebuild 后再读。",
+                f"Read model {which} is " + ("missing or of another schema" if stale else f"behind the events (position {last})")
+                + "; this user may only read this SQLite ledger and cannot update it: a user who may write it (its owner) "
+                "runs any read (certledger clients, say) or certledger rebuild, then read again.",
+            )
         raise RuleViolation(
             "ledger: read model out of date",
             f"只读热备库上的读模型 {which} " + ("尚未建立或结构已改变" if stale else f"落后于事件（事件位置 {last}）")

@@ -292,7 +292,7 @@ def _package_source(year: int, provisional: bool) -> str:
 
 def load_calendar_file(path: Path) -> CalendarFile:
     """Read and check ``<year>.toml``; raise CalendarError naming the file and what to fix."""
-    import tomllib
+    from ledger.rules import toml_cache
 
     path = Path(path)
 
@@ -300,9 +300,8 @@ def load_calendar_file(path: Path) -> CalendarFile:
         return CalendarError(f"{path}：{zh}", f"{path}: {en}")
 
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
+        data = toml_cache.load(path)  # parsed again only when the file changed (D49)
+    except ValueError as e:  # tomllib.TOMLDecodeError, or not UTF-8
         raise fail(
             f"TOML 格式错误（{e}）；日期写作 2025-10-01，不加引号",
             f"invalid TOML ({e}); write dates as 2025-10-01, without quotes",

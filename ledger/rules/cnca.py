@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -83,13 +82,14 @@ def _bad(path: Path, zh: str, en: str) -> RuleViolation:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from ledger.rules import toml_cache
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        return toml_cache.load(path)  # parsed again only when the file changed (D49)
     except OSError as e:
         raise _bad(path, f"无法读取（{e.strerror}）；请检查环境变量 {ENV_REPORT}。",
                    f"cannot be read ({e.strerror}); check the environment variable {ENV_REPORT}.") from None
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # tomllib.TOMLDecodeError, or not UTF-8
         raise _bad(path, f"不是有效的 TOML（{e}）。", f"is not valid TOML ({e}).") from None
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -204,10 +203,11 @@ def parse_procedure(path: Path) -> Procedure:
     """One procedure file, checked: unknown keys (a misspelt period would otherwise be ignored),
     every period of ``Periods`` set or ``"none"``, valid units and lengths, reason codes unique, and
     the lapse withdrawal reason among the withdrawal reasons."""
+    from ledger.rules import toml_cache
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as e:
+        data = toml_cache.load(path)  # parsed again only when the file changed (D49)
+    except (OSError, ValueError) as e:  # ValueError: tomllib.TOMLDecodeError, or not UTF-8
         raise _fail(path, f"无法读取（{e}）。", f"cannot be read ({e}).") from None
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:

@@ -109,6 +109,12 @@ class SqliteLinesRecorder(SQLiteApplicationRecorder):
                 raise missing_table(e, FILES) from None
             raise
 
+    def import_sources_of(self, sha256: bytes) -> list[str]:
+        """The sources of the files with this content imported before under any name, oldest first."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT source FROM {FILES} WHERE sha256 = ? ORDER BY recorded_at, source", (sha256,))
+            return [r[0] for r in c.fetchall()]
+
     def record_import_file(self, name: str, record: FileRecord) -> bool:
         """Record a file under ``name``; False if that content is recorded already or another file
         started its source (both unique), and nothing was written."""

@@ -1,16 +1,55 @@
 """The import's applied lines on PostgreSQL: the library's recorder writing them with its events
 (ledger/store/applied.py describes the table; a module of its own so that a SQLite ledger never
-imports psycopg)."""
+imports psycopg). The same recorder keeps the ledger's write turn on PostgreSQL (``turn``, D52): an
+advisory lock every save takes shared and a command's retry holds exclusive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, PersistenceError, StoredEvent
+from eventsourcing.utils import retry
 from eventsourcing.postgres import PostgresApplicationRecorder
 
+from ledger.store import advisory
 from ledger.store.applied import FILES, LOOKUP, TABLE, KWARG, FileRecord, Row, missing_table
+
+
+def catch_up_turn_key(schema: str) -> str:
+    """The key of the read models' catch-up turn after a write (a transaction-level advisory lock,
+    ``hashtext`` of this in namespace ``advisory.CATCH_UP``; projections/quick_pg.py, D51)."""
+    return f"certledger-catch-up:{schema}"
+
+
+def write_turn_key(schema: str) -> str:
+    """The key of the ledger's write turn (D52, PostgreSQL): an advisory lock that every save of
+    events takes shared in its transaction, before the table lock, and that a command's retry holds
+    exclusive (a session-level lock) from its load to its save (``PostgresLinesRecorder.turn``);
+    ``hashtext`` of this in namespace ``advisory.WRITE_TURN``."""
+    return f"certledger-write-turn:{schema}"
+
+
+_LIBRARY_ERRORS = ("InterfaceError", "OperationalError", "DataError", "IntegrityError", "InternalError", "ProgrammingError",
+                   "NotSupportedError", "DatabaseError")
+
+
+@contextlib.contextmanager
+def _library_errors() -> Iterator[None]:
+    """psycopg's errors raised as the library's, as ``datastore.get_connection`` raises them (a save
+    on the connection that holds the write turn does not go through it)."""
+    import psycopg
+    from eventsourcing import persistence
+
+    try:
+        yield
+    except psycopg.Error as e:
+        for name in _LIBRARY_ERRORS:
+            if isinstance(e, getattr(psycopg, name)):
+                raise getattr(persistence, name)(str(e)) from e
+        raise persistence.PersistenceError(str(e)) from e
 
 
 class PostgresLinesRecorder(PostgresApplicationRecorder):
@@ -20,6 +59,15 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
         from psycopg.sql import SQL, Identifier
 
         super().__init__(datastore, events_table_name=events_table_name)
+        self._since_statement: Any = None
+        # After the last insert: a catch-up held its turn right after the commit, so it applies the
+        # events inserted (``_insert_locked``); taken and reset by projections/quick_pg.py.
+        self.catch_up_running = False
+        # the connection on which this thread holds the write turn (``turn``), if it does
+        self._turn_held = threading.local()
+        self._turn_key = write_turn_key(self.datastore.schema)
+        self._share_turn = SQL(f"SELECT pg_advisory_xact_lock_shared({advisory.WRITE_TURN}, hashtext(%s))")
+        self._take_turn = SQL(f"SELECT pg_advisory_lock({advisory.WRITE_TURN}, hashtext(%s))")
         self._lines_table = Identifier(self.datastore.schema, TABLE)
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} (key bytea PRIMARY KEY, digest bytea, source text NOT NULL, "
@@ -62,23 +110,155 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             self._lines(curs, rows)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        self.catch_up_running = False
         rows = kwargs.get(KWARG)
-        if rows and (self.datastore.enable_db_functions or not stored_events):
-            return self._insert_with_lines(stored_events, rows)
-        return super().insert_events(stored_events, **kwargs)
+        if self.datastore.enable_db_functions and stored_events or rows and not stored_events:
+            return self._insert_with_lines(stored_events, rows or [])
+        if not stored_events:
+            return super().insert_events(stored_events, **kwargs)
+        return self._insert_locked(stored_events, **kwargs)
 
+    # ------------------------------------------------------------------ the write turn (D52)
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """The ledger's write turn, held for the block (a command's retry holds it from its load to its
+        save, ``CertLedger._run``): a session-level exclusive advisory lock (``write_turn_key``) on a
+        connection of the pool kept for the block. Every save of events takes the same lock shared in
+        its transaction, before the table lock, so none commits while the turn is held; this thread's
+        own saves meanwhile run on that connection and skip it (a shared lock asked for on another
+        connection would wait for this one). The wait for the turn is bounded by the ledger's lock
+        timeout (``POSTGRES_LOCK_TIMEOUT``): past it the library's ``OperationalError`` ("lock
+        timeout", the CLI's "ledger: database busy"), nothing written. The lock is let go when the
+        block ends, or with the session if the connection breaks (it is then closed, not pooled)."""
+        if self._held_connection() is not None:  # held by this thread already: no wait for itself
+            yield
+            return
+        from psycopg.sql import SQL
+
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.pipeline(), conn.transaction():  # a session-level lock outlives the transaction; the timeout does not
+                    conn.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+                    conn.execute(self._take_turn, (self._turn_key,), prepare=True)
+            except BaseException:  # not had (the timeout), or in doubt: the session ends, and anything it holds
+                conn.close()
+                raise
+            self._turn_held.conn = conn
+            try:
+                yield
+            finally:
+                self._turn_held.conn = None
+                try:
+                    conn.execute(f"SELECT pg_advisory_unlock({advisory.WRITE_TURN}, hashtext(%s))", (self._turn_key,))
+                except Exception:  # noqa: BLE001 - a broken session: closing it ends it, and the lock with it
+                    conn.close()
+
+    def _held_connection(self) -> Any:
+        conn = self._turn_held.__dict__.get("conn")
+        return conn if conn is not None and not conn.closed else None
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """The connection of a save: the one holding the write turn when this thread holds it, else
+        one of the pool's."""
+        held = self._held_connection()
+        if held is not None:
+            with _library_errors():
+                yield held
+        else:
+            with self.datastore.get_connection() as conn:
+                yield conn
+
+    def _share_write_turn(self, curs: Any) -> None:
+        """In a save's transaction: the lock timeout, then the write turn shared (waiting while a retry
+        holds it), unless this connection holds it. Before any lock on the event table, so a save that
+        waits here holds none (the committed horizon does not wait for it)."""
+        curs.execute(self.lock_table_statements[0], prepare=True)  # SET LOCAL lock_timeout
+        if curs.connection is not self._held_connection():
+            curs.execute(self._share_turn, (self._turn_key,), prepare=True)
+
+    def _lock_table(self, curs: Any) -> None:
+        self._share_write_turn(curs)
+        for statement in self.lock_table_statements[1:]:  # LOCK TABLE ... IN EXCLUSIVE MODE
+            curs.execute(statement, prepare=True)
+
+    def _notify_channel(self, curs: Any) -> None:
+        """No ``NOTIFY`` with each insert (D51): nothing here listens (the read models pull the log,
+        projections/runner.py), and the server queues a notification inside the table lock's
+        critical section at every commit, listened to or not."""
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_locked(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert under its table lock (D7), with the ``COMMIT`` sent in the same
+        pipeline as the ``LOCK TABLE`` and the ``INSERT`` (D51): the library syncs after the insert
+        and sends the commit only once the ids are back, so the lock that serialises every writer
+        was held across a round trip to this process, and across this process's wait for a core
+        when the machine is busy. A conflict (another writer saved the same client version) fails
+        the insert; the server then skips the commit and the pipeline's error is raised as the
+        library's ``IntegrityError``, as before.
+
+        After the commit, in the same round trip, it looks whether a catch-up of the read models
+        holds its turn (``catch_up_turn_key``; ``catch_up_running``): that one reads the log again
+        once it lets the turn go, so it applies these events, and the catch-up after this write has
+        nothing to do (projections/quick_pg.py, D51)."""
+        from psycopg.rows import tuple_row
+
+        with self._connection() as conn:
+            probe = conn.cursor(row_factory=tuple_row)
+            with conn.pipeline():
+                with conn.transaction():
+                    with conn.cursor() as curs:
+                        self._insert_events(curs, stored_events, **kwargs)
+                    curs = conn.cursor()
+                    self._insert_stored_events(curs, stored_events, **kwargs)  # the lock and the insert
+                # a single-statement transaction of its own: the turn is taken and let go at once, if free
+                probe.execute(f"SELECT pg_try_advisory_xact_lock({advisory.CATCH_UP}, hashtext(%s))", (catch_up_turn_key(self.datastore.schema),), prepare=True)
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            self.catch_up_running = not probe.fetchone()[0]
+            return ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_with_lines(self, stored_events: Sequence[StoredEvent], rows: list[Row]) -> Sequence[int] | None:
-        """The library's insert function (``db_functions=y``, which it calls in autocommit) and the
-        lines in one transaction; or the lines alone, when the lines made no event."""
-        ids: list[int] = []
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            if stored_events:
-                pg_events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                             for e in stored_events]
-                curs.execute(self.sql_invoke_pg_function_insert_events, (pg_events,), prepare=True)
-                ids = [r[self.pg_function_name_insert_events] for r in curs.fetchall()]
-            self._lines(curs, rows)
+        """The library's insert function (``db_functions=y``, which it calls in autocommit) after the
+        write turn shared, and the lines, in one transaction and one round trip; or the lines alone,
+        when the lines made no event."""
+        from psycopg.rows import tuple_row
+
+        with self._connection() as conn:
+            turn, insert, lines = conn.cursor(), conn.cursor(row_factory=tuple_row), conn.cursor()
+            with conn.pipeline(), conn.transaction():
+                if stored_events:
+                    self._share_write_turn(turn)
+                    pg_events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                                 for e in stored_events]
+                    insert.execute(self.sql_invoke_pg_function_insert_events, (pg_events,), prepare=True)
+                self._lines(lines, rows)
+            ids = [r[0] for r in insert.fetchall()] if stored_events else []
         return ids or None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_since_with_last(self, start: int, topics: Sequence[str], limit: int) -> tuple[list[Notification], int]:
+        """The notifications of ``topics`` after ``start`` (at most ``limit``, in order) and the log's
+        last id, in one round trip (a pipeline of the two queries): the register's read before every
+        write (ledger/people.py, D51), which a busy log would otherwise cost a round trip each for
+        the last id, the committed horizon and the events."""
+        from psycopg.sql import SQL, Identifier
+
+        if self._since_statement is None:
+            self._since_statement = SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+                "WHERE notification_id > %s AND topic = ANY(%s) ORDER BY notification_id LIMIT %s").format(
+                Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn:
+            found, last = conn.cursor(), conn.cursor()
+            with conn.pipeline():
+                found.execute(self._since_statement, (start, list(topics), limit), prepare=True)
+                last.execute(self.max_notification_id_statement, prepare=True)
+            rows = found.fetchall()
+            top = last.fetchone()["max"] or 0
+        return [Notification(id=r["notification_id"], originator_id=r["originator_id"], originator_version=r["originator_version"],
+                             topic=r["topic"], state=bytes(r["state"])) for r in rows], top
 
     def applied_lines(self, keys: Iterable[bytes]) -> dict[bytes, tuple["bytes | None", str, int]]:
         """Which of ``keys`` (all of one width) are applied: key -> (digest, source, line)."""
@@ -120,6 +300,14 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             if "does not exist" in str(e):
                 raise missing_table(e, FILES) from None
             raise
+
+    def import_sources_of(self, sha256: bytes) -> list[str]:
+        """The sources of the files with this content imported before under any name, oldest first."""
+        from psycopg.sql import SQL
+
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT source FROM {} WHERE sha256 = %s ORDER BY recorded_at, source").format(self._files_table), (sha256,))
+            return [r["source"] for r in curs.fetchall()]
 
     def record_import_file(self, name: str, record: FileRecord) -> bool:
         """Record a file under ``name``; False if that content is recorded already or another file

@@ -6,16 +6,18 @@ docs/audit-trail.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from aggregates.errors import RuleViolation
 
+# A schema name is a plain SQL identifier (D57): checked before anything is created or quoted
+_PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
-@dataclass(frozen=True)
-class Database:
+
+class Database(NamedTuple):  # not a dataclass: show defines none on its fast road (D50)
     url: str
     kind: str  # "sqlite" | "postgres"
     sqlite_path: Path | None = None
@@ -28,6 +30,17 @@ class Database:
         pg = self.pg or {}
         schema = f"?schema={pg['schema']}" if pg.get("schema") else ""
         return f"postgresql://{pg.get('user', '')}@{pg.get('host')}:{pg.get('port')}/{pg.get('dbname')}{schema}"
+
+    def fast_reader(self) -> Any:
+        """``show``'s read-only snapshot with the driver alone (a context manager giving a
+        ``ledger.store.reader.FastReader``, or None when there is no SQLite file): SQLite's without
+        importing its backend's module (D50), PostgreSQL's from its backend."""
+        if self.kind == "sqlite":
+            from ledger.store.reader import sqlite_snapshot
+
+            assert self.sqlite_path is not None
+            return sqlite_snapshot(self.sqlite_path)
+        return self.backend().fast_reader()
 
     def backend(self) -> Any:
         """The adapter of this database's kind (ledger.store.sqlite or .postgres)."""
@@ -53,13 +66,22 @@ def parse_database(raw: str, *, busy_timeout: int = 30) -> Database:
                 f"PostgreSQL URL '{raw}' names no database; for example postgresql://user@127.0.0.1:5432/test.",
             )
         query = parse_qs(parts.query)
+        schema = (query.get("schema") or [""])[0]
+        if schema and not _PLAIN_IDENTIFIER.fullmatch(schema):
+            raise RuleViolation(
+                "ledger: database URL",
+                f"PostgreSQL 地址中的模式名“{schema}”无效：应以字母或下划线开头，只含字母、数字和下划线，最多 63 个字符"
+                "（例如 schema=certledger）。没有创建或改动任何内容。",
+                f"The schema name '{schema}' in the PostgreSQL URL is not valid: a letter or underscore, then letters, digits "
+                "and underscores, at most 63 characters (for example schema=certledger). Nothing was created or changed.",
+            )
         pg = {
             "dbname": dbname,
             "host": parts.hostname or "127.0.0.1",
             "port": str(parts.port or 5432),
             "user": unquote(parts.username or ""),
             "password": unquote(parts.password or ""),
-            "schema": (query.get("schema") or [""])[0],
+            "schema": schema,
             "db_functions": (query.get("db_functions") or [""])[0],
             "create_tables": (query.get("create_tables") or [""])[0],
         }

@@ -48,17 +48,42 @@ def read_only_database(e: BaseException | None) -> bool:
     return False
 
 
-def read_only_refusal(where: str = "") -> DatabaseUnavailable:
-    """The refusal of a write to a database that takes none; nothing was written."""
+def read_only_refusal(where: str = "", env: Any = None) -> DatabaseUnavailable:
+    """The refusal of a write to a database that takes none; nothing was written. ``env`` (the
+    application's environment) says which backend it is, so the message says what applies: a
+    PostgreSQL hot standby, or a SQLite file or folder this user may not write (D57); without it,
+    both."""
+    reads_zh = "读取命令（show、explain、history、due、register、verify、export）可以在这里运行；"
+    reads_en = "Read commands (show, explain, history, due, register, verify, export) work here; "
+    module = (env or {}).get("PERSISTENCE_MODULE") or ""
+    if module == "eventsourcing.sqlite":
+        from ledger.store.reader import uri_path
+
+        path = uri_path((env or {}).get("SQLITE_DBNAME") or "")
+        folder = path.rsplit("/", 1)[0] if "/" in path else "."
+        return DatabaseUnavailable(
+            "ledger: read-only database",
+            f"当前用户无权写入 SQLite 账本 {path}（写入需要该文件和它所在的文件夹 {folder} 都可写）。{reads_zh}"
+            f"写入请以账本所有者的身份运行，或让当前用户可以写入该文件和文件夹（chmod u+w / g+w，必要时 chown 给写入者）。本次没有写入任何内容。",
+            f"This user may not write the SQLite ledger {path} (a write needs both the file and its folder {folder} writable). "
+            f"{reads_en}to write, run as the ledger's owner, or let this user write the file and the folder (chmod u+w or g+w, "
+            "or chown them to the writer). Nothing was written.",
+        )
     at = f"（{where}）" if where else ""
     at_en = f" ({where})" if where else ""
+    if module == "eventsourcing.postgres":
+        return DatabaseUnavailable(
+            "ledger: read-only database",
+            f"账本数据库{at}是 PostgreSQL 的只读热备库。{reads_zh}写入请连接主库（--db 指向主库）。本次没有写入任何内容。",
+            f"The ledger database{at_en} is a read-only PostgreSQL hot standby. {reads_en}write to the primary (--db naming "
+            "it). Nothing was written.",
+        )
     return DatabaseUnavailable(
         "ledger: read-only database",
-        f"账本数据库{at}只读：它是 PostgreSQL 的热备库，或当前用户无权写入该 SQLite 文件。读取命令（show、explain、history、due、"
-        "register、verify、export）可以在这里运行；写入请连接主库（--db 指向主库）或有写权限的文件。本次没有写入任何内容。",
+        f"账本数据库{at}只读：它是 PostgreSQL 的热备库，或当前用户无权写入该 SQLite 文件或其文件夹。{reads_zh}"
+        "写入请连接主库（--db 指向主库）或有写权限的文件。本次没有写入任何内容。",
         f"The ledger database{at_en} takes no writes: it is a PostgreSQL hot standby, or this user may not write the SQLite "
-        "file. Read commands (show, explain, history, due, register, verify, export) work here; write to the primary "
-        "(--db naming it) or a file you may write. Nothing was written.",
+        f"file or its folder. {reads_en}write to the primary (--db naming it) or a file you may write. Nothing was written.",
     )
 
 

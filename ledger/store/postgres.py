@@ -90,25 +90,61 @@ class PostgresBackend:
         return psycopg.connect(dbname=pg["dbname"], host=pg["host"], port=pg["port"], user=pg.get("user") or None,
                                password=pg.get("password") or None, connect_timeout=5, **options)
 
+    def _unreachable(self, e: Exception) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            "ledger: database",
+            f"无法连接 PostgreSQL {self.display()}：{str(e).strip()}",
+            f"Cannot reach PostgreSQL {self.display()}: {str(e).strip()}",
+        )
+
+    def _connect_or_refuse(self) -> Any:
+        """An autocommit connection, or the refusal saying the server cannot be reached."""
+        import psycopg
+
+        try:
+            return self._connect(autocommit=True)
+        except psycopg.Error as e:
+            raise self._unreachable(e) from None
+
+    def _holds_events(self, conn: Any) -> bool:
+        """Whether the schema holds a ledger: its event table (D57)."""
+        return conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s",
+                            (self.schema or "public", EVENTS)).fetchone() is not None
+
+    def holds_ledger(self) -> bool:
+        """Whether the schema holds a ledger (its event table)."""
+        import psycopg
+
+        with self._connect_or_refuse() as conn:
+            try:
+                return self._holds_events(conn)
+            except psycopg.Error as e:  # the connection lost on the way
+                raise self._unreachable(e) from None
+
     @contextlib.contextmanager
     def prepare(self, existing: bool = False) -> Iterator[None]:
         """Opening a ledger creates tables, the library's insert function and the append-only
         triggers; several processes doing it at once collide ("tuple concurrently updated"). A
         session advisory lock, keyed on the schema, makes them take turns while the caller opens
-        the ledger; the schema named in the URL is created if it is missing."""
+        the ledger; the schema named in the URL is created if it is missing. ``existing`` (every
+        command but ``init``, D57): a schema holding no ledger is refused before anything is created."""
         import psycopg
         from psycopg import sql
 
         schema = self.schema
-        try:
-            conn = self._connect(autocommit=True)
-        except psycopg.Error as e:
-            raise DatabaseUnavailable(
-                "ledger: database",
-                f"无法连接 PostgreSQL {self.display()}：{str(e).strip()}",
-                f"Cannot reach PostgreSQL {self.display()}: {str(e).strip()}",
-            ) from None
+        conn = self._connect_or_refuse()
         with conn:
+            if existing and not self._holds_events(conn):
+                where = f"模式 {schema} 中" if schema else "public 模式中"
+                where_en = f"schema {schema}" if schema else "the public schema"
+                raise DatabaseUnavailable(
+                    "ledger: database",
+                    f"PostgreSQL {self.display()} 的{where}没有 certledger 账本；请核对 --db 或 CERTLEDGER_DB（模式名是否拼错）。"
+                    f"新账本只由 certledger --db '{self.display()}' init 创建。本次没有创建或改动任何内容。",
+                    f"PostgreSQL {self.display()} holds no certledger ledger in {where_en}; check --db or CERTLEDGER_DB (a mistyped "
+                    f"schema name?). A new ledger is created only by certledger --db '{self.display()}' init. Nothing was created "
+                    "or changed.",
+                )
             if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
                 self.pg["standby"] = "y"  # a hot standby: read-only, its tables are the primary's
                 if schema and conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:

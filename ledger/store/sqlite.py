@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from aggregates.errors import RuleViolation
-from ledger.store.reader import FastReader
+from ledger.store.reader import SQLITE_EVENTS, FastReader, sqlite_snapshot
 from ledger.store.errors import DatabaseUnavailable
 from ledger.store.trail import (ATTESTATIONS, BATCH, CHECKPOINTS, GUARDED, HEADS, LEAVES, META, REFUSAL, EventRow, LeafReader,
                                 LeafRow, NoLeaves, StoredAttestation, StoredCheckpoint, TrailStore, split_nodes)
 
-EVENTS = "stored_events"  # the library's SQLite module names its table so for every application (D1)
+EVENTS = SQLITE_EVENTS  # the library's SQLite module names its table so for every application (D1)
 # Execution option of a read-model connection: its write transaction takes SQLite's write lock at
 # BEGIN (BEGIN IMMEDIATE). PostgreSQL's engine ignores it (the writer locks the tracking rows instead).
 IMMEDIATE = "certledger_immediate"
@@ -47,37 +47,129 @@ def _register_sqlite_adapters() -> None:
     sqlite3.register_adapter(datetime, sqlite_text)
 
 
+def ledger_file_problem(path: Path) -> tuple[str, str] | None:
+    """Why ``path`` is not a certledger ledger a command may open (Chinese, English), or None. Read
+    without changing the file: its first bytes, then its tables through a read-only connection."""
+    import sqlite3
+
+    create = f"certledger --db {path} init"
+    nothing = "本次没有创建或改动任何文件。", "Nothing was created or changed."
+    if not path.exists():
+        where = (f"文件夹 {path.parent} 不存在" if not path.parent.is_dir() else f"没有账本文件 {path}",
+                 f"the folder {path.parent} does not exist" if not path.parent.is_dir() else f"there is no ledger file at {path}")
+        return (f"{where[0]}；请核对 --db 或 CERTLEDGER_DB。新账本只由 {create} 创建（演示账本由 certledger demo 创建）。{nothing[0]}",
+                f"{where[1][0].upper()}{where[1][1:]}; check --db or CERTLEDGER_DB. A new ledger is created only by {create} "
+                f"(a demo ledger by certledger demo). {nothing[1]}")
+    if not path.is_file():
+        return (f"{path} 不是文件；请核对 --db 或 CERTLEDGER_DB。{nothing[0]}", f"{path} is not a file; check --db or CERTLEDGER_DB. {nothing[1]}")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as e:
+        return (f"无法读取账本文件 {path}：{e.strerror}；请检查它的权限。{nothing[0]}",
+                f"Cannot read the ledger file {path}: {e.strerror}; check its permissions. {nothing[1]}")
+    if not head:
+        return (f"{path} 是空文件，不是 certledger 账本；若要在这里建立新账本，请运行 {create}。{nothing[0]}",
+                f"{path} is an empty file, not a certledger ledger; to make a new ledger there, run {create}. {nothing[1]}")
+    if head != b"SQLite format 3\x00":
+        return (f"{path} 不是 SQLite 数据库，不是 certledger 账本；请核对 --db 或 CERTLEDGER_DB。{nothing[0]}",
+                f"{path} is not a SQLite database, so not a certledger ledger; check --db or CERTLEDGER_DB. {nothing[1]}")
+    from ledger.store.reader import read_uri
+
+    uri = read_uri(path)
+    if uri is None:
+        refusal = unreadable_without_leftovers(path)
+        return refusal.message_zh, refusal.message_en
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as conn:
+            found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EVENTS,)).fetchone()
+    except sqlite3.Error as e:
+        return (f"无法读取 {path}：{e}；它可能已损坏，或不是 certledger 账本。{nothing[0]}",
+                f"Cannot read {path}: {e}; it may be damaged or not a certledger ledger. {nothing[1]}")
+    if found is None:
+        return (f"{path} 是另一个程序的 SQLite 数据库（没有账本的事件表 {EVENTS}），不是 certledger 账本；请核对 --db 或 "
+                f"CERTLEDGER_DB。{nothing[0]}",
+                f"{path} is another program's SQLite database (it has no {EVENTS} table), not a certledger ledger; check --db "
+                f"or CERTLEDGER_DB. {nothing[1]}")
+    return None
+
+
+def unreadable_without_leftovers(path: Path) -> DatabaseUnavailable:
+    """The refusal of a read that SQLite could only do by making files beside another user's ledger (D57)."""
+    wal, shm = f"{path.name}-wal", f"{path.name}-shm"
+    return DatabaseUnavailable(
+        "ledger: database",
+        f"当前用户可以读取账本 {path}，但无权写入它或它所在的文件夹 {path.parent}，而其他用户仍可能写入它。SQLite（WAL 模式）读取这样的"
+        f"账本需要旁边的 {wal}、{shm} 文件：它们现在不在（所有者写入时才在），当前用户也不应在那里创建它们（会妨碍所有者写入）。"
+        f"请让当前用户可以写入该文件夹和文件（例如加入它们所属的组并 chmod g+w），或让所有人都不能写入该账本（chmod a-w {path}）后再读取。"
+        "本次没有改动任何内容。",
+        f"This user may read the ledger {path} but not write it or its folder {path.parent}, while others may still write "
+        f"it. SQLite (WAL mode) reads such a ledger only beside its {wal} and {shm} files: they are not there now (they are "
+        "while the owner writes), and this user should not make them there (they would be in the owner's way). Let this "
+        f"user write the folder and the file (e.g. their group, with chmod g+w), or make the ledger unwritable for "
+        f"everyone (chmod a-w {path}) to read it. Nothing was changed.",
+    )
+
+
 class SqliteBackend:
     kind = "sqlite"
     events_table = EVENTS
     position = "rowid"
 
-    def __init__(self, path: Path, busy_timeout: int = 30) -> None:
+    def __init__(self, path: Path, busy_timeout: int = 30, uri: str | None = None) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.uri = uri  # a read-only URI (ledger.store.reader.read_uri) when this process may not write the ledger (D57)
 
     def display(self) -> str:
         return str(self.path)
 
     @classmethod
     def from_env(cls, env: Any) -> "SqliteBackend":
-        return cls(Path(env.get("SQLITE_DBNAME") or ""), int(float(env.get("SQLITE_LOCK_TIMEOUT") or 30)))
+        name, timeout = env.get("SQLITE_DBNAME") or "", int(float(env.get("SQLITE_LOCK_TIMEOUT") or 30))
+        if name.startswith("file:"):  # opened read-only (eventsourcing_env)
+            from ledger.store.reader import uri_path
+
+            return cls(Path(uri_path(name)), timeout, uri=name)
+        return cls(Path(name), timeout)
 
     def eventsourcing_env(self) -> dict[str, str]:
+        """The library's settings. A ledger this process may not write (its file or its folder) is
+        opened read-only (D57): reads work, a write is refused before it runs (CertLedger.read_only)."""
+        from ledger.store.errors import READ_ONLY
+        from ledger.store.reader import may_write, read_uri
+
+        if self.path.is_file() and not may_write(self.path):
+            uri = read_uri(self.path)
+            if uri is None:
+                raise unreadable_without_leftovers(self.path)
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": uri, "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout),
+                    "CREATE_TABLE": "n", READ_ONLY: "sqlite"}
         # APPLICATION_RECORDER_TOPIC: the recorder that writes an import's applied lines with its events (ledger/store/applied.py)
+        # and takes the write turn around each save (ledger/store/sqlite_turn.py, D52)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.path),
-                "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout), "APPLICATION_RECORDER_TOPIC": "ledger.store.applied:SqliteLinesRecorder"}
+                "SQLITE_LOCK_TIMEOUT": str(self.busy_timeout), "APPLICATION_RECORDER_TOPIC": "ledger.store.sqlite_turn:SqliteTurnRecorder"}
+
+    def holds_ledger(self) -> bool:
+        """Whether a ledger is there (False: no file, or an empty one, which ``init`` may make one);
+        any other file is refused, unchanged."""
+        if not self.path.exists() or (self.path.is_file() and self.path.stat().st_size == 0):
+            return False
+        problem = ledger_file_problem(self.path)
+        if problem is not None:
+            raise DatabaseUnavailable("ledger: database", *problem)
+        return True
 
     @contextlib.contextmanager
     def prepare(self, existing: bool = False) -> Iterator[None]:
-        """Before the ledger is opened: ``existing`` refuses a file that is not there (a read command
-        given a mistyped path), otherwise its folder is made."""
-        if existing and not self.path.exists():
-            raise DatabaseUnavailable(
-                "ledger: database",
-                f"没有账本文件 {self.path}；请核对 --db 或 CERTLEDGER_DB（第一次写入时才会创建账本）。",
-                f"There is no ledger file at {self.path}; check --db or CERTLEDGER_DB (a ledger is created by its first write).",
-            )
+        """Before the ledger is opened. ``existing`` (every command but ``init`` and ``demo``, D57): the
+        file must be a certledger ledger already; a missing file or folder, an empty file, a file that
+        is not SQLite or another program's SQLite database is refused before anything is opened or
+        written. Otherwise (a new ledger: ``init``, ``demo``, the library's ``bootstrap``) its folder is made."""
+        if existing:
+            problem = ledger_file_problem(self.path)
+            if problem is not None:
+                raise DatabaseUnavailable("ledger: database", *problem)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -130,7 +222,14 @@ class SqliteBackend:
                 "内存中的 SQLite 账本没有读模型；请使用 SQLite 文件。",
                 "An in-memory SQLite ledger has no read models; use a SQLite file.",
             )
-        engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": float(self.busy_timeout)})
+        if self.uri:  # read-only (D57)
+            import sqlite3
+
+            uri, timeout = self.uri, float(self.busy_timeout)
+            engine = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=timeout,
+                                                                                          check_same_thread=False))
+        else:
+            engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": float(self.busy_timeout)})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -155,32 +254,24 @@ class SqliteBackend:
 
     # ------------------------------------------------------------------ show, with the driver alone
 
-    @contextlib.contextmanager
-    def fast_reader(self) -> Iterator["FastReader | None"]:
+    def fast_reader(self) -> contextlib.AbstractContextManager["FastReader | None"]:
         """One read-only snapshot with sqlite3 alone (no SQLAlchemy, no eventsourcing), or None
-        when there is no ledger file."""
-        import sqlite3
-
-        if not self.path.is_file():
-            yield None
-            return
-        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None)
-        try:
-            conn.execute("BEGIN")  # one snapshot for every read
-            yield FastReader(conn, f"SELECT max(rowid) FROM {EVENTS}", "?")
-        finally:
-            conn.close()
+        when there is no ledger file (ledger.store.reader, which show opens without this module)."""
+        return sqlite_snapshot(self.path)
 
     @contextlib.contextmanager
     def quick_writer(self) -> Iterator[Any]:
         """One write transaction with sqlite3 alone (the read models' catch-up after a write,
         projections.quick): ``BEGIN IMMEDIATE`` at once (the write lock, as the read models' engine
         takes it), committed at the end of the block, rolled back on an exception. The connection's
-        settings are the read models' engine's."""
+        settings are the read models' engine's. Under the write turn, as the event saves
+        (ledger/store/sqlite_turn.py, D52): the writers after it wait in the kernel, not in SQLite's busy handler."""
         import sqlite3
 
-        conn = sqlite3.connect(str(self.path), timeout=float(self.busy_timeout), isolation_level=None)
-        try:
+        from ledger.store.sqlite_turn import write_turn
+
+        with write_turn(str(self.path), float(self.busy_timeout)), \
+                contextlib.closing(sqlite3.connect(str(self.path), timeout=float(self.busy_timeout), isolation_level=None)) as conn:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -190,8 +281,6 @@ class SqliteBackend:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        finally:
-            conn.close()
 
     # ------------------------------------------------------------------ audit trail
 

@@ -23,6 +23,7 @@ APPLY = ["application", "submit", "--client", USCC, "--name", "杭州某科技�
 @pytest.fixture
 def run(tmp_path):
     db = str(tmp_path / "cli.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # the one road to a new ledger (D57)
 
     def invoke(*args: str, actor: str | None = "张伟", input: str | None = None):
         base = ["--db", db] + (["--actor", actor] if actor else [])
@@ -230,6 +231,8 @@ def test_demo_with_clients_imports_a_synthetic_body_of_that_size(run, tmp_path):
 def test_logs_are_json_on_stderr_with_command_client_and_actor(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTLEDGER_")}
     env.update(CERTLEDGER_LOG_LEVEL="INFO", CERTLEDGER_ACTOR="张伟", CERTLEDGER_DB=str(tmp_path / "l.sqlite"))
+    subprocess.run([sys.executable, "-c", "from cli.main import main; main()", "init"], env=env, check=True, capture_output=True,
+                   timeout=120)  # a new ledger is made by init (D57)
     proc = subprocess.run([sys.executable, "-c", "from cli.main import main; main()", *APPLY, "--json"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -267,7 +270,8 @@ def test_a_file_that_is_not_a_ledger_is_refused_not_a_traceback(tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_bytes(b"this is not a database" * 100)
     r = CliRunner().invoke(root, ["--db", str(bogus), "--lang", "en", "clients"])
-    assert r.exit_code == 1 and "Cannot open the ledger database" in r.stderr and "Traceback" not in r.stderr
+    assert r.exit_code == 1 and "is not a SQLite database" in r.stderr and "Traceback" not in r.stderr
+    assert bogus.read_bytes() == b"this is not a database" * 100
 
 
 def test_the_demo_refuses_a_postgresql_url_and_writes_nothing_locally(tmp_path, monkeypatch):

@@ -76,7 +76,7 @@ def test_report_cnca_and_report_submit_on_the_command_line(tmp_path):
 
     # the deadline in due, until the submission is recorded
     env = {"CERTLEDGER_BODY_APPROVAL": APPROVAL}
-    listed = json.loads(run("due", "--on", "2026-05-01", "--kind", "cnca_report", "--json", env=env).stdout)
+    listed = json.loads(run("due", "--on", "2026-05-01", "--kind", "cnca_report", "--json", env=env).stdout)["deadlines"]
     assert [(x["key"], x["due"]) for x in listed] == [("cnca_report:2026-03", "2026-04-10"), ("cnca_report:2026-04", "2026-05-10")]
     text = run("due", "--on", "2026-05-01", "--kind", "cnca_report", env=env).stdout
     assert "（本机构）" in text and "report submit --month 2026-03" in text
@@ -85,7 +85,7 @@ def test_report_cnca_and_report_submit_on_the_command_line(tmp_path):
     assert r.exit_code == 1 and "only after the month ends" in r.stderr and _events(db) == before
     r = run("report", "submit", "--month", "2026-03", "--reference", "CNCA-RCPT-1", "--on", "2026-04-08")
     assert r.exit_code == 0 and "认证信息报送已记录" in r.stdout and "CNCA-RCPT-1" in r.stdout
-    listed = json.loads(run("due", "--on", "2026-05-01", "--kind", "cnca_report", "--json", env=env).stdout)
+    listed = json.loads(run("due", "--on", "2026-05-01", "--kind", "cnca_report", "--json", env=env).stdout)["deadlines"]
     assert [x["key"] for x in listed] == ["cnca_report:2026-04"]
 
 

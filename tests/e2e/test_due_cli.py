@@ -50,7 +50,7 @@ def run(demo_ledger, tmp_path):
 def due_json(run, *args: str) -> list[dict]:
     r = run("due", "--on", TODAY, "--json", *args)
     assert r.exit_code == 0, r.stderr
-    return json.loads(r.stdout)
+    return json.loads(r.stdout)["deadlines"]
 
 
 def test_due_lists_every_open_deadline_overdue_first_then_by_due_date(run):
@@ -77,7 +77,7 @@ def test_within_keeps_what_is_due_soon_and_always_the_overdue(run):
 def test_an_earlier_date_shows_fewer_overdue_and_nothing_that_had_not_started(run):
     r = run("due", "--on", "2026-10-16", "--json")
     assert r.exit_code == 0, r.stderr
-    rows = json.loads(r.stdout)
+    rows = json.loads(r.stdout)["deadlines"]
     assert not any(r["overdue"] for r in rows)
     assert "appeal_result:AL1" not in {r["key"] for r in rows}, "the appeal was lodged on 2026-10-21"
 
@@ -102,7 +102,8 @@ def test_the_text_is_chinese_by_default_and_english_on_request(run):
 @pytest.mark.parametrize("args, words", [
     (("--on", "2026-02-30"), "2026-02-30"),
     (("--on", "tomorrow"), "YYYY-MM-DD"),
-    (("--within", "soon"), "whole number"),
+    (("--within", "soon"), "for --within: expected a whole number"),  # the option as typed (trial item 4)
+    (("--on", "2026-13-01"), "for --on"),
     (("--within", "-1"), "--within"),
 ])
 def test_a_bad_date_or_number_of_days_is_refused_with_exit_1_and_a_clear_message(run, args, words):
@@ -120,7 +121,7 @@ def test_an_empty_ledger_has_no_open_deadlines_and_a_missing_one_is_refused(tmp_
     r = CliRunner().invoke(root, ["--db", str(tmp_path / "empty.sqlite"), "due", "--on", TODAY])
     assert r.exit_code == 0 and "没有未到期或逾期的期限" in r.stdout
     r = CliRunner().invoke(root, ["--db", str(tmp_path / "empty.sqlite"), "due", "--json"])
-    assert r.exit_code == 0 and json.loads(r.stdout) == []
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"shown": 0, "open": 0, "overdue": 0, "deadlines": []}
 
 
 def test_a_past_date_shows_what_was_open_then_even_if_it_was_met_later(run):
@@ -128,5 +129,5 @@ def test_a_past_date_shows_what_was_open_then_even_if_it_was_met_later(run):
             "--decider", "孙丽", "--on", "2026-11-21", "--sign-key", KEYS["孙丽"], actor="孙丽")
     assert r.exit_code == 0, r.stderr
     assert "appeal_result:AL1" in {x["key"] for x in due_json(run)}  # on 2026-11-20 it was still open
-    now = json.loads(run("due", "--json").stdout)
+    now = json.loads(run("due", "--json").stdout)["deadlines"]
     assert "appeal_result:AL1" not in {x["key"] for x in now}

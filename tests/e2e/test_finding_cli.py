@@ -61,7 +61,7 @@ def run(ledger_url, monkeypatch):
 def listed(run, *args: str) -> list[dict[str, Any]]:
     r = run(*args, "--json")
     assert r.exit_code == 0, r.stderr
-    return json.loads(r.stdout)
+    return json.loads(r.stdout)["deadlines"] if args[0] == "due" else json.loads(r.stdout)  # due: with its totals
 
 
 @pytest.fixture
@@ -133,9 +133,18 @@ def test_clients_sort_by_a_field_either_way_and_limit_cuts_the_sorted_list(run, 
              "valid", "suspended", "withdrawn", "cancelled", "expired"]
     by_stage = [r["stage"] for r in listed(run, "clients", "--sort", "stage")]
     assert by_stage == sorted(by_stage, key=order.index) and len(set(by_stage)) > 2
-    by_grade = [r["grade"] for r in listed(run, "clients", "--sort", "-grade")]
-    graded = [g for g in by_grade if g]
-    assert graded == sorted(graded, reverse=True) and by_grade[len(graded):] == [None] * (len(by_grade) - len(graded)), "no grade last"
+    # grades by the scale, best first (the scheme's bands, lowest first), not by the codes' letters (trial item 4)
+    from ledger.rules.scoring import load_scheme
+
+    def place(r: dict[str, Any]) -> float:
+        bands = load_scheme(r["scheme_id"], None).grading.bands
+        return next(k for k, b in enumerate(bands) if b.code == r["grade"]) / (len(bands) - 1)
+
+    by_grade = listed(run, "clients", "--sort", "-grade")
+    graded = [r for r in by_grade if r["grade"]]
+    assert [place(r) for r in graded] == sorted((place(r) for r in graded), reverse=True) and len({r["grade"] for r in graded}) > 2
+    assert [r["grade"] for r in by_grade[len(graded):]] == [None] * (len(by_grade) - len(graded)), "no grade last"
+    assert [r["uscc"] for r in listed(run, "clients", "--sort", "grade")][: len(graded)] == [r["uscc"] for r in sorted(graded, key=place)]
     valid_by_name = listed(run, "clients", "--status", "valid", "--sort", "-name")
     assert listed(run, "clients", "--status", "valid", "--sort", "-name", "--limit", "3") == valid_by_name[:3]
     assert [r["name"] for r in valid_by_name] == sorted((r["name"] for r in valid_by_name), reverse=True)
@@ -197,8 +206,13 @@ def test_due_sorts_and_limits(run, every_due):
     assert [d["client_name"] for d in by_name] == sorted(d["client_name"] for d in every_due)
     assert listed(run, "due", "--sort", "name", "--limit", "5") == by_name[:5]
     assert listed(run, "due", "--limit", "2") == every_due[:2]
-    r = run("due", "--overdue", "--limit", "1")
-    assert r.exit_code == 0 and "共 1 项，其中逾期 1 项" in r.stdout
+    overdue = sum(1 for d in every_due if d["overdue"])
+    r = run("due", "--overdue", "--limit", "1")  # the totals are the whole filtered set's, not the rows shown (trial item 2)
+    assert r.exit_code == 0 and f"显示 1 项，共 {overdue} 项，其中逾期 {overdue} 项" in r.stdout and overdue > 1
+    r = run("due", "--limit", "2", "--lang", "en")
+    assert f"showing 2 of {len(every_due)} open, {overdue} overdue" in r.stdout
+    assert {k: v for k, v in json.loads(run("due", "--limit", "2", "--json").stdout).items() if k != "deadlines"} == {
+        "shown": 2, "open": len(every_due), "overdue": overdue}
 
 
 # ------------------------------------------------------------------------------------ refusals
@@ -215,6 +229,11 @@ def test_due_sorts_and_limits(run, every_due):
     (("clients", "--limit", "0"), ["--limit"]),
     (("due", "--limit", "many"), ["--limit", "many"]),
     (("clients", "--client", "123"), ["123", "18"]),
+    # a word several grades' names hold is refused naming them, not taken for one (trial item 4)
+    (("clients", "--grade", "五星级"), ["--grade", "有歧义", "5STAR（五星级质量信用服务）", "AAAAA（五星级（AAAAA级））"]),
+    (("clients", "--grade", "Five-star", "--lang", "en"), ["--grade", "ambiguous", "5STAR (Five-star quality credit service)",
+                                                          "AAAAA (Five-star (grade AAAAA))"]),
+    (("due", "--grade", "四星级"), ["4STAR", "AAAA"]),
 ])
 def test_a_value_that_is_not_a_choice_is_refused_listing_the_choices(run, args, words):
     r = run(*args)
@@ -242,7 +261,8 @@ def test_history_by_kind_and_business_date(run, long_history):
 
 @pytest.mark.parametrize("args, words", [
     (("--type", "开会"), ["--type", "AuditPlanned（审核策划）"]),
-    (("--from", "2026-13-01"), ["from", "YYYY-MM-DD"]),
+    (("--from", "2026-13-01"), ["--from", "YYYY-MM-DD"]),
+    (("--to", "2026-02-30", "--lang", "en"), ["for --to", "YYYY-MM-DD"]),
     (("--from", "2026-06-01", "--to", "2026-01-01"), ["--from 2026-06-01", "--to 2026-01-01"]),
 ])
 def test_history_refuses_an_unknown_kind_or_bad_dates(run, long_history, args, words):
@@ -277,11 +297,16 @@ def test_long_output_on_a_terminal_goes_through_the_pager(run, pager, every_clie
     run("due")
     run("history", every_client[0]["uscc"])
     assert len(pager) == 3
+    run("register", "show")  # the register and an explanation too (trial item 3)
+    run("explain", next(r["uscc"] for r in every_client if r["grade"]))
+    assert len(pager) == 5 and "\n" in pager[4]
 
 
 def test_no_pager_json_or_short_output_print_directly(run, pager, every_client):
+    graded = next(r["uscc"] for r in every_client if r["grade"])
     for args in (("clients", "--no-pager"), ("clients", "--json"), ("clients", "--limit", "3"), ("due", "--no-pager"),
-                 ("history", every_client[0]["uscc"], "--no-pager")):
+                 ("history", every_client[0]["uscc"], "--no-pager"), ("register", "show", "--no-pager"),
+                 ("explain", graded, "--no-pager"), ("explain", graded, "--json")):
         r = run(*args)
         assert r.exit_code == 0 and r.stdout.strip(), args
     assert pager == []
@@ -307,4 +332,8 @@ def test_shell_completion_script_and_choices():
     assert complete("certledger due --kind surv", 3) == ["surveillance"]
     assert "--overdue" in complete("certledger due --o", 2) and "--overdue" not in complete("certledger clients --o", 2)
     assert complete("certledger clients --sort na", 3) == ["name"]
+    sorts = complete("certledger due --sort ", 3)  # a descending sort is typed, not offered (docs/cli.md)
+    assert sorts == ["due", "since", "kind", "uscc", "name"]
+    assert complete("certledger history 91330100716105852F --type AuditP", 4) == ["AuditPlanned"]
+    assert "审核策划" in complete("certledger history 91330100716105852F --type 审核", 4)
     assert "history" in complete("certledger hist", 1)

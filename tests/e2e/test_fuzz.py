@@ -300,6 +300,7 @@ def test_a_corrupt_import_file_is_reported_line_by_line_with_nothing_written_for
     path = tmp_path / "corrupt.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     db = str(tmp_path / "ledger.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # a new ledger is made by init (D57)
     result = CliRunner().invoke(root, ["--db", db, "--actor", ACTOR, "--lang", "en", "import", str(path)], catch_exceptions=True)
     assert_no_traceback(result)
     assert result.exit_code == 1
@@ -319,7 +320,9 @@ def test_an_import_line_whose_actor_is_not_text_is_reported_not_a_traceback(acto
     line = {"command": "complaint receive", "client": workload.uscc(0, 99), "complainant": "顾客", "subject": "服务", "actor": actor}
     path = tmp_path / "actor.jsonl"
     path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(root, ["--db", str(tmp_path / "ledger.sqlite"), "--actor", ACTOR, "import", str(path)],
+    db = str(tmp_path / "ledger.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # a new ledger is made by init (D57)
+    result = CliRunner().invoke(root, ["--db", db, "--actor", ACTOR, "import", str(path)],
                                 catch_exceptions=True)
     assert_no_traceback(result)
     assert result.exit_code == 1 and f"{path}:1: " in result.stderr

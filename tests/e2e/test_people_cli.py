@@ -16,6 +16,7 @@ WANG = "11010519491231002X"
 
 def test_people_commands_and_views_on_the_command_line(tmp_path):
     db = str(tmp_path / "people.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # a new ledger is made by init (D57)
 
     def run(*args: str):
         return CliRunner().invoke(root, ["--db", db, "--actor", "张伟", *args], catch_exceptions=False)
@@ -55,6 +56,7 @@ def test_people_commands_and_views_on_the_command_line(tmp_path):
 
 def test_declarations_and_the_impartiality_view_on_the_command_line(tmp_path):
     db = str(tmp_path / "people.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # a new ledger is made by init (D57)
 
     def run(*args: str):
         return CliRunner().invoke(root, ["--db", db, "--actor", "张伟", *args], catch_exceptions=False)

@@ -21,6 +21,7 @@ APPLY = ["application", "submit", "--client", USCC, "--name", "杭州某科技�
 @pytest.fixture
 def run(tmp_path):
     db = str(tmp_path / "cli.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0  # a new ledger is made by init (D57)
 
     def invoke(*args: str, actor: str = "张伟"):
         return CliRunner().invoke(root, ["--db", db, "--actor", actor, *args], catch_exceptions=False)

@@ -55,4 +55,4 @@ def test_a_complaint_accepted_late_reads_late_in_show_history_and_due(app, cli):
 def _due(cli) -> list[dict]:
     import json
 
-    return json.loads(cli("due", "--json"))
+    return json.loads(cli("due", "--json"))["deadlines"]

@@ -107,3 +107,38 @@ def test_the_event_table_it_reads_is_the_one_the_library_writes(app, db_url):
     postgres = db_url.startswith("postgresql")
     assert app.recorder.events_table_name == (POSTGRES_EVENTS if postgres else SQLITE_EVENTS)
     assert backend_for(app.env).events_table == app.recorder.events_table_name
+
+
+# What show's own road leaves out (D50): the listings' commands, options and pager (cli.reads,
+# cli.finding, projections.finding, shutil); on SQLite also its backend's module and the audit
+# trail's classes, zoneinfo (today at UTC+8) and decimal, and it defines no dataclass at all (whose
+# compiled-code cache, D49, would be read whole for it). PostgreSQL's driver imports the standard
+# modules itself.
+LEFT_OUT = ("cli.reads", "cli.finding", "projections.finding", "ledger.commands", "ledger.app")
+LEFT_OUT_ON_SQLITE = ("shutil", "zoneinfo", "decimal", "ledger.store.sqlite", "ledger.store.trail")
+
+
+def test_show_on_its_own_road_imports_only_what_it_renders(tmp_path, db_url):
+    from ledger.bootstrap import bootstrap
+    from projections import catch_up, dispose
+
+    ledger = bootstrap(db_url)
+    submit(ledger, USCC)
+    catch_up(ledger)
+    dispose(ledger)
+    ledger.close()
+    sqlite = not db_url.startswith("postgresql")
+    watched = LEFT_OUT + (LEFT_OUT_ON_SQLITE if sqlite else ())
+    code = ("import sys, dataclasses\nmade = []\noriginal = dataclasses._process_class\n"
+            "def process(cls, *args, **kwargs):\n    made.append(cls.__qualname__)\n    return original(cls, *args, **kwargs)\n"
+            "dataclasses._process_class = process\n"
+            "sys.argv=['certledger','--db'," + repr(db_url) + ",'show','" + USCC + "']\nfrom cli.main import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in " + repr(watched) + " if m in sys.modules))\nprint(made)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    *shown, modules, dataclasses_made = proc.stdout.strip().splitlines()
+    assert shown[0] == f"杭州某科技有限公司  ({USCC})"
+    assert modules == "[]"
+    if sqlite:
+        assert dataclasses_made == "[]"

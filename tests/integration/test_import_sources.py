@@ -90,8 +90,9 @@ def test_a_file_neither_the_same_nor_another_is_refused_until_the_source_is_give
     before = complaints(db_url)
     refused = certledger(["import", str(day2), "--json", "--lang", "en"], env)
     assert refused.returncode == 1
-    out = refused.stdout.decode() + refused.stderr.decode()
-    assert "ledger: import source" in out and "--source \"batch.jsonl\"" in out and "Traceback" not in out
+    out = json.loads(refused.stdout.decode())  # with --json the refusal is one JSON object on stdout (docs/cli.md)
+    assert out["rule"] == "ledger: import source" and "--source \"batch.jsonl\"" in out["message"] and out["exit_code"] == 1
+    assert "Traceback" not in refused.stderr.decode()
     app = open_ledger(db_url)
     try:
         assert kinds(app)["Client.ComplaintReceived"] == before and applied_lines(app) == 20  # nothing written

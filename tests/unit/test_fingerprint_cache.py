@@ -34,7 +34,8 @@ def no_hashing(monkeypatch):
 
 def test_an_unchanged_tree_is_not_hashed_again_and_gives_the_same_fingerprint(tree, monkeypatch):
     first = {name: catalogue.fingerprint(name) for name in catalogue.NAMES}
-    stored = json.loads((tree.parent / "cache" / "certledger" / "fingerprints.json").read_text())
+    assert catalogue._cache_file().parent == tree.parent / "cache" / "certledger"
+    stored = json.loads(catalogue._cache_file().read_text())
     assert {k.split("\0")[1] for k in stored} == set(catalogue.NAMES)
     no_hashing(monkeypatch)
     assert {name: catalogue.fingerprint(name) for name in catalogue.NAMES} == first
@@ -83,3 +84,55 @@ def test_the_same_size_with_another_time_is_hashed_again(tree, monkeypatch):
 
 def test_extra_inputs_are_part_of_the_key(tree):
     assert catalogue.fingerprint("deadlines", "holidays 2026") != catalogue.fingerprint("deadlines", "holidays 2027")
+
+
+def test_each_source_folder_remembers_in_a_file_of_its_own(tree, monkeypatch):
+    """Another copy of the code (a checkout, a test's tree) does not grow the file that show reads
+    (D50): each folder's file holds its own read models alone."""
+    catalogue.fingerprint("summaries")
+    other = tree.parent / "other"
+    shutil.copytree(tree, other)
+    monkeypatch.setattr(catalogue, "ROOT", other)
+    monkeypatch.setattr(catalogue, "_CACHE", None)
+    catalogue.fingerprint("summaries")
+    files = sorted((tree.parent / "cache" / "certledger").glob("fingerprints-*.json"))
+    assert len(files) == 2
+    assert sorted(k.split("\0")[0] for f in files for k in json.loads(f.read_text())) == sorted([str(tree), str(other)])
+
+
+def _globbed(name: str) -> list:
+    """The shaping files as ``Path.glob`` finds them, each pattern's sorted (the code before D54)."""
+    found: dict = {}
+    for pattern in (*catalogue.COMMON, *catalogue.SPECS[name].sources):
+        for path in sorted(catalogue.ROOT.glob(pattern)):
+            found[path] = None
+    return list(found)
+
+
+def _hashed(name: str, extra: str) -> str:
+    """The fingerprint computed from scratch: name, version, each globbed file's name and digest, extra."""
+    import hashlib
+
+    spec = catalogue.SPECS[name]
+    h = hashlib.sha256(f"{spec.name}\0{spec.version}\0".encode())
+    for path in _globbed(name):
+        h.update(str(path.relative_to(catalogue.ROOT)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    h.update(extra.encode())
+    return h.hexdigest()
+
+
+def test_all_in_one_pass_gives_what_globbing_and_hashing_each_gives(tree, monkeypatch):
+    """``fingerprints`` lists each folder and stats each file once for all the read models (D54): the
+    same files as ``Path.glob`` (a hidden file too) and the same values as hashing each from scratch,
+    given back again, remembered, without hashing."""
+    (tree / "aggregates" / ".hidden.py").write_text("x = 1\n", encoding="utf-8")
+    (tree / "ledger" / "rules" / "deadlines_zz.py").write_text("y = 2\n", encoding="utf-8")
+    for name in catalogue.NAMES:
+        assert catalogue.files(name) == _globbed(name)
+    assert tree / "aggregates" / ".hidden.py" in catalogue.files("trail")
+    assert tree / "ledger" / "rules" / "deadlines_zz.py" in catalogue.files("deadlines")
+    extras = {name: f"extra of {name}" for name in catalogue.NAMES}
+    together = catalogue.fingerprints(extras)
+    assert together == {name: _hashed(name, extra) for name, extra in extras.items()}
+    no_hashing(monkeypatch)
+    assert {name: catalogue.fingerprint(name, extra) for name, extra in extras.items()} == together

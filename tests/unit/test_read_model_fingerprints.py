@@ -18,6 +18,8 @@ def tree(tmp_path, monkeypatch):
     for top in ("aggregates", "ledger", "projections"):
         shutil.copytree(catalogue.ROOT / top, tmp_path / top, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(catalogue, "ROOT", tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # not the user's cache folder
+    monkeypatch.setattr(catalogue, "_CACHE", None)
     catalogue._file_digest.cache_clear()
     yield tmp_path
     catalogue._file_digest.cache_clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -238,8 +237,9 @@ def _invalid(path: Path, message: str) -> ScoringError:
 
 
 def parse_scheme(path: Path) -> Scheme:
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    from ledger.rules import toml_cache
+
+    data = toml_cache.load(path)  # parsed again only when the file changed (D49)
     try:
         scheme = _build(data, path)
     except (KeyError, TypeError, ValueError, StopIteration) as exc:
