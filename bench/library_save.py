@@ -33,13 +33,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def batch_for(events: int, lines: int) -> int:
-    """Events per save: as many as the import's transactions hold on average (``CHUNK`` lines' worth)."""
-    from ledger.importer import CHUNK
-
-    return max(1, round(CHUNK * events / max(1, lines)))
-
-
 def run(source: str, target: str, batch: int, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Save the events of the ledger ``source`` again, ``batch`` at a time, into the fresh ledger
     ``target`` (a SQLite path or a PostgreSQL URL, as ``--db`` takes them), in a fresh process.
@@ -136,7 +129,7 @@ def child(source: str, target: str, batch: int) -> dict[str, Any]:
         src.close()
         dst.close()
     return {"events": events, "batch": batch, "prep_s": prep, "prep_cpu_s": prep_cpu, "save_s": save, "open_s": open_s,
-            "cpu_s": cpu() - prep_cpu}
+            "cpu_s": cpu() - prep_cpu, "recorder": type(dst.recorder).__name__}
 
 
 def main(argv: list[str] | None = None) -> int:

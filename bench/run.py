@@ -295,11 +295,12 @@ def beside_library_save(source: str, target: str, events: int, lines: int, impor
     """The library's batched save of the imported events (``bench.library_save``) and the import's
     ratios to it: the import alone, and with its checkpoint (the row's figure)."""
     from bench import library_save
+    from ledger.importer import events_per_transaction
 
     if not target.startswith("postgresql"):
         for suffix in ("", "-wal", "-shm"):
             Path(target + suffix).unlink(missing_ok=True)
-    lib = library_save.run(source, target, library_save.batch_for(events, lines), env)
+    lib = library_save.run(source, target, events_per_transaction(events, lines), env)
     if not target.startswith("postgresql"):
         for suffix in ("", "-wal", "-shm"):
             Path(target + suffix).unlink(missing_ok=True)

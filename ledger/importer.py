@@ -77,6 +77,12 @@ def chunk_size() -> int:
     return positive_int_setting(ENV_CHUNK, CHUNK)
 
 
+def events_per_transaction(events: int, lines: int) -> int:
+    """Events an import's transaction holds on average (``CHUNK`` lines' worth), for ``events``
+    written by ``lines`` lines: the batch of the benchmark's library-save baseline (D53)."""
+    return max(1, round(CHUNK * events / max(1, lines)))
+
+
 Progress = Callable[[int, int], None]  # (position reached, last position): the read models' progress
 
 
