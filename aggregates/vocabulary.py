@@ -215,6 +215,9 @@ AUDIT_METHODS: dict[str, tuple[str, str]] = {
     "FS01": ("现场审核", "on-site audit"),
     "FS02": ("远程审核", "remote audit"),
     "FS03": ("现场与远程结合", "on-site and remote combined"),
+    # not a 102号 code: an off-site audit, a document review (004 §16.2 "一阶段为非现场"; the default of the
+    # kinds a procedure makes off-site, ledger/rules/planning.py audit_method; the CNCA report leaves its code empty)
+    "offsite": ("非现场审核（文件评价）", "off-site audit (document review)"),
 }
 
 # What an unscheduled surveillance follows (004 §6.9 a-c; ledger/rules/deadlines_cases.py, history)

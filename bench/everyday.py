@@ -7,6 +7,10 @@ load falls on all alike. Prints the medians and their ratios to the baseline.
 
 The issue's targets: a write within 3x, ``show`` within 1.5x, ``explain`` within 3x of the baseline.
 
+The same three commands are also timed through a command server (``certledger server start``, D58)
+started for the run in a folder of its own, alternating with the direct starts in the same rounds;
+the server is stopped at the end. ``--no-server`` leaves them out.
+
 Every process, the baseline's too, keeps its compiled bytecode (``__pycache__``, under a folder of
 the run: ``PYTHONPYCACHEPREFIX``) as an installed package does: an environment with
 ``PYTHONDONTWRITEBYTECODE`` set recompiles every module of certledger at every start (about 0.5 s of
@@ -16,6 +20,7 @@ a write command here), which no installation does. ``--no-bytecode`` measures th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -26,6 +31,22 @@ import time
 from pathlib import Path
 
 HANGZHOU = "91330100716105852F"
+
+
+def _server_state(exe: str, env: dict[str, str]) -> dict:
+    """``certledger server status --json`` (run as a command: the benchmark imports nothing of the
+    command line); {} when no server runs."""
+    out = subprocess.run([exe, "server", "status", "--json"], env=env, capture_output=True, text=True)
+    return json.loads(out.stdout) if out.returncode == 0 and out.stdout.strip() else {}
+
+
+def _served_cpu(exe: str, env: dict[str, str]) -> float:
+    """The CPU time the server has spent so far: the commands it ran (their processes are its
+    children, not the client's, so ``wait4`` of the client does not count them) and its own (the
+    request read and checked, the fork). Between two readings its own share also holds the answer
+    to one ``status`` request, a fraction of a millisecond."""
+    state = _server_state(exe, env)
+    return float(state.get("commands_cpu_seconds", 0.0)) + float(state.get("server_cpu_seconds", 0.0))
 
 
 def _time(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -46,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-bytecode", action="store_true", help="compile every module at every start (PYTHONDONTWRITEBYTECODE)")
+    parser.add_argument("--no-server", action="store_true", help="time the direct starts only, not through a command server")
     args = parser.parse_args()
     runs = args.runs
     exe = shutil.which("certledger") or str(Path(sys.executable).with_name("certledger"))
@@ -57,6 +79,7 @@ def main() -> None:
     else:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+    env["CERTLEDGER_SERVER"] = "off"  # the direct starts
     subprocess.run([exe, "demo", "--db", db], env=env, capture_output=True, check=True)
     commands = {
         "baseline: python -c 'import click'": [sys.executable, "-c", "import click"],
@@ -65,12 +88,42 @@ def main() -> None:
         "show": [exe, "--db", db, "show", HANGZHOU],
         "explain": [exe, "--db", db, "explain", HANGZHOU],
     }
+    envs = {name: env for name in commands}
+    served_names: set[str] = set()  # the commands run through the server
+    served_env = {**env, "CERTLEDGER_SERVER_DIR": str(folder / "server")}
+    served_env.pop("CERTLEDGER_SERVER")
+    if not args.no_server:
+        os.mkdir(folder / "server", 0o700)
+        started = subprocess.run([exe, "server", "start"], env=served_env, capture_output=True)
+        if started.returncode != 0:
+            raise SystemExit(f"the command server did not start: {started.stderr.decode()}")
+        for name in ("write: complaint receive", "show", "explain"):
+            commands[f"{name} (server)"] = commands[name]
+            envs[f"{name} (server)"] = served_env
+            served_names.add(f"{name} (server)")
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # one warm-up each (page cache, read models caught up)
-        _time(cmd, env)
-    for _ in range(runs):
-        for name, cmd in commands.items():
-            times[name].append(_time(cmd, env))
+    try:
+        for name, cmd in commands.items():  # one warm-up each (page cache, read models caught up)
+            _time(cmd, envs[name])
+        server_cpu = _served_cpu(exe, served_env) if served_names else 0.0
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                elapsed, cpu = _time(cmd, envs[name])
+                if name in served_names:  # the server's share since the last reading: this command's
+                    before, server_cpu = server_cpu, _served_cpu(exe, served_env)
+                    cpu += server_cpu - before
+                times[name].append((elapsed, cpu))
+        if served_names:
+            served = _server_state(exe, served_env).get("commands_served", 0)
+            if served != (runs + 1) * 3:  # the code changed during the run: the server stepped aside
+                print(f"the server ran {served} of the {(runs + 1) * 3} commands sent to it (the others ran directly: "
+                      "its code or the installation changed during the run); its rows are left out")
+                for name in served_names:
+                    del times[name]
+                served_names.clear()
+    finally:
+        if not args.no_server:
+            subprocess.run([exe, "server", "stop"], env=served_env, capture_output=True)
     baseline = times["baseline: python -c 'import click'"]
     base, base_cpu = statistics.median(t for t, _ in baseline), statistics.median(c for _, c in baseline)
     print(f"{runs} runs each, alternating, bytecode {'compiled at every start' if args.no_bytecode else 'kept'}; "
@@ -78,6 +131,9 @@ def main() -> None:
     for name, values in times.items():
         median, cpu = statistics.median(t for t, _ in values), statistics.median(c for _, c in values)
         print(f"  {name:<40} {median * 1000:7.0f} ms ({median / base:4.1f}x)   CPU {cpu * 1000:5.0f} ms ({cpu / base_cpu:4.1f}x)")
+    if served_names:
+        print("  (server): through a command server started for the run (D58); its CPU time is the client's, the command's "
+              "process's and the server's own")
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -27,6 +27,7 @@ EXTRA: dict[str, tuple[str, str, str]] = {
     "witness": ("cli.witness", "witness", "Run a witness: cosign a ledger's checkpoints only when consistent (C2SP tlog-witness)."),
     "purge": ("cli.reads", "purge", "Request to delete a client's records: refused (records are never deleted)."),
     "sheet": ("cli.sheet", "sheet", "Score sheets (.xlsx): write a template, import a filled one."),
+    "server": ("cli.server", "server", "A command server that keeps the code loaded so commands start fast: start, stop, status."),
 }
 # Read commands that live inside a catalogue group: group -> {name: (module, attribute)}.
 GROUP_EXTRA: dict[str, dict[str, tuple[str, str]]] = {

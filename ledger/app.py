@@ -30,7 +30,7 @@ from ledger.client_cache import ClientCache
 from ledger.commands import find
 from ledger.handlers import Handlers
 from ledger.rules.evaluation import audit_inputs, scheme_basis
-from ledger.rules.scoring import evaluate, load_scheme, scheme_in_force
+from ledger.rules.scoring import evaluate_kept, load_scheme, scheme_in_force
 from ledger.store import codec
 from ledger.store.errors import READ_ONLY, DamagedHistory, inconsistent_history, read_only_refusal, replay_failures
 from ledger.store.pg_logins import login_refusal
@@ -222,15 +222,16 @@ class CertLedger(Handlers, Application[UUID]):
             self._saved_client = client  # the catch-up after the write starts from it (projections.states, D54)
 
     def _run(self, uscc: str, action: str, fn: Any) -> Any:
-        """Load, act, save; retry a concurrent-write conflict on the same client twice. A retry runs
-        whole under the write turn (D52; SQLite: ledger/store/sqlite_turn.py; PostgreSQL: an advisory
-        lock every save takes shared, ledger/store/applied_pg.py): no other writer can commit between
-        its load and its save."""
+        """Load, act, save; retry a concurrent-write conflict on the same client twice. On SQLite a
+        retry runs whole under the write turn (D52, ledger/store/sqlite_turn.py); on PostgreSQL every
+        attempt holds the client's own turn from its load to its save (D60, an advisory lock every
+        other save of the client takes shared, ledger/store/applied_pg.py): no other writer can commit
+        to the client between its load and its save, and writers of other clients never wait."""
         # bind/reset rather than the bound_contextvars context manager: a quarter of its cost per command
         token = logs.bind(client=normalise_uscc(uscc))
         try:
             for attempt in range(3):
-                with self._retry_turn(attempt):
+                with self._retry_turn(attempt, uscc):
                     client = self._load(uscc)
                     result = fn(client)
                     try:
@@ -250,9 +251,13 @@ class CertLedger(Handlers, Application[UUID]):
             logs.reset(token)
         raise AssertionError("unreachable")
 
-    def _retry_turn(self, attempt: int) -> contextlib.AbstractContextManager[Any]:
-        """The write turn for a retry outside a session, where the event store has one (SQLite's,
-        PostgreSQL's); a session's saves (an import's) are not retried and take no turn here."""
+    def _retry_turn(self, attempt: int, uscc: str | None = None) -> contextlib.AbstractContextManager[Any]:
+        """The write turn of an attempt outside a session, where the event store has one: PostgreSQL's
+        turn of the client, every attempt (D60); SQLite's write turn, a retry (D52). A session's saves
+        (an import's) are not retried and take no turn here."""
+        client_turn = getattr(self.recorder, "client_turn", None)
+        if client_turn is not None and uscc is not None and self._uow is None:
+            return client_turn(client_id_for(uscc))
         turn = getattr(self.recorder, "turn", None)
         return turn() if attempt and turn is not None and self._uow is None else contextlib.nullcontext()
 
@@ -340,10 +345,12 @@ class CertLedger(Handlers, Application[UUID]):
         return self._scheme(scheme_id, on=on)
 
     def evaluate_audit(self, client: Client, audit_id: str, on: date | None = None) -> tuple[Any, Any]:
-        """Score an audit from its recorded entries and exclusions under its scheme version."""
+        """Score an audit from its recorded entries and exclusions under its scheme version: the
+        figures, statuses and record a command needs (``KeptEvaluation``), kept for identical inputs
+        (a decision scores what its audit's completion scored, D61)."""
         scheme = self.audit_scheme(client, audit_id)
         entries, exclusions, context = audit_inputs(client, audit_id, on)
-        return scheme, evaluate(scheme, entries, exclusions, context)
+        return scheme, evaluate_kept(scheme, entries, exclusions, context)
 
 
     # ------------------------------------------------------------------ the roads of the command line
@@ -443,11 +450,13 @@ class CertLedger(Handlers, Application[UUID]):
     def explain(self, uscc: str, *, as_of: date | None = None, as_recorded: datetime | None = None,
                 audit: str | None = None) -> dict[str, Any]:
         """Why the client's grade is what it is, as of a business date / recording moment."""
-        from ledger.explain import explain
+        from ledger.explain import decision_rows, explain
+        from ledger.signing_shown import mark_signatures
 
         client = self.client(uscc, as_of=as_of, as_recorded=as_recorded)
-        return explain(client, audit=audit, scheme_of=self.audit_scheme, history=self.history(uscc),
-                       as_of=as_of, as_recorded=as_recorded)
+        rows = decision_rows(self.history(uscc, check_signatures=False))  # only the decisions' signatures are shown
+        mark_signatures(self, client_id_for(uscc), rows, uscc)  # ... and checked (D46, D59)
+        return explain(client, audit=audit, scheme_of=self.audit_scheme, history=rows, as_of=as_of, as_recorded=as_recorded)
 
     def client_label(self, client_id: UUID) -> str:
         """The client's USCC, read from its first event, for a message that knows only its id (its id
@@ -458,8 +467,10 @@ class CertLedger(Handlers, Application[UUID]):
         except Exception:  # noqa: BLE001 - a label for a refusal; the refusal stands without it
             return str(client_id)
 
-    def history(self, uscc: str) -> list[dict[str, Any]]:
-        """The client's events in order: version, type, recorded time, business date, actor, fields."""
+    def history(self, uscc: str, *, check_signatures: bool = True) -> list[dict[str, Any]]:
+        """The client's events in order: version, type, recorded time, business date, actor, fields;
+        each signature checked (``check_signatures=False``: left to the caller, which checks those
+        it shows: ``explain``)."""
         client_id = client_id_for(uscc)
         self._load(uscc)  # a clear error for an unknown client
         rows = []
@@ -473,9 +484,10 @@ class CertLedger(Handlers, Application[UUID]):
                 "actor": getattr(ev, "actor", None),
                 "fields": fields,
             })
-        from ledger.signing_shown import mark_signatures  # a signature shown is a signature checked (trial 6, item 6)
+        if check_signatures:
+            from ledger.signing_shown import mark_signatures  # a signature shown is a signature checked (trial 6, item 6)
 
-        mark_signatures(self, client_id, rows, uscc)
+            mark_signatures(self, client_id, rows, uscc)
         return rows
 
     def clients(self) -> list[Client]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from aggregates.body import Body
+from aggregates.body import BODY_ID, Body
 from aggregates.errors import RuleViolation, no_such_client, shell_arg
 from aggregates.policy.body_conflicts import standing
 from aggregates.policy.people import conflicts as person_conflicts
@@ -91,13 +91,32 @@ class BodyConflictHandlers:
         day = as_of or clock.today()
         return {"body_conflicts": self.body_conflicts(client, day, as_of=as_of), "ended_body_conflicts": self.ended_body_conflicts(client, day)}
 
+    def _body_for_checks(self) -> Body | None:
+        """The body's record for the conflict check (D61): outside a session, read now; in a session
+        (an import), the session's own copy if it acted on the body, else the record read once per
+        transaction of the session: again after each save, so another writer's act on the body is
+        seen from the import's next transaction, as a line's events were already saved with their
+        transaction and not at their check."""
+        uow = getattr(self, "_uow", None)
+        if uow is None:
+            return self.body()
+        pending = uow.__dict__.get("body")
+        if pending and BODY_ID in pending:
+            return pending[BODY_ID]
+        kept = uow.__dict__.get("body_checked")
+        if kept is not None and kept[0] is uow.dirty:  # ``flush`` and ``forget`` give the session a new ``dirty``
+            return kept[1]
+        body = self.body()
+        uow.__dict__["body_checked"] = (uow.dirty, body)
+        return body
+
     def body_conflicts(self, client: str, on: date, *, as_of: date | None = None) -> list[dict[str, Any]]:
         """The body-level conflicts with the client that stand on ``on``: the body's own (004 §4.2 d) 1))
         and those of its senior managers (2)-3)); ``as_of``: the register as of that day (the inspectors'
         view), else as it stands."""
         uscc = normalise_uscc(client)
         out: list[dict[str, Any]] = []
-        body = self.body()
+        body = self._body_for_checks()
         for c in standing(body, uscc, on) if body is not None else []:
             out.append({"source": "body", "id": c["id"], "kind": c["kind"], "clause": "004 §4.2 d) 1)", "detail": c["detail"],
                         "since": c["on"], "person": None,

@@ -129,15 +129,35 @@ def _team(app: Any, report: Report, client: Any, audit: dict[str, Any]) -> dict[
     return out
 
 
+# The 审核方式 codes of 市监认证函〔2021〕102号 (docs/cnca-report.md). An off-site audit (a document review,
+# 004 §16.2 "一阶段为非现场") has none: its cell is left empty, with a warning (docs/decisions.md D62).
+CNCA_METHOD_CODES = ("FS01", "FS02", "FS03")
+
+
+def _method_code(report: Report, client: Any, audit: dict[str, Any], method: str) -> str:
+    """The plan's method as the report's code: as recorded when it is a 102号 code, else empty and
+    warned once per audit (the body checks the regulator's template for an off-site document review)."""
+    if method in CNCA_METHOD_CODES:
+        return method
+    note = (f"{client.uscc} {audit['id']}：审核方式为{word(AUDIT_METHODS, method)}，市监认证函〔2021〕102号的审核方式代码"
+            f"（{'、'.join(CNCA_METHOD_CODES)}）中没有对应代码，“审核方式”一栏留空；请按监管系统的模板填写或说明。",
+            f"{client.uscc} {audit['id']}: the audit method is {word(AUDIT_METHODS, method, 'en')}, which has no code among the "
+            f"审核方式 codes of 市监认证函〔2021〕102号 ({', '.join(CNCA_METHOD_CODES)}); its 审核方式 cell is left empty: "
+            "fill it in or explain it as the regulator's template asks.")
+    if note not in report.warnings:
+        report.warnings.append(note)
+    return ""
+
+
 def _audit_fields(app: Any, report: Report, client: Any, audit: dict[str, Any]) -> dict[str, Any]:
     end = audit_days(audit["start_on"], Decimal(audit["man_days"]), len(audit["team"]), app.calendar)[-1]
-    method = audit.get("method") or "FS01"
+    method = audit.get("method") or "FS01"  # as recorded (a plan before the method was recorded is upcast to FS01)
     application = client.applications.get(audit.get("application_id") or "") or {}
     scheme_id = application.get("scheme_id") or getattr(client, "scheme_id", "") or ""
     return {
         "audit_id": audit["id"], "plan_no": _plan_no(report, client, audit), "approval": report.approval, "org_name": client.name,
-        "uscc": client.uscc, "scheme": scheme_id, "audit_kind": word(AUDIT_KINDS, audit["kind"]), "method": method,
-        "method_word": word(AUDIT_METHODS, method), "start": audit["start_on"], "end": end, "man_days": audit["man_days"],
+        "uscc": client.uscc, "scheme": scheme_id, "audit_kind": word(AUDIT_KINDS, audit["kind"]),
+        "method": _method_code(report, client, audit, method), "method_word": word(AUDIT_METHODS, method), "start": audit["start_on"], "end": end, "man_days": audit["man_days"],
         "planned_on": audit["planned_on"], **_team(app, report, client, audit),
     }
 

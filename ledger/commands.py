@@ -285,8 +285,9 @@ COMMANDS: tuple[Command, ...] = (
         Param("reduction", "decimal", required=False, help="the combined-audit reduction as a fraction, e.g. 0.2 (default: the ceiling)"),
         Param("site", multiple=True, required=False, help="a site to visit, by name; repeat for each (default: every site in scope for initial audits, the minimum sample otherwise)"),
         Param("start", "date", help="first day of the audit"),
-        Param("method", required=False, default="FS01", choices=tuple(AUDIT_METHODS),
-              help="the audit method (审核方式, 市监认证函〔2021〕102号): " + one_of(AUDIT_METHODS) + " (default FS01, on-site)"),
+        Param("method", required=False, default=None, choices=tuple(AUDIT_METHODS),
+              help="the audit method (审核方式, 市监认证函〔2021〕102号): " + one_of(AUDIT_METHODS)
+              + " (default: offsite for a kind the client's procedure makes off-site, 004 §16.2 stage 1; else FS01, on-site)"),
         ON,
     )),
     Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores; a scored audit needs every "

@@ -133,3 +133,17 @@ def save() -> bool:
         return False
     _new = 0
     return True
+
+
+def settle_before_forks() -> None:
+    """Save what this process added, then count nothing as new, here and in the rule files' cache
+    (``ledger/rules/toml_cache.py``): a process that forks its commands (the command server, D58)
+    calls it once after its imports, so that each fork saves at its exit only what it added itself,
+    not the whole file again at every command."""
+    global _new
+    from ledger.rules import toml_cache
+
+    save()
+    _new = 0
+    toml_cache.save()
+    toml_cache._dirty = False

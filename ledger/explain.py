@@ -22,14 +22,13 @@ languages (``*_zh`` / ``*_en``); the CLI only renders it.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from aggregates.objections import objections_for  # 004 §5.2.1
 from aggregates.errors import NotFound, RuleViolation
 from aggregates.vocabulary import AUDIT_KINDS, DECIDABLE_AUDIT_KINDS
-from ledger.clock import SHANGHAI
 from ledger.rules.evaluation import audit_inputs
 from ledger.rules.scoring import (
     Entry,
@@ -248,8 +247,31 @@ def _text(x: Any) -> str:
     return fmt(x) if isinstance(x, Decimal) else str(x)
 
 
+# Asia/Shanghai has kept UTC+8 without daylight saving since 1991 (D50; tests/unit/test_clock.py holds
+# the zone database to it), so a moment from 1992 on is shown at the fixed offset: ``explain`` does not
+# import zoneinfo and read the time zone database for it (D59). An earlier moment goes through the zone.
+_UTC8 = timezone(timedelta(hours=8))
+_FIXED_FROM = datetime(1992, 1, 1, tzinfo=timezone.utc)
+
+
 def _moment(t: datetime | None) -> str | None:
-    return t.astimezone(SHANGHAI).isoformat(timespec="seconds") if t is not None else None
+    if t is None:
+        return None
+    if t.tzinfo is not None and t >= _FIXED_FROM:
+        return t.astimezone(_UTC8).isoformat(timespec="seconds")
+    from ledger.clock import SHANGHAI
+
+    return t.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def decision_rows(history: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of ``CertLedger.history`` that ``explain`` reads: every row but the signatures over
+    anything other than a decision (``explain`` shows only the signature of the decision it
+    explains; a signature is shown only once checked, D46, so the caller checks the rows kept and
+    no other signature is verified for nothing, D59)."""
+    rows = list(history)
+    decided = {r["version"] for r in rows if r["type"] in ("CertificationDecided", "DecisionSuperseded")}
+    return [r for r in rows if r["type"] != "ActSigned" or decided.intersection(r["fields"].get("act_versions") or ())]
 
 
 def _recorded_times(history: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], datetime]:

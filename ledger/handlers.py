@@ -8,6 +8,10 @@ the client goes through: the rules that need the calendar, a scheme or a procedu
 records an event. ``CertLedger._run`` loads the client, takes the step and saves; nothing is saved
 when a rule refuses. The catalogue of these commands for the command line and import is
 ``ledger.commands``.
+
+The rules that need the calendar or a procedure (``ledger.rules.lifecycle``, ``procedures``,
+``deadlines_cases``) are imported by the commands that use them: ``explain`` and the other readers,
+which build the same ``CertLedger``, do not load the procedure files' classes (D59).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any, Callable
 from aggregates.client import Client
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import DECIDABLE_AUDIT_KINDS
-from ledger.rules import lifecycle, planning
+from ledger.rules import planning
 from ledger.handlers_annotations import AnnotationHandlers
 from ledger.handlers_cases import CaseHandlers
 from ledger.handlers_changes import ChangeHandlers
@@ -32,12 +36,10 @@ from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004
 from ledger.handlers_documents import DocumentHandlers
 from ledger.handlers_objections import ObjectionHandlers, check_proceeds  # the client's objection to an audit team (004 §5.2.1)
 from ledger.rules.evaluation import check_complete, check_report_complete
-from ledger.rules.procedures import procedure_for
 
 from ledger.acts import Act, Step, annotated, command, one_of as _one_of  # noqa: F401 - the areas' handlers import them from ledger.acts
 from ledger.handlers_annotations import evidence_text
 from ledger.rules.business_lines import score_facet
-from ledger.rules.deadlines_cases import check_complaint_admitted
 
 
 class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandlers, DocumentHandlers, SigningHandlers, PeopleHandlers, BodyHandlers,
@@ -68,6 +70,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         scheme_id = self._scheme(scheme, on=act.on).id
 
         def submitted(c: Client) -> str:  # its evidence stays in its own field, every reference kept (issue 9)
+            from ledger.rules import lifecycle
+
             lifecycle.check_upgrade_application(c, kind=kind, submitted_on=act.on, calendar=self.calendar)
             return c.submit_application(scheme_id=scheme_id, scope=scope, sites=site, headcount=headcount, kind=kind,
                                         evidence=evidence_text(evidence, "application submit"), **act.recorded)
@@ -111,13 +115,15 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("audit plan")
     def plan_audit(self, act: Act, *, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
                    leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
-                   reduction: Decimal | None = None, expert: list[str] | None = None, method: str = "FS01") -> Step:
+                   reduction: Decimal | None = None, expert: list[str] | None = None, method: str | None = None) -> Step:
         """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11)
         and are recorded with the plan; the team is checked against the register of people
         (ledger/people_checks.py) and technical experts are recorded in the calculation, outside the
         man-days (001 §4.3.2.2)."""
 
         def apply(c: Client) -> str:
+            from ledger.rules.procedures import procedure_for
+
             body_conflict_check(self, c, act.on, "策划其审核", "plan its audit")  # 004 §4.2 d) 1)-3)
             visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
                                                           man_days_reason, combined, reduction)
@@ -127,7 +133,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
                 calculation = {**calculation, "technical_experts": list(dict.fromkeys(x.strip() for x in expert if x.strip()))}
             team_ids = people_checks.team_identities(self, member, leader, expert or [])  # CNCA report (issue 15 item 6)
             return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
-                                calculation=calculation, method=method, team_ids=team_ids, **act.recorded)
+                                calculation=calculation, team_ids=team_ids, **act.recorded,
+                                method=planning.audit_method(procedure_for(c.scheme_id), kind, method))  # 004 §16.2: stage 1 off-site
 
         return apply
 
@@ -220,6 +227,9 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         start = valid_from or act.on
 
         def apply(c: Client) -> str:
+            from ledger.rules import lifecycle
+            from ledger.rules.procedures import procedure_for
+
             body_conflict_check(self, c, act.on, "颁发证书", "issue its certificate")  # 004 §4.2 d) 1)-3)
             d = c._get(c.decisions, decision, "认证决定", "certification decision")
             scheme = self._scheme(d["scheme_id"], d["scheme_version"])
@@ -241,6 +251,9 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
         begin = start or act.on
 
         def apply(c: Client) -> str:
+            from ledger.rules import lifecycle
+            from ledger.rules.procedures import procedure_for
+
             procedure = procedure_for(c.scheme_id)
             why = procedure.reason("suspension", reason_code)
             until = lifecycle.suspension_until(procedure, why, begin, months, self.calendar)
@@ -251,6 +264,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("certificate restore")
     def restore(self, act: Act, *, reason: str) -> Step:
         def apply(c: Client) -> None:
+            from ledger.rules import lifecycle
+
             lifecycle.check_restoration(c, restored_on=act.on)
             c.restore(reason=reason, **act.recorded)
 
@@ -259,6 +274,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("certificate withdraw")
     def withdraw(self, act: Act, *, reason_code: str, reason: str) -> Step:
         def apply(c: Client) -> str:
+            from ledger.rules.procedures import procedure_for
+
             why = procedure_for(c.scheme_id).reason("withdrawal", reason_code)
             return c.withdraw(reason_code=why.code, reason=reason, **act.recorded)
 
@@ -290,6 +307,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("complaint resolve")
     def resolve_complaint(self, act: Act, *, complaint: str, result: str) -> Step:
         def apply(c: Client) -> None:
+            from ledger.rules.deadlines_cases import check_complaint_admitted
+
             check_complaint_admitted(c, complaint)  # 004 §14.2.2 (ledger/rules/deadlines_cases.py)
             c.resolve_complaint(complaint_id=complaint, result=result, **act.recorded)
 
@@ -298,6 +317,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("appeal lodge")
     def lodge_appeal(self, act: Act, *, against: str, grounds: str, late_override: str = "") -> Step:
         def apply(c: Client) -> str:
+            from ledger.rules import lifecycle
+
             lifecycle.check_appeal_lodging(c, against=against, lodged_on=act.on, late_override=late_override, calendar=self.calendar)
             return c.lodge_appeal(against=against, grounds=grounds, late_override=(late_override or "").strip(), **act.recorded)
 
@@ -313,6 +334,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     @command("appeal hear")
     def hear_appeal(self, act: Act, *, appeal: str, hearing_on: date, notice_on: date, panel: list[str]) -> Step:
         def apply(c: Client) -> None:
+            from ledger.rules import lifecycle
+
             lifecycle.check_hearing(c, appeal_id=appeal, hearing_on=hearing_on, notice_on=notice_on, calendar=self.calendar)
             c.hear_appeal(appeal_id=appeal, hearing_on=hearing_on, notice_given_on=notice_on, panel=panel, **act.recorded)
 

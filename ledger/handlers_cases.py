@@ -11,7 +11,6 @@ from aggregates.client import Client
 from ledger import people_checks
 from ledger.body_conflicts import check_evaluation as body_conflict_check  # 004 §4.2 d) 1)-3)
 from ledger.acts import Act, Step, command, one_of
-from ledger.rules.deadlines_cases import check_appeal_extension
 from ledger.rules.evaluation import check_complete
 
 
@@ -56,6 +55,8 @@ class CaseHandlers:
         notice = self._business_date(notice_on, "延期通知日期", "The date of the notice") if notice_on else act.on
 
         def apply(c: Client) -> dict[str, Any]:
+            from ledger.rules.deadlines_cases import check_appeal_extension  # the calendar's rule, loaded when used (D59)
+
             limit = check_appeal_extension(c, appeal_id=appeal, until=until, notice_on=notice, calendar=self.calendar)
             c.extend_appeal(appeal_id=appeal, limit=limit or until, until=until, notice_on=notice, approved_by=approved_by,
                             reason=reason, **act.recorded)

@@ -10,9 +10,6 @@ from typing import Any
 from aggregates.client import Client
 from aggregates.policy.changes import check_change_suspension
 from ledger.acts import Act, Step, command
-from ledger.rules import lifecycle
-from ledger.rules.deadlines_changes import notification_lateness
-from ledger.rules.procedures import procedure_for
 
 
 class ChangeHandlers:
@@ -58,6 +55,10 @@ class ChangeHandlers:
         begin = start or act.on
 
         def apply(c: Client) -> str:
+            from ledger.rules import lifecycle  # the calendar's rules, loaded when used (D59)
+            from ledger.rules.deadlines_changes import notification_lateness
+            from ledger.rules.procedures import procedure_for
+
             procedure = procedure_for(c.scheme_id)
             notified = c._get(c.changes, change, "信息通报", "notified change")
             late = notification_lateness(notified, procedure, self.calendar)

@@ -9,11 +9,12 @@ from typing import Any
 
 from aggregates.client import Client
 from ledger.acts import Act, Step, command
-from ledger.rules.procedures import procedure_for
 
 
 def _clause(c: Client, name: str, fallback: str) -> str:
     """The clause of one of the procedure's reporting periods (the rule a refusal names)."""
+    from ledger.rules.procedures import procedure_for  # loaded when a command uses it (D59)
+
     period = getattr(procedure_for(c.scheme_id).periods, name)
     return period.clause if period is not None else fallback
 
@@ -56,6 +57,8 @@ class ReportingHandlers:
         day = self._business_date(verified_on, "核实日期", "The date the cause was verified") if verified_on else act.on
 
         def apply(c: Client) -> str:
+            from ledger.rules.procedures import procedure_for
+
             p = procedure_for(c.scheme_id)
             why = p.reason(kind if kind in ("suspension", "withdrawal") else "suspension", reason_code)
             period = p.periods.suspension_act if kind == "suspension" else p.periods.withdrawal_act

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from aggregates import vocabulary as v
+from ledger.plan_words import COMBINED_AUDITS, steps_words
 
 VOCABULARIES: dict[str, dict[str, tuple[str, str]]] = {
     "stage": v.STAGES,
@@ -182,10 +183,7 @@ VOCABULARIES["transfer_certificate_status"] = v.TRANSFER_CERTIFICATE_STATUSES
 VOCABULARIES["objection_answer"] = v.OBJECTION_ANSWERS  # 004 §5.2.1 (aggregates/objections.py)
 FIELD_VOCABULARIES[("TeamObjectionAnswered", "outcome")] = "objection_answer"
 VOCABULARIES["appeal_status"] = v.APPEAL_STATUSES
-VOCABULARIES["combined_audit"] = {
-    "qms": ("质量管理体系审核", "quality management system audit"),
-    "credit": ("信用评价", "credit evaluation"),
-}
+VOCABULARIES["combined_audit"] = COMBINED_AUDITS
 
 # Score value keys (the scoring rules' value shapes, ledger/rules/scoring/rules.py).
 SCORE_KEYS: dict[str, tuple[str, str]] = {
@@ -315,11 +313,13 @@ def field_value(event: str, key: str, value: Any, fields: dict[str, Any], lang: 
     if key == "reason_code":
         kind = "withdrawal" if event == "CertificateWithdrawn" else "suspension"
         return reason_code_word(fields.get("scheme_id"), kind, value, lang)
-    if key == "calculation" and isinstance(value, dict):
-        steps = "；".join(value.get("steps") or []) if lang != "en" else "; ".join(value.get("steps") or [])
+    if key == "calculation" and isinstance(value, dict):  # the stored Chinese steps, in English by their phrasing
+        steps = steps_words(value.get("steps"), lang)
         days = value.get("calculated_man_days")
-        head = (f"computed {days} man-days" if lang == "en" else f"计算人日 {days}") if days is not None else ""
+        head = ((f"computed {days} man-day" + ("" if str(days) == "1" else "s")) if lang == "en" else f"计算人日 {days}") if days is not None else ""
         return head + ((f" ({steps})" if lang == "en" else f"（{steps}）") if steps else "")
+    if key == "steps" and event == "AuditPlanned" and isinstance(value, list):  # a plan's echo, joined as history joins them (a step holds 、)
+        return steps_words(value, lang)
     if key == "evaluation" and isinstance(value, dict):
         return "see `explain`" if lang == "en" else "见 explain（逐项得分）"
     if key == "team_ids" and isinstance(value, list) and value:  # issue 15 item 6: 王芳（组长）330106…

@@ -1,4 +1,5 @@
-"""Audit planning calculators (004 §16.2 audit man-days, 004 §11 multi-site sampling).
+"""Audit planning calculators (004 §16.2 audit man-days, 004 §10 combined audits, 004 §11 multi-site
+sampling) and a plan's default audit method (the procedure's off-site audit kinds).
 
 Pure functions: the result is a figure and the reasoning behind it, recorded with the audit plan.
 """
@@ -12,16 +13,28 @@ from typing import Any
 from aggregates.errors import RuleViolation
 
 HALF = Decimal("0.5")
+OFF_SITE_METHOD = "offsite"  # the audit method vocabulary's off-site audit (document review; no 102号 code)
 
 
 def _up_to_half_day(days: Decimal) -> Decimal:
     """Audit time is planned in half days; a fraction is rounded up to the next half day (the
     document gives no rounding; rounding up never plans less time than the rule asks)."""
     return (days * 2).to_integral_value(rounding=ROUND_CEILING) / 2
-# 004 §16.2: a combined audit may reduce the man-days by up to 30 % (with a quality management
-# system audit) or 50 % (with a credit evaluation). The document gives the ceilings; the body
-# chooses the reduction within them.
+# 004 §10 (与其他管理体系的结合评价): a combined audit may reduce the base man-days (those of 004 §16.2)
+# by up to 30 % (with a quality management system audit) or 50 % (with a credit evaluation). The
+# document gives the ceilings; the body chooses the reduction within them.
 COMBINED_CEILINGS = {"qms": Decimal("0.30"), "credit": Decimal("0.50")}
+
+
+def audit_method(procedure: Any, kind: str, method: str | None) -> str:
+    """The audit method a plan records: the one given (an explicit FS01 for a stage 1 that really was
+    on site is kept), else off-site for a kind the client's procedure makes off-site (its
+    ``off_site_audits``: 004 §16.2, stage 1), else on-site (FS01)."""
+    from aggregates.audit_plans import DEFAULT_METHOD
+
+    if method:
+        return method
+    return OFF_SITE_METHOD if kind in procedure.off_site_kinds else DEFAULT_METHOD
 
 
 def initial_man_days(headcount: int, sites: int) -> Decimal:
@@ -56,10 +69,10 @@ def audit_man_days(kind: str, headcount: int, sites: int, combined: str | None =
     if combined:
         ceiling = COMBINED_CEILINGS.get(combined)
         if ceiling is None:
-            raise RuleViolation("004 §16.2", f"结合审核类型应为 qms 或 credit，而非“{combined}”。", f"A combined audit is qms or credit, not '{combined}'.")
+            raise RuleViolation("004 §10", f"结合审核类型应为 qms 或 credit，而非“{combined}”。", f"A combined audit is qms or credit, not '{combined}'.")
         cut = ceiling if reduction is None else reduction
         if not Decimal(0) <= cut <= ceiling:
-            raise RuleViolation("004 §16.2", f"结合审核最多减少 {ceiling:%}；给出的是 {cut}。", f"A combined audit saves at most {ceiling:%}; got {cut}.")
+            raise RuleViolation("004 §10", f"结合审核最多减少 {ceiling:%}；给出的是 {cut}。", f"A combined audit saves at most {ceiling:%}; got {cut}.")
         days = _up_to_half_day(days * (1 - cut))
         steps.append(f"结合审核（{combined}）减少 {cut * 100:.0f}% → {days}")
     return {"man_days": days, "steps": steps}

@@ -118,6 +118,10 @@ class Procedure:
     default: bool = False  # governs every scheme no procedure names
     schemes: tuple[str, ...] = ()  # the schemes it governs by name
     path: Path | None = None
+    # The audit kinds the procedure makes off-site (004 §16.2 "一阶段为非现场"), and its clause: a plan
+    # of such a kind recorded without a method is an off-site audit (ledger.rules.planning.audit_method).
+    off_site_kinds: tuple[str, ...] = ()
+    off_site_clause: str = ""
 
     def with_periods(self, **changes: Any) -> "Procedure":
         """This procedure with some periods replaced (e.g. a stricter regulator rule)."""
@@ -147,7 +151,7 @@ PROCEDURE_DIR = Path(__file__).resolve().parent / "schemes" / "procedures"
 ENV_SCHEMES = "CERTLEDGER_SCHEMES"  # a body's own folder of schemes, with its procedures in procedures/
 RULE = "ledger: procedure file"
 _TOP_KEYS = {"id", "title_zh", "default", "schemes", "max_suspension_months", "max_suspension_clause", "periods",
-             "suspension_reasons", "withdrawal_reasons"}
+             "suspension_reasons", "withdrawal_reasons", "off_site_audits"}
 _PERIOD_KEYS = {"length", "unit", "clause", "extend"}
 _REASON_KEYS = {"code", "clause", "zh", "en", "until_licensing_decision"}
 NONE = "none"  # a period or clause the procedure does not set
@@ -199,6 +203,23 @@ def _reasons(path: Path, kind: str, items: Any) -> tuple[Reason, ...]:
     return tuple(out)
 
 
+def _off_site(path: Path, value: Any) -> tuple[tuple[str, ...], str]:
+    """``off_site_audits``: ``{ kinds = [...], clause = "..." }`` (audit kinds of the vocabulary, at
+    least one, with the clause that makes them off-site) or ``"none"`` (also when absent)."""
+    from aggregates.vocabulary import AUDIT_KINDS
+
+    if value is None or value == NONE:
+        return (), ""
+    if not isinstance(value, dict) or set(value) != {"kinds", "clause"}:
+        raise _fail(path, 'off_site_audits 应为 { kinds = [...], clause = "..." } 或 "none"。',
+                    'off_site_audits must be { kinds = [...], clause = "..." } or "none".')
+    kinds = value["kinds"]
+    if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) and k in AUDIT_KINDS for k in kinds):
+        raise _fail(path, f"off_site_audits.kinds 应为审核类型的列表（{', '.join(AUDIT_KINDS)}），而非 {kinds!r}。",
+                    f"off_site_audits.kinds must list audit kinds ({', '.join(AUDIT_KINDS)}), not {kinds!r}.")
+    return tuple(kinds), _text(path, "off_site_audits.clause", value["clause"])
+
+
 def parse_procedure(path: Path) -> Procedure:
     """One procedure file, checked: unknown keys (a misspelt period would otherwise be ignored),
     every period of ``Periods`` set or ``"none"``, valid units and lengths, reason codes unique, and
@@ -241,6 +262,7 @@ def parse_procedure(path: Path) -> Procedure:
     schemes = data.get("schemes", [])
     if not isinstance(schemes, list) or not all(isinstance(x, str) and x.strip() for x in schemes):
         raise _fail(path, "schemes 应为方案编号的列表。", "schemes must be a list of scheme ids.")
+    off_site_kinds, off_site_clause = _off_site(path, data.get("off_site_audits"))
     procedure = Procedure(
         id=_text(path, "id", data.get("id")), title_zh=_text(path, "title_zh", data.get("title_zh")),
         suspension_reasons=_reasons(path, "suspension_reasons", data.get("suspension_reasons")),
@@ -249,6 +271,7 @@ def parse_procedure(path: Path) -> Procedure:
         max_suspension_clause=_text(path, "max_suspension_clause", data.get("max_suspension_clause")),
         periods=Periods(**values), default=data.get("default", False) is True,
         schemes=tuple(x.strip() for x in schemes), path=path,
+        off_site_kinds=off_site_kinds, off_site_clause=off_site_clause,
     )
     if procedure.periods.lapse_withdrawal_reason not in {r.code for r in procedure.withdrawal_reasons}:
         raise _fail(path, f"lapse_withdrawal_reason “{procedure.periods.lapse_withdrawal_reason}”不是本程序的撤销原因代码。",

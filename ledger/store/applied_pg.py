@@ -1,11 +1,13 @@
 """The import's applied lines on PostgreSQL: the library's recorder writing them with its events
 (ledger/store/applied.py describes the table; a module of its own so that a SQLite ledger never
-imports psycopg). The same recorder keeps the ledger's write turn on PostgreSQL (``turn``, D52): an
-advisory lock every save takes shared and a command's retry holds exclusive."""
+imports psycopg). The same recorder keeps the clients' write turns on PostgreSQL (``client_turn``,
+D60): an advisory lock per client that a command holds exclusive from its load to its save and that
+every other save of that client takes shared."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -24,12 +26,15 @@ def catch_up_turn_key(schema: str) -> str:
     return f"certledger-catch-up:{schema}"
 
 
-def write_turn_key(schema: str) -> str:
-    """The key of the ledger's write turn (D52, PostgreSQL): an advisory lock that every save of
-    events takes shared in its transaction, before the table lock, and that a command's retry holds
-    exclusive (a session-level lock) from its load to its save (``PostgresLinesRecorder.turn``);
-    ``hashtext`` of this in namespace ``advisory.WRITE_TURN``."""
-    return f"certledger-write-turn:{schema}"
+def client_turn_key(schema: str, aggregate_id: Any) -> int:
+    """The key of one client's write turn (D60; any aggregate's, a person's or the body's alike), in
+    namespace ``advisory.CLIENT_TURN``: a 32-bit number from the schema and the aggregate's id, so
+    that the ledgers of one database keep apart. Two ids that meet on one key only wait for each
+    other, as one client's writers do; nothing else."""
+    return int.from_bytes(hashlib.blake2b(f"{schema}:{aggregate_id}".encode(), digest_size=4).digest(), "big", signed=True)
+
+
+SHARED_TURNS = 64  # a save of more aggregates than this (an import's flush) takes no turns (D60)
 
 
 _LIBRARY_ERRORS = ("InterfaceError", "OperationalError", "DataError", "IntegrityError", "InternalError", "ProgrammingError",
@@ -39,7 +44,7 @@ _LIBRARY_ERRORS = ("InterfaceError", "OperationalError", "DataError", "Integrity
 @contextlib.contextmanager
 def _library_errors() -> Iterator[None]:
     """psycopg's errors raised as the library's, as ``datastore.get_connection`` raises them (a save
-    on the connection that holds the write turn does not go through it)."""
+    on the connection that holds a client's write turn does not go through it)."""
     import psycopg
     from eventsourcing import persistence
 
@@ -63,11 +68,17 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
         # After the last insert: a catch-up held its turn right after the commit, so it applies the
         # events inserted (``_insert_locked``); taken and reset by projections/quick_pg.py.
         self.catch_up_running = False
-        # the connection on which this thread holds the write turn (``turn``), if it does
+        # this thread's client turn (``client_turn``): its connection, key and state, when it holds one
         self._turn_held = threading.local()
-        self._turn_key = write_turn_key(self.datastore.schema)
-        self._share_turn = SQL(f"SELECT pg_advisory_xact_lock_shared({advisory.WRITE_TURN}, hashtext(%s))")
-        self._take_turn = SQL(f"SELECT pg_advisory_lock({advisory.WRITE_TURN}, hashtext(%s))")
+        # One statement each, the lock timeout set first (a materialised CTE is evaluated before any row
+        # of the query that reads it; ``set_config(..., true)``: for this transaction only: for the turn,
+        # the implicit transaction of the autocommit pipeline up to its sync, the turn and the load; for
+        # the shared turns, the save's, its table lock included)
+        timeout = "WITH t AS MATERIALIZED (SELECT set_config('lock_timeout', %s, true))"
+        self._share_turns = SQL(f"{timeout} SELECT count(pg_advisory_xact_lock_shared({advisory.CLIENT_TURN}, k)) "
+                                "FROM t, unnest(%s::int4[]) AS k")
+        self._take_turn = SQL(f"{timeout} SELECT pg_advisory_lock({advisory.CLIENT_TURN}, %s::int4) FROM t")
+        self._let_go_turn = SQL(f"SELECT pg_advisory_unlock({advisory.CLIENT_TURN}, %s::int4)")
         self._lines_table = Identifier(self.datastore.schema, TABLE)
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} (key bytea PRIMARY KEY, digest bytea, source text NOT NULL, "
@@ -118,50 +129,62 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             return super().insert_events(stored_events, **kwargs)
         return self._insert_locked(stored_events, **kwargs)
 
-    # ------------------------------------------------------------------ the write turn (D52)
+    # ------------------------------------------------------------------ the clients' write turns (D60)
 
     @contextlib.contextmanager
-    def turn(self) -> Iterator[None]:
-        """The ledger's write turn, held for the block (a command's retry holds it from its load to its
-        save, ``CertLedger._run``): a session-level exclusive advisory lock (``write_turn_key``) on a
-        connection of the pool kept for the block. Every save of events takes the same lock shared in
-        its transaction, before the table lock, so none commits while the turn is held; this thread's
-        own saves meanwhile run on that connection and skip it (a shared lock asked for on another
-        connection would wait for this one). The wait for the turn is bounded by the ledger's lock
-        timeout (``POSTGRES_LOCK_TIMEOUT``): past it the library's ``OperationalError`` ("lock
-        timeout", the CLI's "ledger: database busy"), nothing written. The lock is let go when the
-        block ends, or with the session if the connection breaks (it is then closed, not pooled)."""
-        if self._held_connection() is not None:  # held by this thread already: no wait for itself
+    def client_turn(self, aggregate_id: Any) -> Iterator[None]:
+        """One client's write turn, held for the block (a command holds it from its load to its save,
+        ``CertLedger._run``): a session-level exclusive advisory lock (``client_turn_key``) on a
+        connection of the pool kept for the block. Writers of one client queue here; writers of other
+        clients never wait for it. Every save of events takes the turns of its aggregates shared in its
+        transaction, before the table lock, so nothing else commits to this client while the turn is
+        held and the command's save cannot meet a concurrent write.
+
+        No round trip of its own: the lock is sent with the block's first statement on the connection
+        (the load, ``select_events``) and let go in the save's pipeline right after its ``COMMIT``
+        (``_insert_locked``); only a block that ends without saving (a refused command) sends the
+        unlock alone. The wait is bounded by the ledger's lock timeout (``POSTGRES_LOCK_TIMEOUT``):
+        past it the library's ``OperationalError`` ("lock timeout", the CLI's "ledger: database busy"),
+        nothing written. A connection in doubt (the lock's statement failed, the unlock failed) is
+        closed, not pooled: the lock goes with its session. A thread that holds a turn already takes no
+        other (no wait for itself)."""
+        held = self._turn_held.__dict__
+        if held.get("conn") is not None:
             yield
             return
-        from psycopg.sql import SQL
-
+        key = client_turn_key(self.datastore.schema, aggregate_id)
         with self.datastore.get_connection() as conn:
-            try:
-                with conn.pipeline(), conn.transaction():  # a session-level lock outlives the transaction; the timeout does not
-                    conn.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
-                    conn.execute(self._take_turn, (self._turn_key,), prepare=True)
-            except BaseException:  # not had (the timeout), or in doubt: the session ends, and anything it holds
-                conn.close()
-                raise
-            self._turn_held.conn = conn
+            held.update(conn=conn, key=key, state="pending")
             try:
                 yield
             finally:
-                self._turn_held.conn = None
-                try:
-                    conn.execute(f"SELECT pg_advisory_unlock({advisory.WRITE_TURN}, hashtext(%s))", (self._turn_key,))
-                except Exception:  # noqa: BLE001 - a broken session: closing it ends it, and the lock with it
+                state = held["state"]
+                held.update(conn=None, key=None, state=None)
+                if state == "locked" and not conn.closed:
+                    try:
+                        conn.execute(self._let_go_turn, (key,), prepare=True)
+                    except Exception:  # noqa: BLE001 - a broken session: closing it ends it, and the lock with it
+                        conn.close()
+                elif state == "doubt" and not conn.closed:
                     conn.close()
 
     def _held_connection(self) -> Any:
         conn = self._turn_held.__dict__.get("conn")
         return conn if conn is not None and not conn.closed else None
 
+    def _queue_turn(self, conn: Any) -> None:
+        """In a pipeline on the turn's connection, before the block's first statement: the turn's lock
+        under the lock timeout (a session-level lock: it outlives the pipeline's implicit transaction)."""
+        held = self._turn_held.__dict__
+        if held.get("state") != "pending":
+            return
+        held["state"] = "doubt"  # until the pipeline comes back
+        conn.execute(self._take_turn, (f"{self.datastore.lock_timeout}s", held["key"]), prepare=True)
+
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Any]:
-        """The connection of a save: the one holding the write turn when this thread holds it, else
-        one of the pool's."""
+        """The connection of a save: the one holding this thread's turn when it holds one, else one
+        of the pool's."""
         held = self._held_connection()
         if held is not None:
             with _library_errors():
@@ -170,16 +193,55 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             with self.datastore.get_connection() as conn:
                 yield conn
 
-    def _share_write_turn(self, curs: Any) -> None:
-        """In a save's transaction: the lock timeout, then the write turn shared (waiting while a retry
-        holds it), unless this connection holds it. Before any lock on the event table, so a save that
-        waits here holds none (the committed horizon does not wait for it)."""
-        curs.execute(self.lock_table_statements[0], prepare=True)  # SET LOCAL lock_timeout
-        if curs.connection is not self._held_connection():
-            curs.execute(self._share_turn, (self._turn_key,), prepare=True)
+    def select_events(self, originator_id: Any, *, gt: int | None = None, lte: int | None = None, desc: bool = False,
+                      limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's read of one aggregate's events; under a client turn, on the turn's connection
+        and in one round trip with the turn's lock (``client_turn``). There, an error is not tried
+        again (a lock timeout is the caller's "database busy"), and the connection is closed."""
+        conn = self._held_connection()
+        if conn is None:
+            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        from psycopg.sql import SQL
+
+        statement, params = self.select_events_statement, [originator_id]
+        for value, clause in ((gt, " AND originator_version > %s"), (lte, " AND originator_version <= %s")):
+            if value is not None:
+                params.append(value)
+                statement += SQL(clause)
+        statement += SQL(" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
+        if limit is not None:
+            params.append(limit)
+            statement += SQL(" LIMIT %s")
+        with _library_errors():
+            try:
+                cur = conn.cursor()
+                with conn.pipeline():
+                    self._queue_turn(conn)
+                    cur.execute(statement, params, prepare=True)
+                rows = cur.fetchall()
+            except BaseException:
+                conn.close()  # the turn, if it was had, goes with the session
+                raise
+            if self._turn_held.__dict__.get("state") == "doubt":
+                self._turn_held.state = "locked"
+        return [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"], topic=r["topic"],
+                            state=bytes(r["state"])) for r in rows]
+
+    def _share_write_turn(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
+        """First in a save's transaction: the lock timeout, then the turns of the aggregates saved,
+        shared (waiting while another process's command holds one; this connection's own turn does
+        not make it wait). Before any lock on the event table, so a save that waits here holds none
+        (the committed horizon does not wait for it). A save of more than ``SHARED_TURNS`` aggregates
+        takes none (D60: an import's flush would fill the server's lock table; a command it races
+        retries)."""
+        schema = self.datastore.schema
+        keys = sorted({client_turn_key(schema, e.originator_id) for e in stored_events})
+        if len(keys) <= SHARED_TURNS:
+            curs.execute(self._share_turns, (f"{self.datastore.lock_timeout}s", keys), prepare=True)  # with the lock timeout
+        else:
+            curs.execute(self.lock_table_statements[0], prepare=True)  # SET LOCAL lock_timeout
 
     def _lock_table(self, curs: Any) -> None:
-        self._share_write_turn(curs)
         for statement in self.lock_table_statements[1:]:  # LOCK TABLE ... IN EXCLUSIVE MODE
             curs.execute(statement, prepare=True)
 
@@ -201,19 +263,30 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
         After the commit, in the same round trip, it looks whether a catch-up of the read models
         holds its turn (``catch_up_turn_key``; ``catch_up_running``): that one reads the log again
         once it lets the turn go, so it applies these events, and the catch-up after this write has
-        nothing to do (projections/quick_pg.py, D51)."""
+        nothing to do (projections/quick_pg.py, D51).
+
+        On the connection of this thread's client turn, the turn is let go in the same round trip,
+        right after the ``COMMIT`` (D60); a save that fails leaves it to ``client_turn``'s end."""
         from psycopg.rows import tuple_row
 
         with self._connection() as conn:
+            held = self._turn_held.__dict__ if conn is self._held_connection() else {}
             probe = conn.cursor(row_factory=tuple_row)
             with conn.pipeline():
+                if held:
+                    self._queue_turn(conn)
                 with conn.transaction():
                     with conn.cursor() as curs:
+                        self._share_write_turn(curs, stored_events)
                         self._insert_events(curs, stored_events, **kwargs)
                     curs = conn.cursor()
-                    self._insert_stored_events(curs, stored_events, **kwargs)  # the lock and the insert
+                    self._insert_stored_events(curs, stored_events, **kwargs)  # the table lock and the insert
                 # a single-statement transaction of its own: the turn is taken and let go at once, if free
                 probe.execute(f"SELECT pg_try_advisory_xact_lock({advisory.CATCH_UP}, hashtext(%s))", (catch_up_turn_key(self.datastore.schema),), prepare=True)
+                if held.get("state") in ("locked", "doubt"):
+                    conn.execute(self._let_go_turn, (held["key"],), prepare=True)
+            if held.get("state") in ("locked", "doubt"):
+                held["state"] = "free"
             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             self.catch_up_running = not probe.fetchone()[0]
             return ids
@@ -221,7 +294,7 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_with_lines(self, stored_events: Sequence[StoredEvent], rows: list[Row]) -> Sequence[int] | None:
         """The library's insert function (``db_functions=y``, which it calls in autocommit) after the
-        write turn shared, and the lines, in one transaction and one round trip; or the lines alone,
+        turns of its aggregates shared, and the lines, in one transaction and one round trip; or the lines alone,
         when the lines made no event."""
         from psycopg.rows import tuple_row
 
@@ -229,7 +302,7 @@ class PostgresLinesRecorder(PostgresApplicationRecorder):
             turn, insert, lines = conn.cursor(), conn.cursor(row_factory=tuple_row), conn.cursor()
             with conn.pipeline(), conn.transaction():
                 if stored_events:
-                    self._share_write_turn(turn)
+                    self._share_write_turn(turn, stored_events)
                     pg_events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                                  for e in stored_events]
                     insert.execute(self.sql_invoke_pg_function_insert_events, (pg_events,), prepare=True)

@@ -70,19 +70,34 @@ def test_a_refused_command_then_a_good_one(app, db_url):
 
 
 def test_a_conflict_from_another_process_then_a_retry_that_sees_its_event(app, db_url):
+    """On PostgreSQL a command holds its client's turn from its load to its save (D60), so the other
+    process's write cannot come between them: it queues (seen in ``pg_locks``) and commits after this
+    one, and the next load reads its event."""
     apply(app)
     version = app.client(USCC).version
     loaded = []
+    queued: list[subprocess.Popen] = []
+    postgres = db_url.startswith("postgresql")
 
     def receive(client):
         loaded.append(client.version)
-        if len(loaded) == 1:  # another process commits to this client between this load and its save
+        if len(loaded) == 1 and not postgres:  # another process commits to this client between this load and its save
             another_process_receives(db_url, "另一进程")
+        elif len(loaded) == 1:
+            from tests.integration.test_pg_write_turn import receive as command, wait_for_waiters
+
+            queued.append(subprocess.Popen(command(db_url, USCC, "另一进程"), cwd=ROOT, stderr=subprocess.PIPE, text=True))
+            wait_for_waiters(app, USCC, "ExclusiveLock", queued)
         return client.receive_complaint(complainant="本进程", subject="服务", actor="admin", occurred_on=DAY)
 
     app._run(USCC, "complaint receive", receive)
-    assert loaded == [version, version + 1]  # the retry's load read the other's event
-    assert complainants(app) == ["另一进程", "本进程"]
+    if postgres:
+        assert queued[0].wait(timeout=120) == 0, queued[0].stderr.read()
+        assert loaded == [version]  # no conflict, no retry
+        assert complainants(app) == ["本进程", "另一进程"]
+    else:
+        assert loaded == [version, version + 1]  # the retry's load read the other's event
+        assert complainants(app) == ["另一进程", "本进程"]
     assert vars(app.client(USCC)) == vars(replayed(db_url))
 
 

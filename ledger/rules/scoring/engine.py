@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import ScoringError
 from .model import Band, Condition, Item, Scheme
-from .rules import RULES, bad, judge_condition, parse_date, quantize, validate_entry, validate_exclusion
+from .rules import (RULES, bad, fresh, judge_condition, parse_date, plain_entries, quantize, validate_entry, validate_exclusion,
+                    validated, value_key)
 from .values import Entry, fmt, jsonable
 
 HUNDRED = Decimal(100)
@@ -63,6 +66,63 @@ class Evaluation:
 
 def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | None = None,
              context: dict | None = None) -> Evaluation:
+    """The evaluation of an audit's entries, exclusions and context under a scheme version: a new
+    ``Evaluation`` at every call."""
+    return _evaluate(scheme, (validated(scheme, raw.item, raw.facet, raw.value) for raw in entries), exclusions, context)
+
+
+KEPT_EVALUATIONS = 1024  # ``evaluate_kept``'s results kept (about 9 KB each with its key), the least recently used dropped
+_kept: OrderedDict[tuple[int, str], tuple[Scheme, "KeptEvaluation"]] = OrderedDict()
+
+
+class KeptEvaluation:
+    """What the commands read of an evaluation (a completion's check, a decision's figures and
+    record), kept compactly: the record as JSON text, given out as a new dict at every call. A plain
+    class (no dataclass to generate at every start of a command)."""
+
+    __slots__ = ("scheme_id", "scheme_version", "total", "max_total", "percent", "grade", "grants", "missing_items",
+                 "unchecked_conditions", "recorded")
+
+    def __init__(self, ev: Evaluation) -> None:
+        self.scheme_id, self.scheme_version = ev.scheme_id, ev.scheme_version
+        self.total, self.max_total, self.percent = ev.total, ev.max_total, ev.percent
+        self.grade, self.grants = ev.grade, ev.grants
+        self.missing_items: tuple[str, ...] = tuple(ev.missing_items)
+        self.unchecked_conditions: tuple[str, ...] = tuple(ev.unchecked_conditions)
+        self.recorded = json.dumps(ev.record(), ensure_ascii=False)
+
+    def record(self) -> dict:
+        """``Evaluation.record()`` of the evaluation kept (JSON values only: it goes back as it was)."""
+        return json.loads(self.recorded)
+
+
+def evaluate_kept(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | None = None,
+                  context: dict | None = None) -> KeptEvaluation:
+    """``evaluate``'s figures, statuses and record, kept for identical inputs (docs/decisions.md
+    D61): a decision scores the same entries its audit's completion scored. The key names every
+    input exactly (the scheme object, each entry's item, facet and value in their order, the
+    exclusions, the context), and the rule is pure and the scheme immutable, so what is kept is what
+    ``evaluate`` would compute; a refusal is never kept (it is raised each time). For the commands;
+    ``explain`` and every caller that needs the wording use ``evaluate``."""
+    if not (plain_entries(entries) and value_key(exclusions) is not None and value_key(context) is not None):
+        return KeptEvaluation(evaluate(scheme, entries, exclusions, context))
+    key = (id(scheme), repr(([(raw.item, raw.facet, raw.value) for raw in entries], exclusions, context)))  # exact: see value_key
+    found = _kept.get(key)
+    if found is not None and found[0] is scheme:  # the scheme object itself (held here, so its id is not reused)
+        _kept.move_to_end(key)
+        return found[1]
+    kept = KeptEvaluation(_evaluate(scheme, (validated(scheme, raw.item, raw.facet, raw.value, (raw.item, raw.facet, repr(raw.value)))
+                                                for raw in entries), exclusions, context))
+    _kept[key] = (scheme, kept)
+    _kept.move_to_end(key)
+    while len(_kept) > KEPT_EVALUATIONS:
+        _kept.popitem(last=False)
+    return kept
+
+
+def _evaluate(scheme: Scheme, checked: Iterator[list], exclusions: dict[str, str] | None, context: dict | None) -> Evaluation:
+    """``checked``: each entry's ``rules.validated`` record, in the entries' order, each checked as the
+    loop reaches it (so the first wrong entry is the one refused, as before any other's check)."""
     context = context or {}
     app_date = context.get("application_date")
     app_date = parse_date(app_date) if app_date else None
@@ -71,18 +131,29 @@ def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | 
     by_item: dict[str, list[Entry]] = defaultdict(list)
     cond_values: dict[str, dict] = {}
     seen: set[tuple[str, str | None]] = set()
-    for raw in entries:
-        e = validate_entry(scheme, raw.item, raw.facet, raw.value)
-        target = scheme.resolve_item(e.item)
-        if (e.item, e.facet) in seen:
-            raise _duplicate(scheme, target, e.facet)
-        seen.add((e.item, e.facet))
-        if e.item in excluded:
+    records: dict[int, list] = {}  # id of an entry below -> its record (the points it earns, once per record)
+    for record in checked:
+        item_id, facet, value, target, _earned = record
+        if (item_id, facet) in seen:
+            raise _duplicate(scheme, target, facet)
+        seen.add((item_id, facet))
+        if item_id in excluded:
             raise bad(scheme, target, "excluded-item-scored", "该项已删减，不能同时评分", "the item is excluded and scored")
+        e = Entry(item_id, facet, fresh(value))
         if isinstance(target, Condition):
-            cond_values[e.item] = e.value
+            cond_values[item_id] = e.value
         else:
-            by_item[e.item].append(e)
+            by_item[item_id].append(e)
+            records[id(e)] = record
+
+    def earn(item: Item, e: Entry) -> tuple[Decimal, str, str]:
+        """The rule's points and reasons for an entry's value (``Rule.earn``), computed once per record."""
+        record = records.get(id(e))
+        if record is None:
+            return RULES[item.rule].earn(scheme, item, e.value)
+        if record[4] is None:
+            record[4] = RULES[item.rule].earn(scheme, item, record[2])
+        return record[4]
     facts = dict(context.get("facts") or {})
     for c in scheme.conditions:
         if c.context_key and context.get(c.context_key) is not None:
@@ -99,11 +170,11 @@ def evaluate(scheme: Scheme, entries: list[Entry], exclusions: dict[str, str] | 
     parts_out: dict[str, dict] = {}
     subtotals: dict[str, dict] = {}
     for part in scheme.parts:
-        p_items = [i for i in scheme.items if i.part == part.id]
+        p_items = _part_items(scheme, part.id)
         if part.aggregate == "mean-of-facet-totals":
-            res = _mean_of_facet_totals(scheme, part, p_items, by_item, excluded)
+            res = _mean_of_facet_totals(scheme, part, p_items, by_item, excluded, earn)
         else:
-            res = _sum_of_item_means(scheme, part, p_items, by_item, excluded)
+            res = _sum_of_item_means(scheme, part, p_items, by_item, excluded, earn)
         missing += res["missing"]
         items_out += res["items"]
         subtotals.update(res["groups"])
@@ -191,19 +262,37 @@ def _item_row(item: Item, status: str, earned, inputs, zh: str, en: str, exclude
             "reason_zh": zh, "reason_en": en, "exclusion_reason": excluded_reason}
 
 
+def _part_items(scheme, part_id: str) -> tuple[Item, ...]:
+    """The items of a part, in the scheme's order (kept in the scheme's memo: the scheme is immutable)."""
+    key = ("part items", part_id)
+    found = scheme.memo.get(key)
+    if found is None:
+        found = scheme.memo[key] = tuple(i for i in scheme.items if i.part == part_id)
+    return found
+
+
+def _group_items(scheme, group_id: str) -> tuple[Item, ...]:
+    """The items under a group, at any depth, in the scheme's order (kept as ``_part_items``)."""
+    key = ("group items", group_id)
+    found = scheme.memo.get(key)
+    if found is None:
+        found = scheme.memo[key] = tuple(i for i in scheme.items if group_id in i.path)
+    return found
+
+
 def _group_rows(scheme, part, earned_of, excluded) -> dict:
     rows = {}
     for g in scheme.groups:
         if g.part != part.id:
             continue
-        members = [i for i in scheme.items if g.id in i.path]
+        members = _group_items(scheme, g.id)
         rows[g.id] = {"name_zh": g.name_zh, "name_en": g.name_en, "points": g.points,
                       "applicable": sum((i.points for i in members if i.id not in excluded), ZERO),
                       "earned": earned_of(members)}
     return rows
 
 
-def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
+def _sum_of_item_means(scheme, part, items, by_item, excluded, earn) -> dict:
     """Each item's score is its entry's points, or the mean over facets (004 4.18.2); the part sums them.
     The business lines are those any item of the part is scored for; an item scored per line is
     scored for every line (a line left out would silently change the mean); an item scored once,
@@ -235,7 +324,7 @@ def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
             continue
         inputs = []
         for e in sorted(entries, key=lambda e: e.facet or ""):
-            pts, zh, en = RULES[item.rule].earn(scheme, item, e.value)
+            pts, zh, en = earn(item, e)
             inputs.append({"facet": e.facet, "value": e.value, "earned": pts, "reason_zh": zh, "reason_en": en})
         if len(inputs) == 1:
             value, zh, en = inputs[0]["earned"], inputs[0]["reason_zh"], inputs[0]["reason_en"]
@@ -251,13 +340,13 @@ def _sum_of_item_means(scheme, part, items, by_item, excluded) -> dict:
             "groups": _group_rows(scheme, part, lambda ms: sum((earned.get(i.id, ZERO) for i in ms), ZERO), excluded)}
 
 
-def _mean_of_facet_totals(scheme, part, items, by_item, excluded) -> dict:
+def _mean_of_facet_totals(scheme, part, items, by_item, excluded, earn) -> dict:
     """002 5.1.2: each respondent's (facet's) total, then the mean over respondents."""
     facets = sorted({e.facet for i in items for e in by_item.get(i.id, [])})
     cell: dict[tuple[str, str], tuple] = {}
     for item in items:
         for e in by_item.get(item.id, []):
-            cell[(item.id, e.facet)] = (e, *RULES[item.rule].earn(scheme, item, e.value))
+            cell[(item.id, e.facet)] = (e, *earn(item, e))
     n = len(facets)
 
     def mean(members) -> Decimal:

@@ -471,6 +471,13 @@ def describe_condition_rule(cond) -> dict:
 # -- entries and exclusions -----------------------------------------------------------------------
 
 def validate_entry(scheme, item_ref: str, facet: str | None, value: dict) -> Entry:
+    """An entry checked and normalised (a new ``Entry`` and value at every call: the caller may keep
+    or change it); a refused entry raises ``ScoringError``."""
+    item_id, facet, clean, _target, _earned = validated(scheme, item_ref, facet, value)
+    return Entry(item_id, facet, fresh(clean))
+
+
+def _validate(scheme, item_ref: str, facet: str | None, value: dict) -> list:
     target = scheme.resolve_item(item_ref)
     facet = facet.strip() if isinstance(facet, str) else facet
     if facet == "":
@@ -478,7 +485,7 @@ def validate_entry(scheme, item_ref: str, facet: str | None, value: dict) -> Ent
     if target.kind != "item":  # a prerequisite, requirement or veto
         if facet is not None:
             raise bad(scheme, target, "facet-not-allowed", "条件项不分 facet", "a condition takes no facet")
-        return Entry(target.id, None, validate_condition(scheme, target, value))
+        return [target.id, None, validate_condition(scheme, target, value), target, None]
     part = scheme.part(target.part)
     if part.facet == "none" and facet is not None:
         raise bad(scheme, target, "facet-not-allowed", f"本部分不分测评对象/业务范围，收到 facet “{facet}”",
@@ -486,7 +493,87 @@ def validate_entry(scheme, item_ref: str, facet: str | None, value: dict) -> Ent
     if part.facet == "required" and facet is None:
         raise bad(scheme, target, "facet-required",
                   f"须注明{part.facet_name_zh or 'facet'}（facet）", f"a facet ({part.facet_name_en}) is required")
-    return Entry(target.id, facet, RULES[target.rule].validate(scheme, target, value))
+    return [target.id, facet, RULES[target.rule].validate(scheme, target, value), target, None]
+
+
+# -- entries checked once per scheme (docs/decisions.md D61) ---------------------------------------
+# Every evaluation of an audit (at its completion, at its decision) checks each of its entries again.
+# The check is a pure function of the scheme (immutable) and of the entry's item reference, facet and
+# value, so its result is kept in the scheme's memo under a key naming those inputs exactly; a
+# refused entry is never kept (it raises each time).
+
+_PLAIN, _TEXT = frozenset({str, int, bool, float, Decimal, type(None), date}), frozenset({str})
+ENTRY_MEMO_SIZE = 20_000  # checked entries kept per scheme object; the memo starts again when full
+
+
+def _plain(x) -> bool:
+    kind = type(x)
+    if kind in _PLAIN:
+        return True
+    if kind is dict:
+        if not _TEXT.issuperset(map(type, x)):
+            return False
+        return _PLAIN.issuperset(map(type, x.values())) or all(type(v) in _PLAIN or _plain(v) for v in x.values())
+    if kind is list or kind is tuple:
+        return _PLAIN.issuperset(map(type, x)) or all(type(v) in _PLAIN or _plain(v) for v in x)
+    return False
+
+
+def plain_entries(entries) -> bool:
+    """Whether every entry's item reference, facet and value can be named exactly (``value_key``)."""
+    for e in entries:
+        if type(e.item) is not str or (e.facet is not None and type(e.facet) is not str) or not _plain(e.value):
+            return False
+    return True
+
+
+def value_key(x) -> str | None:
+    """Text naming a value exactly: its ``repr`` when it holds only dicts with text keys, lists, tuples,
+    text, numbers, booleans, None and dates (not times), whose ``repr`` gives each type and digit (1,
+    1.0, True and Decimal("1.0") all differ, as a list and a tuple do); else None (never kept)."""
+    return repr(x) if _plain(x) else None
+
+
+def entry_key(item_ref, facet, value) -> tuple[str, str | None, str] | None:
+    """The key of an entry's inputs in the memo, or None when they cannot be named exactly."""
+    if type(item_ref) is not str or (facet is not None and type(facet) is not str):
+        return None
+    vk = value_key(value)
+    return None if vk is None else (item_ref, facet, vk)
+
+
+def validated(scheme, item_ref: str, facet: str | None, value: dict, key: tuple | None | bool = False) -> list:
+    """``[item id, facet, normalised value, target, earned]`` for an entry's inputs: the check of
+    ``validate_entry``, kept per scheme. The normalised value is shared: read it, never change it
+    (``validate_entry`` hands out copies). ``earned`` is the engine's: the rule's ``earn`` of the
+    value, filled on first use. ``key``: ``entry_key`` of the inputs when the caller has it."""
+    if key is False:
+        key = entry_key(item_ref, facet, value)
+    if key is None:
+        return _validate(scheme, item_ref, facet, value)
+    memo = scheme.memo.get("entries")
+    if memo is None:
+        memo = scheme.memo["entries"] = {}
+    found = memo.get(key)
+    if found is None:
+        found = _validate(scheme, item_ref, facet, value)
+        found[2] = fresh(found[2])  # nothing of the caller's value is kept
+        if len(memo) >= ENTRY_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def fresh(x):
+    """A copy of a normalised value's containers (its leaves are immutable)."""
+    kind = type(x)
+    if kind is dict:
+        if _PLAIN.issuperset(map(type, x.values())):
+            return x.copy()
+        return {k: v if type(v) in _PLAIN else fresh(v) for k, v in x.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN else fresh(v) for v in x]
+    return x
 
 
 def validate_exclusion(scheme, item_ref: str, reason: str) -> str:
