@@ -116,8 +116,8 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
     def plan_audit(self, act: Act, *, kind: str, member: list[str], start: date, man_days: Decimal | None = None,
                    leader: str = "", site: list[str] | None = None, man_days_reason: str = "", combined: str | None = None,
                    reduction: Decimal | None = None, expert: list[str] | None = None, method: str | None = None) -> Step:
-        """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11)
-        and are recorded with the plan; the team is checked against the register of people
+        """Man-days and the multi-site sample come from the planning calculators (004 §16.2, §11;
+        a stage 1's man-days from the client's procedure, D63) and are recorded with the plan; the team is checked against the register of people
         (ledger/people_checks.py) and technical experts are recorded in the calculation, outside the
         man-days (001 §4.3.2.2)."""
 
@@ -125,16 +125,17 @@ class Handlers(ChangeHandlers, CaseHandlers, ReportingHandlers, AnnotationHandle
             from ledger.rules.procedures import procedure_for
 
             body_conflict_check(self, c, act.on, "策划其审核", "plan its audit")  # 004 §4.2 d) 1)-3)
+            procedure = procedure_for(c.scheme_id)  # a stage 1's man-days are the procedure's (D63)
             visited, calculation, planned = planning.plan(kind, [x["name"] for x in c.sites], c.headcount, site, man_days,
-                                                          man_days_reason, combined, reduction)
+                                                          man_days_reason, combined, reduction, procedure)
             people_checks.check_team(self, c, members=member, leader=leader, experts=expert or [], start=start, man_days=planned,
-                                     scheme_id=c.scheme_id, procedure_id=procedure_for(c.scheme_id).id)
+                                     scheme_id=c.scheme_id, procedure_id=procedure.id)
             if expert:  # people (issue 15): technical experts recorded with the plan, not counted in its man-days
                 calculation = {**calculation, "technical_experts": list(dict.fromkeys(x.strip() for x in expert if x.strip()))}
             team_ids = people_checks.team_identities(self, member, leader, expert or [])  # CNCA report (issue 15 item 6)
             return c.plan_audit(kind=kind, team=member, leader=leader, man_days=planned, sites=visited, start_on=start,
                                 calculation=calculation, team_ids=team_ids, **act.recorded,
-                                method=planning.audit_method(procedure_for(c.scheme_id), kind, method))  # 004 §16.2: stage 1 off-site
+                                method=planning.audit_method(procedure, kind, method))  # 004 §16.2: stage 1 off-site
 
         return apply
 

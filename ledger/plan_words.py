@@ -41,6 +41,13 @@ def _combined(code: str) -> str:
 STEP_PHRASINGS: list[tuple[str, Callable[[dict[str, str]], str]]] = [
     ("004 §16.2: 一阶段非现场 0.5 人日",
      lambda f: "004 §16.2: stage 1 is off-site, 0.5 man-days"),
+    # D63: a stage 1's man-days are its procedure's (stage1_man_days), the step naming its clause
+    ("{clause}: 一阶段为文件审核，不占审核人日 → {days} 人日",
+     lambda f: f"{f['clause']}: stage 1 is the document review, outside the audit man-days → {_count(f['days'], 'man-day', 'man-days')}"),
+    ("{clause}: 一阶段非现场 {days} 人日",
+     lambda f: f"{f['clause']}: stage 1 is off-site, {_count(f['days'], 'man-day', 'man-days')}"),
+    ("{clause}: 一阶段 {days} 人日",
+     lambda f: f"{f['clause']}: stage 1, {_count(f['days'], 'man-day', 'man-days')}"),
     ("004 §16.2 a, b: {headcount} 人、{sites} 个场所 → 初审二阶段 {initial} 人日",
      lambda f: f"004 §16.2 a, b: {_count(f['headcount'], 'person', 'people')}, {_count(f['sites'], 'site', 'sites')}"
                f" → initial audit, stage 2: {_count(f['initial'], 'man-day', 'man-days')}"),

@@ -27,11 +27,11 @@ def check_plan(client: Any, *, kind: str, team: list[str], leader: str, man_days
     require(len(set(members)) == len(members), "001 §4.3.2", "审核组成员重复。", "The audit team lists someone twice.")
     leader = (leader or members[0]).strip()
     require(leader in members, "004 §5.2.2", f"组长 {leader} 必须是审核组成员。", f"The team leader {leader} must be a team member.")
-    require(
-        man_days > 0,
+    require(  # D63: a stage 1 may take none (001 §4.4.2: the document review 不占审核人日)
+        man_days > 0 or (kind == "stage1" and man_days == 0),
         "004 §16.2",
-        f"审核人日必须大于 0（004 §16.2），实际为 {man_days}。",
-        f"Audit man-days must be greater than 0 (004 §16.2); got {man_days}.",
+        f"审核人日必须大于 0（004 §16.2；只有一阶段可为 0，001 §4.4.2），实际为 {man_days}。",
+        f"Audit man-days must be greater than 0 (004 §16.2; only a stage 1 may take 0, 001 §4.4.2); got {man_days}.",
     )
     after_registration(client, occurred_on)
     not_before(start_on, occurred_on, "审核策划日期", "the date the audit is planned")

@@ -46,13 +46,27 @@ def initial_man_days(headcount: int, sites: int) -> Decimal:
     return base + HALF * (sites - 1)
 
 
+def stage1_step(procedure: Any) -> tuple[Decimal, str]:
+    """A stage 1's man-days under the client's procedure (its ``stage1_man_days``; none given: 004
+    §16.2's 0.5) and the step recorded for them, naming the procedure's clause (D63)."""
+    if procedure is None:
+        return HALF, "004 §16.2: 一阶段非现场 0.5 人日"
+    days, clause = procedure.stage1_man_days, procedure.stage1_clause
+    if not days:
+        return days, f"{clause}: 一阶段为文件审核，不占审核人日 → {days} 人日"
+    if "stage1" in procedure.off_site_kinds:
+        return days, f"{clause}: 一阶段非现场 {days} 人日"  # 004's, as stored before D63
+    return days, f"{clause}: 一阶段 {days} 人日"
+
+
 def audit_man_days(kind: str, headcount: int, sites: int, combined: str | None = None,
-                   reduction: Decimal | None = None) -> dict[str, Any]:
-    """Man-days for an audit of ``kind`` with the 004 §16.2 steps that produced them."""
+                   reduction: Decimal | None = None, procedure: Any = None) -> dict[str, Any]:
+    """Man-days for an audit of ``kind`` with the steps that produced them: a stage 1's from the
+    client's ``procedure`` (D63), the others from 004 §16.2's table for every procedure (D6)."""
     steps: list[str] = []
     if kind == "stage1":
-        days = HALF
-        steps.append("004 §16.2: 一阶段非现场 0.5 人日")
+        days, step = stage1_step(procedure)
+        steps.append(step)
     else:
         initial = initial_man_days(headcount, sites)
         steps.append(f"004 §16.2 a, b: {headcount} 人、{sites} 个场所 → 初审二阶段 {initial} 人日")
@@ -120,11 +134,13 @@ def check_sites_visited(kind: str, sites_in_scope: list[str], visited: list[str]
 
 
 def plan(kind: str, sites_in_scope: list[str], headcount: int, sites: list[str] | None, man_days: Decimal | None,
-         man_days_reason: str, combined: str | None, reduction: Decimal | None) -> tuple[list[str], dict[str, Any], Decimal]:
+         man_days_reason: str, combined: str | None, reduction: Decimal | None,
+         procedure: Any = None) -> tuple[list[str], dict[str, Any], Decimal]:
     """An audit's plan: the sites visited (those given, else every site for an initial, transfer or
     recertification audit, none for stage 1, the minimum sample for surveillance), the man-days
-    computed under 004 §16.2 and those planned, which may differ only with a recorded reason
-    (001 §4.3.1.2). Returns the sites, the calculation recorded with the plan, and the man-days."""
+    computed (004 §16.2; a stage 1's by the client's ``procedure``, D63) and those planned, which may
+    differ only with a recorded reason (001 §4.3.1.2). Returns the sites, the calculation recorded
+    with the plan, and the man-days."""
     if sites:
         visited = list(sites)
     elif kind in ("stage2", "transfer", "recertification"):
@@ -134,14 +150,15 @@ def plan(kind: str, sites_in_scope: list[str], headcount: int, sites: list[str] 
     else:
         visited = sites_in_scope[: sample_size(len(sites_in_scope))] if sites_in_scope else []
     check_sites_visited(kind, sites_in_scope, visited)
-    calculated = audit_man_days(kind, headcount or 1, max(1, len(sites_in_scope)), combined, reduction)
+    calculated = audit_man_days(kind, headcount or 1, max(1, len(sites_in_scope)), combined, reduction, procedure)
     planned = man_days if man_days is not None else calculated["man_days"]
     overridden = planned != calculated["man_days"]
     if overridden and not (man_days_reason or "").strip():
+        basis = procedure.stage1_clause if kind == "stage1" and procedure is not None else "004 §16.2"
         raise RuleViolation(
             "001 §4.3.1.2",
-            f"计划人日 {planned} 与按 004 §16.2 核算的 {calculated['man_days']} 人日不同；增减人日须说明合理理由并记录（--man-days-reason）。",
-            f"Planned man-days {planned} differ from the {calculated['man_days']} computed under 004 §16.2; "
+            f"计划人日 {planned} 与按 {basis} 核算的 {calculated['man_days']} 人日不同；增减人日须说明合理理由并记录（--man-days-reason）。",
+            f"Planned man-days {planned} differ from the {calculated['man_days']} computed under {basis}; "
             "a change needs a recorded reason (--man-days-reason).",
         )
     calculation = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import MISSING, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,11 @@ class Procedure:
     # of such a kind recorded without a method is an off-site audit (ledger.rules.planning.audit_method).
     off_site_kinds: tuple[str, ...] = ()
     off_site_clause: str = ""
+    # The man-days of a stage 1 and the clause that sets them (``stage1_man_days``; absent: 004 §16.2's
+    # 0.5, the table the calculator applies to every procedure, D6). 001's stage 1 is the document
+    # review, outside the audit man-days (001 §4.4.2): 0 (ledger.rules.planning.audit_man_days, D63).
+    stage1_man_days: Decimal = Decimal("0.5")
+    stage1_clause: str = "004 §16.2"
 
     def with_periods(self, **changes: Any) -> "Procedure":
         """This procedure with some periods replaced (e.g. a stricter regulator rule)."""
@@ -151,7 +157,7 @@ PROCEDURE_DIR = Path(__file__).resolve().parent / "schemes" / "procedures"
 ENV_SCHEMES = "CERTLEDGER_SCHEMES"  # a body's own folder of schemes, with its procedures in procedures/
 RULE = "ledger: procedure file"
 _TOP_KEYS = {"id", "title_zh", "default", "schemes", "max_suspension_months", "max_suspension_clause", "periods",
-             "suspension_reasons", "withdrawal_reasons", "off_site_audits"}
+             "suspension_reasons", "withdrawal_reasons", "off_site_audits", "stage1_man_days"}
 _PERIOD_KEYS = {"length", "unit", "clause", "extend"}
 _REASON_KEYS = {"code", "clause", "zh", "en", "until_licensing_decision"}
 NONE = "none"  # a period or clause the procedure does not set
@@ -220,6 +226,25 @@ def _off_site(path: Path, value: Any) -> tuple[tuple[str, ...], str]:
     return tuple(kinds), _text(path, "off_site_audits.clause", value["clause"])
 
 
+def _stage1_man_days(path: Path, value: Any) -> tuple[Decimal, str]:
+    """``stage1_man_days``: ``{ days = 0.5, clause = "..." }``, days a number of half days of at least 0
+    (D6: man-days are planned in half days); absent: 004 §16.2's 0.5 (D63)."""
+    if value is None:
+        return Decimal("0.5"), "004 §16.2"
+    if not isinstance(value, dict) or set(value) != {"days", "clause"}:
+        raise _fail(path, 'stage1_man_days 应为 { days = 0.5, clause = "..." }。', 'stage1_man_days must be { days = 0.5, clause = "..." }.')
+    days = value["days"]
+    try:
+        number = Decimal(str(days)) if isinstance(days, (int, float)) and not isinstance(days, bool) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0 or (number * 2) % 1 != 0:
+        raise _fail(path, f"stage1_man_days.days 应为不小于 0 的半日数（0、0.5、1 ……），而非 {days!r}。",
+                    f"stage1_man_days.days must be a number of half days of at least 0 (0, 0.5, 1 ...), not {days!r}.")
+    whole = number == number.to_integral_value()
+    return Decimal(int(number)) if whole else number, _text(path, "stage1_man_days.clause", value["clause"])
+
+
 def parse_procedure(path: Path) -> Procedure:
     """One procedure file, checked: unknown keys (a misspelt period would otherwise be ignored),
     every period of ``Periods`` set or ``"none"``, valid units and lengths, reason codes unique, and
@@ -263,6 +288,7 @@ def parse_procedure(path: Path) -> Procedure:
     if not isinstance(schemes, list) or not all(isinstance(x, str) and x.strip() for x in schemes):
         raise _fail(path, "schemes 应为方案编号的列表。", "schemes must be a list of scheme ids.")
     off_site_kinds, off_site_clause = _off_site(path, data.get("off_site_audits"))
+    stage1_days, stage1_clause = _stage1_man_days(path, data.get("stage1_man_days"))
     procedure = Procedure(
         id=_text(path, "id", data.get("id")), title_zh=_text(path, "title_zh", data.get("title_zh")),
         suspension_reasons=_reasons(path, "suspension_reasons", data.get("suspension_reasons")),
@@ -272,6 +298,7 @@ def parse_procedure(path: Path) -> Procedure:
         periods=Periods(**values), default=data.get("default", False) is True,
         schemes=tuple(x.strip() for x in schemes), path=path,
         off_site_kinds=off_site_kinds, off_site_clause=off_site_clause,
+        stage1_man_days=stage1_days, stage1_clause=stage1_clause,
     )
     if procedure.periods.lapse_withdrawal_reason not in {r.code for r in procedure.withdrawal_reasons}:
         raise _fail(path, f"lapse_withdrawal_reason “{procedure.periods.lapse_withdrawal_reason}”不是本程序的撤销原因代码。",

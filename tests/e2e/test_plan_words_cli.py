@@ -226,13 +226,16 @@ def test_a_step_with_no_english_wording_is_said_to_be_untranslated():
 @pytest.mark.parametrize("kind", ["stage1", "stage2", "transfer", "surveillance", "unscheduled", "recertification"])
 @pytest.mark.parametrize("combined", [None, "qms", "credit"])
 def test_every_step_the_calculator_writes_has_english_words(kind, combined):
-    """The table of stored phrasings covers every step ``ledger.rules.planning`` writes: in English no
-    Chinese is left and nothing is marked untranslated; in Chinese each step is what was stored."""
+    """The table of stored phrasings covers every step ``ledger.rules.planning`` writes, under each
+    shipped procedure (a stage 1's step is its procedure's, D63): in English no Chinese is left and
+    nothing is marked untranslated; in Chinese each step is what was stored."""
     from ledger.plan_words import step_words
     from ledger.rules.planning import audit_man_days
+    from ledger.rules.procedures import procedures
 
-    for headcount, sites in ((1, 1), (45, 1), (120, 2), (260, 5)):
-        steps = audit_man_days(kind, headcount, sites, combined)["steps"]
+    for (headcount, sites), procedure in ((hs, p) for hs in ((1, 1), (45, 1), (120, 2), (260, 5))
+                                          for p in (None, *procedures().by_id.values())):
+        steps = audit_man_days(kind, headcount, sites, combined, procedure=procedure)["steps"]
         assert steps
         for step in steps:
             assert step_words(step, "zh") == step

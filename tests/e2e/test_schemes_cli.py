@@ -73,7 +73,7 @@ def ledger_db(tmp_path) -> str:
                                site=SITE, headcount=30, on=D(2026, 1, 5), **kw)
         app.review_application(client=USCC, application="AP1", accept=True, on=D(2026, 1, 6), **kw)
         app.sign_contract(client=USCC, contract_no="HT-1", on=D(2026, 1, 7), **kw)
-        app.plan_audit(client=USCC, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=D(2026, 1, 12), on=D(2026, 1, 8), **kw)
+        app.plan_audit(client=USCC, kind="stage1", member=["王芳"], start=D(2026, 1, 12), on=D(2026, 1, 8), **kw)  # 001: 0 man-days (D63)
         app.complete_audit(client=USCC, audit="A1", conclusion="文件符合", on=D(2026, 1, 12), **kw)
         app.plan_audit(client=USCC, kind="stage2", member=["王芳", "李强"], man_days=Decimal(2), start=D(2026, 1, 20), on=D(2026, 1, 13), **kw)
         for n in range(1, 23):

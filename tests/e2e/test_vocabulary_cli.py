@@ -41,7 +41,7 @@ def _stage1_done(run) -> None:
             "--on", "2026-03-05", "--json")
     out = json.loads(r.stdout)
     assert out["result"] == "A1" and out["created"]["id"] == "A1" and out["created"]["kind"] == "stage1"
-    assert out["created"]["man_days"] == out["created"]["calculated_man_days"] == "0.5"
+    assert out["created"]["man_days"] == out["created"]["calculated_man_days"] == "0"  # 001's document review (001 §4.4.2, D63)
     assert run("audit", "complete", "--client", USCC, "--audit", "A1", "--conclusion", "可进入第二阶段", "--on", "2026-03-10",
                actor="李强").exit_code == 0
 

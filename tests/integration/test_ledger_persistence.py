@@ -126,9 +126,12 @@ def test_audit_plan_and_dates_round_trip_as_dates_and_decimals(app):
     apply(app)
     app.review_application(client=USCC, application="AP1", accept=True, actor="admin", on=date(2026, 1, 6))
     app.sign_contract(client=USCC, contract_no="HT-1", actor="admin", on=date(2026, 1, 7))
-    a1 = app.plan_audit(client=USCC, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), start=date(2026, 1, 12), actor="admin", on=date(2026, 1, 8))
+    # under 001 a stage 1 computes 0 man-days (001 §4.4.2, D63): 0.5 planned with a recorded reason (001 §4.3.1.2)
+    a1 = app.plan_audit(client=USCC, kind="stage1", member=["王芳"], man_days=Decimal("0.5"), man_days_reason="文件审核在现场进行",
+                        start=date(2026, 1, 12), actor="admin", on=date(2026, 1, 8))
     audit = app.client(USCC).audits[a1]
     assert audit["man_days"] == Decimal("0.5") and audit["start_on"] == date(2026, 1, 12)
+    assert audit["calculation"]["calculated_man_days"] == Decimal(0) and audit["calculation"]["overridden"]
 
 
 def test_a_long_session_keeps_only_the_most_recent_clients_and_reloads_the_others(app, monkeypatch):

@@ -19,6 +19,28 @@ def test_stage1_is_half_a_day_off_site():
     assert audit_man_days("stage1", 500, 9)["man_days"] == Decimal("0.5")
 
 
+def test_a_stage_1_takes_the_man_days_of_the_clients_procedure_and_names_its_clause():
+    """D63: 004 §16.2 "一阶段为非现场：0.5 个人日"; 001 §4.4.2: the document review 不占审核人日. The
+    other kinds follow 004 §16.2's table under every procedure (D6)."""
+    from ledger.rules.planning import plan
+    from ledger.rules.procedures import procedure_for
+
+    p001, p004 = procedure_for("zgc-ru015"), procedure_for("hzx-mr0118")
+    assert (p001.id, p004.id) == ("001", "004")
+    assert audit_man_days("stage1", 500, 9, procedure=p004) == {"man_days": Decimal("0.5"), "steps": ["004 §16.2: 一阶段非现场 0.5 人日"]}
+    assert audit_man_days("stage1", 500, 9, procedure=p001) == {"man_days": Decimal(0), "steps": ["001 §4.4.2: 一阶段为文件审核，不占审核人日 → 0 人日"]}
+    assert audit_man_days("stage1", 500, 9, combined="qms", procedure=p001)["man_days"] == Decimal(0)
+    for kind in ("stage2", "surveillance", "recertification"):
+        assert audit_man_days(kind, 120, 2, procedure=p001) == audit_man_days(kind, 120, 2, procedure=p004)
+    _, calc, planned = plan("stage1", ["总部"], 40, None, None, "", None, None, p001)
+    assert planned == Decimal(0) and calc["calculated_man_days"] == Decimal(0) and not calc["overridden"]
+    with pytest.raises(RuleViolation) as e:  # more than 001 computes needs a reason, which names 001's clause
+        plan("stage1", ["总部"], 40, None, Decimal("0.5"), "", None, None, p001)
+    assert e.value.rule == "001 §4.3.1.2" and "001 §4.4.2" in e.value.message_en
+    _, calc, planned = plan("stage1", ["总部"], 40, None, None, "", None, None, p004)
+    assert planned == Decimal("0.5") and calc["steps"] == ["004 §16.2: 一阶段非现场 0.5 人日"]
+
+
 def test_surveillance_is_a_third_of_the_initial_but_at_least_one_day():
     assert audit_man_days("surveillance", 30, 1)["man_days"] == Decimal(1)  # 2/3 -> at least 1
     assert audit_man_days("surveillance", 260, 4)["man_days"] == Decimal("2")  # 5.5/3 = 1.83 -> 2 (half days, up)

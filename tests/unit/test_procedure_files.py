@@ -73,6 +73,11 @@ BAD = [
     ("lapse reason", lambda t: t.replace('lapse_withdrawal_reason = "8.3c"', 'lapse_withdrawal_reason = "9.9"'), "lapse_withdrawal_reason '9.9'"),
     ("repeated code", lambda t: t.replace('code = "8.1b"', 'code = "8.1a"'), "repeats a reason code"),
     ("bad TOML", lambda t: t + "\n[periods\n", "cannot be read"),
+    ("stage 1 man-days negative", lambda t: t.replace("stage1_man_days = { days = 0.5,", "stage1_man_days = { days = -0.5,"), "stage1_man_days.days"),
+    ("stage 1 man-days not half days", lambda t: t.replace("stage1_man_days = { days = 0.5,", "stage1_man_days = { days = 0.3,"), "stage1_man_days.days"),
+    ("stage 1 man-days as text", lambda t: t.replace("stage1_man_days = { days = 0.5,", 'stage1_man_days = { days = "0.5",'), "stage1_man_days.days"),
+    ("stage 1 man-days without clause", lambda t: t.replace('stage1_man_days = { days = 0.5, clause = "004 §16.2" }', "stage1_man_days = { days = 0.5 }"),
+     "stage1_man_days must be"),
 ]
 
 
@@ -84,6 +89,22 @@ def test_a_bad_procedure_file_is_refused_naming_the_file_and_the_fix(tmp_path, w
         parse_procedure(path)
     assert e.value.rule == "ledger: procedure file"
     assert needle in e.value.message_en and str(path) in e.value.message_en and str(path) in e.value.message_zh
+
+
+def test_a_stage_1s_man_days_are_procedure_data_and_absent_they_are_004s_half_day(tmp_path):
+    """D63: 001's stage 1 is the document review, 0 man-days (001 §4.4.2); 004's 0.5 (004 §16.2); a
+    body's file without the key keeps 004 §16.2's 0.5, the table the calculator applies to every procedure (D6)."""
+    from decimal import Decimal
+
+    p001, p004 = parse_procedure(PROCEDURE_DIR / "001.toml"), parse_procedure(PROCEDURE_DIR / "004.toml")
+    assert (p001.stage1_man_days, p001.stage1_clause) == (Decimal(0), "001 §4.4.2")
+    assert (p004.stage1_man_days, p004.stage1_clause) == (Decimal("0.5"), "004 §16.2")
+    path = tmp_path / "004.toml"
+    text = (PROCEDURE_DIR / "004.toml").read_text(encoding="utf-8")
+    path.write_text(text.replace('stage1_man_days = { days = 0.5, clause = "004 §16.2" }\n', ""), encoding="utf-8")
+    assert (parse_procedure(path).stage1_man_days, parse_procedure(path).stage1_clause) == (Decimal("0.5"), "004 §16.2")
+    path.write_text(text.replace("stage1_man_days = { days = 0.5,", "stage1_man_days = { days = 1,"), encoding="utf-8")
+    assert parse_procedure(path).stage1_man_days == Decimal(1) and str(parse_procedure(path).stage1_man_days) == "1"
 
 
 def test_two_default_procedures_or_a_scheme_claimed_twice_are_refused(tmp_path, monkeypatch):
