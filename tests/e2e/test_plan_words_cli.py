@@ -17,9 +17,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import root
 
 USCC = "91330100716105852F"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,16 +26,6 @@ APPLY = ["application", "submit", "--client", USCC, "--name", "杭州某科技�
          "--headcount", "120", "--kind", "初次认证", "--on", "2026-03-02"]
 HZX = "hzx-mr0118"  # governed by procedure 004 (stage 1 off-site, 004 §16.2); zgc-ru015 by 001 (no kind off-site)
 OFF_SITE_ZH, OFF_SITE_EN = "非现场审核（文件评价）", "off-site audit (document review)"
-
-
-@pytest.fixture
-def run(app, db_url):
-    def invoke(*args: str, actor: str = "张伟"):
-        r = CliRunner().invoke(root, ["--db", db_url, "--actor", actor, *args], catch_exceptions=False)
-        assert "Traceback" not in r.output
-        return r
-
-    return invoke
 
 
 def _contracted(run, scheme: str = "zgc-ru015") -> None:

@@ -9,25 +9,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import root
 
 USCC = "91330100716105852F"
 APPLY = ["application", "submit", "--client", USCC, "--name", "杭州某科技有限公司", "--address", "杭州市西湖区",
          "--scope", "企业质量信用管理", "--site", "总部=杭州市西湖区", "--headcount", "40", "--kind", "初次认证", "--on", "2026-03-02"]
 STEP_001 = "001 §4.4.2: 一阶段为文件审核，不占审核人日 → 0 人日"
 STEP_001_EN = "001 §4.4.2: stage 1 is the document review, outside the audit man-days → 0 man-days"
-
-
-@pytest.fixture
-def run(app, db_url):
-    def invoke(*args: str, actor: str = "张伟"):
-        r = CliRunner().invoke(root, ["--db", db_url, "--actor", actor, *args], catch_exceptions=False)
-        assert "Traceback" not in r.output
-        return r
-
-    return invoke
 
 
 def _contracted(run, scheme: str) -> None:
