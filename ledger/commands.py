@@ -281,13 +281,13 @@ COMMANDS: tuple[Command, ...] = (
         Param("expert", multiple=True, required=False, help="a technical expert (not an auditor, left out of man-days, 001 §4.3.2.2); repeat for each"),
         Param("man-days", "decimal", required=False, help="planned audit man-days (default: computed under 004 §16.2; a different figure is recorded beside the computed one)"),
         Param("man-days-reason", required=False, default="", help="why the planned man-days differ from the computed ones (required then, 001 §4.3.1.2)"),
-        Param("combined", required=False, choices=tuple(COMBINED_CEILINGS), help="combined with a quality management system audit (qms, up to 30 % fewer days) or a credit evaluation (credit, up to 50 %) (004 §16.2)"),
+        Param("combined", required=False, choices=tuple(COMBINED_CEILINGS), help="combined with a quality management system audit (qms, up to 30 % fewer days) or a credit evaluation (credit, up to 50 %) (004 §10)"),
         Param("reduction", "decimal", required=False, help="the combined-audit reduction as a fraction, e.g. 0.2 (default: the ceiling)"),
         Param("site", multiple=True, required=False, help="a site to visit, by name; repeat for each (default: every site in scope for initial audits, the minimum sample otherwise)"),
         Param("start", "date", help="first day of the audit"),
         Param("method", required=False, default=None, choices=tuple(AUDIT_METHODS),
               help="the audit method (审核方式, 市监认证函〔2021〕102号): " + one_of(AUDIT_METHODS)
-              + " (default: offsite for a kind the client's procedure makes off-site, 004 §16.2 stage 1; else FS01, on-site)"),
+              + " (default: offsite for a kind the client's procedure makes off-site, a stage 1 under 004 §16.2 and 001 §4.4.1; else FS01, on-site)"),
         ON,
     )),
     Command("audit complete", "complete_audit", "Record the audit report and close the audit to new scores; a scored audit needs every "

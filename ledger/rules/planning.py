@@ -29,7 +29,7 @@ COMBINED_CEILINGS = {"qms": Decimal("0.30"), "credit": Decimal("0.50")}
 def audit_method(procedure: Any, kind: str, method: str | None) -> str:
     """The audit method a plan records: the one given (an explicit FS01 for a stage 1 that really was
     on site is kept), else off-site for a kind the client's procedure makes off-site (its
-    ``off_site_audits``: 004 §16.2, stage 1), else on-site (FS01)."""
+    ``off_site_audits``: stage 1 under 004 §16.2 and 001 §4.4.1), else on-site (FS01)."""
     from aggregates.audit_plans import DEFAULT_METHOD
 
     if method:

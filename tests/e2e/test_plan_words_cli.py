@@ -24,7 +24,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 APPLY = ["application", "submit", "--client", USCC, "--name", "杭州某科技有限公司", "--address", "杭州市西湖区",
          "--scheme", "zgc-ru015", "--scope", "企业质量信用管理", "--site", "总部=杭州市西湖区", "--site", "仓库=杭州市余杭区",
          "--headcount", "120", "--kind", "初次认证", "--on", "2026-03-02"]
-HZX = "hzx-mr0118"  # governed by procedure 004 (stage 1 off-site, 004 §16.2); zgc-ru015 by 001 (no kind off-site)
+HZX = "hzx-mr0118"  # governed by procedure 004 (stage 1 off-site, 004 §16.2); zgc-ru015 by 001 (stage 1 off-site, 001 §4.4.1)
 OFF_SITE_ZH, OFF_SITE_EN = "非现场审核（文件评价）", "off-site audit (document review)"
 
 
@@ -70,9 +70,10 @@ def test_a_stage_1_plan_under_004_records_an_off_site_audit_and_says_so_in_the_r
     assert _line(r.output, "计算过程") == "004 §16.2 a, b: 120 人、2 个场所 → 初审二阶段 3.5 人日；结合审核（qms）减少 20% → 3"
 
 
-def test_an_explicit_method_is_recorded_and_worded_as_given_and_001_makes_no_stage_1_off_site(app, run):
+def test_an_explicit_method_is_recorded_and_worded_as_given_and_001_makes_its_stage_1_off_site(app, run):
     """A stage 1 under 004 that really was on site (--method FS01) reads on-site everywhere; a stage 1
-    under 001 (zgc-ru015) without --method records FS01 (001 makes no audit kind off-site, 001 §4.4.2)."""
+    under 001 (zgc-ru015) without --method is its document review, recorded off-site (001 §4.4.1, D67);
+    a 001 stage 1 given --method FS01 stays on-site."""
     _contracted(run, HZX)
     r = run("audit", "plan", "--client", USCC, "--kind", "stage1", "--member", "李强", "--start", "2026-03-10", "--on", "2026-03-05",
             "--method", "FS01")
@@ -86,7 +87,17 @@ def test_an_explicit_method_is_recorded_and_worded_as_given_and_001_makes_no_sta
     assert run("application", "contract", "--client", other, "--contract-no", "HT-2", "--on", "2026-03-04").exit_code == 0
     r = run("audit", "plan", "--client", other, "--kind", "stage1", "--member", "王芳", "--start", "2026-03-10", "--on", "2026-03-05")
     assert r.exit_code == 0, r.output
-    assert app.client(other).audits["A1"]["method"] == "FS01" and _line(r.output, "审核方式") == "现场审核"
+    assert app.client(other).audits["A1"]["method"] == "offsite" and _line(r.output, "审核方式") == OFF_SITE_ZH
+    r = run("--lang", "en", "history", other, "--type", "AuditPlanned", "--full")
+    assert f"audit method: {OFF_SITE_EN}" in r.output and "001 §4.4.2" in r.output, r.output
+    fourth = "91330100MA27XK5Q33"  # under 001, a stage 1 that really was on site, by --method FS01
+    assert run(*[fourth if a == USCC else a for a in APPLY]).exit_code == 0
+    assert run("application", "review", "--client", fourth, "--application", "AP1", "--accept", "--on", "2026-03-03").exit_code == 0
+    assert run("application", "contract", "--client", fourth, "--contract-no", "HT-4", "--on", "2026-03-04").exit_code == 0
+    r = run("audit", "plan", "--client", fourth, "--kind", "stage1", "--member", "王芳", "--start", "2026-03-10", "--on", "2026-03-05",
+            "--method", "FS01")
+    assert r.exit_code == 0, r.output
+    assert app.client(fourth).audits["A1"]["method"] == "FS01" and _line(r.output, "审核方式") == "现场审核"
     third = "91330100MA27XK5Q20"  # under 001 too, an off-site document review planned as such, by its word like every method
     assert run(*[third if a == USCC else a for a in APPLY]).exit_code == 0
     assert run("application", "review", "--client", third, "--application", "AP1", "--accept", "--on", "2026-03-03").exit_code == 0
@@ -123,17 +134,19 @@ def test_the_cnca_report_reads_the_recorded_method_and_leaves_an_off_site_code_e
 
 
 def test_a_procedure_file_says_which_audit_kinds_are_off_site_and_a_wrong_entry_is_refused(tmp_path):
-    """The rule is procedure data: 004.toml makes stage 1 off-site with its clause, 001.toml none; the
+    """The rule is procedure data: 004.toml and 001.toml make stage 1 off-site, each with its clause; the
     default method of a plan follows it; a misspelt kind is refused naming the file."""
     from aggregates.errors import RuleViolation
     from ledger.rules.planning import audit_method
     from ledger.rules.procedures import parse_procedure, procedure_for
 
     p004, p001 = procedure_for(HZX), procedure_for("zgc-ru015")
-    assert (p004.off_site_kinds, p004.off_site_clause) == (("stage1",), "004 §16.2") and p001.off_site_kinds == ()
-    assert procedure_for("zdrz-69").off_site_kinds == ()  # a scheme no procedure names follows 001
-    assert [audit_method(p004, k, None) for k in ("stage1", "stage2", "surveillance")] == ["offsite", "FS01", "FS01"]
-    assert audit_method(p004, "stage1", "FS01") == "FS01" and audit_method(p001, "stage1", None) == "FS01"
+    assert (p004.off_site_kinds, p004.off_site_clause) == (("stage1",), "004 §16.2")
+    assert (p001.off_site_kinds, p001.off_site_clause) == (("stage1",), "001 §4.4.1")
+    assert procedure_for("zdrz-69").off_site_kinds == ("stage1",)  # a scheme no procedure names follows 001
+    for p in (p004, p001):
+        assert [audit_method(p, k, None) for k in ("stage1", "stage2", "surveillance", "recertification")] == ["offsite", "FS01", "FS01", "FS01"]
+    assert audit_method(p004, "stage1", "FS01") == "FS01" and audit_method(p001, "stage1", "FS01") == "FS01"
     text = p004.path.read_text(encoding="utf-8")
     assert 'off_site_audits = { kinds = ["stage1"], clause = "004 §16.2" }' in text
     bad = tmp_path / "004.toml"
@@ -241,8 +254,8 @@ def _off_site_by_procedure(scheme: str, kind: str) -> bool:
 
 def test_the_demo_ledger_reads_in_english_with_the_real_script(tmp_path):
     """``certledger demo`` then ``history --lang en`` through the installed script: no Chinese in any
-    man-day calculation; a stage 1 plan off-site in both languages where its client's procedure says
-    so (004: the 深圳 client), on-site as recorded elsewhere (001)."""
+    man-day calculation; a plan off-site in both languages where its client's procedure says so (a stage 1
+    under 004 and under 001), on-site as recorded otherwise (a stage 2)."""
     db = str(tmp_path / "demo.sqlite")
     script = [str(Path(sys.executable).parent / "certledger")]  # the installed script
     done = subprocess.run([*script, "demo", "--db", db], capture_output=True, text=True, timeout=300)
@@ -251,7 +264,8 @@ def test_the_demo_ledger_reads_in_english_with_the_real_script(tmp_path):
                                         timeout=120).stdout)
     seen = {True: 0, False: 0}
     for client in clients:
-        uscc, off_site = client["uscc"], _off_site_by_procedure(client["scheme_id"], "stage1")
+        uscc = client["uscc"]
+        stages = {kind: _off_site_by_procedure(client["scheme_id"], kind) for kind in ("stage1", "stage2")}
         en = subprocess.run([*script, "--db", db, "--lang", "en", "history", uscc, "--type", "AuditPlanned", "--full", "--no-pager"],
                             capture_output=True, text=True, timeout=120).stdout
         zh = subprocess.run([*script, "--db", db, "history", uscc, "--type", "AuditPlanned", "--full", "--no-pager"],
@@ -259,18 +273,20 @@ def test_the_demo_ledger_reads_in_english_with_the_real_script(tmp_path):
         for line in en.splitlines():
             if "man-day calculation" in line:
                 assert not CJK.search(_line(line, "man-day calculation")), line
-            if "initial audit, stage 1" in line:
-                seen[off_site] += 1
-                assert f"audit method: {OFF_SITE_EN if off_site else 'on-site audit'}" in line, line
-        for line in (x for x in zh.splitlines() if "初次认证第一阶段" in x):
-            assert f"审核方式：{OFF_SITE_ZH if off_site else '现场审核'}" in line, line
-    assert seen[True] >= 1 and seen[False] >= 2, seen
+            for kind, off_site in stages.items():
+                if f"kind: initial audit, stage {kind[-1]};" in line:
+                    seen[off_site] += 1
+                    assert f"audit method: {OFF_SITE_EN if off_site else 'on-site audit'}" in line, line
+        for kind, words in (("stage1", "类型：初次认证第一阶段；"), ("stage2", "类型：初次认证第二阶段；")):
+            for line in (x for x in zh.splitlines() if words in x):
+                assert f"审核方式：{OFF_SITE_ZH if stages[kind] else '现场审核'}" in line, line
+    assert seen[True] >= 5 and seen[False] >= 2, seen
 
 
 def test_the_demo_on_each_database_reads_its_plans_in_english(app):
     """The demo played on SQLite and on PostgreSQL: every plan's calculation in English with no
     Chinese left and nothing untranslated; its method as recorded, the recorded method of a plan made
-    without --method following the client's procedure (stage 1 off-site under 004 only)."""
+    without --method following the client's procedure (stage 1 off-site under 004 and 001, stage 2 on-site)."""
     from ledger.demo import play
     from ledger.history_text import described
 
@@ -283,9 +299,9 @@ def test_the_demo_on_each_database_reads_its_plans_in_english(app):
             calc = en_details.get("man-day calculation", "")
             assert calc and not CJK.search(calc) and "not translated" not in calc, calc
             kind, method = en["fields"]["kind"], en["fields"]["method"]
-            if kind == "stage1":
+            if kind in ("stage1", "stage2"):
                 off_site = _off_site_by_procedure(client.scheme_id, kind)
                 seen[off_site] += 1
                 assert method == ("offsite" if off_site else "FS01"), (uscc, method)
             assert (en_details["audit method"] == OFF_SITE_EN) == (zh_details["审核方式"] == OFF_SITE_ZH) == (method == "offsite")
-    assert seen[True] >= 1 and seen[False] >= 2, seen
+    assert seen[True] >= 5 and seen[False] >= 2, seen

@@ -19,14 +19,14 @@ SHEETS = ["审核计划信息表", "证书信息表", "审核结果信息表"]
 
 
 def _certified(app):
-    """王芳 leads, 李强 audits, 陈工 is the technical expert: A1 stage 1 (on-site), A2 stage 2 (mixed),
+    """王芳 leads, 李强 audits, 陈工 is the technical expert: A1 stage 1 (on-site, as given: 001's default is off-site), A2 stage 2 (mixed),
     scored, decided and certified, all in March 2026."""
     from ledger.rules.scoring import load_scheme
     from ledger.synthetic import score_sheet
 
     _staff(app)
     _contracted(app, ZGC, "zgc-ru015")
-    app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), actor="张伟", on=date(2026, 3, 4))
+    app.plan_audit(client=ZGC, kind="stage1", member=["王芳"], start=date(2026, 3, 5), method="FS01", actor="张伟", on=date(2026, 3, 4))
     app.complete_audit(client=ZGC, audit="A1", conclusion="文件评审符合", actor="王芳", on=date(2026, 3, 5))
     app.plan_audit(client=ZGC, kind="stage2", member=["王芳", "李强"], expert=["陈工"], start=date(2026, 3, 10), method="FS03",
                    actor="张伟", on=date(2026, 3, 6))
@@ -47,7 +47,7 @@ def _read(path):
 def test_audit_plans_record_the_method_and_the_teams_identity_numbers(app):
     _certified(app)
     audits = app.client(ZGC).audits
-    assert audits["A1"]["method"] == "FS01" and audits["A2"]["method"] == "FS03"  # the default; FS03 as given (the catalogue takes its word too: e2e)
+    assert audits["A1"]["method"] == "FS01" and audits["A2"]["method"] == "FS03"  # as given (the catalogue takes its word too: e2e)
     assert audits["A2"]["team_ids"] == [
         {"name": "王芳", "role": "leader", "document_kind": "resident_id", "document_number": WANG},
         {"name": "李强", "role": "member", "document_kind": "resident_id", "document_number": LI},

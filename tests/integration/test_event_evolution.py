@@ -61,8 +61,8 @@ def test_new_audit_planned_events_are_stored_as_version_3_with_the_calculation_a
     stored = app.recorder.select_events(client_id_for(USCC))[-1]
     state = app.mapper.transcoder.decode(stored.state)
     assert stored.topic.endswith("Client.AuditPlanned") and state["class_version"] == 3
-    # zgc-ru015 is under 001: its stage 1 is the document review, 0 man-days (001 §4.4.2, D63)
-    assert state["calculation"]["calculated_man_days"] == Decimal(0) and state["method"] == "FS01" and state["team_ids"] == []
+    # zgc-ru015 is under 001: its stage 1 is the document review, 0 man-days (001 §4.4.2, D63), off-site (001 §4.4.1, D67)
+    assert state["calculation"]["calculated_man_days"] == Decimal(0) and state["method"] == "offsite" and state["team_ids"] == []
     assert Client.AuditPlanned.class_version == 3
 
 
