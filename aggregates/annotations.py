@@ -15,8 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.errors import RuleViolation
 from aggregates.reporting import act_key
 
@@ -98,7 +97,7 @@ class AnnotationsArea:
         self.trigger_event(self.ActAnnotated, act_version=self.version, command=command, ref=created_ref(result),
                            note=note, evidence=list(evidence), actor=actor, occurred_on=occurred_on)
 
-    class ActAnnotated(Aggregate.Event):
+    class ActAnnotated(AreaEvent):
         """A note and evidence references attached to the act recorded as event ``act_version``."""
 
         act_version: int

@@ -18,8 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy import audits
 from aggregates.policy.common import require, require_choice
 from aggregates.policy.objections import check_replan
@@ -74,7 +73,7 @@ class AuditPlansArea:
         )
         return audit_id
 
-    class AuditPlanned(Aggregate.Event):
+    class AuditPlanned(AreaEvent):
         """An audit was planned.
 
         Version 2 records the team leader and the planning calculation (004 §16.2 man-days, 004 §11

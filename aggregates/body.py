@@ -16,12 +16,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aggregates.area_events import AreaEvent, define_area_events
 from aggregates.body_conflicts import BodyConflictsArea  # the body's conflicts with a client (004 §4.2 d) 1))
+from aggregates.digests import uuid5  # not hashlib's SHA-1: OpenSSL's load at every start (D68)
 from aggregates.policy import body as policy
 
 # Part of the data format: changing it would orphan the stored body.
 BODY_NAMESPACE = uuid.UUID("8f0c1d7e-5a43-5b29-9e61-0c7b2a4d9f15")
-BODY_ID = uuid.uuid5(BODY_NAMESPACE, "body")
+BODY_ID = uuid5(BODY_NAMESPACE, "body")
 
 # The reports the body submits, by kind (only the CNCA's monthly report so far).
 REPORT_KINDS: dict[str, tuple[str, str]] = {
@@ -50,15 +52,23 @@ class Body(BodyConflictsArea, Aggregate):
                       actor: str, occurred_on: date) -> str:
         period, reference, correction = policy.check_submission(self, kind=kind, period=period, reference=reference, correction=correction,
                                                                 occurred_on=occurred_on, kinds=REPORT_KINDS)
-        self._report_submitted(kind=kind, period=period, reference=reference, correction=correction, note=(note or "").strip(),
-                               evidence=[e.strip() for e in evidence or [] if e and e.strip()], actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.ReportSubmitted, kind=kind, period=period, reference=reference, correction=correction, note=(note or "").strip(),
+                           evidence=[e.strip() for e in evidence or [] if e and e.strip()], actor=actor, occurred_on=occurred_on)
         return period
 
-    @event("ReportSubmitted")
-    def _report_submitted(self, kind: str, period: str, reference: str, correction: str, note: str, evidence: list[str],
-                          actor: str, occurred_on: date) -> None:
-        self.submissions.append({"kind": kind, "period": period, "reference": reference, "correction": correction, "note": note,
-                                 "evidence": evidence, "actor": actor, "on": occurred_on})
+    class ReportSubmitted(AreaEvent):
+        kind: str
+        period: str
+        reference: str
+        correction: str
+        note: str
+        evidence: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Body) -> None:  # type: ignore[override]
+            aggregate.submissions.append({"kind": self.kind, "period": self.period, "reference": self.reference, "correction": self.correction, "note": self.note,
+                                          "evidence": self.evidence, "actor": self.actor, "on": self.occurred_on})
 
     def submitted(self, kind: str) -> dict[str, dict[str, Any]]:
         """The first submission of each period of a kind, by period (corrections come later)."""
@@ -67,3 +77,6 @@ class Body(BodyConflictsArea, Aggregate):
             if s["kind"] == kind:
                 out.setdefault(s["period"], s)
         return out
+
+
+define_area_events(Body)  # its events and the conflicts area's as Body.<Event>, each defined once (D65)

@@ -14,8 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy import body_conflicts as policy
 
 
@@ -29,7 +28,7 @@ class BodyConflictsArea:
                            detail=detail, note=note, evidence=evidence, actor=actor, occurred_on=occurred_on)
         return conflict_id
 
-    class ConflictDeclared(Aggregate.Event):
+    class ConflictDeclared(AreaEvent):
         """The body has a conflict with a client (004 §4.2 d) 1)): its evaluation is refused while it stands."""
 
         conflict_id: str
@@ -52,7 +51,7 @@ class BodyConflictsArea:
                            evidence=evidence, actor=actor, occurred_on=occurred_on)
         return str(conflict["id"])
 
-    class ConflictEnded(Aggregate.Event):
+    class ConflictEnded(AreaEvent):
         """A conflict of the body with a client no longer stands (why: ``reason``)."""
 
         conflict_id: str

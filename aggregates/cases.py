@@ -1,4 +1,4 @@
-"""Complaints (004 §14.2) and appeals (004 §14.1) beyond their first steps: acceptance with its notice, impartial deciders, the client informed, written results, appeal extensions, the effect of an upheld appeal.
+"""Complaints (004 §14.2) and appeals (004 §14.1), and the client's notice of a change: received, lodged, admitted with its notice, impartial deciders, the client informed, heard, written results, appeal extensions, the effect of an upheld appeal.
 
 An area of ``Client``: events as classes with ``apply``, stored as ``aggregates.client:Client.<Event>``
 (docs/architecture.md, "A new event of an area").
@@ -15,9 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.changes import amend_scope
+from aggregates.policy import appeals
 from aggregates.policy import cases as rules
 from aggregates.policy import decisions
 from aggregates.policy.audits import check_cancellation
@@ -27,6 +27,145 @@ from aggregates.vocabulary import IN_FORCE
 
 class CasesArea:
     """Commands and events of this area (mixed into ``Client``)."""
+
+    # ------------------------------------------------------------------ notified changes, complaints and appeals: their first steps
+
+    def notify_change(self, *, kind: str, changed_on: date, description: str, actor: str, occurred_on: date) -> str:
+        description = appeals.check_change_notice(self, kind=kind, changed_on=changed_on, description=description, occurred_on=occurred_on)
+        change_id = f"N{len(self.changes) + 1}"
+        self.trigger_event(self.ChangeNotified, change_id=change_id, kind=kind, changed_on=changed_on, description=description, actor=actor, occurred_on=occurred_on)
+        return change_id
+
+    class ChangeNotified(AreaEvent):
+        change_id: str
+        kind: str
+        changed_on: date
+        description: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.changes[self.change_id] = {"id": self.change_id, "kind": self.kind, "changed_on": self.changed_on, "notified_on": self.occurred_on, "description": self.description, "actor": self.actor}
+
+    def receive_complaint(self, *, complainant: str, subject: str, actor: str, occurred_on: date) -> str:
+        complainant, subject = appeals.check_complaint(self, complainant=complainant, subject=subject, occurred_on=occurred_on)
+        complaint_id = f"C{len(self.complaints) + 1}"
+        self.trigger_event(self.ComplaintReceived, complaint_id=complaint_id, complainant=complainant, subject=subject, actor=actor, occurred_on=occurred_on)
+        return complaint_id
+
+    class ComplaintReceived(AreaEvent):
+        complaint_id: str
+        complainant: str
+        subject: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.complaints[self.complaint_id] = {"id": self.complaint_id, "complainant": self.complainant, "subject": self.subject, "received_on": self.occurred_on, "actor": self.actor, "status": "open", "result": None, "resolved_on": None, "resolved_by": None}
+
+    def resolve_complaint(self, *, complaint_id: str, result: str, actor: str, occurred_on: date) -> None:
+        result = appeals.check_complaint_result(self, complaint_id=complaint_id, result=result, occurred_on=occurred_on, actor=actor)
+        self.trigger_event(self.ComplaintResolved, complaint_id=complaint_id, result=result, actor=actor, occurred_on=occurred_on)
+
+    class ComplaintResolved(AreaEvent):
+        complaint_id: str
+        result: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            complaint = aggregate.complaints[self.complaint_id]
+            complaint["status"] = "resolved"
+            complaint["result"] = self.result
+            complaint["resolved_on"] = self.occurred_on
+            complaint["resolved_by"] = self.actor
+
+    def lodge_appeal(self, *, against: str, grounds: str, actor: str, occurred_on: date, late_override: str = "") -> str:
+        grounds = appeals.check_appeal(self, against=against, grounds=grounds, occurred_on=occurred_on)
+        appeal_id = f"AL{len(self.appeals) + 1}"
+        self.trigger_event(self.AppealLodged, appeal_id=appeal_id, against=against, grounds=grounds, late_override=late_override, actor=actor, occurred_on=occurred_on)
+        return appeal_id
+
+    class AppealLodged(AreaEvent):
+        appeal_id: str
+        against: str
+        grounds: str
+        late_override: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            aggregate.appeals[self.appeal_id] = {
+                "id": self.appeal_id, "against": self.against, "grounds": self.grounds, "late_override": self.late_override,
+                "lodged_on": self.occurred_on, "actor": self.actor, "status": "lodged", "admitted": None,
+                "admission_reason": None, "admitted_on": None, "hearing_on": None, "notice_given_on": None,
+                "panel": [], "outcome": None, "result": None, "decided_on": None, "deciders": [],
+            }
+
+    def admit_appeal(self, *, appeal_id: str, accepted: bool, reason: str, actor: str, occurred_on: date,
+                     deciders: list[str] | None = None) -> None:
+        reason, members = appeals.check_admission(self, appeal_id=appeal_id, accepted=accepted, reason=reason,
+                                                  deciders=deciders, occurred_on=occurred_on, actor=actor)
+        self.trigger_event(self.AppealAdmitted, appeal_id=appeal_id, accepted=accepted, reason=reason, deciders=members, actor=actor, occurred_on=occurred_on)
+
+    class AppealAdmitted(AreaEvent):
+        appeal_id: str
+        accepted: bool
+        reason: str
+        actor: str
+        occurred_on: date
+        deciders: list[str] | None
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            # deciders: who decided the admission (004 §14.1.3 (6)); absent from the events recorded before they were named
+            # (docs/decisions.md D40), which the library reads without it
+            appeal = aggregate.appeals[self.appeal_id]
+            appeal["status"] = "accepted" if self.accepted else "refused"
+            appeal["admitted"] = self.accepted
+            appeal["admission_reason"] = self.reason
+            appeal["admitted_on"] = self.occurred_on
+            appeal["admission_deciders"] = list(getattr(self, "deciders", None) or [])
+
+    def hear_appeal(self, *, appeal_id: str, hearing_on: date, notice_given_on: date, panel: list[str], actor: str, occurred_on: date) -> None:
+        members = appeals.check_hearing(self, appeal_id=appeal_id, hearing_on=hearing_on, notice_given_on=notice_given_on,
+                                        panel=panel, occurred_on=occurred_on)
+        self.trigger_event(self.AppealHeard, appeal_id=appeal_id, hearing_on=hearing_on, notice_given_on=notice_given_on, panel=members, actor=actor, occurred_on=occurred_on)
+
+    class AppealHeard(AreaEvent):
+        appeal_id: str
+        hearing_on: date
+        notice_given_on: date
+        panel: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            appeal = aggregate.appeals[self.appeal_id]
+            appeal["status"] = "heard"
+            appeal["hearing_on"] = self.hearing_on
+            appeal["notice_given_on"] = self.notice_given_on
+            appeal["panel"] = self.panel
+
+    def decide_appeal(self, *, appeal_id: str, outcome: str, result: str, deciders: list[str], actor: str, occurred_on: date) -> None:
+        members, result = appeals.check_appeal_decision(self, appeal_id=appeal_id, outcome=outcome, result=result,
+                                                        deciders=deciders, occurred_on=occurred_on)
+        self.trigger_event(self.AppealDecided, appeal_id=appeal_id, outcome=outcome, result=result, deciders=members, actor=actor, occurred_on=occurred_on)
+
+    class AppealDecided(AreaEvent):
+        appeal_id: str
+        outcome: str
+        result: str
+        deciders: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Any) -> None:  # type: ignore[override]
+            appeal = aggregate.appeals[self.appeal_id]
+            appeal["status"] = "decided"
+            appeal["outcome"] = self.outcome
+            appeal["result"] = self.result
+            appeal["deciders"] = self.deciders
+            appeal["decided_on"] = self.occurred_on
 
     complaints: dict[str, dict[str, Any]]
     appeals: dict[str, dict[str, Any]]
@@ -54,7 +193,7 @@ class CasesArea:
                            about_client=bool(about_client), client_certified=certified, reason=reason, notice_on=notice_on,
                            actor=actor, occurred_on=occurred_on)
 
-    class ComplaintAdmitted(Aggregate.Event):
+    class ComplaintAdmitted(AreaEvent):
         """A complaint accepted or refused, with the date its notice was sent (004 §14.2.2)."""
 
         complaint_id: str
@@ -84,7 +223,7 @@ class CasesArea:
         how = rules.check_client_informed(self, complaint_id=complaint_id, how=how, occurred_on=occurred_on)
         self.trigger_event(self.ComplaintClientInformed, complaint_id=complaint_id, how=how, actor=actor, occurred_on=occurred_on)
 
-    class ComplaintClientInformed(Aggregate.Event):
+    class ComplaintClientInformed(AreaEvent):
         """The certified client was told of a complaint against it (004 §14.2.3.3)."""
 
         complaint_id: str
@@ -109,7 +248,7 @@ class CasesArea:
                            description=description, actor=actor, occurred_on=occurred_on)
         return cause_id
 
-    class UnscheduledAuditLinked(Aggregate.Event):
+    class UnscheduledAuditLinked(AreaEvent):
         """An unscheduled surveillance audit linked to the cause it follows (004 §6.9); ``since`` is
         the day its period counts from."""
 
@@ -133,7 +272,7 @@ class CasesArea:
         reason = check_cancellation(self, audit_id=audit_id, reason=reason, occurred_on=occurred_on)
         self.trigger_event(self.AuditCancelled, audit_id=audit_id, reason=reason, actor=actor, occurred_on=occurred_on)
 
-    class AuditCancelled(Aggregate.Event):
+    class AuditCancelled(AreaEvent):
         """A planned audit cancelled: no longer open or due; what was recorded in it stays."""
 
         audit_id: str
@@ -158,7 +297,7 @@ class CasesArea:
         self.trigger_event(self.AppealExtended, appeal_id=appeal_id, limit=limit, until=until, notice_on=notice_on,
                            approved_by=approved_by, reason=reason, actor=actor, occurred_on=occurred_on)
 
-    class AppealExtended(Aggregate.Event):
+    class AppealExtended(AreaEvent):
         """The decision limit of an appeal extended, the appellant told in advance (004 §14.1.3 (4))."""
 
         appeal_id: str
@@ -185,7 +324,7 @@ class CasesArea:
         self.trigger_event(self.AppealEffectGiven, appeal_id=appeal_id, **effect, actor=actor, occurred_on=occurred_on)
         return effect
 
-    class AppealEffectGiven(Aggregate.Event):
+    class AppealEffectGiven(AreaEvent):
         """An upheld appeal given its effect on the act appealed: the refused application accepted, the
         suspension annulled (the certificate restored if it was running), the withdrawal reversed (the
         certificate valid again, a suspension it followed ended with it), the reduced scope restored. The act appealed stays in the
@@ -257,7 +396,7 @@ class CasesArea:
         )
         return decision_id
 
-    class DecisionSuperseded(Aggregate.Event):
+    class DecisionSuperseded(AreaEvent):
         """A certification decision made on an upheld appeal, superseding the decision appealed
         (004 §14.1.3 (4): the appeal's decision is binding). The decision appealed is kept."""
 

@@ -6,11 +6,11 @@ An area of ``Client``: events as classes with ``apply``, stored as ``aggregates.
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy import changes as policy
 
 # Tables of this area, created by its first event (clients recorded before the area existed have none):
@@ -30,19 +30,19 @@ def first_version(c: Any, cert: dict[str, Any]) -> dict[str, Any]:
     date, the scope before any scope change, its sites and grade as they stand until its first
     amendment."""
     first_scope = next((x["old_scope"] for x in c.scope_changes.values() if x["number"] == cert["number"]), cert["scope"])
-    return {
+    return copy.deepcopy({  # a version holds its own lists, as a replay's does (D64: the live client is its replay)
         "version": 1, "issued_on": cert["issued_on"], "change_id": None,
         "name": c.master_value_on("name", cert["issued_on"]), "address": c.master_value_on("address", cert["issued_on"]),
         "scope": first_scope, "sites": c.master_value_on("sites", cert["issued_on"]),
         "business_lines": c.master_value_on("business_lines", cert["issued_on"]), "grade": cert["grade"],
-    }
+    })
 
 
 def current_contents(c: Any, cert: dict[str, Any], version: int, occurred_on: date, **refs: Any) -> dict[str, Any]:
     """The certificate's contents as they stand now, as its version ``version`` issued ``occurred_on``."""
-    return {"version": version, "issued_on": occurred_on, "change_id": None, **refs, "name": c.name, "address": c.address,
-            "scope": cert["scope"], "sites": cert["sites"], "business_lines": cert.get("business_lines", c.business_lines),
-            "grade": cert["grade"]}
+    return copy.deepcopy({"version": version, "issued_on": occurred_on, "change_id": None, **refs, "name": c.name, "address": c.address,
+                          "scope": cert["scope"], "sites": cert["sites"], "business_lines": cert.get("business_lines", c.business_lines),
+                          "grade": cert["grade"]})
 
 
 def amend_scope(c: Any, cert: dict[str, Any], scope: str, sites: list[dict[str, str]], occurred_on: date, **refs: Any) -> None:
@@ -51,7 +51,7 @@ def amend_scope(c: Any, cert: dict[str, Any], scope: str, sites: list[dict[str, 
     Called by the events' ``apply`` only (the checks ran before)."""
     versions = list(cert.get("versions") or [])
     if not versions:
-        versions.append({**first_version(c, cert), "scope": cert["scope"], "sites": cert["sites"]})
+        versions.append({**first_version(c, cert), "scope": cert["scope"], "sites": copy.deepcopy(cert["sites"])})
     cert["scope"], cert["sites"] = scope, sites
     versions.append(current_contents(c, cert, versions[-1]["version"] + 1, occurred_on, **refs))
     cert["versions"], cert["version"] = versions, versions[-1]["version"]
@@ -113,12 +113,12 @@ class ChangesArea:
         clean, previous, holders = policy.check_record(self, values=values, change_id=change_id, occurred_on=occurred_on)
         record_id = f"MD{len(self.master_data_changes) + 1}"
         c: Any = self
-        c.trigger_event(c.MasterDataChanged, record_id=record_id, values=clean, previous=previous, change_id=change_id or None,
+        c.trigger_event(c.MasterDataChanged, record_id=record_id, values=clean, previous=copy.deepcopy(previous), change_id=change_id or None,
                         holders=holders, description=(description or "").strip(),
                         actor=actor, occurred_on=occurred_on)
         return record_id
 
-    class MasterDataChanged(Aggregate.Event):
+    class MasterDataChanged(AreaEvent):
         """Fields of the client's master data changed, effective on the event's business date. A
         field already changed with a later effective date keeps that value (a change recorded late)."""
 
@@ -154,7 +154,7 @@ class ChangesArea:
         c: Any = self
         c.trigger_event(c.BusinessLinesDeclared, application_id=application_id, lines=lines, actor=actor, occurred_on=occurred_on)
 
-    class BusinessLinesDeclared(Aggregate.Event):
+    class BusinessLinesDeclared(AreaEvent):
         """The business lines an application covers (004 §4.18.2: each scored separately)."""
 
         application_id: str
@@ -205,7 +205,7 @@ class ChangesArea:
         )
         return {"number": cert["number"], "contents": contents, "superseded": superseded}
 
-    class ChangeAssessed(Aggregate.Event):
+    class ChangeAssessed(AreaEvent):
         """A notified change was assessed (001 §4.2.3): by whom, when, with what outcome(s)."""
 
         change_id: str
@@ -221,7 +221,7 @@ class ChangesArea:
                 "conclusion": self.conclusion, "on": self.occurred_on, "actor": self.actor,
             }
 
-    class CertificateReissued(Aggregate.Event):
+    class CertificateReissued(AreaEvent):
         """The certificate amended and reissued under its number (换证, 004 §9.3 2), §16.1 item 5): a
         new version of its contents; the versions before it stay in its history."""
 
@@ -242,7 +242,7 @@ class ChangesArea:
             cert["version"] = self.contents["version"]
             cert["reissued_on"] = self.occurred_on
 
-    class ChangeFollowedUp(Aggregate.Event):
+    class ChangeFollowedUp(AreaEvent):
         """What followed a notified change: the unscheduled surveillance (audit), the scope change or
         the suspension it led to."""
 

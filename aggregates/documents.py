@@ -20,8 +20,7 @@ import re
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy.common import require
 
 PRINT_RULE = "001 §8.1"
@@ -112,7 +111,7 @@ class DocumentsArea:
                            file_name=(file_name or "").strip(), actor=actor, occurred_on=occurred_on)
         return print_id
 
-    class CertificatePrinted(Aggregate.Event):
+    class CertificatePrinted(AreaEvent):
         """A certificate printed (001 §8.1, 004 §9): the version printed, the day it states, the file's SHA-256."""
 
         print_id: str

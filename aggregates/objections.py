@@ -14,8 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy import objections as policy
 
 
@@ -31,7 +30,7 @@ class ObjectionsArea:
                            reason=reason, actor=actor, occurred_on=occurred_on)
         return objection_id
 
-    class TeamObjected(Aggregate.Event):
+    class TeamObjected(AreaEvent):
         """The applicant objected to the composition of an audit's team (004 §5.2.1): the members
         objected to (none: the team as a whole) and why."""
 
@@ -54,7 +53,7 @@ class ObjectionsArea:
                            outcome="upheld" if upheld else "dismissed", reason=reason, actor=actor, occurred_on=occurred_on)
         return str(objection["id"])
 
-    class TeamObjectionAnswered(Aggregate.Event):
+    class TeamObjectionAnswered(AreaEvent):
         """The body's answer to the objection: ``upheld`` (the audit is planned again without the
         members objected to) or ``dismissed`` (it proceeds), with the reason."""
 

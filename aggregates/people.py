@@ -3,13 +3,14 @@ uuid5 of the identity document ("<kind>:<number>", the number as ``aggregates.po
 normalises it). Not an area of ``Client``: a person acts for many clients.
 
 Like ``Client``, each public method is a command that runs its check (``aggregates.policy.people``)
-and then one ``@event`` method that only applies state; every event carries the ``actor`` who
-recorded it and the business date ``occurred_on``. Stored topics: ``aggregates.people:Person.<Event>``
+and then triggers one event declared beside it (an ``AreaEvent`` whose ``apply`` only applies
+state, D65); every event carries the ``actor`` who recorded it and the business date ``occurred_on``. Stored topics: ``aggregates.people:Person.<Event>``
 (never rename or move them). State is JSON-shaped.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aggregates.area_events import AreaEvent, define_area_events
+from aggregates.digests import uuid5  # not hashlib's SHA-1: OpenSSL's load at every start (D68)
 from aggregates.policy import people as policy
 from aggregates.person_keys import PersonKeysArea  # keys and the signing policy (issue 15, item 4)
 
@@ -28,7 +31,7 @@ PERSON_NAMESPACE = uuid.UUID("3b8e6c52-0f7d-5b7e-8c1a-2d4f6a9e1c37")
 
 def person_id_for(document_kind: str, document_number: str) -> UUID:
     """A person's aggregate id: uuid5 of "<document kind>:<number>" (normalised by the caller)."""
-    return uuid.uuid5(PERSON_NAMESPACE, f"{document_kind}:{document_number}")
+    return uuid5(PERSON_NAMESPACE, f"{document_kind}:{document_number}")
 
 
 class Person(PersonKeysArea, Aggregate):
@@ -65,66 +68,98 @@ class Person(PersonKeysArea, Aggregate):
 
     def grant(self, *, roles: list[str], actor: str, occurred_on: date) -> list[str]:
         chosen = policy.check_roles(self, roles, grant=True, occurred_on=occurred_on)
-        self._roles_granted(roles=chosen, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.RolesGranted, roles=chosen, actor=actor, occurred_on=occurred_on)
         return chosen
 
-    @event("RolesGranted")
-    def _roles_granted(self, roles: list[str], actor: str, occurred_on: date) -> None:
-        for role in roles:
-            self.roles[role] = {"role": role, "granted_on": occurred_on, "granted_by": actor}
+    class RolesGranted(AreaEvent):
+        roles: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            for role in self.roles:
+                aggregate.roles[role] = {"role": role, "granted_on": self.occurred_on, "granted_by": self.actor}
 
     def withdraw_roles(self, *, roles: list[str], reason: str, actor: str, occurred_on: date) -> list[str]:
         chosen = policy.check_roles(self, roles, grant=False, occurred_on=occurred_on)
         reason = policy.require_text(reason, "撤销角色的理由（--reason）", "The reason for withdrawing the role (--reason)", policy.REGISTER)
-        self._roles_withdrawn(roles=chosen, reason=reason, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.RolesWithdrawn, roles=chosen, reason=reason, actor=actor, occurred_on=occurred_on)
         return chosen
 
-    @event("RolesWithdrawn")
-    def _roles_withdrawn(self, roles: list[str], reason: str, actor: str, occurred_on: date) -> None:
-        for role in roles:
-            held = self.roles.pop(role)
-            self.former_roles.append({**held, "withdrawn_on": occurred_on, "withdrawn_by": actor, "reason": reason})
+    class RolesWithdrawn(AreaEvent):
+        roles: list[str]
+        reason: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            for role in self.roles:
+                held = aggregate.roles.pop(role)
+                aggregate.former_roles.append({**held, "withdrawn_on": self.occurred_on, "withdrawn_by": self.actor, "reason": self.reason})
 
     # ------------------------------------------------------------------ qualification
 
     def record_ccaa(self, *, number: str, category: str, valid_from: date, valid_to: date, actor: str, occurred_on: date) -> str:
         number = policy.check_ccaa(self, number=number, category=category, valid_from=valid_from, valid_to=valid_to,
                                    occurred_on=occurred_on)
-        self._ccaa_recorded(number=number, category=category, valid_from=valid_from, valid_to=valid_to, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.CcaaRegistrationRecorded, number=number, category=category, valid_from=valid_from, valid_to=valid_to, actor=actor, occurred_on=occurred_on)
         return number
 
-    @event("CcaaRegistrationRecorded")
-    def _ccaa_recorded(self, number: str, category: str, valid_from: date, valid_to: date, actor: str, occurred_on: date) -> None:
-        self.registrations.append({"number": number, "category": category, "valid_from": valid_from, "valid_to": valid_to,
-                                   "recorded_on": occurred_on})
+    class CcaaRegistrationRecorded(AreaEvent):
+        number: str
+        category: str
+        valid_from: date
+        valid_to: date
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.registrations.append({"number": self.number, "category": self.category, "valid_from": self.valid_from, "valid_to": self.valid_to,
+                                            "recorded_on": self.occurred_on})
 
     def record_training(self, *, scheme_id: str, trained_on: date, hours: Decimal, evidence: list[str], actor: str, occurred_on: date) -> None:
         evidence = policy.check_training(self, scheme_id=scheme_id, trained_on=trained_on, hours=hours, evidence=evidence,
                                          occurred_on=occurred_on)
-        self._trained(scheme_id=scheme_id, trained_on=trained_on, hours=hours, evidence=evidence, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.TrainingRecorded, scheme_id=scheme_id, trained_on=trained_on, hours=hours, evidence=evidence, actor=actor, occurred_on=occurred_on)
 
-    @event("TrainingRecorded")
-    def _trained(self, scheme_id: str, trained_on: date, hours: Decimal, evidence: list[str], actor: str, occurred_on: date) -> None:
-        self.trainings.append({"scheme_id": scheme_id, "trained_on": trained_on, "hours": hours, "evidence": evidence})
+    class TrainingRecorded(AreaEvent):
+        scheme_id: str
+        trained_on: date
+        hours: Decimal
+        evidence: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.trainings.append({"scheme_id": self.scheme_id, "trained_on": self.trained_on, "hours": self.hours, "evidence": self.evidence})
 
     def record_competence(self, *, scheme_id: str, codes: list[str], actor: str, occurred_on: date) -> list[str]:
         codes = policy.check_competence(self, scheme_id=scheme_id, codes=codes, occurred_on=occurred_on)
-        self._competence_recorded(scheme_id=scheme_id, codes=codes, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.CompetenceRecorded, scheme_id=scheme_id, codes=codes, actor=actor, occurred_on=occurred_on)
         return codes
 
-    @event("CompetenceRecorded")
-    def _competence_recorded(self, scheme_id: str, codes: list[str], actor: str, occurred_on: date) -> None:
-        self.competence[scheme_id] = list(codes)
+    class CompetenceRecorded(AreaEvent):
+        scheme_id: str
+        codes: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.competence[self.scheme_id] = list(self.codes)
 
     # ------------------------------------------------------------------ leaving
 
     def leave(self, *, left_on: date, actor: str, occurred_on: date) -> None:
         policy.check_leaving(self, left_on=left_on, occurred_on=occurred_on)
-        self._left(left_on=left_on, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.Left, left_on=left_on, actor=actor, occurred_on=occurred_on)
 
-    @event("Left")
-    def _left(self, left_on: date, actor: str, occurred_on: date) -> None:
-        self.left_on = left_on
+    class Left(AreaEvent):
+        left_on: date
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.left_on = self.left_on
 
     # ------------------------------------------------------------------ impartiality (item 3)
 
@@ -132,24 +167,31 @@ class Person(PersonKeysArea, Aggregate):
         """A declaration about one client (004 §4.2 d), §4.3): an interest, added to the current
         declaration, or "none", which makes the current declaration empty as of its date."""
         detail = policy.check_declaration(self, uscc=uscc, kind=kind, detail=detail, ended_on=ended_on, occurred_on=occurred_on)
-        self._interest_declared(uscc=uscc, kind=kind, detail=detail, ended_on=ended_on, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.InterestDeclared, uscc=uscc, kind=kind, detail=detail, ended_on=ended_on, actor=actor, occurred_on=occurred_on)
 
-    @event("InterestDeclared")
-    def _interest_declared(self, uscc: str, kind: str, detail: str, ended_on: date | None, actor: str, occurred_on: date) -> None:
-        record = self.interests.setdefault(uscc, {"uscc": uscc, "declared_on": occurred_on, "items": []})
-        record["declared_on"] = occurred_on
-        if kind == "none":
-            record["items"] = []
-        else:
-            record["items"].append({"kind": kind, "detail": detail, "ended_on": ended_on, "declared_on": occurred_on})
-        # every declaration kept with who recorded it and what replaced it (trial 12, item 5): "none"
-        # replaces the interests standing; any later declaration replaces a standing "none"
-        history = record.setdefault("history", [])
-        for h in history:
-            if h["replaced_by"] is None and (kind == "none" or h["kind"] == "none"):
-                h["replaced_by"] = {"declared_on": occurred_on, "kind": kind, "recorded_by": actor}
-        history.append({"declared_on": occurred_on, "kind": kind, "detail": detail, "ended_on": ended_on,
-                        "recorded_by": actor, "replaced_by": None})
+    class InterestDeclared(AreaEvent):
+        uscc: str
+        kind: str
+        detail: str
+        ended_on: date | None
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            record = aggregate.interests.setdefault(self.uscc, {"uscc": self.uscc, "declared_on": self.occurred_on, "items": []})
+            record["declared_on"] = self.occurred_on
+            if self.kind == "none":
+                record["items"] = []
+            else:
+                record["items"].append({"kind": self.kind, "detail": self.detail, "ended_on": self.ended_on, "declared_on": self.occurred_on})
+            # every declaration kept with who recorded it and what replaced it (trial 12, item 5): "none"
+            # replaces the interests standing; any later declaration replaces a standing "none"
+            history = record.setdefault("history", [])
+            for h in history:
+                if h["replaced_by"] is None and (self.kind == "none" or h["kind"] == "none"):
+                    h["replaced_by"] = {"declared_on": self.occurred_on, "kind": self.kind, "recorded_by": self.actor}
+            history.append({"declared_on": self.occurred_on, "kind": self.kind, "detail": self.detail, "ended_on": self.ended_on,
+                            "recorded_by": self.actor, "replaced_by": None})
 
     # ------------------------------------------------------------------ database logins (item 5, docs/people.md)
 
@@ -158,21 +200,31 @@ class Person(PersonKeysArea, Aggregate):
         events whose actor is this person (ledger/store/pg_logins.py). The event carries the name and
         document number the database compares with."""
         role = policy.check_login(self, role, mapped=False, occurred_on=occurred_on)
-        self._login_mapped(role=role, name=self.name, document_number=self.document_number, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.LoginMapped, role=role, name=self.name, document_number=self.document_number, actor=actor, occurred_on=occurred_on)
         return role
 
-    @event("LoginMapped")
-    def _login_mapped(self, role: str, name: str, document_number: str, actor: str, occurred_on: date) -> None:
-        self.logins.append(role)
+    class LoginMapped(AreaEvent):
+        role: str
+        name: str
+        document_number: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.logins.append(self.role)
 
     def unmap_login(self, *, role: str, actor: str, occurred_on: date) -> str:
         role = policy.check_login(self, role, mapped=True, occurred_on=occurred_on)
-        self._login_unmapped(role=role, actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.LoginUnmapped, role=role, actor=actor, occurred_on=occurred_on)
         return role
 
-    @event("LoginUnmapped")
-    def _login_unmapped(self, role: str, actor: str, occurred_on: date) -> None:
-        self.logins.remove(role)
+    class LoginUnmapped(AreaEvent):
+        role: str
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.logins.remove(self.role)
 
     # ------------------------------------------------------------------ notes and evidence
 
@@ -181,12 +233,19 @@ class Person(PersonKeysArea, Aggregate):
         already (``aggregates.annotations.check_annotation``), as a client's acts carry them."""
         if self.version == since:
             return
-        self._annotated(act_version=self.version, command=command, note=note, evidence=list(evidence), actor=actor, occurred_on=occurred_on)
+        self.trigger_event(self.ActAnnotated, act_version=self.version, command=command, note=note, evidence=list(evidence), actor=actor, occurred_on=occurred_on)
 
-    @event("ActAnnotated")
-    def _annotated(self, act_version: int, command: str, note: str, evidence: list[str], actor: str, occurred_on: date) -> None:
-        self.annotations.append({"act_version": act_version, "command": command, "note": note, "evidence": evidence,
-                                 "recorded_on": occurred_on, "actor": actor})
+    class ActAnnotated(AreaEvent):
+        act_version: int
+        command: str
+        note: str
+        evidence: list[str]
+        actor: str
+        occurred_on: date
+
+        def apply(self, aggregate: Person) -> None:  # type: ignore[override]
+            aggregate.annotations.append({"act_version": self.act_version, "command": self.command, "note": self.note, "evidence": self.evidence,
+                                          "recorded_on": self.occurred_on, "actor": self.actor})
 
     # ------------------------------------------------------------------ questions
 
@@ -208,11 +267,14 @@ class Person(PersonKeysArea, Aggregate):
         }
 
 
+define_area_events(Person)  # its events and the keys area's as Person.<Event>, each defined once (D65)
+
+
 def is_person_event(ev: Any) -> bool:
     """Whether a domain event is a person's, or the body's own (aggregates/body.py, issue 17): no
-    client's (read models of clients leave these out)."""
-    return isinstance(ev, _NOT_A_CLIENTS)
-
-
-from aggregates.body import Body  # noqa: E402 - the body's own events (issue 17), beside the people's
-_NOT_A_CLIENTS = (Person.Event, Body.Event)
+    client's (read models of clients leave these out). The body's aggregate is not imported for this:
+    before it is, no event of the body exists (D66)."""
+    if isinstance(ev, Person.Event):
+        return True
+    body = sys.modules.get("aggregates.body")
+    return body is not None and isinstance(ev, body.Body.Event)

@@ -19,12 +19,11 @@ The private key never reaches the ledger: only the public part is recorded.
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
+from aggregates.digests import sha256
 from aggregates.errors import RuleViolation
 from aggregates.policy.common import require_text
 
@@ -33,7 +32,7 @@ KEY_RULE = "电子签名法 §13"  # a reliable electronic signature: the signin
 
 def key_fingerprint(public_key: bytes) -> str:
     """A key's id: the first 16 hex digits of SHA-256 over the raw 32-byte Ed25519 public key."""
-    return hashlib.sha256(public_key).hexdigest()[:16]
+    return sha256(public_key).hexdigest()[:16]
 
 
 def key_valid_on(keys: list[dict[str, Any]], key_id: str, on: date) -> tuple[bool, str]:
@@ -91,7 +90,7 @@ class PersonKeysArea:
                            actor=actor, occurred_on=occurred_on)
         return kid
 
-    class KeyAdded(Aggregate.Event):
+    class KeyAdded(AreaEvent):
         key_id: str
         public_key: str
         valid_from: date
@@ -116,7 +115,7 @@ class PersonKeysArea:
         self.trigger_event(self.KeyRevoked, key_id=kid, revoked_on=revoked_on, reason=reason, actor=actor, occurred_on=occurred_on)  # type: ignore[attr-defined]
         return kid
 
-    class KeyRevoked(Aggregate.Event):
+    class KeyRevoked(AreaEvent):
         key_id: str
         revoked_on: date
         reason: str
@@ -144,7 +143,7 @@ class PersonKeysArea:
         self.trigger_event(self.SigningPolicySet, required_from=required_from, acts=list(acts), actor=actor, occurred_on=occurred_on,  # type: ignore[attr-defined]
                            reason=(reason or "").strip())
 
-    class SigningPolicySet(Aggregate.Event):
+    class SigningPolicySet(AreaEvent):
         required_from: date | None
         acts: list[str]
         actor: str

@@ -15,8 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
-
+from aggregates.area_events import AreaEvent
 from aggregates.policy.common import not_before, require, require_choice, require_text
 from aggregates.vocabulary import REPORTED_ACTS
 
@@ -128,7 +127,7 @@ class ReportingArea:
                            number=chosen["number"], reference=reference, actor=actor, occurred_on=occurred_on)
         return chosen["key"]
 
-    class ActReportedToRegulator(Aggregate.Event):
+    class ActReportedToRegulator(AreaEvent):
         """A suspension, restoration, withdrawal, cancellation or scope reduction reported to the CNCA (001 §7.4)."""
 
         key: str
@@ -165,7 +164,7 @@ class ReportingArea:
                            number=chosen["number"], where=where, actor=actor, occurred_on=occurred_on)
         return chosen["key"]
 
-    class PublishedOnWebsite(Aggregate.Event):
+    class PublishedOnWebsite(AreaEvent):
         """A suspension or withdrawal published on the body's website (001 §7.4)."""
 
         key: str
@@ -210,7 +209,7 @@ class ReportingArea:
                            statement=statement, reason=reason, actor=actor, occurred_on=occurred_on)
         return w["id"]
 
-    class WithdrawnCertificateRecalled(Aggregate.Event):
+    class WithdrawnCertificateRecalled(AreaEvent):
         """A withdrawn certificate recalled, or (``statement``: where) the withdrawal published or
         declared because it could not be recalled (001 §7.3.2)."""
 
@@ -258,7 +257,7 @@ class ReportingArea:
                            reason_code=reason_code, verified_on=verified_on, facts=facts, actor=actor, occurred_on=occurred_on)
         return cause_id
 
-    class CauseVerified(Aggregate.Event):
+    class CauseVerified(AreaEvent):
         """A cause of suspension (001 §7.2.1) or withdrawal (001 §7.3.1) investigated and verified on a day."""
 
         cause_id: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
+from aggregates.area_events import AreaEvent
 
 
 class SignaturesArea:
@@ -31,7 +31,7 @@ class SignaturesArea:
                            meaning_en=meaning_en, signer_id=signer_id, signer_name=signer_name, role=role, key_id=key_id,
                            signed_at=signed_at, signature=signature, actor=actor, occurred_on=occurred_on)
 
-    class ActSigned(Aggregate.Event):
+    class ActSigned(AreaEvent):
         """A signer's Ed25519 signature over the canonical statement of the act recorded as events
         ``act_versions`` (docs/audit-trail.md, "Signed acts")."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import uuid
 
+from aggregates.digests import uuid5  # not hashlib's SHA-1: OpenSSL's load at every start (D68)
 from aggregates.errors import RuleViolation
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -68,7 +69,7 @@ def normalise_uscc(raw: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def client_id_for(uscc: str) -> uuid.UUID:
     """The aggregate id of the client with this (valid) USCC: deterministic, so the code is the key."""
-    return uuid.uuid5(CLIENT_NAMESPACE, normalise_uscc(uscc))
+    return uuid5(CLIENT_NAMESPACE, normalise_uscc(uscc))
 
 
 def make_uscc(body17: str) -> str:

@@ -45,7 +45,8 @@ from cli import launch, server_checks
 PACKAGES = ("aggregates", "ledger", "projections", "cli")
 # Imported by the commands inside functions (found with -X importtime on a write, show, explain,
 # history, due and verify); the modules of PACKAGES are all imported.
-LAZY = ("sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql", "zoneinfo", "psycopg", "sqlite3")
+LAZY = ("sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql", "zoneinfo", "psycopg", "sqlite3",
+        "_sha1", "_sha256", "_sha2")  # the last three: aggregates/digests.py's, loaded at the first digest (D68)
 RULE_FILES = ("rules/schemes/*.toml", "rules/schemes/procedures/*.toml", "rules/calendars/*.toml", "rules/reports/*.toml",
               "documents/*.html")
 ALWAYS_COMPARED = ("LC_ALL", "LC_CTYPE", "LANG", "LANGUAGE", "LC_MESSAGES", "TZ")

@@ -34,6 +34,9 @@ class Settings:
             from ledger.bootstrap import bootstrap
 
             self._app = bootstrap(self.db, existing=existing)
+            from cli import startup_gc
+
+            startup_gc.resume()  # the application imported and open: the collector as it was (D65)
             ctx = click.get_current_context(silent=True)
             if ctx is not None:  # the connections go back when the command ends
                 ctx.find_root().call_on_close(self.close)

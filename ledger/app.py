@@ -219,6 +219,10 @@ class CertLedger(Handlers, Application[UUID]):
             self._uow.dirty[client.id] = client
         else:
             self.save(client)
+            earlier = self.__dict__.get("_saved_client")
+            if earlier is not None and earlier.id != client.id and "_read_model_states" in self.__dict__:
+                # another client's saved state that no catch-up took (one was running): kept, not dropped (D64)
+                self._read_model_states.seed(earlier)
             self._saved_client = client  # the catch-up after the write starts from it (projections.states, D54)
 
     def _run(self, uscc: str, action: str, fn: Any) -> Any:
@@ -231,7 +235,7 @@ class CertLedger(Handlers, Application[UUID]):
         token = logs.bind(client=normalise_uscc(uscc))
         try:
             for attempt in range(3):
-                with self._retry_turn(attempt, uscc):
+                with self._write_turn(attempt, uscc):
                     client = self._load(uscc)
                     result = fn(client)
                     try:
@@ -251,7 +255,7 @@ class CertLedger(Handlers, Application[UUID]):
             logs.reset(token)
         raise AssertionError("unreachable")
 
-    def _retry_turn(self, attempt: int, uscc: str | None = None) -> contextlib.AbstractContextManager[Any]:
+    def _write_turn(self, attempt: int, uscc: str | None = None) -> contextlib.AbstractContextManager[Any]:
         """The write turn of an attempt outside a session, where the event store has one: PostgreSQL's
         turn of the client, every attempt (D60); SQLite's write turn, a retry (D52). A session's saves
         (an import's) are not retried and take no turn here."""

@@ -9,14 +9,20 @@ session: with the session's next flush).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from aggregates.body import BODY_ID, Body
 from aggregates.errors import RuleViolation
 from ledger.body_conflicts import BodyConflictHandlers  # the body's conflicts with a client (004 §4.2 d) 1)-3))
+
+if TYPE_CHECKING:
+    from aggregates.body import Body
+
+# The body's aggregate (aggregates/body.py, with its conflicts area and policy) is imported where it is
+# used: by the body's commands and the checks that read it, not by every process that builds a
+# ``CertLedger`` (a client's write and ``explain`` use neither; D66).
 
 
 class BodyHandlers(BodyConflictHandlers):
@@ -30,6 +36,8 @@ class BodyHandlers(BodyConflictHandlers):
 
     def body(self) -> Body | None:
         """The body's record, or None before its first act."""
+        from aggregates.body import BODY_ID
+
         pending = self._pending_body()
         if BODY_ID in pending:
             return pending[BODY_ID]
@@ -59,6 +67,8 @@ class BodyHandlers(BodyConflictHandlers):
     def _body_act(self, act: dict[str, Any], fn: Callable[[Body], Any]) -> Any:
         """Every act of the body: load or open the body, run ``fn`` on it (the aggregate's command) and
         save, retried twice on a concurrent write; in an import's session, with its next flush."""
+        from aggregates.body import Body
+
         for attempt in range(3):
             body = self.body() or Body.open(**act)
             result = fn(body)

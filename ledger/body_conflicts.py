@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aggregates.body import BODY_ID, Body
 from aggregates.errors import RuleViolation, no_such_client, shell_arg
-from aggregates.policy.body_conflicts import standing
 from aggregates.policy.people import conflicts as person_conflicts
 from aggregates.uscc import normalise_uscc
 from aggregates.vocabulary import BODY_CONFLICT_KINDS, INTEREST_KINDS, word
 from ledger.people_actor import body_conflict_writer
+
+if TYPE_CHECKING:
+    from aggregates.body import Body  # imported where used (ledger/body.py, D66)
 
 SENIOR = "senior_manager"
 # A senior manager's declared interest → the clause of 004 §4.2 d) that makes it the body's
@@ -97,6 +98,8 @@ class BodyConflictHandlers:
         transaction of the session: again after each save, so another writer's act on the body is
         seen from the import's next transaction, as a line's events were already saved with their
         transaction and not at their check."""
+        from aggregates.body import BODY_ID
+
         uow = getattr(self, "_uow", None)
         if uow is None:
             return self.body()
@@ -114,6 +117,8 @@ class BodyConflictHandlers:
         """The body-level conflicts with the client that stand on ``on``: the body's own (004 §4.2 d) 1))
         and those of its senior managers (2)-3)); ``as_of``: the register as of that day (the inspectors'
         view), else as it stands."""
+        from aggregates.policy.body_conflicts import standing
+
         uscc = normalise_uscc(client)
         out: list[dict[str, Any]] = []
         body = self._body_for_checks()

@@ -1,7 +1,7 @@
 """The compiled code of the methods that ``dataclasses`` generates, kept beside the bytecode (D49).
 
-Every start of a command defines about 150 frozen dataclasses (each event of ``Client``, which the
-library's metaclass defines twice), and the standard library writes and compiles the source text of
+Every start of a command defines about 120 frozen dataclasses (the events of ``Client``, ``Person``
+and ``Body`` among them), and the standard library writes and compiles the source text of
 each one's ``__init__``, ``__repr__``, ``__eq__``, ``__setattr__``... at every start: some 870
 ``exec`` calls of text, about a third of a write command's time. The text depends only on the
 class's fields and options, so its compiled code is the same at every start. ``install`` keeps
@@ -12,9 +12,10 @@ text does) what the cache does not hold yet; ``save`` writes the cache when new 
 The file has the trust of a ``.pyc``: it lives in this package's ``__pycache__`` (or under
 ``PYTHONPYCACHEPREFIX``), is named with the interpreter's cache tag and bytecode magic number, is
 not written when bytecode is not (``sys.dont_write_bytecode``), and holds code objects as a ``.pyc``
-does (``marshal``). A file that is damaged, truncated or not ours (header, checksum, types) is
-ignored as if absent and replaced at the next save; writes go to a temporary file renamed over the
-old one (the file format: ``ledger/rules/marshal_file.py``, shared with the rule files' cache); at most ``CAP`` texts are kept (the ones this process used first). Only where
+does (``marshal``). A file that is truncated or not ours (header, length, types) is ignored as if
+absent and replaced at the next save; like a ``.pyc``, it has no checksum (D65). Writes go to a
+temporary file renamed over the old one (the file format: ``ledger/rules/marshal_file.py``, shared
+with the rule files' cache); at most ``CAP`` texts are kept (the ones this process used first). Only where
 ``dataclasses._create_fn`` has the shape of Python 3.11 and 3.12 (``exec`` of one text with the
 given globals); elsewhere (3.13 builds its methods otherwise) nothing is installed. Standard
 library only: the command line installs it before anything defines a dataclass of ours."""
@@ -31,7 +32,7 @@ from pathlib import Path
 from ledger.rules import marshal_file
 
 CAP = 4000  # texts kept in the file; a command needs about 870
-_HEADER = b"certledger dataclass code\n" + MAGIC_NUMBER + bytes([marshal.version])
+_HEADER = b"certledger dataclass code 2\n" + MAGIC_NUMBER + bytes([marshal.version])  # 2: sealed by length (D65)
 _ORIGINAL = getattr(dataclasses, "_create_fn", None)
 _EXPECTED = ("name", "args", "body", "globals", "locals", "return_type")
 
@@ -81,8 +82,10 @@ def _exec(source, globals=None, locals=None):  # noqa: A002 (the names of ``exec
 
 
 def _read(path: Path) -> dict[str, types.CodeType]:
-    """The file's texts and codes; {} for a missing, damaged, truncated or foreign file."""
-    codes = marshal_file.read(path, _HEADER)
+    """The file's texts and codes; {} for a missing, truncated or foreign file. Sealed by its length,
+    not a CRC-32 (5 million instructions of every start over 1.2 MB): the file has the trust of the
+    ``.pyc`` files beside it, which Python reads with no checksum either (D65)."""
+    codes = marshal_file.read(path, _HEADER, checksum=False)
     if not isinstance(codes, dict) or not all(type(k) is str and type(v) is types.CodeType for k, v in codes.items()):
         return {}
     return codes
@@ -129,7 +132,7 @@ def save() -> bool:
         if len(keep) >= CAP:
             break
         keep.setdefault(text, code)
-    if not marshal_file.write(_path, _HEADER, keep):
+    if not marshal_file.write(_path, _HEADER, keep, checksum=False):
         return False
     _new = 0
     return True

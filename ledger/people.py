@@ -38,7 +38,7 @@ def person_topics() -> list[str]:
     """The stored topics of a person's events."""
     from ledger.store.codec import event_topics
 
-    return [t for t in event_topics() if t.startswith("aggregates.people:Person.")]
+    return [t for t in event_topics(body=False) if t.startswith("aggregates.people:Person.")]
 
 
 REGISTER_SETTLE = 1000  # events past the register's settled position before it is moved on (PostgreSQL, D51)

@@ -8,7 +8,9 @@ never as the signer's word on an act that was altered after signing.
 ``mark_signatures`` is called by ``CertLedger.history`` on its rows: each ``ActSigned`` row gets
 ``signature``: ``{"valid": True}`` or ``{"valid": False, "zh": why, "en": why}``, which
 ledger/signing_text.py words. Cheap: one more read of the client's stored events and the register's
-keys, and only for a client whose history holds a signature.
+keys, and only for a client whose history holds a signature; Ed25519's yes for the same key,
+signature and statement is remembered between commands (ledger/signing_verdicts.py, D66), so a
+signature shown again does not import ``cryptography``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def mark_signatures(app: Any, client_id: UUID, rows: list[dict[str, Any]], label
     if not signed_rows:
         return
     from ledger.signing import stored_json
+    from ledger.signing_verdicts import verified  # a yes of Ed25519 remembered (D66): the statement is rebuilt every time
 
     stored: dict[int, tuple[str, Any]] = {}
     for e in app.recorder.select_events(client_id):
@@ -52,7 +55,8 @@ def mark_signatures(app: Any, client_id: UUID, rows: list[dict[str, Any]], label
         if keys is None or topic != ACT_SIGNED or not isinstance(state, dict):
             r["signature"] = {"valid": False, "zh": "签名或人员名册无法读取", "en": "the signature or the register of people cannot be read"}
             continue
-        found = check_one(state, client_id.hex, stored, keys.get(str(state.get("signer_id", ""))), label, None, r["version"])
+        found = check_one(state, client_id.hex, stored, keys.get(str(state.get("signer_id", ""))), label, None, r["version"],
+                          verifies=verified)
         if found is None:
             r["signature"] = {"valid": True}
         else:

@@ -11,11 +11,13 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from aggregates.person_keys import key_fingerprint, key_valid_on
 from ledger.signing import act_words, statement_bytes, stored_json
-from ledger.trail.findings import Finding
+
+if TYPE_CHECKING:  # made only for a broken signature: the trail's modules load OpenSSL's hashlib (D68)
+    from ledger.trail.findings import Finding
 
 ACT_SIGNED = "aggregates.client:Client.ActSigned"
 
@@ -36,10 +38,20 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def ed25519(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Ed25519 by the library, every time (``verify``, ``verify-bundle``)."""
+    from ledger.trail.note import Verifier
+
+    return Verifier("person", public_key).verify(message, signature)
+
+
 def check_one(signed: dict[str, Any], client_hex: str, acts: dict[int, tuple[str, Any]], keys: list[dict[str, Any]] | None,
-              label: str, position: int | None, version: int | None) -> Finding | None:
+              label: str, position: int | None, version: int | None,
+              verifies: Callable[[bytes, bytes, bytes], bool] = ed25519) -> Finding | None:
     """One signature: ``signed`` the ActSigned event's state (JSON value), ``acts`` the client's
-    events by version (type, stored state as JSON value), ``keys`` the signer's registered keys."""
+    events by version (type, stored state as JSON value), ``keys`` the signer's registered keys;
+    ``verifies`` the last step, Ed25519 over the statement rebuilt here (the commands that show a
+    verdict remember a yes: ledger/signing_verdicts.py, D66)."""
     command = signed.get("command", "?")
     act_versions = list(signed.get("act_versions") or [])
     on = _date(signed.get("occurred_on"))
@@ -47,6 +59,8 @@ def check_one(signed: dict[str, Any], client_hex: str, acts: dict[int, tuple[str
     event_name = acts.get(first, ("?",))[0].rsplit(".", 1)[-1] if first in acts else None
 
     def broken(zh: str, en: str) -> Finding:
+        from ledger.trail.findings import Finding
+
         return Finding("signature", f"{act_words(command)}（{label}，事件版本 {first}）的签名无效：{zh}",
                        f"The signature of '{command}' ({label}, event version {first}) is broken: {en}",
                        position=position, client=label, version=first, event=event_name)
@@ -79,11 +93,9 @@ def check_one(signed: dict[str, Any], client_hex: str, acts: dict[int, tuple[str
                               meaning_en=signed.get("meaning_en", ""), signer_id=signed.get("signer_id", ""),
                               signer_name=signed.get("signer_name", ""), role=signed.get("role", ""), key_id=key["key_id"],
                               signed_at=signed.get("signed_at", ""), events=[(v, acts[v][0], acts[v][1]) for v in act_versions])
-    from ledger.trail.note import Verifier
-
     try:
         sig = base64.b64decode(signed.get("signature", ""), validate=True)
-        ok = Verifier("person", base64.b64decode(key["public_key"])).verify(message, sig)
+        ok = verifies(base64.b64decode(key["public_key"]), message, sig)
     except ValueError:
         ok = False
     if not ok:

@@ -33,14 +33,14 @@ class OpenDeadlines(ClientProjection):
     def extra_fingerprint(self) -> str:
         """Beside the files (projections/catalogue.py): the last year whose holiday notice the
         installed ``holidays`` package knows, and the body's own procedure files."""
-        import hashlib
-
         from ledger.rules import procedures
         from ledger.rules.calendar import last_published_year
 
         parts = [f"holidays last published year {last_published_year()}"]
         for p in sorted(procedures.procedures().by_id.values(), key=lambda p: p.id):
             if p.path is not None and p.path.parent != procedures.PROCEDURE_DIR:
+                import hashlib  # only for a body's own procedure files: OpenSSL's load is not every write's (D68)
+
                 parts.append(f"{p.path} {hashlib.sha256(p.path.read_bytes()).hexdigest()}")
         return "\n".join(parts)
 

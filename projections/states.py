@@ -36,7 +36,7 @@ class ClientStates:
                 for earlier in self.app.events.get(client_id, gt=client.version, lte=v - 1):
                     client = earlier.mutate(client)
             if client is None or client.version not in (v - 1, v):
-                client = None if v == 1 else self.app.repository.get(client_id, version=v - 1)
+                client = None if v == 1 else self.app.repository.get(client_id, version=v - 1, projector_func=_replay)
             if client is None or client.version == v - 1:
                 client = ev.mutate(client)
             # else the state holds this event already (``seed``: the state its own command saved)
@@ -79,8 +79,21 @@ class ClientStates:
         if len(self._states) > self.maxsize:
             self._states.popitem(last=False)
 
+    def take(self, client_id: UUID) -> Any:
+        """A kept state handed over whole (``ledger.client_cache``: a command starts from it; it comes
+        back through its save, ``seed``), or None."""
+        return self._states.pop(client_id, None)
+
     def clear(self) -> None:
         self._states.clear()
+
+
+def _replay(client: Any, events: Any) -> Any:
+    """The library's projector without its per-event protocol ``isinstance`` (as
+    ``ledger.client_cache.replay``, D59): a state read again in full replays fast."""
+    for event in events:
+        client = event.mutate(client)
+    return client
 
 
 def states_for(app: Any) -> ClientStates:

@@ -8,6 +8,7 @@ never as floats; dates as SQL dates; structured values (sites, the show summary)
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     Column,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 
 metadata = MetaData()
@@ -143,6 +145,12 @@ client_summaries = Table(
     Column("events", Integer, nullable=False),
     Column("summary", Text, nullable=False),  # JSON of projections.summaries.client_summary
 )
+# PostgreSQL 14 or later built with lz4: the summary, written whole after every event of its client (110 kB
+# for a client with 600 open complaints), compressed with lz4 rather than the default pglz: 0.5 against
+# 1.2 ms of the server's CPU a write of that row (D64). Where lz4 is not there, the default stays.
+event.listen(client_summaries, "after_create", DDL(
+    "DO $$ BEGIN ALTER TABLE %(fullname)s ALTER COLUMN summary SET COMPRESSION lz4; "
+    "EXCEPTION WHEN OTHERS THEN NULL; END $$").execute_if(dialect="postgresql"))
 
 
 def table(key: "Table | str") -> Table:

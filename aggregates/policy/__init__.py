@@ -1,7 +1,7 @@
 """The checks of the client's commands, by area: pure functions over the client's state that
 raise ``RuleViolation`` naming the rule and what to change, or return the command's values cleaned
-(trimmed text, validated sites). A command method of ``Client`` calls its check, then one ``@event``
-method that only applies state; nothing here records anything.
+(trimmed text, validated sites). A command method of ``Client`` calls its check, then triggers one
+event whose ``apply`` only applies state (aggregates/area_events.py); nothing here records anything.
 
     common         the shared checks: text given, a known word, dates in order, a reference exists
     applications   registration, application, review, refusal notice, contract, transfer request

@@ -163,7 +163,13 @@ def complaints_view(client: Any, calendar: Calendar | None = None) -> list[dict[
     """The open complaints as ``show`` prints them, an admitted one with its admission's lateness
     (``acceptance_late``: the ``acceptance_lateness`` of a late one, else None)."""
     p, cal = procedure_for(client.scheme_id), calendar or Calendar()
-    return [{**x, "acceptance_late": _admission_lateness(x, p, cal)} for x in client.open_complaints]
+    return [complaint_view(x, p, cal) for x in client.open_complaints]
+
+
+def complaint_view(complaint: dict[str, Any], p: Procedure, cal: Calendar) -> dict[str, Any]:
+    """One open complaint as ``complaints_view`` gives it (the read model's summary keeps each one's
+    text while the complaint is unchanged, projections/summaries.py)."""
+    return {**complaint, "acceptance_late": _admission_lateness(complaint, p, cal)}
 
 
 def _complaints(c: Any, p: Procedure, cal: Calendar, row: Row) -> Iterable[dict[str, Any]]:

@@ -14,13 +14,13 @@ The package is imported only for what the file does not hold yet, and the file i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from aggregates.digests import sha256  # not hashlib: OpenSSL's load at every start (D68)
 from ledger.rules.cache_dir import cache_dir
 
 _DATA_FILES = ("__init__.py", "version.py", "countries/china.py")
@@ -39,7 +39,7 @@ def _package_key() -> str | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     root = Path(list(spec.submodule_search_locations)[0])
-    h = hashlib.sha256(str(root).encode())
+    h = sha256(str(root).encode())
     for name in _DATA_FILES:
         try:
             st = (root / name).stat()

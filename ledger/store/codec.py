@@ -37,23 +37,34 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
 
 
 _EVENT_TOPICS: dict[str, type] | None = None
+_BODY_TOPICS = False  # the body's topics added to ``_EVENT_TOPICS``
 
 
-def event_topics() -> dict[str, type]:
+def event_topics(body: bool = True) -> dict[str, type]:
     """The stored topics of the ledger's own events (``aggregates.client:Client.<Name>``), each with
-    its class: the only topics a stored row may name."""
-    global _EVENT_TOPICS
+    its class: the only topics a stored row may name. ``body=False``: the clients' and the people's
+    only, without importing the body's aggregate (a row naming one of the body's topics adds them:
+    ``LedgerMapper``; D66)."""
+    global _EVENT_TOPICS, _BODY_TOPICS
     if _EVENT_TOPICS is None:
-        from eventsourcing.domain import Aggregate
-        from eventsourcing.utils import get_topic
-
         from aggregates.client import Client
-        from aggregates.body import Body  # the body's own acts (issue 17): the third aggregate in the one log
         from aggregates.people import Person  # the body's people (issue 15): the second aggregate in the one log
 
-        _EVENT_TOPICS = {get_topic(v): v for cls in (Client, Person, Body) for name, v in vars(cls).items()
-                         if isinstance(v, type) and issubclass(v, Aggregate.Event) and name not in ("Event", "Created")}
+        _EVENT_TOPICS = _topics_of(Client, Person)
+    if body and not _BODY_TOPICS:
+        from aggregates.body import Body  # the body's own acts (issue 17): the third aggregate in the one log
+
+        _EVENT_TOPICS.update(_topics_of(Body))
+        _BODY_TOPICS = True
     return _EVENT_TOPICS
+
+
+def _topics_of(*classes: type) -> dict[str, type]:
+    from eventsourcing.domain import Aggregate
+    from eventsourcing.utils import get_topic
+
+    return {get_topic(v): v for cls in classes for name, v in vars(cls).items()
+            if isinstance(v, type) and issubclass(v, Aggregate.Event) and name not in ("Event", "Created")}
 
 
 class LedgerMapper(Mapper[Any]):
@@ -62,7 +73,7 @@ class LedgerMapper(Mapper[Any]):
     aggregate class. Each is a ``DamagedHistory`` (a ``RuleViolation``) naming the client and version."""
 
     def to_domain_event(self, stored_event: Any) -> Any:
-        topics = event_topics()
+        topics = event_topics(body=str(stored_event.topic).startswith(_BODY_TOPIC))
         client, version = stored_event.originator_id, stored_event.originator_version
         if stored_event.topic not in topics:
             topic = repr(str(stored_event.topic)[:80])
@@ -80,6 +91,7 @@ class LedgerMapper(Mapper[Any]):
 
 
 _CLIENT_TOPIC = "aggregates.client:Client"
+_BODY_TOPIC = "aggregates.body:Body"
 _AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person", "aggregates.body:Body")  # a person's (issue 15) and the body's (issue 17) events share the log
 
 

@@ -233,7 +233,7 @@ def test_a_session_takes_no_turn_and_is_not_retried(ledger, pg_url):
     from aggregates.errors import RuleViolation
 
     with ledger.session():
-        assert ledger._retry_turn(1, USCC).__class__.__name__ == "nullcontext"
+        assert ledger._write_turn(1, USCC).__class__.__name__ == "nullcontext"
         ledger.receive_complaint(client=USCC, complainant="会话", subject="服务", actor="admin", on=DAY)
         another_process_receives(pg_url, "另一进程")
         with pytest.raises(RuleViolation) as refused:

@@ -34,8 +34,8 @@ def flat(code):
             tuple(flat(c) if inspect.iscode(c) else (type(c).__name__, repr(c)) for c in code.co_consts))
 
 def dataclasses_of_ours():
-    """Every dataclass of the aggregates' modules: their own, and the events defined on each class (the
-    area mixins' events and the ones the metaclass re-created on Client, Person, Body)."""
+    """Every dataclass of the aggregates' modules: their own, and the events defined on each class (all
+    of them on Client, Person and Body: an area declares its events, D65)."""
     seen = {}
     for module in [m for name, m in sorted(sys.modules.items()) if name.split(".")[0] == "aggregates"]:
         for top in vars(module).values():
@@ -102,7 +102,7 @@ def test_a_second_process_takes_the_events_code_from_the_cache_and_a_damaged_cac
     assert not plain["installed"] and first["installed"] and second["installed"]
     assert first["compiled"] > 300  # the events' methods, compiled once...
     assert second["compiled"] == 0  # ...and not again
-    assert len(plain["methods"]) > 90
+    assert len(plain["methods"]) > 70  # every event of Client, Person and Body (76 classes, D65)
     assert plain["methods"] == first["methods"] == second["methods"]
     assert plain["checks"] == first["checks"] == second["checks"]
     assert {tuple(c[1:]) for c in second["checks"]} == {(True, True, True, True)}

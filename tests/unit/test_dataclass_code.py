@@ -114,23 +114,22 @@ def test_nothing_is_written_where_bytecode_is_not(cached, monkeypatch):
     assert not cached._path.exists()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "not code", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "longer", "foreign", "not code", "empty"])
 def test_a_damaged_or_foreign_file_is_read_as_none(cached, damage):
     import marshal
-    import zlib
 
     _define()
     assert cached.save()
     data = cached._path.read_bytes()
     if damage == "truncated":
         data = data[: len(data) // 2]
-    elif damage == "flipped":
-        data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
+    elif damage == "longer":
+        data = data + b"\x00"
     elif damage == "foreign":
         data = b"\x00" * 8 + data[8:]
     elif damage == "not code":
         payload = marshal.dumps({"def f(): pass": "a text, not code"})
-        data = cached._HEADER + zlib.crc32(payload).to_bytes(4, "little") + payload
+        data = cached._HEADER + len(payload).to_bytes(4, "little") + payload
     else:
         data = b""
     cached._path.write_bytes(data)
