@@ -201,6 +201,8 @@ class PeopleHandlers:
         for e in self.events.get(person_id):
             if e.occurred_on > as_of:
                 continue
+            if person is None and e.originator_version != 1:  # an act dated before its person's registration:
+                continue  # not in the register as of that day, so nothing to apply it to
             if person is not None:
                 person.version = e.originator_version - 1  # events dated later leave gaps: replay across them
             person = e.mutate(person)

@@ -198,7 +198,7 @@ def _remember(entries: dict[str, dict[str, object]]) -> None:
     cache.update(entries)
     try:
         path = _cache_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the cache folder is private, whichever cache makes it
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(cache), encoding="utf-8")
         os.replace(tmp, path)

@@ -91,7 +91,7 @@ def _save() -> None:
     if _path is None or _cache is None:
         return
     try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
+        _path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the cache folder is private, whichever cache makes it
         tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(_cache, sort_keys=True), encoding="utf-8")
         os.replace(tmp, _path)

@@ -75,3 +75,25 @@ def test_declarations_and_the_impartiality_view_on_the_command_line(tmp_path):
     assert r.exit_code == 0 and "未声明" in r.stdout
     r = run("people", "declare", "--person", "王芳", "--client", uscc, "--kind", "financial", "--lang", "en")  # no --detail
     assert r.exit_code == 1 and "004 §4.2 d) 5)" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_act_dated_before_its_persons_registration_leaves_the_person_out_of_that_day_without_a_traceback(tmp_path):
+    """A role granted with a business date before the day the person's registration is dated: as of a
+    day between the two the person is not in the register (nothing to apply the grant to), said plainly
+    with exit code 1, never the library's AssertionError; from the registration's day on, with the role."""
+    db = str(tmp_path / "people.sqlite")
+    assert CliRunner().invoke(root, ["--db", db, "init"]).exit_code == 0
+
+    def run(*args: str):
+        return CliRunner().invoke(root, ["--db", db, "--actor", "张伟", *args])
+
+    assert run("people", "register", "--name", "张伟", "--number", ADMIN_NUMBER, "--on", "2026-01-05").exit_code == 0
+    assert run("people", "register", "--name", "王芳", "--number", WANG, "--joined-on", "2025-01-02", "--on", "2026-03-01").exit_code == 0
+    assert run("people", "grant", "--person", "王芳", "--role", "审核员", "--on", "2025-01-03").exit_code == 0
+    r = run("people", "show", "王芳", "--as-of", "2025-06-01", "--lang", "en")
+    assert r.exit_code == 1 and "was not in the register of people as of 2025-06-01" in r.stderr, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert "Traceback" not in r.stderr + r.stdout
+    assert [p["name"] for p in json.loads(run("people", "list", "--json", "--as-of", "2025-06-01").stdout)] == []
+    r = run("people", "show", "王芳", "--as-of", "2026-03-01", "--lang", "en")
+    assert r.exit_code == 0 and "auditor" in r.stdout, r.output
