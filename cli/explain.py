@@ -34,6 +34,6 @@ def explain(client: str, as_of: date | None, as_recorded: datetime | None, audit
     emit_long(data, lambda st: render_explanation(data, st.lang), pager=not no_pager)  # long output paged on a terminal
     check = data.get("check")
     if check and not check["matches"]:
-        label = "Error" if s.lang == "en" else "错误"
-        click.echo(f"{label}: {check['en'] if s.lang == 'en' else check['zh']}\n  (rule: 001 §13.1, 001 §12)", err=True)
+        label, rule_label = ("Error", "rule") if s.lang == "en" else ("错误", "规则")
+        click.echo(f"{label}: {check['en'] if s.lang == 'en' else check['zh']}\n  ({rule_label}: 001 §13.1, 001 §12)", err=True)
         raise click.exceptions.Exit(1)

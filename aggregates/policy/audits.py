@@ -154,18 +154,20 @@ def open_audit(client: Any, audit_id: str) -> dict[str, Any]:
     return audit
 
 
-def check_undecided(client: Any, audit_id: str, *, upheld_appeal_opens: bool = False) -> None:
+def check_undecided(client: Any, audit_id: str, *, upheld_appeal_opens: bool = False,
+                    what: tuple[str, str] = ("评分", "scores")) -> None:
     """Scores and nonconformities of an audit stand once a decision rests on them; with
     ``upheld_appeal_opens`` (score corrections), until an appeal against its latest decision is
-    upheld and not yet given effect by a new decision (aggregates/policy/cases.py)."""
+    upheld and not yet given effect by a new decision (aggregates/policy/cases.py). ``what`` names
+    what the refused command would change (Chinese, English)."""
     decided = [d["id"] for d in client.decisions.values() if d["audit_id"] == audit_id]
     if upheld_appeal_opens and decided and upheld_effect_pending(client, decided[-1]) is not None:
         return
     require(
         not decided,
         "ledger: decided scores stand",
-        f"审核 {audit_id} 的评分已用于认证决定 {', '.join(decided)}；决定后的分数不能更改，如有异议请走申诉程序。",
-        f"The scores of audit {audit_id} carried decision {', '.join(decided)}; they cannot change after the decision; use an appeal.",
+        f"审核 {audit_id} 的{what[0]}已用于认证决定 {', '.join(decided)}；决定后不能更改，如有异议请走申诉程序。",
+        f"The {what[1]} of audit {audit_id} carried decision {', '.join(decided)}; they cannot change after the decision; use an appeal.",
     )
 
 
@@ -249,7 +251,7 @@ def check_nonconformity(client: Any, *, audit_id: str, severity: str, clause: st
     the description, trimmed."""
     audit = get(client, client.audits, audit_id, "审核", "audit")
     require_choice(severity, NC_SEVERITIES, "不符合项类别", "nonconformity severity")
-    check_undecided(client, audit_id)
+    check_undecided(client, audit_id, what=("评分和不符合项", "scores and nonconformities"))
     if audit["status"] == "planned":
         check_proceeds(client, audit)  # no objection to its team open or upheld (004 §5.2.1)
     clause = require_text(clause, "不符合的条款", "the clause not met", "001 §4.4.5.2 g")

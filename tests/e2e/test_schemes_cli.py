@@ -296,4 +296,4 @@ def test_a_scheme_file_edited_in_place_after_a_decision_is_reported_loudly(schem
     r = cli("explain", USCC, db=ledger_db)
     assert r.exit_code == 1
     assert "！！！ 重算结果与认证决定的记录不一致 ！！！" in r.stdout and "grade 记录为 A，重算为 B" in r.stdout
-    assert "错误" in r.stderr and "不一致" in r.stderr
+    assert "错误" in r.stderr and "不一致" in r.stderr and "(规则: 001 §13.1, 001 §12)" in r.stderr and "rule:" not in r.stderr

@@ -149,8 +149,17 @@ def test_a_correction_must_reference_an_existing_current_entry():
 
 def test_no_correction_after_the_decision():
     c, _ = decided()
-    refused_without_events(c, "ledger: decided scores stand", c.correct_score, entry_id="S1", value={"percent": 99},
-                           reason="late", actor="王芳", occurred_on=D(2026, 2, 2))
+    e = refused_without_events(c, "ledger: decided scores stand", c.correct_score, entry_id="S1", value={"percent": 99},
+                               reason="late", actor="王芳", occurred_on=D(2026, 2, 2))
+    assert "的评分已用于认证决定" in e.message_zh and e.message_en.startswith("The scores of audit")
+
+
+def test_no_nonconformity_after_the_decision_and_the_refusal_says_so():
+    c, _ = decided()
+    audit = next(iter(c.decisions.values()))["audit_id"]
+    e = refused_without_events(c, "ledger: decided scores stand", c.raise_nonconformity, audit_id=audit, severity="minor",
+                               clause="A.8", description="记录不全", actor="王芳", occurred_on=D(2026, 2, 2))
+    assert "的评分和不符合项已用于认证决定" in e.message_zh and e.message_en.startswith("The scores and nonconformities of audit")
 
 
 def test_an_excluded_item_cannot_be_scored_and_a_scored_one_cannot_be_excluded():
