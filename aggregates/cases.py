@@ -25,6 +25,17 @@ from aggregates.policy.common import require_text
 from aggregates.vocabulary import IN_FORCE
 
 
+def decision_record(e: Any) -> dict[str, Any]:
+    """A certification decision as the client keeps it, from its event (``Client.CertificationDecided``,
+    or ``DecisionSuperseded`` on an upheld appeal, which adds what it supersedes)."""
+    return {
+        "id": e.decision_id, "audit_id": e.audit_id, "application_id": e.application_id, "decider": e.decider,
+        "scheme_id": e.scheme_id, "scheme_version": e.scheme_version, "score": e.score, "max_score": e.max_score,
+        "percent": e.percent, "grade": e.grade, "granted": e.granted, "reason": e.reason,
+        "evaluation": e.evaluation, "on": e.occurred_on, "actor": e.actor, "certificate_no": None,
+    }
+
+
 class CasesArea:
     """Commands and events of this area (mixed into ``Client``)."""
 
@@ -422,13 +433,7 @@ class CasesArea:
             old = aggregate.decisions[self.supersedes]
             old["superseded_by"] = self.decision_id
             cert_no = old.get("certificate_no")
-            aggregate.decisions[self.decision_id] = {
-                "id": self.decision_id, "audit_id": self.audit_id, "application_id": self.application_id,
-                "decider": self.decider, "scheme_id": self.scheme_id, "scheme_version": self.scheme_version,
-                "score": self.score, "max_score": self.max_score, "percent": self.percent, "grade": self.grade,
-                "granted": self.granted, "reason": self.reason, "evaluation": self.evaluation, "on": self.occurred_on,
-                "actor": self.actor, "certificate_no": None, "supersedes": self.supersedes, "appeal_id": self.appeal_id,
-            }
+            aggregate.decisions[self.decision_id] = {**decision_record(self), "supersedes": self.supersedes, "appeal_id": self.appeal_id}
             aggregate.appeals[self.appeal_id]["effect"] = self.decision_id
             cert = aggregate.certificates.get(cert_no) if cert_no else None
             if self.application_id is None:  # a surveillance decision re-grades the certificate in force

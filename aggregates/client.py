@@ -390,12 +390,7 @@ class Client(changes.ChangesArea, cases.CasesArea, reporting.ReportingArea, anno
         occurred_on: date
 
         def apply(self, aggregate: Client) -> None:  # type: ignore[override]
-            aggregate.decisions[self.decision_id] = {
-                "id": self.decision_id, "audit_id": self.audit_id, "application_id": self.application_id, "decider": self.decider,
-                "scheme_id": self.scheme_id, "scheme_version": self.scheme_version, "score": self.score, "max_score": self.max_score,
-                "percent": self.percent, "grade": self.grade, "granted": self.granted, "reason": self.reason,
-                "evaluation": self.evaluation, "on": self.occurred_on, "actor": self.actor, "certificate_no": None,
-            }
+            aggregate.decisions[self.decision_id] = cases.decision_record(self)
             if self.application_id and not self.granted:
                 aggregate.applications[self.application_id]["concluded"] = "not_granted"
             cert = aggregate.certificate

@@ -92,7 +92,7 @@ class LedgerMapper(Mapper[Any]):
 
 _CLIENT_TOPIC = "aggregates.client:Client"
 _BODY_TOPIC = "aggregates.body:Body"
-_AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person", "aggregates.body:Body")  # a person's (issue 15) and the body's (issue 17) events share the log
+_AGGREGATE_TOPICS = (_CLIENT_TOPIC, "aggregates.people:Person", _BODY_TOPIC)  # a person's (issue 15) and the body's (issue 17) events share the log
 
 
 def construct_mapper(app: Any) -> Any:
